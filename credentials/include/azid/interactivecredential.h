@@ -1,0 +1,73 @@
+#pragma once
+
+#include "azid/authenticationrecord.h"
+#include "azid/clock.h"
+#include "azid/httpoptions.h"
+#include "azid/tokencache.h"
+#include "azid/tokencredential.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+#include <optional>
+
+namespace azid {
+
+namespace detail {
+class PublicClient;
+struct TokenOutcome;
+struct InteractiveRequest;
+} // namespace detail
+
+// Options shared by the user sign-in credentials (azure.identity's keyword arguments).
+struct InteractiveCredentialOptions
+{
+    QString authority;                  // host or https URL; empty: AZURE_AUTHORITY_HOST or the public cloud
+    QString tenantId;                   // empty: "organizations"
+    QString clientId;                   // empty: 04b07795-8ddb-461a-bbee-02f9e1bf7b46 (developer sign-on)
+    std::optional<AuthenticationRecord> authenticationRecord;
+    bool disableAutomaticAuthentication = false;
+    QStringList additionallyAllowedTenants; // "*" allows any tenant
+    bool disableInstanceDiscovery = false;
+    HttpOptions http;
+    std::shared_ptr<TokenCache> cache;    // where tokens go; shared between credentials to share sign-ins
+    std::shared_ptr<TokenCache> caeCache; // tokens requested with enable_cae
+    const Clock *clock = nullptr;         // tests move time; default: the system clock
+    QUrl instanceDiscoveryEndpoint;       // where unknown hosts are validated; default: the public cloud's
+};
+
+// The base of InteractiveBrowserCredential, DeviceCodeCredential and UsernamePasswordCredential:
+// silent acquisition for the account it authenticated (or was given), then the interactive flow
+// unless automatic authentication is disabled.
+class InteractiveCredential : public QObject, public TokenCredential
+{
+    Q_OBJECT
+public:
+    ~InteractiveCredential() override;
+
+    QFuture<TokenResult> getTokenInfo(const TokenRequestOptions &options) override;
+
+    // Runs the interactive flow and returns the record of the account that signed in. Without
+    // scopes, asks for Azure Resource Manager's scope of the authority's cloud.
+    QFuture<Result<AuthenticationRecord>> authenticate(const QStringList &scopes = {}, const QString &claims = {});
+
+    std::optional<AuthenticationRecord> authenticationRecord() const;
+    QString clientId() const;
+    TokenCache &tokenCache() const;
+
+protected:
+    InteractiveCredential(const InteractiveCredentialOptions &options, QObject *parent);
+    detail::PublicClient &client() const;
+    // The flow itself: browser, device code or password.
+    virtual QFuture<Result<detail::TokenOutcome>> requestToken(const detail::InteractiveRequest &request) = 0;
+    // azure.identity's ValueErrors at construction become errors of every request.
+    void setConfigurationError(const AuthError &error);
+
+private:
+    QFuture<Result<detail::TokenOutcome>> runInteractive(const detail::InteractiveRequest &request);
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace azid

@@ -1,0 +1,140 @@
+#pragma once
+
+#include "azid/result.h"
+#include "azid/secret.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QMutex>
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <optional>
+
+namespace azid {
+
+struct CachedAccessToken
+{
+    Secret secret;
+    QString homeAccountId;
+    QString environment;
+    QString clientId;
+    QString realm;
+    QString target; // scopes, sorted, space-separated
+    QString tokenType = QStringLiteral("Bearer");
+    qint64 cachedAt = 0;
+    qint64 expiresOn = 0;
+    qint64 extendedExpiresOn = 0;
+    std::optional<qint64> refreshOn;
+};
+
+struct CachedRefreshToken
+{
+    Secret secret;
+    QString homeAccountId;
+    QString environment;
+    QString clientId;
+    QString familyId;
+    QString target;
+    qint64 lastModificationTime = 0;
+};
+
+struct CachedAccount
+{
+    QString homeAccountId;
+    QString environment;
+    QString realm;
+    QString localAccountId;
+    QString username;
+    QString authorityType = QStringLiteral("MSSTS");
+    QString accountSource;
+};
+
+// What one successful token response adds to the cache.
+struct TokenResponseEntry
+{
+    QString clientId;
+    QString environment;     // host[:port] of the authority
+    QString realm;           // tenant path segment of the token endpoint
+    QString homeAccountId;   // empty for app-only tokens
+    QStringList scopes;      // granted scopes (the response's, else the requested ones)
+    Secret accessToken;
+    QString tokenType = QStringLiteral("Bearer");
+    qint64 now = 0;
+    qint64 expiresOn = 0;
+    qint64 extendedExpiresOn = 0;
+    std::optional<qint64> refreshOn;
+    Secret refreshToken;     // empty: the response had none
+    QString familyId;        // "1" when the response said foci
+    Secret idToken;          // raw id_token, empty when absent
+    std::optional<CachedAccount> account; // absent for app-only tokens and silent refreshes
+};
+
+// An in-memory token cache in MSAL's unified schema (AccessToken, RefreshToken, IdToken, Account,
+// AppMetadata, with MSAL's keys), so that MSAL, azure.identity and Azid read each other's caches.
+// Entries and fields Azid does not understand are kept and written back. Look-ups go through hash
+// indexes; nothing scans every entry on the hot path. Thread-safe.
+class TokenCache
+{
+public:
+    TokenCache();
+    ~TokenCache();
+    TokenCache(const TokenCache &) = delete;
+    TokenCache &operator=(const TokenCache &) = delete;
+
+    // Stores access, refresh and id tokens, the account and app metadata of one response.
+    void add(const TokenResponseEntry &entry);
+
+    // A valid access token whose target contains every requested scope. Tokens with less than
+    // `minimumLifetime` seconds left do not count.
+    std::optional<CachedAccessToken> findAccessToken(const QString &homeAccountId, const QString &environment,
+                                                     const QString &clientId, const QString &realm,
+                                                     const QStringList &scopes, qint64 now,
+                                                     qint64 minimumLifetime = 300) const;
+    // The app-only token of a confidential client (no home account).
+    std::optional<CachedAccessToken> findAppToken(const QString &environment, const QString &clientId,
+                                                  const QString &realm, const QStringList &scopes, qint64 now,
+                                                  qint64 minimumLifetime = 300) const;
+
+    // The newest refresh token of the account usable by clientId: its own, or a family token when
+    // the client is (or may be) a family member.
+    std::optional<CachedRefreshToken> findRefreshToken(const QString &homeAccountId, const QString &environment,
+                                                       const QString &clientId, bool allowFamily = true) const;
+    // Replaces the secret of the refresh token `old` with a rotated one (before anything else uses it).
+    void updateRefreshToken(const CachedRefreshToken &old, const Secret &rotated, qint64 now);
+
+    QList<CachedAccount> accounts() const;
+    std::optional<CachedAccount> account(const QString &homeAccountId, const QString &environment) const;
+    // What MSAL's remove_account deletes: the account's refresh tokens of this client (and of its
+    // family), all its access tokens, id tokens and account entries, whatever the realm.
+    void removeAccount(const QString &homeAccountId, const QString &environment, const QString &clientId);
+    void clear();
+
+    // MSAL's JSON (indented like MSAL Python's json.dumps(indent=4) is not required; any JSON reader
+    // accepts it). Unknown sections and fields survive a load/save round trip.
+    QByteArray serialize() const;
+    // Replaces the contents. On error the cache is unchanged.
+    VoidResult deserialize(const QByteArray &json);
+
+    // Changes each time the contents change: persistence and in-process memos compare it.
+    quint64 generation() const { return m_generation.load(std::memory_order_acquire); }
+    qsizetype accessTokenCount() const;
+
+    // MSAL's cache keys (lower-case, parts joined with '-').
+    static QString accessTokenKey(const CachedAccessToken &token);
+    static QString refreshTokenKey(const CachedRefreshToken &token);
+    static QString accountKey(const CachedAccount &account);
+    static QString normalizedTarget(const QStringList &scopes);
+
+private:
+    struct Data;
+    void bumpGeneration();
+    mutable QMutex m_mutex;
+    Data *m_data;
+    std::atomic<quint64> m_generation{1};
+};
+
+} // namespace azid

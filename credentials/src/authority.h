@@ -1,0 +1,61 @@
+#pragma once
+
+#include "azid/result.h"
+#include "httpclient.h"
+
+#include <QFuture>
+#include <QHash>
+#include <QObject>
+#include <QUrl>
+
+namespace azid::detail {
+
+// Where to sign in, as given by a user: a host ("login.microsoftonline.us") or an https URL
+// ("https://login.example.org:8443"), plus the tenant path segment.
+struct AuthorityHost
+{
+    QUrl base;           // https://host[:port], no path
+    QString environment; // host[:port], the cache's "environment"
+
+    bool isKnownMicrosoftHost() const;
+    // Normalizes and checks a host or URL: http and other schemes are refused.
+    static Result<AuthorityHost> parse(const QString &hostOrUrl);
+    // AZURE_AUTHORITY_HOST, else the public cloud.
+    static QString defaultHost();
+};
+
+// azure.identity's tenant rule: ASCII letters, digits, '-' and '.'.
+bool isValidTenantId(const QString &tenantId);
+
+struct AuthorityEndpoints
+{
+    QUrl authorization;
+    QUrl token;
+    QUrl deviceCode; // empty when the server does not offer the device flow
+    QString tenant;  // the realm: the tenant segment of the token endpoint
+    QString environment;
+};
+
+// Finds a tenant's endpoints from its OpenID configuration, after instance discovery for hosts that
+// Microsoft does not list (unless disabled). Answers are kept for the life of the object.
+class AuthorityResolver : public QObject
+{
+    Q_OBJECT
+public:
+    AuthorityResolver(AuthorityHost host, HttpClient *http, bool disableInstanceDiscovery,
+                      QUrl instanceDiscoveryEndpoint = {}, QObject *parent = nullptr);
+
+    QFuture<Result<AuthorityEndpoints>> resolve(const QString &tenant);
+    const AuthorityHost &host() const { return m_host; }
+
+private:
+    QFuture<Result<AuthorityEndpoints>> fetchConfiguration(const QString &tenant, QUrl configurationUrl);
+
+    AuthorityHost m_host;
+    HttpClient *m_http;
+    bool m_disableInstanceDiscovery;
+    QUrl m_instanceDiscoveryEndpoint;
+    QHash<QString, QFuture<Result<AuthorityEndpoints>>> m_resolved;
+};
+
+} // namespace azid::detail

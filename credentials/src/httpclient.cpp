@@ -1,0 +1,279 @@
+#include "httpclient.h"
+
+#include "logging.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHostAddress>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkProxyFactory>
+#include <QNetworkReply>
+#include <QPromise>
+#include <QSslCertificate>
+#include <QSysInfo>
+#include <QTimer>
+#include <QUuid>
+
+#include <cmath>
+
+namespace azid::detail {
+namespace {
+
+bool isRetryableStatus(int status)
+{
+    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+bool hostMatchesNoProxy(const QString &host, const QByteArray &noProxy)
+{
+    for (QByteArray entry : noProxy.split(',')) {
+        entry = entry.trimmed().toLower();
+        if (entry.isEmpty())
+            continue;
+        if (entry == "*")
+            return true;
+        if (entry.startsWith('.'))
+            entry = entry.mid(1);
+        const QString e = QString::fromLatin1(entry);
+        if (host == e || host.endsWith(QLatin1Char('.') + e))
+            return true;
+    }
+    return false;
+}
+
+// HTTPS_PROXY (or https_proxy), with NO_PROXY and loopback addresses going direct; otherwise the
+// system's settings.
+class ProxyFactory final : public QNetworkProxyFactory
+{
+public:
+    explicit ProxyFactory(QUrl explicitProxy) : m_explicit(std::move(explicitProxy)) {}
+
+    QList<QNetworkProxy> queryProxy(const QNetworkProxyQuery &query) override
+    {
+        const QString host = query.peerHostName().toLower();
+        const QHostAddress address(host);
+        const bool loopback = host == QStringLiteral("localhost") || (!address.isNull() && address.isLoopback());
+        QUrl proxy = m_explicit;
+        if (proxy.isEmpty()) {
+            QByteArray env = qgetenv("HTTPS_PROXY");
+            if (env.isEmpty())
+                env = qgetenv("https_proxy");
+            proxy = QUrl::fromUserInput(QString::fromLocal8Bit(env));
+            QByteArray noProxy = qgetenv("NO_PROXY");
+            if (noProxy.isEmpty())
+                noProxy = qgetenv("no_proxy");
+            if (!env.isEmpty() && hostMatchesNoProxy(host, noProxy))
+                return {QNetworkProxy::NoProxy};
+            if (env.isEmpty())
+                return loopback ? QList<QNetworkProxy>{QNetworkProxy::NoProxy} : systemProxyForQuery(query);
+        }
+        if (loopback)
+            return {QNetworkProxy::NoProxy};
+        return {QNetworkProxy(QNetworkProxy::HttpProxy, proxy.host(), static_cast<quint16>(proxy.port(8080)),
+                              proxy.userName(), proxy.password())};
+    }
+
+private:
+    QUrl m_explicit;
+};
+
+QString describeTransportError(QNetworkReply *reply, std::chrono::milliseconds timeout, bool timedOut)
+{
+    if (timedOut) {
+        return QStringLiteral("No answer from %1 within %2 s. Check the network connection or proxy settings.")
+            .arg(reply->url().host())
+            .arg(timeout.count() / 1000.0);
+    }
+    QString text = reply->errorString();
+    switch (reply->error()) {
+    case QNetworkReply::SslHandshakeFailedError:
+        text += QStringLiteral(". The server's TLS certificate is not trusted: if a proxy or a test authority "
+                               "uses its own CA, name its PEM file with --ca-bundle or AZID_CA_BUNDLE.");
+        break;
+    case QNetworkReply::HostNotFoundError:
+        text += QStringLiteral(". Check the authority host name and the network connection.");
+        break;
+    case QNetworkReply::ConnectionRefusedError:
+        text += QStringLiteral(". Nothing is listening there: check the authority URL and port.");
+        break;
+    default:
+        break;
+    }
+    return text;
+}
+
+} // namespace
+
+QByteArray formEncode(const QList<QPair<QString, QString>> &form)
+{
+    QByteArray body;
+    for (const auto &[name, value] : form) {
+        if (value.isEmpty())
+            continue; // as MSAL: empty parameters are left out
+        if (!body.isEmpty())
+            body += '&';
+        body += QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value);
+    }
+    return body;
+}
+
+struct HttpClient::Attempt
+{
+    HttpRequest request;
+    QPromise<HttpResponse> promise;
+    QByteArray clientRequestId;
+    int retriesDone = 0;
+    QElapsedTimer elapsed;
+};
+
+HttpClient::HttpClient(const HttpOptions &options, QObject *parent)
+    : QObject(parent), m_options(options), m_network(new QNetworkAccessManager(this)),
+      m_ssl(QSslConfiguration::defaultConfiguration())
+{
+    m_network->setProxyFactory(new ProxyFactory(options.proxy));
+    m_network->setAutoDeleteReplies(true);
+
+    QString source;
+    m_caBundleFile = options.caBundleFile;
+    if (!m_caBundleFile.isEmpty()) {
+        source = QStringLiteral("--ca-bundle");
+    } else {
+        for (const char *variable : {"AZID_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"}) {
+            const QString value = qEnvironmentVariable(variable);
+            if (!value.isEmpty()) {
+                m_caBundleFile = value;
+                source = QString::fromLatin1(variable);
+                break;
+            }
+        }
+    }
+    if (!m_caBundleFile.isEmpty()) {
+        // Added to the system's certificates: verification stays on, it only trusts more.
+        const QList<QSslCertificate> extra = QSslCertificate::fromPath(m_caBundleFile, QSsl::Pem);
+        if (extra.isEmpty()) {
+            m_configurationError =
+                QStringLiteral("The CA bundle %1 (from %2) could not be read or holds no PEM certificate. "
+                               "Point %2 at a readable PEM file, or unset it.")
+                    .arg(m_caBundleFile, source);
+        } else {
+            m_ssl.addCaCertificates(extra);
+            qCDebug(lcHttp) << "added" << extra.size() << "CA certificates from" << source;
+        }
+    }
+}
+
+HttpClient::~HttpClient() = default;
+
+QByteArray HttpClient::userAgent()
+{
+    static const QByteArray agent = QByteArrayLiteral("azid/" AZID_VERSION " (") +
+                                    QSysInfo::kernelType().toUtf8() + QByteArrayLiteral(") Qt/") + qVersion();
+    return agent;
+}
+
+qint64 HttpClient::parseRetryAfter(const QByteArray &value, qint64 nowEpoch)
+{
+    const QByteArray trimmed = value.trimmed();
+    if (trimmed.isEmpty())
+        return -1;
+    bool ok = false;
+    const double seconds = trimmed.toDouble(&ok);
+    if (ok)
+        return seconds < 0 ? -1 : static_cast<qint64>(std::ceil(seconds));
+    const QDateTime date = QDateTime::fromString(QString::fromLatin1(trimmed), Qt::RFC2822Date);
+    if (!date.isValid())
+        return -1;
+    return std::max<qint64>(0, date.toSecsSinceEpoch() - nowEpoch);
+}
+
+QFuture<HttpResponse> HttpClient::postForm(const QUrl &url, const QList<QPair<QString, QString>> &form,
+                                           QList<QPair<QByteArray, QByteArray>> headers)
+{
+    HttpRequest request;
+    request.method = "POST";
+    request.url = url;
+    request.headers = std::move(headers);
+    request.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/x-www-form-urlencoded")));
+    request.body = formEncode(form);
+    return send(std::move(request));
+}
+
+QFuture<HttpResponse> HttpClient::send(HttpRequest request)
+{
+    auto attempt = std::make_shared<Attempt>();
+    attempt->request = std::move(request);
+    attempt->clientRequestId = QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+    attempt->promise.start();
+    QFuture<HttpResponse> future = attempt->promise.future();
+    if (!m_configurationError.isEmpty()) {
+        HttpResponse response;
+        response.transportError = m_configurationError;
+        attempt->promise.addResult(std::move(response));
+        attempt->promise.finish();
+        return future;
+    }
+    attempt->elapsed.start();
+    start(std::move(attempt));
+    return future;
+}
+
+void HttpClient::start(std::shared_ptr<Attempt> attempt)
+{
+    const HttpRequest &r = attempt->request;
+    QNetworkRequest request(r.url);
+    request.setSslConfiguration(m_ssl);
+    request.setTransferTimeout(static_cast<int>(m_options.transferTimeout.count()));
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setRawHeader("User-Agent", userAgent());
+    request.setRawHeader("Accept", "application/json");
+    request.setRawHeader("client-request-id", attempt->clientRequestId);
+    request.setRawHeader("return-client-request-id", "true");
+    request.setRawHeader("x-client-sku", "azid");
+    request.setRawHeader("x-client-ver", AZID_VERSION);
+    for (const auto &[name, value] : r.headers)
+        request.setRawHeader(name, value);
+
+    QNetworkReply *reply = r.method == "GET" ? m_network->get(request)
+                                             : m_network->sendCustomRequest(request, r.method, r.body);
+    connect(reply, &QNetworkReply::finished, this, [this, reply, attempt]() mutable {
+        HttpResponse response;
+        response.clientRequestId = QString::fromLatin1(attempt->clientRequestId);
+        const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+        response.status = status.isValid() ? status.toInt() : 0;
+        const bool timedOut = reply->error() == QNetworkReply::OperationCanceledError;
+        if (response.status == 0)
+            response.transportError = describeTransportError(reply, m_options.transferTimeout, timedOut);
+        for (const auto &[name, value] : reply->rawHeaderPairs())
+            response.headers.insert(name.toLower(), value);
+        response.body = reply->readAll();
+
+        const QUrl url = attempt->request.url;
+        qCDebug(lcHttp).noquote() << attempt->request.method << url.host() + url.path() << "->"
+                                  << (response.status ? QString::number(response.status) : response.transportError)
+                                  << "client-request-id" << response.clientRequestId << "after"
+                                  << attempt->elapsed.elapsed() << "ms";
+
+        const bool retryable = attempt->request.retryable && attempt->retriesDone < m_options.maxRetries &&
+                               (response.status == 0 || isRetryableStatus(response.status));
+        if (!retryable) {
+            attempt->promise.addResult(std::move(response));
+            attempt->promise.finish();
+            return;
+        }
+        qint64 delayMs = m_options.retryBaseDelay.count() * (qint64(1) << attempt->retriesDone);
+        const qint64 retryAfter =
+            parseRetryAfter(response.header("retry-after"), QDateTime::currentSecsSinceEpoch());
+        if (retryAfter >= 0)
+            delayMs = retryAfter * 1000;
+        delayMs = std::min<qint64>(delayMs, m_options.maxRetryDelay.count());
+        ++attempt->retriesDone;
+        qCInfo(lcHttp).noquote() << "retrying" << url.host() + url.path() << "in" << delayMs << "ms (attempt"
+                                 << attempt->retriesDone + 1 << "), last answer"
+                                 << (response.status ? QString::number(response.status) : response.transportError);
+        QTimer::singleShot(std::chrono::milliseconds(delayMs), this, [this, attempt]() { start(attempt); });
+    });
+}
+
+} // namespace azid::detail

@@ -1,0 +1,278 @@
+#include "publicclient.h"
+
+#include "azid/authorityhosts.h"
+#include "futures.h"
+#include "logging.h"
+
+#include <QJsonArray>
+#include <QUrl>
+
+namespace azid::detail {
+
+Result<AuthenticationRecord> TokenOutcome::record() const
+{
+    if (!hasIdentity || homeAccountId.isEmpty() || issuerAuthority.isEmpty()) {
+        return AuthError::authentication(
+            QStringLiteral("Failed to build AuthenticationRecord from unexpected identity token: the authority's "
+                           "answer did not say who signed in (no id_token with an issuer and a subject)."));
+    }
+    return AuthenticationRecord{issuerAuthority, clientId, homeAccountId, tenantId, username};
+}
+
+PublicClient::PublicClient(ClientConfiguration configuration, QObject *parent)
+    : QObject(parent), m_config(std::move(configuration)), m_http(new HttpClient(m_config.http, this))
+{
+    if (!m_config.clock)
+        m_config.clock = &Clock::system();
+    if (!m_config.cache)
+        m_config.cache = std::make_shared<TokenCache>();
+    if (!m_config.caeCache)
+        m_config.caeCache = std::make_shared<TokenCache>();
+    if (m_config.clientId.isEmpty())
+        m_config.clientId = DeveloperSignOnClientId;
+    if (m_config.tenantId.isEmpty())
+        m_config.tenantId = DefaultTenant;
+    if (!isValidTenantId(m_config.tenantId)) {
+        m_configurationError = AuthError::unavailable(
+            QStringLiteral("Invalid tenant ID provided (\"%1\"). You can locate your tenant ID by following the "
+                           "instructions listed here: https://learn.microsoft.com/partner-center/find-ids-and-domain-names")
+                .arg(m_config.tenantId));
+    }
+    auto host = AuthorityHost::parse(m_config.authority.isEmpty() ? AuthorityHost::defaultHost()
+                                                                  : m_config.authority);
+    if (!host.ok()) {
+        m_configurationError = host.error();
+        host = AuthorityHost::parse(AzureAuthorityHosts::AzurePublicCloud);
+    }
+    m_resolver = new AuthorityResolver(host.value(), m_http, m_config.disableInstanceDiscovery,
+                                       m_config.instanceDiscoveryEndpoint, this);
+}
+
+QString PublicClient::environment() const { return m_resolver->host().environment; }
+
+const AuthorityHost &PublicClient::host() const { return m_resolver->host(); }
+
+QFuture<Result<AuthorityEndpoints>> PublicClient::endpoints(const QString &tenant)
+{
+    if (m_configurationError)
+        return ready(Result<AuthorityEndpoints>(*m_configurationError));
+    return m_resolver->resolve(tenant);
+}
+
+QFuture<Result<TokenOutcome>> PublicClient::requestToken(TokenGrant grant)
+{
+    return endpoints(grant.tenant)
+        .then(this,
+              [this, grant = std::move(grant)](const Result<AuthorityEndpoints> &endpoints) {
+                  if (!endpoints.ok())
+                      return ready(Result<TokenOutcome>(endpoints.error()));
+                  QList<QPair<QString, QString>> form = grant.form;
+                  form.append({QStringLiteral("client_id"), m_config.clientId});
+                  form.append({QStringLiteral("scope"), grant.userToken ? decorateScopes(grant.scopes)
+                                                                        : grant.scopes.join(QLatin1Char(' '))});
+                  if (grant.userToken)
+                      form.append({QStringLiteral("client_info"), QStringLiteral("1")});
+                  form.append({QStringLiteral("claims"), grant.claims});
+                  const qint64 requestTime = m_config.clock->now();
+                  const AuthorityEndpoints ep = endpoints.value();
+                  return m_http->postForm(ep.token, form, grant.headers)
+                      .then(this, [this, grant, ep, requestTime](const HttpResponse &response) {
+                          return handleTokenResponse(grant, ep, response, requestTime);
+                      });
+              })
+        .unwrap();
+}
+
+Result<TokenOutcome> PublicClient::handleTokenResponse(const TokenGrant &grant, const AuthorityEndpoints &endpoints,
+                                                       const HttpResponse &response, qint64 requestTime)
+{
+    auto parsed = parseTokenResponse(response, grant.context);
+    if (!parsed.ok())
+        return parsed.error();
+    const TokenResponse &r = parsed.value();
+
+    TokenOutcome outcome;
+    outcome.clientId = m_config.clientId;
+    outcome.token.token = r.accessToken;
+    outcome.token.tokenType = r.tokenType;
+    if (r.expiresIn > 0)
+        outcome.token.expiresOn = requestTime + r.expiresIn;
+    else if (r.expiresOn)
+        outcome.token.expiresOn = *r.expiresOn;
+    else
+        outcome.token.expiresOn = requestTime + 3600;
+    if (r.refreshIn && *r.refreshIn > 0)
+        outcome.token.refreshOn = requestTime + *r.refreshIn;
+
+    const QJsonObject &claims = r.idTokenClaims;
+    if (!r.idToken.isEmpty()) {
+        const QJsonValue audience = claims.value(QStringLiteral("aud"));
+        const bool audienceMatches = audience.isArray()
+                                         ? audience.toArray().contains(QJsonValue(m_config.clientId))
+                                         : audience.toString() == m_config.clientId;
+        if (!audienceMatches) {
+            return AuthError::authentication(
+                QStringLiteral("%1: the identity token was issued to another application (aud does not match the "
+                               "client id %2).")
+                    .arg(grant.context, m_config.clientId));
+        }
+        if (!grant.expectedNonce.isEmpty() && claims.value(QStringLiteral("nonce")).toString() != grant.expectedNonce) {
+            return AuthError::authentication(
+                QStringLiteral("%1: the identity token's nonce does not match this sign-in; the answer may have "
+                               "been replayed. Sign in again.")
+                    .arg(grant.context));
+        }
+        const QUrl issuer(claims.value(QStringLiteral("iss")).toString());
+        outcome.issuerAuthority = issuer.port() == -1 ? issuer.host()
+                                                      : issuer.host() + QLatin1Char(':') + QString::number(issuer.port());
+        outcome.username = claims.value(QStringLiteral("preferred_username")).toString();
+        if (outcome.username.isEmpty())
+            outcome.username = claims.value(QStringLiteral("upn")).toString();
+        if (outcome.username.isEmpty())
+            outcome.username = claims.value(QStringLiteral("email")).toString();
+        outcome.tenantId = claims.value(QStringLiteral("tid")).toString();
+        if (outcome.tenantId.isEmpty()) {
+            const QString firstSegment = issuer.path().section(QLatin1Char('/'), 1, 1);
+            outcome.tenantId = firstSegment.isEmpty() ? endpoints.tenant : firstSegment;
+        }
+        outcome.hasIdentity = !claims.value(QStringLiteral("sub")).toString().isEmpty() || r.clientInfo;
+    }
+    if (r.clientInfo)
+        outcome.homeAccountId = r.clientInfo->uid + QLatin1Char('.') + r.clientInfo->utid;
+    else if (!r.idToken.isEmpty())
+        outcome.homeAccountId = claims.value(QStringLiteral("sub")).toString();
+
+    TokenResponseEntry entry;
+    entry.clientId = m_config.clientId;
+    entry.environment = endpoints.environment;
+    entry.realm = endpoints.tenant;
+    entry.homeAccountId = outcome.homeAccountId;
+    entry.scopes = r.scopes.isEmpty() ? grant.scopes : r.scopes;
+    for (const QString &reserved : ReservedScopes)
+        entry.scopes.removeAll(reserved);
+    // A token is filed under the scopes it was asked for too, or a later look-up for them would miss.
+    for (const QString &asked : grant.scopes) {
+        if (!entry.scopes.contains(asked, Qt::CaseInsensitive))
+            entry.scopes.append(asked);
+    }
+    entry.accessToken = r.accessToken;
+    entry.tokenType = r.tokenType;
+    entry.now = requestTime;
+    entry.expiresOn = outcome.token.expiresOn;
+    entry.extendedExpiresOn = r.extExpiresIn > 0 ? requestTime + r.extExpiresIn : outcome.token.expiresOn;
+    entry.refreshOn = outcome.token.refreshOn;
+    entry.refreshToken = r.refreshToken;
+    entry.familyId = r.foci;
+    entry.idToken = r.idToken;
+    if (!grant.accountSource.isEmpty() && !outcome.homeAccountId.isEmpty()) {
+        CachedAccount account;
+        account.homeAccountId = outcome.homeAccountId;
+        account.environment = endpoints.environment;
+        account.realm = endpoints.tenant;
+        account.localAccountId = claims.value(QStringLiteral("oid")).toString();
+        if (account.localAccountId.isEmpty())
+            account.localAccountId = claims.value(QStringLiteral("sub")).toString();
+        account.username = outcome.username;
+        account.accountSource = grant.accountSource;
+        entry.account = account;
+    }
+    cache(grant.cae).add(entry);
+    qCDebug(lcCredentials) << "token issued for" << entry.scopes << "expires_on" << outcome.token.expiresOn;
+    return outcome;
+}
+
+QFuture<Result<TokenOutcome>> PublicClient::acquireSilent(const QString &tenant, const QString &homeAccountId,
+                                                          const QString &environment, const QStringList &scopes,
+                                                          const QString &claims, bool cae)
+{
+    if (m_configurationError)
+        return ready(Result<TokenOutcome>(*m_configurationError));
+    TokenCache &tokens = cache(cae);
+    const qint64 now = m_config.clock->now();
+    std::optional<CachedAccessToken> cached;
+    if (claims.isEmpty()) {
+        cached = tokens.findAccessToken(homeAccountId, environment, m_config.clientId, tenant, scopes, now);
+        if (cached && (!cached->refreshOn || *cached->refreshOn > now)) {
+            TokenOutcome outcome;
+            outcome.token = {cached->secret, cached->expiresOn, cached->refreshOn, cached->tokenType};
+            outcome.homeAccountId = homeAccountId;
+            outcome.clientId = m_config.clientId;
+            return ready(Result<TokenOutcome>(std::move(outcome)));
+        }
+    }
+
+    const QString key = QStringList{homeAccountId, environment, tenant, TokenCache::normalizedTarget(scopes), claims,
+                                    cae ? QStringLiteral("cae") : QString()}
+                            .join(QChar(0x1f));
+    const auto running = m_inFlight.constFind(key);
+    if (running != m_inFlight.constEnd())
+        return *running;
+
+    const auto refreshToken = tokens.findRefreshToken(homeAccountId, environment, m_config.clientId);
+    if (!refreshToken) {
+        return ready(Result<TokenOutcome>(AuthError::authenticationRequired(
+            scopes, claims,
+            QStringLiteral("No refresh token is cached for this account; sign in interactively to get a token."))));
+    }
+    QFuture<Result<TokenOutcome>> future =
+        refresh(tenant, *refreshToken, scopes, claims, cae)
+            .then(this, [this, key, cached](const Result<TokenOutcome> &result) {
+                m_inFlight.remove(key);
+                // A refresh ahead of expiry that failed leaves the still-valid token in use.
+                if (!result.ok() && cached) {
+                    qCInfo(lcCredentials).noquote()
+                        << "early refresh failed, using the cached token until it nears expiry:"
+                        << result.error().toString();
+                    TokenOutcome outcome;
+                    outcome.token = {cached->secret, cached->expiresOn, cached->refreshOn, cached->tokenType};
+                    outcome.homeAccountId = cached->homeAccountId;
+                    outcome.clientId = m_config.clientId;
+                    return Result<TokenOutcome>(std::move(outcome));
+                }
+                return result;
+            });
+    m_inFlight.insert(key, future);
+    return future;
+}
+
+QFuture<Result<TokenOutcome>> PublicClient::refresh(const QString &tenant, const CachedRefreshToken &refreshToken,
+                                                    const QStringList &scopes, const QString &claims, bool cae)
+{
+    TokenGrant grant;
+    grant.tenant = tenant;
+    grant.scopes = scopes;
+    grant.claims = claims;
+    grant.cae = cae;
+    grant.context = QStringLiteral("Silent token refresh failed");
+    grant.form = {{QStringLiteral("grant_type"), QStringLiteral("refresh_token")},
+                  {QStringLiteral("refresh_token"), refreshToken.secret.revealString()}};
+    QString anchor = refreshToken.homeAccountId;
+    anchor.replace(QLatin1Char('.'), QLatin1Char('@'));
+    grant.headers.append({"X-AnchorMailbox", QByteArrayLiteral("Oid:") + anchor.toUtf8()});
+
+    return requestToken(grant).then(this, [this, refreshToken, scopes, claims, cae](Result<TokenOutcome> result) {
+        if (result.ok()) {
+            return result;
+        }
+        AuthError error = result.error();
+        // The authority rejected the grant: only the user can help. A network or server failure is
+        // reported as it is, so that an outage does not make people sign in again.
+        const bool rejected = error.httpStatus >= 400 && error.httpStatus < 500 && !error.oauthError.isEmpty() &&
+                              error.oauthError != QStringLiteral("invalid_client") &&
+                              error.oauthError != QStringLiteral("temporarily_unavailable");
+        if (rejected) {
+            AuthError required = error;
+            required.kind = ErrorKind::AuthenticationRequired;
+            required.scopes = scopes;
+            if (required.claims.isEmpty())
+                required.claims = claims;
+            required.message += QStringLiteral(". Sign in again to continue.");
+            return Result<TokenOutcome>(required);
+        }
+        Q_UNUSED(refreshToken);
+        Q_UNUSED(cae);
+        return result;
+    });
+}
+
+} // namespace azid::detail

@@ -1,0 +1,104 @@
+#pragma once
+
+#include "azid/accesstoken.h"
+#include "azid/authenticationrecord.h"
+#include "azid/clock.h"
+#include "azid/httpoptions.h"
+#include "azid/result.h"
+#include "azid/tokencache.h"
+#include "authority.h"
+#include "httpclient.h"
+#include "oauth.h"
+
+#include <QFuture>
+#include <QHash>
+#include <QObject>
+
+#include <memory>
+
+namespace azid::detail {
+
+struct ClientConfiguration
+{
+    QString authority; // host or https URL; empty: AZURE_AUTHORITY_HOST or the public cloud
+    QString tenantId;
+    QString clientId;
+    bool disableInstanceDiscovery = false;
+    QUrl instanceDiscoveryEndpoint;
+    HttpOptions http;
+    std::shared_ptr<TokenCache> cache;    // tokens requested without CAE
+    std::shared_ptr<TokenCache> caeCache; // tokens requested with enable_cae (kept apart, as azure.identity)
+    const Clock *clock = nullptr;
+};
+
+// A token and who it belongs to, from one token response.
+struct TokenOutcome
+{
+    AccessTokenInfo token;
+    QString homeAccountId;
+    QString username;
+    QString tenantId;
+    QString issuerAuthority; // host[:port] of the id token's issuer
+    QString clientId;
+    bool hasIdentity = false;
+
+    Result<AuthenticationRecord> record() const;
+};
+
+struct TokenGrant
+{
+    QString tenant;
+    QStringList scopes;         // the resource scopes asked for (undecorated)
+    QList<QPair<QString, QString>> form; // grant-specific fields
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QString claims;             // merged with capabilities already
+    bool cae = false;
+    QString accountSource;      // grant type recorded in the Account entry; empty: no account entry
+    QString expectedNonce;      // code flow: the id token must carry it
+    QString context = QStringLiteral("Authentication failed");
+    bool userToken = true;      // adds the OIDC scopes and client_info
+};
+
+// What MSAL's PublicClientApplication does for azure.identity: endpoints, token requests, the
+// cache, silent acquisition. Lives on one thread; every method returns at once.
+class PublicClient : public QObject
+{
+    Q_OBJECT
+public:
+    explicit PublicClient(ClientConfiguration configuration, QObject *parent = nullptr);
+
+    // Configuration errors (bad authority, tenant) that make every request fail.
+    const std::optional<AuthError> &configurationError() const { return m_configurationError; }
+
+    QFuture<Result<AuthorityEndpoints>> endpoints(const QString &tenant);
+    QFuture<Result<TokenOutcome>> requestToken(TokenGrant grant);
+
+    // The cached token, or a refresh with the account's refresh token. Fails with
+    // AuthenticationRequired when only the user can help.
+    QFuture<Result<TokenOutcome>> acquireSilent(const QString &tenant, const QString &homeAccountId,
+                                                const QString &environment, const QStringList &scopes,
+                                                const QString &claims, bool cae);
+
+    QString clientId() const { return m_config.clientId; }
+    QString tenantId() const { return m_config.tenantId; }
+    QString environment() const;
+    const Clock &clock() const { return *m_config.clock; }
+    HttpClient *http() const { return m_http; }
+    const AuthorityHost &host() const;
+    TokenCache &cache(bool cae) const { return cae ? *m_config.caeCache : *m_config.cache; }
+
+private:
+    Result<TokenOutcome> handleTokenResponse(const TokenGrant &grant, const AuthorityEndpoints &endpoints,
+                                             const HttpResponse &response, qint64 requestTime);
+    QFuture<Result<TokenOutcome>> refresh(const QString &tenant, const CachedRefreshToken &refreshToken,
+                                          const QStringList &scopes, const QString &claims, bool cae);
+
+    ClientConfiguration m_config;
+    std::optional<AuthError> m_configurationError;
+    HttpClient *m_http;
+    AuthorityResolver *m_resolver = nullptr;
+    // Silent requests in flight, by account, tenant, scopes, claims and CAE: callers share one.
+    QHash<QString, QFuture<Result<TokenOutcome>>> m_inFlight;
+};
+
+} // namespace azid::detail
