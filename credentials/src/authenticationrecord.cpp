@@ -57,8 +57,8 @@ QString AuthenticationRecord::serialize() const
     const QString values[] = {authority, clientId, homeAccountId, tenantId, username};
     QString out = QStringLiteral("{");
     for (int i = 0; i < 5; ++i) {
-        out += QLatin1Char('"') + QLatin1String(kFields[i]) + QStringLiteral("\": ") + pythonJsonString(values[i]) +
-               QStringLiteral(", ");
+        out += QLatin1Char('"') + QLatin1String(kFields[i]) + QStringLiteral("\": ") +
+               pythonJsonString(values[i]) + QStringLiteral(", ");
     }
     out += QStringLiteral("\"version\": \"1.0\"}");
     return out;
@@ -79,12 +79,12 @@ Result<AuthenticationRecord> AuthenticationRecord::deserialize(const QString &js
         return AuthError::unavailable(
             QStringLiteral("Unsupported authentication record version %1: only \"1.0\" is understood. "
                            "Export the record again with a matching version of Azid or azure-identity.")
-                .arg(version.isUndefined() ? QStringLiteral("(missing)")
-                                           : QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("v"),
-                                                                                          version}})
-                                                                   .toJson(QJsonDocument::Compact))
-                                                 .mid(5)
-                                                 .chopped(1)));
+                .arg(version.isUndefined()
+                         ? QStringLiteral("(missing)")
+                         : QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("v"), version}})
+                                                 .toJson(QJsonDocument::Compact))
+                               .mid(5)
+                               .chopped(1)));
     }
     QString values[5];
     for (int i = 0; i < 5; ++i) {

@@ -1,8 +1,10 @@
 #include "authority.h"
 
 #include "azid/authorityhosts.h"
+#include "futures.h"
 #include "oauth.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QUrlQuery>
@@ -11,9 +13,9 @@ namespace azid::detail {
 
 bool AuthorityHost::isKnownMicrosoftHost() const
 {
-    static const QStringList known{QStringLiteral("login.microsoftonline.com"), QStringLiteral("login.chinacloudapi.cn"),
-                                   QStringLiteral("login-us.microsoftonline.com"),
-                                   QStringLiteral("login.microsoftonline.us")};
+    static const QStringList known{
+        QStringLiteral("login.microsoftonline.com"), QStringLiteral("login.chinacloudapi.cn"),
+        QStringLiteral("login-us.microsoftonline.com"), QStringLiteral("login.microsoftonline.us")};
     return base.port() == -1 && known.contains(base.host());
 }
 
@@ -26,17 +28,18 @@ QString AuthorityHost::defaultHost()
 Result<AuthorityHost> AuthorityHost::parse(const QString &hostOrUrl)
 {
     QString text = hostOrUrl.trimmed();
-    while (text.endsWith(QLatin1Char('/')))
-        text.chop(1);
     if (text.isEmpty())
         return AuthError::unavailable(QStringLiteral("No authority was given."));
     if (!text.contains(QStringLiteral("://")))
         text.prepend(QStringLiteral("https://"));
+    while (text.endsWith(QLatin1Char('/')))
+        text.chop(1);
     const QUrl url(text, QUrl::StrictMode);
     if (!url.isValid() || url.host().isEmpty()) {
         return AuthError::unavailable(
-            QStringLiteral("\"%1\" is not a valid authority: give a host such as login.microsoftonline.com or an "
-                           "https URL.")
+            QStringLiteral(
+                "\"%1\" is not a valid authority: give a host such as login.microsoftonline.com or an "
+                "https URL.")
                 .arg(hostOrUrl));
     }
     if (url.scheme() != QStringLiteral("https")) {
@@ -47,16 +50,17 @@ Result<AuthorityHost> AuthorityHost::parse(const QString &hostOrUrl)
     }
     if (!url.path().isEmpty() || url.hasQuery() || url.hasFragment()) {
         return AuthError::unavailable(
-            QStringLiteral("The authority \"%1\" has a path; give only the scheme, host and port and name the "
-                           "tenant separately (--tenant).")
+            QStringLiteral(
+                "The authority \"%1\" has a path; give only the scheme, host and port and name the "
+                "tenant separately (--tenant).")
                 .arg(hostOrUrl));
     }
     AuthorityHost host;
     host.base.setScheme(QStringLiteral("https"));
     host.base.setHost(url.host().toLower());
     host.base.setPort(url.port());
-    host.environment = url.port() == -1 ? host.base.host() : host.base.host() + QLatin1Char(':') +
-                                                                  QString::number(url.port());
+    host.environment = url.port() == -1 ? host.base.host()
+                                        : host.base.host() + QLatin1Char(':') + QString::number(url.port());
     return host;
 }
 
@@ -76,23 +80,24 @@ bool isValidTenantId(const QString &tenantId)
 
 AuthorityResolver::AuthorityResolver(AuthorityHost host, HttpClient *http, bool disableInstanceDiscovery,
                                      QUrl instanceDiscoveryEndpoint, QObject *parent)
-    : QObject(parent), m_host(std::move(host)), m_http(http), m_disableInstanceDiscovery(disableInstanceDiscovery),
+    : QObject(parent), m_host(std::move(host)), m_http(http),
+      m_disableInstanceDiscovery(disableInstanceDiscovery),
       m_instanceDiscoveryEndpoint(std::move(instanceDiscoveryEndpoint))
 {
     if (m_instanceDiscoveryEndpoint.isEmpty())
-        m_instanceDiscoveryEndpoint = QUrl(QStringLiteral("https://login.microsoftonline.com/common/discovery/instance"));
+        m_instanceDiscoveryEndpoint =
+            QUrl(QStringLiteral("https://login.microsoftonline.com/common/discovery/instance"));
 }
 
 QFuture<Result<AuthorityEndpoints>> AuthorityResolver::resolve(const QString &tenant)
 {
-    const auto cached = m_resolved.constFind(tenant);
-    if (cached != m_resolved.constEnd()) {
-        // A failed discovery is tried again next time; a successful one is kept.
-        if (!cached->isFinished() || cached->result().ok())
-            return *cached;
-    }
+    const auto known = m_resolved.constFind(tenant);
+    // A failed discovery is tried again next time; a successful one is kept.
+    if (known != m_resolved.constEnd() && (!(*known)->value() || (*known)->value()->ok()))
+        return (*known)->subscribe();
     QUrl configuration = m_host.base;
-    configuration.setPath(QLatin1Char('/') + tenant + QStringLiteral("/v2.0/.well-known/openid-configuration"));
+    configuration.setPath(QLatin1Char('/') + tenant +
+                          QStringLiteral("/v2.0/.well-known/openid-configuration"));
 
     QFuture<Result<AuthorityEndpoints>> future;
     if (m_disableInstanceDiscovery || m_host.isKnownMicrosoftHost()) {
@@ -108,25 +113,37 @@ QFuture<Result<AuthorityEndpoints>> AuthorityResolver::resolve(const QString &te
         discovery.setQuery(query);
         HttpRequest request;
         request.url = discovery;
-        future = m_http->send(request).then(this, [this, tenant, configuration](const HttpResponse &response) {
-            const QJsonObject body = QJsonDocument::fromJson(response.body).object();
-            if (!response.isSuccess() || body.contains(QStringLiteral("error"))) {
-                AuthError error = errorFromResponse(response, QStringLiteral("Instance discovery failed"));
-                error.kind = ErrorKind::CredentialUnavailable;
-                error.message = QStringLiteral("%1 is not a known Microsoft authority and instance discovery "
-                                               "could not validate it (%2). If you trust this authority, turn "
-                                               "instance discovery off (--disable-instance-discovery).")
-                                    .arg(m_host.environment, error.message);
-                return QtFuture::makeReadyFuture(Result<AuthorityEndpoints>(error));
-            }
-            QUrl next(body.value(QStringLiteral("tenant_discovery_endpoint")).toString());
-            if (!next.isValid() || next.scheme() != QStringLiteral("https"))
-                next = configuration;
-            return fetchConfiguration(tenant, next);
-        }).unwrap();
+        future =
+            m_http->send(request)
+                .then(QtFuture::Launch::Sync,
+                      detail::guarded(
+                          this,
+                          [this, tenant, configuration](const HttpResponse &response) {
+                              const QJsonObject body = QJsonDocument::fromJson(response.body).object();
+                              if (!response.isSuccess() || body.contains(QStringLiteral("error"))) {
+                                  AuthError error = errorFromResponse(
+                                      response, QStringLiteral("Instance discovery failed"));
+                                  error.kind = ErrorKind::CredentialUnavailable;
+                                  error.message =
+                                      QStringLiteral(
+                                          "%1 is not a known Microsoft authority and instance discovery "
+                                          "could not validate it (%2). If you trust this authority, turn "
+                                          "instance discovery off (--disable-instance-discovery).")
+                                          .arg(m_host.environment, error.message);
+                                  return QtFuture::makeReadyFuture(Result<AuthorityEndpoints>(error));
+                              }
+                              QUrl next(body.value(QStringLiteral("tenant_discovery_endpoint")).toString());
+                              if (!next.isValid() || next.scheme() != QStringLiteral("https"))
+                                  next = configuration;
+                              return fetchConfiguration(tenant, next);
+                          }))
+                .unwrap();
     }
-    m_resolved.insert(tenant, future);
-    return future;
+    auto broadcast = std::make_shared<Broadcast<Result<AuthorityEndpoints>>>();
+    m_resolved.insert(tenant, broadcast);
+    future.then(QtFuture::Launch::Sync,
+                [broadcast](const Result<AuthorityEndpoints> &endpoints) { broadcast->publish(endpoints); });
+    return broadcast->subscribe();
 }
 
 QFuture<Result<AuthorityEndpoints>> AuthorityResolver::fetchConfiguration(const QString &tenant,
@@ -134,36 +151,44 @@ QFuture<Result<AuthorityEndpoints>> AuthorityResolver::fetchConfiguration(const 
 {
     HttpRequest request;
     request.url = std::move(configurationUrl);
-    return m_http->send(request).then(this, [this, tenant](const HttpResponse &response) {
-        if (!response.isSuccess()) {
-            AuthError error = errorFromResponse(
-                response, QStringLiteral("Unable to get the configuration of authority %1 for tenant \"%2\"")
-                              .arg(m_host.environment, tenant));
-            if (response.status >= 400 && response.status < 500)
-                error.message += QStringLiteral(". Check the authority and the tenant id.");
-            return Result<AuthorityEndpoints>(error);
-        }
-        const QJsonDocument doc = QJsonDocument::fromJson(response.body);
-        const QJsonObject config = doc.object();
-        AuthorityEndpoints endpoints;
-        endpoints.authorization = QUrl(config.value(QStringLiteral("authorization_endpoint")).toString());
-        endpoints.token = QUrl(config.value(QStringLiteral("token_endpoint")).toString());
-        endpoints.deviceCode = QUrl(config.value(QStringLiteral("device_authorization_endpoint")).toString());
-        endpoints.environment = m_host.environment;
-        if (!doc.isObject() || endpoints.token.scheme() != QStringLiteral("https") ||
-            endpoints.authorization.scheme() != QStringLiteral("https")) {
-            AuthError error = AuthError::authentication(
-                QStringLiteral("The OpenID configuration of %1 is malformed: it must name https authorization and "
-                               "token endpoints.")
-                    .arg(m_host.environment));
-            error.correlationId = response.clientRequestId;
-            return Result<AuthorityEndpoints>(error);
-        }
-        // MSAL's realm: the first path segment of the token endpoint (Entra), else the tenant asked for.
-        const QString firstSegment = endpoints.token.path().section(QLatin1Char('/'), 1, 1);
-        endpoints.tenant = firstSegment == tenant ? firstSegment : tenant;
-        return Result<AuthorityEndpoints>(endpoints);
-    });
+    return m_http->send(request).then(
+        QtFuture::Launch::Sync, detail::guarded(this, [this, tenant](const HttpResponse &response) {
+            if (!response.isSuccess()) {
+                AuthError error = errorFromResponse(
+                    response,
+                    QStringLiteral("Unable to get the configuration of authority %1 for tenant \"%2\"")
+                        .arg(m_host.environment, tenant));
+                if (response.status >= 400 && response.status < 500)
+                    error.message += QStringLiteral(". Check the authority and the tenant id.");
+                return Result<AuthorityEndpoints>(error);
+            }
+            const QJsonDocument doc = QJsonDocument::fromJson(response.body);
+            const QJsonObject config = doc.object();
+            AuthorityEndpoints endpoints;
+            endpoints.authorization = QUrl(config.value(QStringLiteral("authorization_endpoint")).toString());
+            endpoints.token = QUrl(config.value(QStringLiteral("token_endpoint")).toString());
+            endpoints.deviceCode =
+                QUrl(config.value(QStringLiteral("device_authorization_endpoint")).toString());
+            endpoints.environment = m_host.environment;
+            endpoints.entra =
+                m_host.isKnownMicrosoftHost() || config.contains(QStringLiteral("cloud_instance_name"));
+            for (const QJsonValue &prompt : config.value(QStringLiteral("prompt_values_supported")).toArray())
+                endpoints.promptValuesSupported.append(prompt.toString());
+            if (!doc.isObject() || endpoints.token.scheme() != QStringLiteral("https") ||
+                endpoints.authorization.scheme() != QStringLiteral("https")) {
+                AuthError error = AuthError::authentication(
+                    QStringLiteral(
+                        "The OpenID configuration of %1 is malformed: it must name https authorization and "
+                        "token endpoints.")
+                        .arg(m_host.environment));
+                error.correlationId = response.clientRequestId;
+                return Result<AuthorityEndpoints>(error);
+            }
+            // MSAL's realm: the first path segment of the token endpoint (Entra), else the tenant asked for.
+            const QString firstSegment = endpoints.token.path().section(QLatin1Char('/'), 1, 1);
+            endpoints.tenant = firstSegment == tenant ? firstSegment : tenant;
+            return Result<AuthorityEndpoints>(endpoints);
+        }));
 }
 
 } // namespace azid::detail

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "azid/result.h"
+#include "futures.h"
 #include "httpclient.h"
 
 #include <QFuture>
@@ -34,6 +35,8 @@ struct AuthorityEndpoints
     QUrl deviceCode; // empty when the server does not offer the device flow
     QString tenant;  // the realm: the tenant segment of the token endpoint
     QString environment;
+    QStringList promptValuesSupported; // empty when the document does not say (Entra does not)
+    bool entra = false;                // Microsoft Entra (or an emulation of it), not a generic provider
 };
 
 // Finds a tenant's endpoints from its OpenID configuration, after instance discovery for hosts that
@@ -55,7 +58,7 @@ private:
     HttpClient *m_http;
     bool m_disableInstanceDiscovery;
     QUrl m_instanceDiscoveryEndpoint;
-    QHash<QString, QFuture<Result<AuthorityEndpoints>>> m_resolved;
+    QHash<QString, std::shared_ptr<Broadcast<Result<AuthorityEndpoints>>>> m_resolved;
 };
 
 } // namespace azid::detail

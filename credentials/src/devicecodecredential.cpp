@@ -19,8 +19,8 @@ struct DevicePoll
 {
     detail::TokenGrant grant;
     qint64 intervalSeconds = 5;
-    qint64 deadline = 0;     // epoch seconds: when polling stops
-    bool codeExpiry = true;  // the deadline is the code's own expiry (not the caller's timeout)
+    qint64 deadline = 0;    // epoch seconds: when polling stops
+    bool codeExpiry = true; // the deadline is the code's own expiry (not the caller's timeout)
     QPromise<Result<detail::TokenOutcome>> promise;
 };
 
@@ -29,46 +29,54 @@ DeviceCodeCredential::DeviceCodeCredential(const DeviceCodeCredentialOptions &op
 {
     if (!m_options.promptCallback) {
         m_options.promptCallback = [](const QString &uri, const QString &code, const QDateTime &) {
-            std::fprintf(stderr, "To sign in, use a web browser to open the page %s and enter the code %s to "
-                                 "authenticate.\n",
+            std::fprintf(stderr,
+                         "To sign in, use a web browser to open the page %s and enter the code %s to "
+                         "authenticate.\n",
                          qPrintable(uri), qPrintable(code));
             std::fflush(stderr);
         };
     }
 }
 
-QFuture<Result<detail::TokenOutcome>> DeviceCodeCredential::requestToken(const detail::InteractiveRequest &request)
+QFuture<Result<detail::TokenOutcome>>
+DeviceCodeCredential::requestToken(const detail::InteractiveRequest &request)
 {
     using Outcome = Result<detail::TokenOutcome>;
     return client()
         .endpoints(request.tenant)
-        .then(this,
-              [this, request](const Result<detail::AuthorityEndpoints> &endpoints) {
-                  if (!endpoints.ok())
-                      return detail::ready(Outcome(endpoints.error()));
-                  if (endpoints.value().deviceCode.isEmpty()) {
-                      return detail::ready(Outcome(AuthError::unavailable(
-                          QStringLiteral("The authority %1 does not offer the device code flow (its OpenID "
-                                         "configuration has no device_authorization_endpoint).")
-                              .arg(endpoints.value().environment))));
-                  }
-                  const QList<QPair<QString, QString>> form{
-                      {QStringLiteral("client_id"), client().clientId()},
-                      {QStringLiteral("scope"), detail::decorateScopes(request.scopes)},
-                      {QStringLiteral("claims"), request.claims}};
-                  return client()
-                      .http()
-                      ->postForm(endpoints.value().deviceCode, form)
-                      .then(this, [this, request](const detail::HttpResponse &response) {
-                          return startPolling(request, response);
-                      })
-                      .unwrap();
-              })
+        .then(
+            QtFuture::Launch::Sync,
+            detail::guarded(
+                this,
+                [this, request](const Result<detail::AuthorityEndpoints> &endpoints) {
+                    if (!endpoints.ok())
+                        return detail::ready(Outcome(endpoints.error()));
+                    if (endpoints.value().deviceCode.isEmpty()) {
+                        return detail::ready(Outcome(AuthError::unavailable(
+                            QStringLiteral("The authority %1 does not offer the device code flow (its OpenID "
+                                           "configuration has no device_authorization_endpoint).")
+                                .arg(endpoints.value().environment))));
+                    }
+                    const QList<QPair<QString, QString>> form{
+                        {QStringLiteral("client_id"), client().clientId()},
+                        {QStringLiteral("scope"), detail::decorateScopes(request.scopes)},
+                        {QStringLiteral("claims"), request.claims}};
+                    return client()
+                        .http()
+                        ->postForm(endpoints.value().deviceCode, form)
+                        .then(QtFuture::Launch::Sync,
+                              detail::guarded(this,
+                                              [this, request](const detail::HttpResponse &response) {
+                                                  return startPolling(request, response);
+                                              }))
+                        .unwrap();
+                }))
         .unwrap();
 }
 
-QFuture<Result<detail::TokenOutcome>> DeviceCodeCredential::startPolling(const detail::InteractiveRequest &request,
-                                                                         const detail::HttpResponse &response)
+QFuture<Result<detail::TokenOutcome>>
+DeviceCodeCredential::startPolling(const detail::InteractiveRequest &request,
+                                   const detail::HttpResponse &response)
 {
     using Outcome = Result<detail::TokenOutcome>;
     const QString context = QStringLiteral("Couldn't begin authentication");
@@ -91,7 +99,8 @@ QFuture<Result<detail::TokenOutcome>> DeviceCodeCredential::startPolling(const d
     const qint64 expiresIn = detail::jsonInteger(body.value(QStringLiteral("expires_in"))).value_or(1800);
 
     auto poll = std::make_shared<DevicePoll>();
-    poll->intervalSeconds = std::max<qint64>(1, detail::jsonInteger(body.value(QStringLiteral("interval"))).value_or(5));
+    poll->intervalSeconds =
+        std::max<qint64>(1, detail::jsonInteger(body.value(QStringLiteral("interval"))).value_or(5));
     poll->deadline = now + expiresIn;
     if (m_options.timeout && m_options.timeout->count() < expiresIn) {
         poll->deadline = now + m_options.timeout->count();
@@ -103,11 +112,13 @@ QFuture<Result<detail::TokenOutcome>> DeviceCodeCredential::startPolling(const d
     poll->grant.cae = request.cae;
     poll->grant.accountSource = QStringLiteral("urn:ietf:params:oauth:grant-type:device_code");
     poll->grant.context = QStringLiteral("Authentication failed");
-    poll->grant.form = {{QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")},
-                        {QStringLiteral("device_code"), deviceCode}};
+    poll->grant.form = {
+        {QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")},
+        {QStringLiteral("device_code"), deviceCode}};
     poll->promise.start();
 
-    m_options.promptCallback(verificationUri, userCode, QDateTime::fromSecsSinceEpoch(now + expiresIn, Qt::UTC));
+    m_options.promptCallback(verificationUri, userCode,
+                             QDateTime::fromSecsSinceEpoch(now + expiresIn, Qt::UTC));
     pollOnce(poll);
     return poll->promise.future();
 }
@@ -118,45 +129,53 @@ void DeviceCodeCredential::pollOnce(std::shared_ptr<DevicePoll> poll)
         poll->promise.finish();
         return;
     }
-    client().requestToken(poll->grant).then(this, [this, poll](const Result<detail::TokenOutcome> &outcome) {
-        auto finish = [&poll](Result<detail::TokenOutcome> result) {
-            poll->promise.addResult(std::move(result));
-            poll->promise.finish();
-        };
-        if (outcome.ok()) {
-            finish(outcome);
-            return;
-        }
-        const AuthError &error = outcome.error();
-        const bool pending = error.oauthError == QStringLiteral("authorization_pending");
-        if (error.oauthError == QStringLiteral("slow_down"))
-            poll->intervalSeconds += 5;
-        else if (!pending) {
-            AuthError failed = error;
-            if (error.oauthError == QStringLiteral("authorization_declined"))
-                failed.message = QStringLiteral("Authentication failed: the sign-in was declined on the "
-                                                "verification page. Start again to retry.");
-            else if (error.oauthError == QStringLiteral("expired_token"))
-                failed.message = QStringLiteral("Authentication failed: the device code expired before the sign-in "
-                                                "was completed. Start again for a new code.");
-            else if (error.oauthError == QStringLiteral("bad_verification_code"))
-                failed.message = QStringLiteral("Authentication failed: the authority does not know this device "
-                                                "code. Start again for a new code.");
-            finish(failed);
-            return;
-        }
-        const qint64 next = client().clock().now() + poll->intervalSeconds;
-        if (next > poll->deadline) {
-            AuthError timedOut = error;
-            timedOut.message = poll->codeExpiry
-                                   ? QStringLiteral("Timed out waiting for user to authenticate: the device code "
-                                                    "expired. Start again for a new code.")
-                                   : QStringLiteral("Timed out waiting for user to authenticate.");
-            finish(timedOut);
-            return;
-        }
-        QTimer::singleShot(std::chrono::seconds(poll->intervalSeconds), this, [this, poll]() { pollOnce(poll); });
-    });
+    client()
+        .requestToken(poll->grant)
+        .then(QtFuture::Launch::Sync,
+              detail::guarded(this, [this, poll](const Result<detail::TokenOutcome> &outcome) {
+                  auto finish = [&poll](Result<detail::TokenOutcome> result) {
+                      poll->promise.addResult(std::move(result));
+                      poll->promise.finish();
+                  };
+                  if (outcome.ok()) {
+                      finish(outcome);
+                      return;
+                  }
+                  const AuthError &error = outcome.error();
+                  const bool pending = error.oauthError == QStringLiteral("authorization_pending");
+                  if (error.oauthError == QStringLiteral("slow_down"))
+                      poll->intervalSeconds += 5;
+                  else if (!pending) {
+                      AuthError failed = error;
+                      if (error.oauthError == QStringLiteral("authorization_declined"))
+                          failed.message =
+                              QStringLiteral("Authentication failed: the sign-in was declined on the "
+                                             "verification page. Start again to retry.");
+                      else if (error.oauthError == QStringLiteral("expired_token"))
+                          failed.message = QStringLiteral(
+                              "Authentication failed: the device code expired before the sign-in "
+                              "was completed. Start again for a new code.");
+                      else if (error.oauthError == QStringLiteral("bad_verification_code"))
+                          failed.message =
+                              QStringLiteral("Authentication failed: the authority does not know this device "
+                                             "code. Start again for a new code.");
+                      finish(failed);
+                      return;
+                  }
+                  const qint64 next = client().clock().now() + poll->intervalSeconds;
+                  if (next > poll->deadline) {
+                      AuthError timedOut = error;
+                      timedOut.message =
+                          poll->codeExpiry
+                              ? QStringLiteral("Timed out waiting for user to authenticate: the device code "
+                                               "expired. Start again for a new code.")
+                              : QStringLiteral("Timed out waiting for user to authenticate.");
+                      finish(timedOut);
+                      return;
+                  }
+                  QTimer::singleShot(std::chrono::seconds(poll->intervalSeconds), this,
+                                     [this, poll]() { pollOnce(poll); });
+              }));
 }
 
 } // namespace azid

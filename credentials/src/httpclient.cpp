@@ -54,7 +54,8 @@ public:
     {
         const QString host = query.peerHostName().toLower();
         const QHostAddress address(host);
-        const bool loopback = host == QStringLiteral("localhost") || (!address.isNull() && address.isLoopback());
+        const bool loopback =
+            host == QStringLiteral("localhost") || (!address.isNull() && address.isLoopback());
         QUrl proxy = m_explicit;
         if (proxy.isEmpty()) {
             QByteArray env = qgetenv("HTTPS_PROXY");
@@ -82,15 +83,17 @@ private:
 QString describeTransportError(QNetworkReply *reply, std::chrono::milliseconds timeout, bool timedOut)
 {
     if (timedOut) {
-        return QStringLiteral("No answer from %1 within %2 s. Check the network connection or proxy settings.")
+        return QStringLiteral(
+                   "No answer from %1 within %2 s. Check the network connection or proxy settings.")
             .arg(reply->url().host())
             .arg(timeout.count() / 1000.0);
     }
     QString text = reply->errorString();
     switch (reply->error()) {
     case QNetworkReply::SslHandshakeFailedError:
-        text += QStringLiteral(". The server's TLS certificate is not trusted: if a proxy or a test authority "
-                               "uses its own CA, name its PEM file with --ca-bundle or AZID_CA_BUNDLE.");
+        text +=
+            QStringLiteral(". The server's TLS certificate is not trusted: if a proxy or a test authority "
+                           "uses its own CA, name its PEM file with --ca-bundle or AZID_CA_BUNDLE.");
         break;
     case QNetworkReply::HostNotFoundError:
         text += QStringLiteral(". Check the authority host name and the network connection.");
@@ -180,9 +183,16 @@ qint64 HttpClient::parseRetryAfter(const QByteArray &value, qint64 nowEpoch)
         return -1;
     bool ok = false;
     const double seconds = trimmed.toDouble(&ok);
-    if (ok)
-        return seconds < 0 ? -1 : static_cast<qint64>(std::ceil(seconds));
-    const QDateTime date = QDateTime::fromString(QString::fromLatin1(trimmed), Qt::RFC2822Date);
+    if (ok) {
+        if (!std::isfinite(seconds) || seconds < 0)
+            return -1;
+        return static_cast<qint64>(std::ceil(std::min(seconds, 1e9)));
+    }
+    // HTTP dates name the zone "GMT", which Qt's RFC 2822 parser does not take.
+    QString text = QString::fromLatin1(trimmed);
+    if (text.endsWith(QLatin1String(" GMT")))
+        text = text.chopped(4) + QLatin1String(" +0000");
+    const QDateTime date = QDateTime::fromString(text, Qt::RFC2822Date);
     if (!date.isValid())
         return -1;
     return std::max<qint64>(0, date.toSecsSinceEpoch() - nowEpoch);
@@ -195,7 +205,8 @@ QFuture<HttpResponse> HttpClient::postForm(const QUrl &url, const QList<QPair<QS
     request.method = "POST";
     request.url = url;
     request.headers = std::move(headers);
-    request.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/x-www-form-urlencoded")));
+    request.headers.append(
+        qMakePair(QByteArray("Content-Type"), QByteArray("application/x-www-form-urlencoded")));
     request.body = formEncode(form);
     return send(std::move(request));
 }
@@ -235,8 +246,8 @@ void HttpClient::start(std::shared_ptr<Attempt> attempt)
     for (const auto &[name, value] : r.headers)
         request.setRawHeader(name, value);
 
-    QNetworkReply *reply = r.method == "GET" ? m_network->get(request)
-                                             : m_network->sendCustomRequest(request, r.method, r.body);
+    QNetworkReply *reply =
+        r.method == "GET" ? m_network->get(request) : m_network->sendCustomRequest(request, r.method, r.body);
     connect(reply, &QNetworkReply::finished, this, [this, reply, attempt]() mutable {
         HttpResponse response;
         response.clientRequestId = QString::fromLatin1(attempt->clientRequestId);
@@ -251,7 +262,8 @@ void HttpClient::start(std::shared_ptr<Attempt> attempt)
 
         const QUrl url = attempt->request.url;
         qCDebug(lcHttp).noquote() << attempt->request.method << url.host() + url.path() << "->"
-                                  << (response.status ? QString::number(response.status) : response.transportError)
+                                  << (response.status ? QString::number(response.status)
+                                                      : response.transportError)
                                   << "client-request-id" << response.clientRequestId << "after"
                                   << attempt->elapsed.elapsed() << "ms";
 
@@ -271,7 +283,8 @@ void HttpClient::start(std::shared_ptr<Attempt> attempt)
         ++attempt->retriesDone;
         qCInfo(lcHttp).noquote() << "retrying" << url.host() + url.path() << "in" << delayMs << "ms (attempt"
                                  << attempt->retriesDone + 1 << "), last answer"
-                                 << (response.status ? QString::number(response.status) : response.transportError);
+                                 << (response.status ? QString::number(response.status)
+                                                     : response.transportError);
         QTimer::singleShot(std::chrono::milliseconds(delayMs), this, [this, attempt]() { start(attempt); });
     });
 }

@@ -26,11 +26,11 @@ struct HttpRequest
 
 struct HttpResponse
 {
-    int status = 0;                      // 0: no HTTP answer (see transportError)
-    QString transportError;              // why no answer arrived, for a person
+    int status = 0;                        // 0: no HTTP answer (see transportError)
+    QString transportError;                // why no answer arrived, for a person
     QHash<QByteArray, QByteArray> headers; // names lower-cased
     QByteArray body;
-    QString clientRequestId;             // the id this request was sent with
+    QString clientRequestId; // the id this request was sent with
 
     bool isSuccess() const { return status >= 200 && status < 300; }
     QByteArray header(const QByteArray &lowerCaseName) const { return headers.value(lowerCaseName); }

@@ -17,18 +17,20 @@ TenantChoice resolveTenant(const QString &configured, const QString &requested,
         return {configured, {}};
     if (!isValidTenantId(requested))
         return {{}, QStringLiteral("Invalid tenant ID provided (\"%1\").").arg(requested)};
-    if (configured == QStringLiteral("adfs") || !qEnvironmentVariableIsEmpty("AZURE_IDENTITY_DISABLE_MULTITENANTAUTH"))
+    if (configured == QStringLiteral("adfs") ||
+        !qEnvironmentVariableIsEmpty("AZURE_IDENTITY_DISABLE_MULTITENANTAUTH"))
         return {configured, {}};
     if (configured.isEmpty())
         return {requested, {}};
     if (additionallyAllowed.contains(QStringLiteral("*")) || additionallyAllowed.contains(requested))
         return {requested, {}};
-    return {{},
-            QStringLiteral("The current credential is not configured to acquire tokens for tenant %1. To enable "
-                           "acquiring tokens for this tenant add it to the additionally_allowed_tenants when "
-                           "creating the credential, or add \"*\" to additionally_allowed_tenants to allow "
-                           "acquiring tokens for any tenant.")
-                .arg(requested)};
+    return {
+        {},
+        QStringLiteral("The current credential is not configured to acquire tokens for tenant %1. To enable "
+                       "acquiring tokens for this tenant add it to the additionally_allowed_tenants when "
+                       "creating the credential, or add \"*\" to additionally_allowed_tenants to allow "
+                       "acquiring tokens for any tenant.")
+            .arg(requested)};
 }
 } // namespace detail
 
@@ -69,7 +71,10 @@ InteractiveCredential::InteractiveCredential(const InteractiveCredentialOptions 
 
 InteractiveCredential::~InteractiveCredential() = default;
 
-detail::PublicClient &InteractiveCredential::client() const { return *d->client; }
+detail::PublicClient &InteractiveCredential::client() const
+{
+    return *d->client;
+}
 
 void InteractiveCredential::setConfigurationError(const AuthError &error)
 {
@@ -77,11 +82,20 @@ void InteractiveCredential::setConfigurationError(const AuthError &error)
         d->configurationError = error;
 }
 
-std::optional<AuthenticationRecord> InteractiveCredential::authenticationRecord() const { return d->record; }
+std::optional<AuthenticationRecord> InteractiveCredential::authenticationRecord() const
+{
+    return d->record;
+}
 
-QString InteractiveCredential::clientId() const { return d->client->clientId(); }
+QString InteractiveCredential::clientId() const
+{
+    return d->client->clientId();
+}
 
-TokenCache &InteractiveCredential::tokenCache() const { return d->client->cache(false); }
+TokenCache &InteractiveCredential::tokenCache() const
+{
+    return d->client->cache(false);
+}
 
 QFuture<TokenResult> InteractiveCredential::getTokenInfo(const TokenRequestOptions &options)
 {
@@ -99,8 +113,9 @@ QFuture<TokenResult> InteractiveCredential::getTokenInfo(const TokenRequestOptio
     request.tenant = tenant.tenant;
     request.scopes = options.scopes;
     request.cae = options.enableCae;
-    request.claims = options.enableCae ? detail::mergeClaimsWithCapabilities(options.claims, {QStringLiteral("CP1")})
-                                       : options.claims;
+    request.claims = options.enableCae
+                         ? detail::mergeClaimsWithCapabilities(options.claims, {QStringLiteral("CP1")})
+                         : options.claims;
 
     auto interactiveOrRequired = [this](detail::InteractiveRequest req, const AuthError *silentError) {
         if (d->options.disableAutomaticAuthentication) {
@@ -114,10 +129,12 @@ QFuture<TokenResult> InteractiveCredential::getTokenInfo(const TokenRequestOptio
             return detail::ready(TokenResult(required));
         }
         if (silentError && !silentError->claims.isEmpty() && req.claims.isEmpty())
-            req.claims = silentError->claims; // the authority's claims challenge goes to the interactive request
-        return runInteractive(req).then(this, [](const Result<detail::TokenOutcome> &outcome) {
-            return outcome.ok() ? TokenResult(outcome.value().token) : TokenResult(outcome.error());
-        });
+            req.claims =
+                silentError->claims; // the authority's claims challenge goes to the interactive request
+        return runInteractive(req).then(
+            QtFuture::Launch::Sync, detail::guarded(this, [](const Result<detail::TokenOutcome> &outcome) {
+                return outcome.ok() ? TokenResult(outcome.value().token) : TokenResult(outcome.error());
+            }));
     };
 
     if (!d->record)
@@ -126,31 +143,35 @@ QFuture<TokenResult> InteractiveCredential::getTokenInfo(const TokenRequestOptio
     return d->client
         ->acquireSilent(request.tenant, d->record->homeAccountId, d->client->environment(), request.scopes,
                         request.claims, request.cae)
-        .then(this,
-              [request, interactiveOrRequired](const Result<detail::TokenOutcome> &silent) {
-                  if (silent.ok())
-                      return detail::ready(TokenResult(silent.value().token));
-                  // Network and server failures are reported; only "the user must act" goes interactive.
-                  if (silent.error().kind == ErrorKind::ClientAuthentication)
-                      return detail::ready(TokenResult(silent.error()));
-                  return interactiveOrRequired(request, &silent.error());
-              })
+        .then(QtFuture::Launch::Sync,
+              detail::guarded(this,
+                              [request, interactiveOrRequired](const Result<detail::TokenOutcome> &silent) {
+                                  if (silent.ok())
+                                      return detail::ready(TokenResult(silent.value().token));
+                                  // Network and server failures are reported; only "the user must act" goes
+                                  // interactive.
+                                  if (silent.error().kind == ErrorKind::ClientAuthentication)
+                                      return detail::ready(TokenResult(silent.error()));
+                                  return interactiveOrRequired(request, &silent.error());
+                              }))
         .unwrap();
 }
 
-QFuture<Result<detail::TokenOutcome>> InteractiveCredential::runInteractive(const detail::InteractiveRequest &request)
+QFuture<Result<detail::TokenOutcome>>
+InteractiveCredential::runInteractive(const detail::InteractiveRequest &request)
 {
-    return requestToken(request).then(this, [this](const Result<detail::TokenOutcome> &outcome) {
-        if (outcome.ok()) {
-            auto record = outcome.value().record();
-            if (!record.ok())
-                return Result<detail::TokenOutcome>(record.error());
-            d->record = record.value();
-            qCInfo(lcCredentials).noquote() << "signed in as" << d->record->username << "in tenant"
-                                            << d->record->tenantId;
-        }
-        return outcome;
-    });
+    return requestToken(request).then(
+        QtFuture::Launch::Sync, detail::guarded(this, [this](const Result<detail::TokenOutcome> &outcome) {
+            if (outcome.ok()) {
+                auto record = outcome.value().record();
+                if (!record.ok())
+                    return Result<detail::TokenOutcome>(record.error());
+                d->record = record.value();
+                qCInfo(lcCredentials).noquote()
+                    << "signed in as" << d->record->username << "in tenant" << d->record->tenantId;
+            }
+            return outcome;
+        }));
 }
 
 QFuture<Result<AuthenticationRecord>> InteractiveCredential::authenticate(const QStringList &scopes,
@@ -180,11 +201,12 @@ QFuture<Result<AuthenticationRecord>> InteractiveCredential::authenticate(const 
     request.tenant = d->client->tenantId();
     request.scopes = requested;
     request.claims = claims;
-    return runInteractive(request).then(this, [](const Result<detail::TokenOutcome> &outcome) {
-        if (!outcome.ok())
-            return Result<AuthenticationRecord>(outcome.error());
-        return outcome.value().record();
-    });
+    return runInteractive(request).then(
+        QtFuture::Launch::Sync, detail::guarded(this, [](const Result<detail::TokenOutcome> &outcome) {
+            if (!outcome.ok())
+                return Result<AuthenticationRecord>(outcome.error());
+            return outcome.value().record();
+        }));
 }
 
 } // namespace azid

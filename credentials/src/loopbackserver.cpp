@@ -16,7 +16,10 @@ constexpr int kConnectionDeadlineMs = 10000;
 const char *kBufferProperty = "azidRequestBuffer";
 } // namespace
 
-QString htmlEscape(const QString &text) { return text.toHtmlEscaped().replace(QLatin1Char('\''), QStringLiteral("&#39;")); }
+QString htmlEscape(const QString &text)
+{
+    return text.toHtmlEscaped().replace(QLatin1Char('\''), QStringLiteral("&#39;"));
+}
 
 LoopbackServer::LoopbackServer(QString expectedState, QObject *parent)
     : QObject(parent), m_expectedState(std::move(expectedState)), m_server(new QTcpServer(this))
@@ -26,13 +29,25 @@ LoopbackServer::LoopbackServer(QString expectedState, QObject *parent)
 
 LoopbackServer::~LoopbackServer() = default;
 
-bool LoopbackServer::listen(quint16 port) { return m_server->listen(QHostAddress::LocalHost, port); }
+bool LoopbackServer::listen(quint16 port)
+{
+    return m_server->listen(QHostAddress::LocalHost, port);
+}
 
-quint16 LoopbackServer::port() const { return m_server->serverPort(); }
+quint16 LoopbackServer::port() const
+{
+    return m_server->serverPort();
+}
 
-QString LoopbackServer::errorString() const { return m_server->errorString(); }
+QString LoopbackServer::errorString() const
+{
+    return m_server->errorString();
+}
 
-void LoopbackServer::close() { m_server->close(); }
+void LoopbackServer::close()
+{
+    m_server->close();
+}
 
 void LoopbackServer::onNewConnection()
 {
@@ -51,7 +66,8 @@ void LoopbackServer::onReadyRead(QTcpSocket *socket)
 {
     QByteArray buffer = socket->property(kBufferProperty).toByteArray() + socket->readAll();
     if (buffer.size() > kMaxRequestBytes) {
-        respond(socket, 431, QStringLiteral("Request too large"), QStringLiteral("The request is too large."));
+        respond(socket, 431, QStringLiteral("Request too large"),
+                QStringLiteral("The request is too large."));
         return;
     }
     const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
@@ -66,12 +82,15 @@ void LoopbackServer::onReadyRead(QTcpSocket *socket)
         return;
     }
     if (requestLine[0] != "GET") {
-        respond(socket, 405, QStringLiteral("Method not allowed"), QStringLiteral("Only GET is served here."));
+        respond(socket, 405, QStringLiteral("Method not allowed"),
+                QStringLiteral("Only GET is served here."));
         return;
     }
     const QUrl target(QStringLiteral("http://localhost") + QString::fromLatin1(requestLine[1]));
-    const QUrlQuery query(target);
-    const bool isRedirect = query.hasQueryItem(QStringLiteral("code")) || query.hasQueryItem(QStringLiteral("error"));
+    // The authority form-encodes the query: '+' is a space there (a literal '+' arrives as %2B).
+    const QUrlQuery query(target.query(QUrl::FullyEncoded).replace(QLatin1Char('+'), QStringLiteral("%20")));
+    const bool isRedirect =
+        query.hasQueryItem(QStringLiteral("code")) || query.hasQueryItem(QStringLiteral("error"));
     if (!target.isValid() || !isRedirect || m_done) {
         respond(socket, 404, QStringLiteral("Azid"), QStringLiteral("Nothing to see here."));
         return;
@@ -79,9 +98,10 @@ void LoopbackServer::onReadyRead(QTcpSocket *socket)
     const QString state = query.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded);
     if (state != m_expectedState) {
         qCInfo(lcLoopback) << "ignoring a redirect with a state that does not belong to this sign-in";
-        respond(socket, 400, QStringLiteral("State mismatch"),
-                QStringLiteral("State mismatch: this answer does not belong to the sign-in that Azid started. "
-                               "Nothing was changed."));
+        respond(
+            socket, 400, QStringLiteral("State mismatch"),
+            QStringLiteral("State mismatch: this answer does not belong to the sign-in that Azid started. "
+                           "Nothing was changed."));
         return;
     }
     AuthorizationRedirect redirect;
@@ -93,8 +113,9 @@ void LoopbackServer::onReadyRead(QTcpSocket *socket)
         respond(socket, 200, QStringLiteral("Signed in"),
                 QStringLiteral("Authentication complete. You can close this window and return to Azid."));
     } else {
-        respond(socket, 200, QStringLiteral("Sign-in failed"),
-                QStringLiteral("Authentication failed. %1: %2").arg(redirect.error, redirect.errorDescription));
+        respond(
+            socket, 200, QStringLiteral("Sign-in failed"),
+            QStringLiteral("Authentication failed. %1: %2").arg(redirect.error, redirect.errorDescription));
     }
     m_done = true;
     m_server->close(); // one redirect only
@@ -103,11 +124,12 @@ void LoopbackServer::onReadyRead(QTcpSocket *socket)
 
 void LoopbackServer::respond(QTcpSocket *socket, int status, const QString &title, const QString &text)
 {
-    const QByteArray body = QStringLiteral("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>%1</title></head>"
-                                           "<body style=\"font-family:sans-serif;margin:3em\"><h1>%1</h1><p>%2</p>"
-                                           "</body></html>")
-                                .arg(htmlEscape(title), htmlEscape(text))
-                                .toUtf8();
+    const QByteArray body =
+        QStringLiteral("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>%1</title></head>"
+                       "<body style=\"font-family:sans-serif;margin:3em\"><h1>%1</h1><p>%2</p>"
+                       "</body></html>")
+            .arg(htmlEscape(title), htmlEscape(text))
+            .toUtf8();
     QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + (status == 200 ? " OK" : " Error") +
                           "\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n"
                           "Connection: close\r\nContent-Length: " +

@@ -65,19 +65,26 @@ QString randomFrom(QLatin1StringView alphabet, int length)
 }
 } // namespace
 
-std::optional<QJsonObject> decodeJwtPayload(const QByteArray &jwt) { return decodeJwtPart(jwt, 1); }
-std::optional<QJsonObject> decodeJwtHeader(const QByteArray &jwt) { return decodeJwtPart(jwt, 0); }
+std::optional<QJsonObject> decodeJwtPayload(const QByteArray &jwt)
+{
+    return decodeJwtPart(jwt, 1);
+}
+std::optional<QJsonObject> decodeJwtHeader(const QByteArray &jwt)
+{
+    return decodeJwtPart(jwt, 0);
+}
 
 QString pkceChallenge(const QByteArray &verifier)
 {
-    return QString::fromLatin1(base64UrlEncode(QCryptographicHash::hash(verifier, QCryptographicHash::Sha256)));
+    return QString::fromLatin1(
+        base64UrlEncode(QCryptographicHash::hash(verifier, QCryptographicHash::Sha256)));
 }
 
 Pkce generatePkce()
 {
     Pkce pkce;
-    pkce.verifier = Secret::fromString(
-        randomFrom(QLatin1StringView("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"), 43));
+    pkce.verifier = Secret::fromString(randomFrom(
+        QLatin1StringView("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"), 43));
     pkce.challenge = pkceChallenge(pkce.verifier.reveal());
     return pkce;
 }
@@ -123,10 +130,12 @@ QString decorateScopes(const QStringList &scopes)
 QString validateScopes(const QStringList &scopes)
 {
     if (scopes.isEmpty())
-        return QStringLiteral("At least one scope is required, for example https://management.azure.com/.default.");
+        return QStringLiteral(
+            "At least one scope is required, for example https://management.azure.com/.default.");
     for (const QString &scope : scopes) {
         if (scope.trimmed().isEmpty() || scope.contains(QLatin1Char(' ')))
-            return QStringLiteral("\"%1\" is not a scope: scopes are single words without spaces.").arg(scope);
+            return QStringLiteral("\"%1\" is not a scope: scopes are single words without spaces.")
+                .arg(scope);
         if (ReservedScopes.contains(scope, Qt::CaseInsensitive)) {
             return QStringLiteral("The scope \"%1\" is reserved and added automatically; request only the "
                                   "resource's scopes.")
@@ -179,11 +188,12 @@ AuthError errorFromResponse(const HttpResponse &response, const QString &context
     const QJsonDocument doc = QJsonDocument::fromJson(response.body);
     const QJsonObject body = doc.object();
     if (!doc.isObject() || !body.contains(QStringLiteral("error"))) {
-        error.message = QStringLiteral("%1: unexpected response from the authority (HTTP %2%3). Try again later; "
-                                       "if it persists, check the authority URL.")
-                            .arg(context)
-                            .arg(response.status)
-                            .arg(doc.isObject() ? QString() : QStringLiteral(", not JSON"));
+        error.message =
+            QStringLiteral("%1: unexpected response from the authority (HTTP %2%3). Try again later; "
+                           "if it persists, check the authority URL.")
+                .arg(context)
+                .arg(response.status)
+                .arg(doc.isObject() ? QString() : QStringLiteral(", not JSON"));
         return error;
     }
     error.oauthError = body.value(QStringLiteral("error")).toString();
@@ -197,7 +207,8 @@ AuthError errorFromResponse(const HttpResponse &response, const QString &context
         error.errorCodes.append(code.toInt());
     QString description = body.value(QStringLiteral("error_description")).toString();
     // Entra appends trace id, correlation id and timestamp lines; they are kept as fields instead.
-    description = description.section(QStringLiteral("\r\n"), 0, 0).section(QLatin1Char('\n'), 0, 0).trimmed();
+    description =
+        description.section(QStringLiteral("\r\n"), 0, 0).section(QLatin1Char('\n'), 0, 0).trimmed();
     if (error.errorCodes.isEmpty()) {
         static const QRegularExpression code(QStringLiteral("^AADSTS(\\d+)"));
         const auto match = code.match(description);
@@ -205,8 +216,9 @@ AuthError errorFromResponse(const HttpResponse &response, const QString &context
             error.errorCodes.append(match.captured(1).toInt());
     }
     error.message = context + QStringLiteral(": ") + (description.isEmpty() ? error.oauthError : description);
-    qCInfo(lcCredentials).noquote() << context << "- authority answered" << response.status << error.oauthError
-                                    << error.errorCodes << "correlation id" << error.correlationId;
+    qCInfo(lcCredentials).noquote() << context << "- authority answered" << response.status
+                                    << error.oauthError << error.errorCodes << "correlation id"
+                                    << error.correlationId;
     return error;
 }
 
@@ -218,8 +230,9 @@ Result<TokenResponse> parseTokenResponse(const HttpResponse &response, const QSt
     const QJsonDocument doc = QJsonDocument::fromJson(response.body, &parseError);
     if (!doc.isObject()) {
         AuthError error = AuthError::authentication(
-            QStringLiteral("%1: the authority's answer is not valid JSON (%2). Try again; if it persists, the "
-                           "authority or a proxy in between is misbehaving.")
+            QStringLiteral(
+                "%1: the authority's answer is not valid JSON (%2). Try again; if it persists, the "
+                "authority or a proxy in between is misbehaving.")
                 .arg(context, parseError.errorString()));
         error.httpStatus = response.status;
         error.correlationId = response.clientRequestId;
@@ -248,7 +261,8 @@ Result<TokenResponse> parseTokenResponse(const HttpResponse &response, const QSt
         const auto claims = decodeJwtPayload(t.idToken.reveal());
         if (!claims) {
             return AuthError::authentication(
-                QStringLiteral("%1: the identity token in the authority's answer cannot be decoded.").arg(context));
+                QStringLiteral("%1: the identity token in the authority's answer cannot be decoded.")
+                    .arg(context));
         }
         t.idTokenClaims = *claims;
     }

@@ -12,9 +12,9 @@ namespace azid::detail {
 Result<AuthenticationRecord> TokenOutcome::record() const
 {
     if (!hasIdentity || homeAccountId.isEmpty() || issuerAuthority.isEmpty()) {
-        return AuthError::authentication(
-            QStringLiteral("Failed to build AuthenticationRecord from unexpected identity token: the authority's "
-                           "answer did not say who signed in (no id_token with an issuer and a subject)."));
+        return AuthError::authentication(QStringLiteral(
+            "Failed to build AuthenticationRecord from unexpected identity token: the authority's "
+            "answer did not say who signed in (no id_token with an issuer and a subject)."));
     }
     return AuthenticationRecord{issuerAuthority, clientId, homeAccountId, tenantId, username};
 }
@@ -34,8 +34,10 @@ PublicClient::PublicClient(ClientConfiguration configuration, QObject *parent)
         m_config.tenantId = DefaultTenant;
     if (!isValidTenantId(m_config.tenantId)) {
         m_configurationError = AuthError::unavailable(
-            QStringLiteral("Invalid tenant ID provided (\"%1\"). You can locate your tenant ID by following the "
-                           "instructions listed here: https://learn.microsoft.com/partner-center/find-ids-and-domain-names")
+            QStringLiteral(
+                "Invalid tenant ID provided (\"%1\"). You can locate your tenant ID by following the "
+                "instructions listed here: "
+                "https://learn.microsoft.com/partner-center/find-ids-and-domain-names")
                 .arg(m_config.tenantId));
     }
     auto host = AuthorityHost::parse(m_config.authority.isEmpty() ? AuthorityHost::defaultHost()
@@ -48,9 +50,15 @@ PublicClient::PublicClient(ClientConfiguration configuration, QObject *parent)
                                        m_config.instanceDiscoveryEndpoint, this);
 }
 
-QString PublicClient::environment() const { return m_resolver->host().environment; }
+QString PublicClient::environment() const
+{
+    return m_resolver->host().environment;
+}
 
-const AuthorityHost &PublicClient::host() const { return m_resolver->host(); }
+const AuthorityHost &PublicClient::host() const
+{
+    return m_resolver->host();
+}
 
 QFuture<Result<AuthorityEndpoints>> PublicClient::endpoints(const QString &tenant)
 {
@@ -62,28 +70,33 @@ QFuture<Result<AuthorityEndpoints>> PublicClient::endpoints(const QString &tenan
 QFuture<Result<TokenOutcome>> PublicClient::requestToken(TokenGrant grant)
 {
     return endpoints(grant.tenant)
-        .then(this,
-              [this, grant = std::move(grant)](const Result<AuthorityEndpoints> &endpoints) {
-                  if (!endpoints.ok())
-                      return ready(Result<TokenOutcome>(endpoints.error()));
-                  QList<QPair<QString, QString>> form = grant.form;
-                  form.append({QStringLiteral("client_id"), m_config.clientId});
-                  form.append({QStringLiteral("scope"), grant.userToken ? decorateScopes(grant.scopes)
-                                                                        : grant.scopes.join(QLatin1Char(' '))});
-                  if (grant.userToken)
-                      form.append({QStringLiteral("client_info"), QStringLiteral("1")});
-                  form.append({QStringLiteral("claims"), grant.claims});
-                  const qint64 requestTime = m_config.clock->now();
-                  const AuthorityEndpoints ep = endpoints.value();
-                  return m_http->postForm(ep.token, form, grant.headers)
-                      .then(this, [this, grant, ep, requestTime](const HttpResponse &response) {
-                          return handleTokenResponse(grant, ep, response, requestTime);
-                      });
-              })
+        .then(QtFuture::Launch::Sync,
+              detail::guarded(this,
+                              [this, grant = std::move(grant)](const Result<AuthorityEndpoints> &endpoints) {
+                                  if (!endpoints.ok())
+                                      return ready(Result<TokenOutcome>(endpoints.error()));
+                                  QList<QPair<QString, QString>> form = grant.form;
+                                  form.append({QStringLiteral("client_id"), m_config.clientId});
+                                  form.append({QStringLiteral("scope"),
+                                               grant.userToken ? decorateScopes(grant.scopes)
+                                                               : grant.scopes.join(QLatin1Char(' '))});
+                                  if (grant.userToken)
+                                      form.append({QStringLiteral("client_info"), QStringLiteral("1")});
+                                  form.append({QStringLiteral("claims"), grant.claims});
+                                  const qint64 requestTime = m_config.clock->now();
+                                  const AuthorityEndpoints ep = endpoints.value();
+                                  return m_http->postForm(ep.token, form, grant.headers)
+                                      .then(QtFuture::Launch::Sync,
+                                            detail::guarded(this, [this, grant, ep, requestTime](
+                                                                      const HttpResponse &response) {
+                                                return handleTokenResponse(grant, ep, response, requestTime);
+                                            }));
+                              }))
         .unwrap();
 }
 
-Result<TokenOutcome> PublicClient::handleTokenResponse(const TokenGrant &grant, const AuthorityEndpoints &endpoints,
+Result<TokenOutcome> PublicClient::handleTokenResponse(const TokenGrant &grant,
+                                                       const AuthorityEndpoints &endpoints,
                                                        const HttpResponse &response, qint64 requestTime)
 {
     auto parsed = parseTokenResponse(response, grant.context);
@@ -112,19 +125,23 @@ Result<TokenOutcome> PublicClient::handleTokenResponse(const TokenGrant &grant, 
                                          : audience.toString() == m_config.clientId;
         if (!audienceMatches) {
             return AuthError::authentication(
-                QStringLiteral("%1: the identity token was issued to another application (aud does not match the "
-                               "client id %2).")
+                QStringLiteral(
+                    "%1: the identity token was issued to another application (aud does not match the "
+                    "client id %2).")
                     .arg(grant.context, m_config.clientId));
         }
-        if (!grant.expectedNonce.isEmpty() && claims.value(QStringLiteral("nonce")).toString() != grant.expectedNonce) {
+        if (!grant.expectedNonce.isEmpty() &&
+            claims.value(QStringLiteral("nonce")).toString() != grant.expectedNonce) {
             return AuthError::authentication(
-                QStringLiteral("%1: the identity token's nonce does not match this sign-in; the answer may have "
-                               "been replayed. Sign in again.")
+                QStringLiteral(
+                    "%1: the identity token's nonce does not match this sign-in; the answer may have "
+                    "been replayed. Sign in again.")
                     .arg(grant.context));
         }
         const QUrl issuer(claims.value(QStringLiteral("iss")).toString());
-        outcome.issuerAuthority = issuer.port() == -1 ? issuer.host()
-                                                      : issuer.host() + QLatin1Char(':') + QString::number(issuer.port());
+        outcome.issuerAuthority = issuer.port() == -1
+                                      ? issuer.host()
+                                      : issuer.host() + QLatin1Char(':') + QString::number(issuer.port());
         outcome.username = claims.value(QStringLiteral("preferred_username")).toString();
         if (outcome.username.isEmpty())
             outcome.username = claims.value(QStringLiteral("upn")).toString();
@@ -182,8 +199,9 @@ Result<TokenOutcome> PublicClient::handleTokenResponse(const TokenGrant &grant, 
 }
 
 QFuture<Result<TokenOutcome>> PublicClient::acquireSilent(const QString &tenant, const QString &homeAccountId,
-                                                          const QString &environment, const QStringList &scopes,
-                                                          const QString &claims, bool cae)
+                                                          const QString &environment,
+                                                          const QStringList &scopes, const QString &claims,
+                                                          bool cae)
 {
     if (m_configurationError)
         return ready(Result<TokenOutcome>(*m_configurationError));
@@ -201,22 +219,27 @@ QFuture<Result<TokenOutcome>> PublicClient::acquireSilent(const QString &tenant,
         }
     }
 
-    const QString key = QStringList{homeAccountId, environment, tenant, TokenCache::normalizedTarget(scopes), claims,
-                                    cae ? QStringLiteral("cae") : QString()}
+    const QString key = QStringList{homeAccountId, environment,
+                                    tenant,        TokenCache::normalizedTarget(scopes),
+                                    claims,        cae ? QStringLiteral("cae") : QString()}
                             .join(QChar(0x1f));
     const auto running = m_inFlight.constFind(key);
     if (running != m_inFlight.constEnd())
-        return *running;
+        return (*running)->subscribe();
 
     const auto refreshToken = tokens.findRefreshToken(homeAccountId, environment, m_config.clientId);
     if (!refreshToken) {
         return ready(Result<TokenOutcome>(AuthError::authenticationRequired(
             scopes, claims,
-            QStringLiteral("No refresh token is cached for this account; sign in interactively to get a token."))));
+            QStringLiteral(
+                "No refresh token is cached for this account; sign in interactively to get a token."))));
     }
-    QFuture<Result<TokenOutcome>> future =
-        refresh(tenant, *refreshToken, scopes, claims, cae)
-            .then(this, [this, key, cached](const Result<TokenOutcome> &result) {
+    auto broadcast = std::make_shared<Broadcast<Result<TokenOutcome>>>();
+    m_inFlight.insert(key, broadcast);
+    refresh(tenant, *refreshToken, scopes, claims, cae)
+        .then(
+            QtFuture::Launch::Sync,
+            guarded(this, [this, key, cached, broadcast](const Result<TokenOutcome> &result) {
                 m_inFlight.remove(key);
                 // A refresh ahead of expiry that failed leaves the still-valid token in use.
                 if (!result.ok() && cached) {
@@ -227,16 +250,18 @@ QFuture<Result<TokenOutcome>> PublicClient::acquireSilent(const QString &tenant,
                     outcome.token = {cached->secret, cached->expiresOn, cached->refreshOn, cached->tokenType};
                     outcome.homeAccountId = cached->homeAccountId;
                     outcome.clientId = m_config.clientId;
-                    return Result<TokenOutcome>(std::move(outcome));
+                    broadcast->publish(outcome);
+                    return;
                 }
-                return result;
-            });
-    m_inFlight.insert(key, future);
-    return future;
+                broadcast->publish(result);
+            }));
+    return broadcast->subscribe();
 }
 
-QFuture<Result<TokenOutcome>> PublicClient::refresh(const QString &tenant, const CachedRefreshToken &refreshToken,
-                                                    const QStringList &scopes, const QString &claims, bool cae)
+QFuture<Result<TokenOutcome>> PublicClient::refresh(const QString &tenant,
+                                                    const CachedRefreshToken &refreshToken,
+                                                    const QStringList &scopes, const QString &claims,
+                                                    bool cae)
 {
     TokenGrant grant;
     grant.tenant = tenant;
@@ -250,28 +275,25 @@ QFuture<Result<TokenOutcome>> PublicClient::refresh(const QString &tenant, const
     anchor.replace(QLatin1Char('.'), QLatin1Char('@'));
     grant.headers.append({"X-AnchorMailbox", QByteArrayLiteral("Oid:") + anchor.toUtf8()});
 
-    return requestToken(grant).then(this, [this, refreshToken, scopes, claims, cae](Result<TokenOutcome> result) {
-        if (result.ok()) {
+    return requestToken(grant).then(QtFuture::Launch::Sync, [scopes, claims](Result<TokenOutcome> result) {
+        if (result.ok())
             return result;
-        }
-        AuthError error = result.error();
+        const AuthError &error = result.error();
         // The authority rejected the grant: only the user can help. A network or server failure is
         // reported as it is, so that an outage does not make people sign in again.
-        const bool rejected = error.httpStatus >= 400 && error.httpStatus < 500 && !error.oauthError.isEmpty() &&
+        const bool rejected = error.httpStatus >= 400 && error.httpStatus < 500 &&
+                              !error.oauthError.isEmpty() &&
                               error.oauthError != QStringLiteral("invalid_client") &&
                               error.oauthError != QStringLiteral("temporarily_unavailable");
-        if (rejected) {
-            AuthError required = error;
-            required.kind = ErrorKind::AuthenticationRequired;
-            required.scopes = scopes;
-            if (required.claims.isEmpty())
-                required.claims = claims;
-            required.message += QStringLiteral(". Sign in again to continue.");
-            return Result<TokenOutcome>(required);
-        }
-        Q_UNUSED(refreshToken);
-        Q_UNUSED(cae);
-        return result;
+        if (!rejected)
+            return result;
+        AuthError required = error;
+        required.kind = ErrorKind::AuthenticationRequired;
+        required.scopes = scopes;
+        if (required.claims.isEmpty())
+            required.claims = claims;
+        required.message += QStringLiteral(". Sign in again to continue.");
+        return Result<TokenOutcome>(required);
     });
 }
 

@@ -1,12 +1,13 @@
 #pragma once
 
+#include "authority.h"
 #include "azid/accesstoken.h"
 #include "azid/authenticationrecord.h"
 #include "azid/clock.h"
 #include "azid/httpoptions.h"
 #include "azid/result.h"
 #include "azid/tokencache.h"
-#include "authority.h"
+#include "futures.h"
 #include "httpclient.h"
 #include "oauth.h"
 
@@ -48,15 +49,15 @@ struct TokenOutcome
 struct TokenGrant
 {
     QString tenant;
-    QStringList scopes;         // the resource scopes asked for (undecorated)
+    QStringList scopes;                  // the resource scopes asked for (undecorated)
     QList<QPair<QString, QString>> form; // grant-specific fields
     QList<QPair<QByteArray, QByteArray>> headers;
-    QString claims;             // merged with capabilities already
+    QString claims; // merged with capabilities already
     bool cae = false;
-    QString accountSource;      // grant type recorded in the Account entry; empty: no account entry
-    QString expectedNonce;      // code flow: the id token must carry it
+    QString accountSource; // grant type recorded in the Account entry; empty: no account entry
+    QString expectedNonce; // code flow: the id token must carry it
     QString context = QStringLiteral("Authentication failed");
-    bool userToken = true;      // adds the OIDC scopes and client_info
+    bool userToken = true; // adds the OIDC scopes and client_info
 };
 
 // What MSAL's PublicClientApplication does for azure.identity: endpoints, token requests, the
@@ -98,7 +99,7 @@ private:
     HttpClient *m_http;
     AuthorityResolver *m_resolver = nullptr;
     // Silent requests in flight, by account, tenant, scopes, claims and CAE: callers share one.
-    QHash<QString, QFuture<Result<TokenOutcome>>> m_inFlight;
+    QHash<QString, std::shared_ptr<Broadcast<Result<TokenOutcome>>>> m_inFlight;
 };
 
 } // namespace azid::detail

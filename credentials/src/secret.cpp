@@ -41,16 +41,25 @@ Secret &Secret::operator=(Secret &&other) noexcept
     return *this;
 }
 
-Secret::~Secret() { scrub(m_bytes); }
+Secret::~Secret()
+{
+    scrub(m_bytes);
+}
 
-QString Secret::redacted() const { return QStringLiteral("<redacted: %1 bytes>").arg(m_bytes.size()); }
+QString Secret::redacted() const
+{
+    return QStringLiteral("<redacted: %1 bytes>").arg(m_bytes.size());
+}
 
-void Secret::clear() { scrub(m_bytes); }
+void Secret::clear()
+{
+    scrub(m_bytes);
+}
 
 bool operator==(const Secret &a, const Secret &b)
 {
-    return a.m_bytes.size() == b.m_bytes.size() &&
-           CRYPTO_memcmp(a.m_bytes.constData(), b.m_bytes.constData(), static_cast<size_t>(a.m_bytes.size())) == 0;
+    return a.m_bytes.size() == b.m_bytes.size() && CRYPTO_memcmp(a.m_bytes.constData(), b.m_bytes.constData(),
+                                                                 static_cast<size_t>(a.m_bytes.size())) == 0;
 }
 
 } // namespace azid

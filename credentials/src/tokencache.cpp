@@ -16,7 +16,10 @@ const QString kIdToken = QStringLiteral("IdToken");
 const QString kAccount = QStringLiteral("Account");
 const QString kAppMetadata = QStringLiteral("AppMetadata");
 
-QString str(const QJsonObject &o, const QString &key) { return o.value(key).toString(); }
+QString str(const QJsonObject &o, const QString &key)
+{
+    return o.value(key).toString();
+}
 
 // MSAL writes timestamps as strings; other writers have used numbers. Accept both.
 qint64 epoch(const QJsonObject &o, const QString &key)
@@ -29,9 +32,13 @@ qint64 epoch(const QJsonObject &o, const QString &key)
     return 0;
 }
 
-QString epochText(qint64 value) { return QString::number(value); }
+QString epochText(qint64 value)
+{
+    return QString::number(value);
+}
 
-QString indexKey(const QString &home, const QString &environment, const QString &clientId, const QString &realm)
+QString indexKey(const QString &home, const QString &environment, const QString &clientId,
+                 const QString &realm)
 {
     return (home + QLatin1Char('|') + environment + QLatin1Char('|') + clientId + QLatin1Char('|') + realm)
         .toLower();
@@ -118,8 +125,8 @@ struct TokenCache::Data
 
     void putAccessToken(const QString &key, AtEntry entry)
     {
-        const QString index = indexKey(entry.token.homeAccountId, entry.token.environment, entry.token.clientId,
-                                       entry.token.realm);
+        const QString index = indexKey(entry.token.homeAccountId, entry.token.environment,
+                                       entry.token.clientId, entry.token.realm);
         if (!accessTokens.contains(key))
             accessTokenIndex[index].append(key);
         accessTokens.insert(key, std::move(entry));
@@ -130,8 +137,8 @@ struct TokenCache::Data
         const auto it = accessTokens.constFind(key);
         if (it == accessTokens.constEnd())
             return;
-        const QString index = indexKey(it->token.homeAccountId, it->token.environment, it->token.clientId,
-                                       it->token.realm);
+        const QString index =
+            indexKey(it->token.homeAccountId, it->token.environment, it->token.clientId, it->token.realm);
         auto &keys = accessTokenIndex[index];
         keys.removeAll(key);
         if (keys.isEmpty())
@@ -154,8 +161,8 @@ struct TokenCache::Data
         const auto it = refreshTokens.constFind(key);
         if (it == refreshTokens.constEnd())
             return;
-        const QString index =
-            accountIndexKey(str(*it, QStringLiteral("home_account_id")), str(*it, QStringLiteral("environment")));
+        const QString index = accountIndexKey(str(*it, QStringLiteral("home_account_id")),
+                                              str(*it, QStringLiteral("environment")));
         auto &keys = refreshTokenIndex[index];
         keys.removeAll(key);
         if (keys.isEmpty())
@@ -178,9 +185,15 @@ struct TokenCache::Data
 
 TokenCache::TokenCache() : m_data(new Data) {}
 
-TokenCache::~TokenCache() { delete m_data; }
+TokenCache::~TokenCache()
+{
+    delete m_data;
+}
 
-void TokenCache::bumpGeneration() { m_generation.fetch_add(1, std::memory_order_acq_rel); }
+void TokenCache::bumpGeneration()
+{
+    m_generation.fetch_add(1, std::memory_order_acq_rel);
+}
 
 QString TokenCache::normalizedTarget(const QStringList &scopes)
 {
@@ -192,14 +205,16 @@ QString TokenCache::normalizedTarget(const QStringList &scopes)
 
 QString TokenCache::accessTokenKey(const CachedAccessToken &t)
 {
-    return QStringList{t.homeAccountId, t.environment, QStringLiteral("accesstoken"), t.clientId, t.realm, t.target}
+    return QStringList{t.homeAccountId, t.environment, QStringLiteral("accesstoken"),
+                       t.clientId,      t.realm,       t.target}
         .join(QLatin1Char('-'))
         .toLower();
 }
 
 QString TokenCache::refreshTokenKey(const CachedRefreshToken &t)
 {
-    return QStringList{t.homeAccountId, t.environment, QStringLiteral("refreshtoken"), t.clientId, QString(), t.target}
+    return QStringList{t.homeAccountId, t.environment, QStringLiteral("refreshtoken"),
+                       t.clientId,      QString(),     t.target}
         .join(QLatin1Char('-'))
         .toLower();
 }
@@ -269,11 +284,11 @@ void TokenCache::add(const TokenResponseEntry &e)
         rt.target = target;
         const QString key = refreshTokenKey(rt);
         // One refresh token per account and client: a newer one supersedes the rest.
-        const QList<QString> existing = m_data->refreshTokenIndex.value(accountIndexKey(e.homeAccountId, e.environment));
+        const QList<QString> existing =
+            m_data->refreshTokenIndex.value(accountIndexKey(e.homeAccountId, e.environment));
         for (const QString &other : existing) {
-            if (other != key &&
-                str(m_data->refreshTokens.value(other), QStringLiteral("client_id")).compare(e.clientId,
-                                                                                            Qt::CaseInsensitive) == 0)
+            if (other != key && str(m_data->refreshTokens.value(other), QStringLiteral("client_id"))
+                                        .compare(e.clientId, Qt::CaseInsensitive) == 0)
                 m_data->removeRefreshToken(other);
         }
         QJsonObject json = m_data->refreshTokens.value(key);
@@ -290,8 +305,8 @@ void TokenCache::add(const TokenResponseEntry &e)
     }
 
     if (!e.idToken.isEmpty()) {
-        const QString key = QStringList{e.homeAccountId, e.environment, QStringLiteral("idtoken"), e.clientId,
-                                        e.realm, QString()}
+        const QString key = QStringList{e.homeAccountId, e.environment, QStringLiteral("idtoken"),
+                                        e.clientId,      e.realm,       QString()}
                                 .join(QLatin1Char('-'))
                                 .toLower();
         m_data->idTokens.insert(key, QJsonObject{{QStringLiteral("credential_type"), kIdToken},
@@ -345,12 +360,14 @@ bool coversScopes(const QStringList &granted, const QStringList &requested)
 } // namespace
 
 std::optional<CachedAccessToken> TokenCache::findAccessToken(const QString &homeAccountId,
-                                                             const QString &environment, const QString &clientId,
-                                                             const QString &realm, const QStringList &scopes,
-                                                             qint64 now, qint64 minimumLifetime) const
+                                                             const QString &environment,
+                                                             const QString &clientId, const QString &realm,
+                                                             const QStringList &scopes, qint64 now,
+                                                             qint64 minimumLifetime) const
 {
     QMutexLocker lock(&m_mutex);
-    const auto index = m_data->accessTokenIndex.constFind(indexKey(homeAccountId, environment, clientId, realm));
+    const auto index =
+        m_data->accessTokenIndex.constFind(indexKey(homeAccountId, environment, clientId, realm));
     if (index == m_data->accessTokenIndex.constEnd())
         return std::nullopt;
     for (const QString &key : *index) {
@@ -369,7 +386,8 @@ std::optional<CachedAccessToken> TokenCache::findAppToken(const QString &environ
 }
 
 std::optional<CachedRefreshToken> TokenCache::findRefreshToken(const QString &homeAccountId,
-                                                               const QString &environment, const QString &clientId,
+                                                               const QString &environment,
+                                                               const QString &clientId,
                                                                bool allowFamily) const
 {
     QMutexLocker lock(&m_mutex);
@@ -377,9 +395,10 @@ std::optional<CachedRefreshToken> TokenCache::findRefreshToken(const QString &ho
     if (index == m_data->refreshTokenIndex.constEnd())
         return std::nullopt;
     // A client known to be outside any family must not try family tokens.
-    const QJsonObject app = m_data->appMetadata.value(QStringLiteral("appmetadata-%1-%2").arg(environment, clientId));
+    const QJsonObject app =
+        m_data->appMetadata.value(QStringLiteral("appmetadata-%1-%2").arg(environment, clientId));
     const bool appKnownNonFamily = app.contains(QStringLiteral("client_id")) &&
-                                   !app.contains(QStringLiteral("family_id"));
+                                   app.value(QStringLiteral("family_id")).toString().isEmpty();
     std::optional<CachedRefreshToken> best;
     int bestRank = -1;
     for (const QString &key : *index) {
@@ -419,12 +438,14 @@ QList<CachedAccount> TokenCache::accounts() const
     for (const QJsonObject &json : std::as_const(m_data->accounts))
         result.append(accountFromJson(json));
     std::sort(result.begin(), result.end(), [](const CachedAccount &a, const CachedAccount &b) {
-        return std::tie(a.username, a.homeAccountId, a.realm) < std::tie(b.username, b.homeAccountId, b.realm);
+        return std::tie(a.username, a.homeAccountId, a.realm) <
+               std::tie(b.username, b.homeAccountId, b.realm);
     });
     return result;
 }
 
-std::optional<CachedAccount> TokenCache::account(const QString &homeAccountId, const QString &environment) const
+std::optional<CachedAccount> TokenCache::account(const QString &homeAccountId,
+                                                 const QString &environment) const
 {
     QMutexLocker lock(&m_mutex);
     for (const QJsonObject &json : std::as_const(m_data->accounts)) {
@@ -436,17 +457,20 @@ std::optional<CachedAccount> TokenCache::account(const QString &homeAccountId, c
     return std::nullopt;
 }
 
-void TokenCache::removeAccount(const QString &homeAccountId, const QString &environment, const QString &clientId)
+void TokenCache::removeAccount(const QString &homeAccountId, const QString &environment,
+                               const QString &clientId)
 {
     QMutexLocker lock(&m_mutex);
     auto sameAccount = [&](const QJsonObject &o) {
         return str(o, QStringLiteral("home_account_id")).compare(homeAccountId, Qt::CaseInsensitive) == 0 &&
                str(o, QStringLiteral("environment")).compare(environment, Qt::CaseInsensitive) == 0;
     };
-    const QJsonObject app = m_data->appMetadata.value(QStringLiteral("appmetadata-%1-%2").arg(environment, clientId));
+    const QJsonObject app =
+        m_data->appMetadata.value(QStringLiteral("appmetadata-%1-%2").arg(environment, clientId));
     const QString appFamily = str(app, QStringLiteral("family_id"));
 
-    const QList<QString> rtKeys = m_data->refreshTokenIndex.value(accountIndexKey(homeAccountId, environment));
+    const QList<QString> rtKeys =
+        m_data->refreshTokenIndex.value(accountIndexKey(homeAccountId, environment));
     for (const QString &key : rtKeys) {
         const QJsonObject rt = m_data->refreshTokens.value(key);
         const bool own = str(rt, QStringLiteral("client_id")).compare(clientId, Qt::CaseInsensitive) == 0;
@@ -509,8 +533,9 @@ VoidResult TokenCache::deserialize(const QByteArray &json)
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
     if (error.error != QJsonParseError::NoError || !doc.isObject()) {
-        return AuthError::unavailable(
-            QStringLiteral("The token cache is not valid JSON (%1 at offset %2).").arg(error.errorString()).arg(error.offset));
+        return AuthError::unavailable(QStringLiteral("The token cache is not valid JSON (%1 at offset %2).")
+                                          .arg(error.errorString())
+                                          .arg(error.offset));
     }
     auto fresh = std::make_unique<Data>();
     const QJsonObject root = doc.object();

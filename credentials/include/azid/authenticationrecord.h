@@ -10,7 +10,7 @@ namespace azid {
 // credential (in this or another process, in C++ or Python) can find the account in the cache.
 struct AuthenticationRecord
 {
-    QString authority;     // host[:port] of the identity token's issuer, no scheme
+    QString authority; // host[:port] of the identity token's issuer, no scheme
     QString clientId;
     QString homeAccountId; // "<uid>.<utid>"
     QString tenantId;

@@ -17,15 +17,15 @@ enum class ErrorKind {
 struct AuthError
 {
     ErrorKind kind = ErrorKind::ClientAuthentication;
-    QString message;        // what went wrong and what to do, for a person
-    QString oauthError;     // the "error" field of the authority's answer, e.g. invalid_grant
-    QString suberror;       // Entra's "suberror", e.g. basic_action
-    QList<int> errorCodes;  // AADSTS codes
-    QString correlationId;  // the client-request-id that the authority echoed
+    QString message;       // what went wrong and what to do, for a person
+    QString oauthError;    // the "error" field of the authority's answer, e.g. invalid_grant
+    QString suberror;      // Entra's "suberror", e.g. basic_action
+    QList<int> errorCodes; // AADSTS codes
+    QString correlationId; // the client-request-id that the authority echoed
     QString traceId;
-    int httpStatus = 0;     // 0 when no HTTP answer was involved
-    QStringList scopes;     // AuthenticationRequired: what to pass to authenticate()
-    QString claims;         // AuthenticationRequired / claims challenges: JSON text
+    int httpStatus = 0; // 0 when no HTTP answer was involved
+    QStringList scopes; // AuthenticationRequired: what to pass to authenticate()
+    QString claims;     // AuthenticationRequired / claims challenges: JSON text
 
     bool isUnavailable() const { return kind != ErrorKind::ClientAuthentication; }
     bool hasCode(int code) const { return errorCodes.contains(code); }

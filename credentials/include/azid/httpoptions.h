@@ -12,8 +12,8 @@ namespace azid {
 // HTTPS_PROXY or the system proxy, a timeout on every transfer and retries on transient failures.
 struct HttpOptions
 {
-    QString caBundleFile;                 // extra CA certificates (PEM); empty: from the environment
-    QUrl proxy;                           // empty: HTTPS_PROXY, else the system's proxy settings
+    QString caBundleFile; // extra CA certificates (PEM); empty: from the environment
+    QUrl proxy;           // empty: HTTPS_PROXY, else the system's proxy settings
     std::chrono::milliseconds transferTimeout{30000};
     int maxRetries = 3;
     std::chrono::milliseconds retryBaseDelay{800}; // exponential: base, 2*base, 4*base; Retry-After wins

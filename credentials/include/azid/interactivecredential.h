@@ -23,9 +23,9 @@ struct InteractiveRequest;
 // Options shared by the user sign-in credentials (azure.identity's keyword arguments).
 struct InteractiveCredentialOptions
 {
-    QString authority;                  // host or https URL; empty: AZURE_AUTHORITY_HOST or the public cloud
-    QString tenantId;                   // empty: "organizations"
-    QString clientId;                   // empty: 04b07795-8ddb-461a-bbee-02f9e1bf7b46 (developer sign-on)
+    QString authority; // host or https URL; empty: AZURE_AUTHORITY_HOST or the public cloud
+    QString tenantId;  // empty: "organizations"
+    QString clientId;  // empty: 04b07795-8ddb-461a-bbee-02f9e1bf7b46 (developer sign-on)
     std::optional<AuthenticationRecord> authenticationRecord;
     bool disableAutomaticAuthentication = false;
     QStringList additionallyAllowedTenants; // "*" allows any tenant
@@ -50,7 +50,8 @@ public:
 
     // Runs the interactive flow and returns the record of the account that signed in. Without
     // scopes, asks for Azure Resource Manager's scope of the authority's cloud.
-    QFuture<Result<AuthenticationRecord>> authenticate(const QStringList &scopes = {}, const QString &claims = {});
+    QFuture<Result<AuthenticationRecord>> authenticate(const QStringList &scopes = {},
+                                                       const QString &claims = {});
 
     std::optional<AuthenticationRecord> authenticationRecord() const;
     QString clientId() const;

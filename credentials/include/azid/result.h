@@ -9,8 +9,7 @@ namespace azid {
 
 // A value or the AuthError that prevented it. Errors are values here: nothing is thrown across the
 // event loop.
-template <typename T>
-class Result
+template <typename T> class Result
 {
 public:
     Result() : m_value(AuthError::authentication(QStringLiteral("No result was produced."))) {}
@@ -28,8 +27,7 @@ private:
 };
 
 struct Done
-{
-};
+{};
 using VoidResult = Result<Done>;
 
 } // namespace azid

@@ -57,19 +57,19 @@ struct CachedAccount
 struct TokenResponseEntry
 {
     QString clientId;
-    QString environment;     // host[:port] of the authority
-    QString realm;           // tenant path segment of the token endpoint
-    QString homeAccountId;   // empty for app-only tokens
-    QStringList scopes;      // granted scopes (the response's, else the requested ones)
+    QString environment;   // host[:port] of the authority
+    QString realm;         // tenant path segment of the token endpoint
+    QString homeAccountId; // empty for app-only tokens
+    QStringList scopes;    // granted scopes (the response's, else the requested ones)
     Secret accessToken;
     QString tokenType = QStringLiteral("Bearer");
     qint64 now = 0;
     qint64 expiresOn = 0;
     qint64 extendedExpiresOn = 0;
     std::optional<qint64> refreshOn;
-    Secret refreshToken;     // empty: the response had none
-    QString familyId;        // "1" when the response said foci
-    Secret idToken;          // raw id_token, empty when absent
+    Secret refreshToken;                  // empty: the response had none
+    QString familyId;                     // "1" when the response said foci
+    Secret idToken;                       // raw id_token, empty when absent
     std::optional<CachedAccount> account; // absent for app-only tokens and silent refreshes
 };
 
@@ -101,8 +101,9 @@ public:
 
     // The newest refresh token of the account usable by clientId: its own, or a family token when
     // the client is (or may be) a family member.
-    std::optional<CachedRefreshToken> findRefreshToken(const QString &homeAccountId, const QString &environment,
-                                                       const QString &clientId, bool allowFamily = true) const;
+    std::optional<CachedRefreshToken> findRefreshToken(const QString &homeAccountId,
+                                                       const QString &environment, const QString &clientId,
+                                                       bool allowFamily = true) const;
     // Replaces the secret of the refresh token `old` with a rotated one (before anything else uses it).
     void updateRefreshToken(const CachedRefreshToken &old, const Secret &rotated, qint64 now);
 

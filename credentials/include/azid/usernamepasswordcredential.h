@@ -17,7 +17,8 @@ class UsernamePasswordCredential final : public InteractiveCredential
 {
     Q_OBJECT
 public:
-    explicit UsernamePasswordCredential(const UsernamePasswordCredentialOptions &options, QObject *parent = nullptr);
+    explicit UsernamePasswordCredential(const UsernamePasswordCredentialOptions &options,
+                                        QObject *parent = nullptr);
     QString name() const override { return QStringLiteral("UsernamePasswordCredential"); }
 
 protected:

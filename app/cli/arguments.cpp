@@ -1,0 +1,210 @@
+#include "arguments.h"
+
+namespace azid::cli {
+namespace {
+
+class Reader
+{
+public:
+    explicit Reader(QStringList args) : m_args(std::move(args)) {}
+    bool atEnd() const { return m_index >= m_args.size(); }
+    QString peek() const { return m_args.value(m_index); }
+    QString next() { return m_args.value(m_index++); }
+
+    // "--name value" or "--name=value".
+    bool value(const QString &arg, const QString &name, QString *out, QString *error)
+    {
+        if (arg == name) {
+            if (atEnd()) {
+                *error = QStringLiteral("%1 needs a value.").arg(name);
+                return true;
+            }
+            *out = next();
+            return true;
+        }
+        if (arg.startsWith(name + QLatin1Char('='))) {
+            *out = arg.mid(name.size() + 1);
+            return true;
+        }
+        return false;
+    }
+
+private:
+    QStringList m_args;
+    qsizetype m_index = 0;
+};
+
+const QStringList kCommands{QStringLiteral("login"), QStringLiteral("token"), QStringLiteral("accounts")};
+const QStringList kAccountCommands{QStringLiteral("list"), QStringLiteral("show"), QStringLiteral("remove"),
+                                   QStringLiteral("export"), QStringLiteral("import")};
+const QStringList kFlows{QStringLiteral("browser"), QStringLiteral("device-code"),
+                         QStringLiteral("password")};
+
+} // namespace
+
+QString usage()
+{
+    return QStringLiteral(
+        "Usage: azid-cli [--profile NAME] [--authority HOST|URL] [--tenant ID] [--client-id ID]\n"
+        "                [--ca-bundle FILE] [--disable-instance-discovery] [--output json|raw|table] [-v] "
+        "COMMAND\n"
+        "\n"
+        "Commands:\n"
+        "  login    --flow browser|device-code|password [--scope S]... [--login-hint U]\n"
+        "           [--redirect-uri URI] [--timeout SEC] [--username U --password-stdin] [--default]\n"
+        "           Signs in, stores the account and prints its AuthenticationRecord.\n"
+        "  token    --scope S [--scope S]... [--account USER|HOME_ACCOUNT_ID] [--claims JSON]\n"
+        "           [--enable-cae] [--credential KIND]\n"
+        "           Prints an access token: {\"token\", \"expires_on\", \"refresh_on\", \"token_type\"}.\n"
+        "  accounts list | show SEL | remove SEL | export [SEL] --file F | import --file F\n"
+        "\n"
+        "Global options:\n"
+        "  --profile NAME       keep accounts and caches apart (default: $AZID_PROFILE or \"default\")\n"
+        "  --authority HOST|URL login.microsoftonline.com (default), login.microsoftonline.us,\n"
+        "                       login.chinacloudapi.cn, or any https URL\n"
+        "  --tenant ID          tenant id or domain (default: organizations)\n"
+        "  --client-id ID       application id (default: 04b07795-8ddb-461a-bbee-02f9e1bf7b46)\n"
+        "  --ca-bundle FILE     extra CA certificates (PEM), added to the system's\n"
+        "  --disable-instance-discovery  trust an authority Microsoft does not list\n"
+        "  --output FORMAT      json (default), raw (the token or record alone) or table\n"
+        "  -v, --verbose        log what happens to stderr (secrets are never logged)\n"
+        "  --version, --help\n"
+        "\n"
+        "Passwords are read from standard input (--password-stdin) or a terminal prompt, never from\n"
+        "the command line. Exit codes: 0 success, 2 usage, 3 credential unavailable, 4 authentication\n"
+        "failed, 5 interaction required.\n");
+}
+
+ParseResult parseArguments(const QStringList &argv)
+{
+    ParseResult result;
+    Arguments a;
+    a.profile = qEnvironmentVariable("AZID_PROFILE");
+    Reader r(argv.mid(1));
+    QString error;
+    auto fail = [&result](QString message) {
+        result.error = std::move(message);
+        return result;
+    };
+
+    while (!r.atEnd()) {
+        const QString arg = r.next();
+        QString value;
+        if (arg == QStringLiteral("--help") || arg == QStringLiteral("-h")) {
+            result.help = true;
+            return result;
+        }
+        if (arg == QStringLiteral("--version")) {
+            result.version = true;
+            return result;
+        }
+        if (arg == QStringLiteral("-v") || arg == QStringLiteral("--verbose")) {
+            a.verbose = true;
+        } else if (arg == QStringLiteral("--disable-instance-discovery")) {
+            a.disableInstanceDiscovery = true;
+        } else if (r.value(arg, QStringLiteral("--profile"), &a.profile, &error) ||
+                   r.value(arg, QStringLiteral("--authority"), &a.authority, &error) ||
+                   r.value(arg, QStringLiteral("--tenant"), &a.tenant, &error) ||
+                   r.value(arg, QStringLiteral("--client-id"), &a.clientId, &error) ||
+                   r.value(arg, QStringLiteral("--ca-bundle"), &a.caBundle, &error)) {
+        } else if (r.value(arg, QStringLiteral("--output"), &value, &error) ||
+                   r.value(arg, QStringLiteral("-o"), &value, &error)) {
+            if (value == QStringLiteral("json"))
+                a.output = OutputFormat::Json;
+            else if (value == QStringLiteral("raw"))
+                a.output = OutputFormat::Raw;
+            else if (value == QStringLiteral("table"))
+                a.output = OutputFormat::Table;
+            else if (error.isEmpty())
+                error = QStringLiteral("--output takes json, raw or table, not \"%1\".").arg(value);
+        } else if (!arg.startsWith(QLatin1Char('-')) && a.command.isEmpty()) {
+            if (!kCommands.contains(arg))
+                return fail(QStringLiteral("Unknown command \"%1\": use login, token or accounts.").arg(arg));
+            a.command = arg;
+            if (arg == QStringLiteral("accounts")) {
+                a.subcommand = r.atEnd() ? QStringLiteral("list") : r.next();
+                if (!kAccountCommands.contains(a.subcommand)) {
+                    return fail(
+                        QStringLiteral("Unknown accounts command \"%1\": use list, show, remove, export or "
+                                       "import.")
+                            .arg(a.subcommand));
+                }
+            }
+        } else if (a.command == QStringLiteral("login") &&
+                   (r.value(arg, QStringLiteral("--flow"), &a.flow, &error) ||
+                    r.value(arg, QStringLiteral("--login-hint"), &a.loginHint, &error) ||
+                    r.value(arg, QStringLiteral("--redirect-uri"), &a.redirectUri, &error) ||
+                    r.value(arg, QStringLiteral("--username"), &a.username, &error))) {
+        } else if (a.command == QStringLiteral("login") &&
+                   r.value(arg, QStringLiteral("--timeout"), &value, &error)) {
+            bool ok = false;
+            const int seconds = value.toInt(&ok);
+            if ((!ok || seconds <= 0) && error.isEmpty())
+                error = QStringLiteral("--timeout takes a number of seconds, not \"%1\".").arg(value);
+            a.timeoutSeconds = seconds;
+        } else if (a.command == QStringLiteral("login") && arg == QStringLiteral("--password-stdin")) {
+            a.passwordStdin = true;
+        } else if (a.command == QStringLiteral("login") && arg == QStringLiteral("--default")) {
+            a.setDefault = true;
+        } else if (a.command == QStringLiteral("login") && arg == QStringLiteral("--password")) {
+            return fail(
+                QStringLiteral("Passwords are never taken on the command line, where other users and the "
+                               "shell history can read them: use --password-stdin."));
+        } else if ((a.command == QStringLiteral("login") || a.command == QStringLiteral("token")) &&
+                   r.value(arg, QStringLiteral("--scope"), &value, &error)) {
+            a.scopes.append(value);
+        } else if (a.command == QStringLiteral("token") &&
+                   (r.value(arg, QStringLiteral("--account"), &a.account, &error) ||
+                    r.value(arg, QStringLiteral("--claims"), &a.claims, &error) ||
+                    r.value(arg, QStringLiteral("--credential"), &a.credential, &error))) {
+        } else if (a.command == QStringLiteral("token") && arg == QStringLiteral("--enable-cae")) {
+            a.enableCae = true;
+        } else if (a.command == QStringLiteral("accounts") &&
+                   r.value(arg, QStringLiteral("--file"), &a.file, &error)) {
+        } else if (a.command == QStringLiteral("accounts") && !arg.startsWith(QLatin1Char('-')) &&
+                   a.selector.isEmpty()) {
+            a.selector = arg;
+        } else {
+            return fail(a.command.isEmpty()
+                            ? QStringLiteral("Unknown option \"%1\".").arg(arg)
+                            : QStringLiteral("Unknown option \"%1\" for %2.").arg(arg, a.command));
+        }
+        if (!error.isEmpty())
+            return fail(error);
+    }
+
+    if (a.command.isEmpty())
+        return fail(QStringLiteral("No command given: use login, token or accounts."));
+    if (a.command == QStringLiteral("login")) {
+        if (a.flow.isEmpty())
+            return fail(QStringLiteral("login needs --flow browser, device-code or password."));
+        if (!kFlows.contains(a.flow))
+            return fail(
+                QStringLiteral("Unknown flow \"%1\": use browser, device-code or password.").arg(a.flow));
+        if (a.flow == QStringLiteral("password") && a.username.isEmpty())
+            return fail(QStringLiteral("The password flow needs --username."));
+        if (a.flow != QStringLiteral("password") && (a.passwordStdin || !a.username.isEmpty()))
+            return fail(QStringLiteral("--username and --password-stdin belong to --flow password."));
+        if (a.flow != QStringLiteral("browser") && !a.redirectUri.isEmpty())
+            return fail(QStringLiteral("--redirect-uri belongs to --flow browser."));
+    }
+    if (a.command == QStringLiteral("token") && a.scopes.isEmpty())
+        return fail(
+            QStringLiteral("token needs at least one --scope, e.g. https://management.azure.com/.default."));
+    if (a.command == QStringLiteral("accounts")) {
+        const bool needsSelector =
+            a.subcommand == QStringLiteral("show") || a.subcommand == QStringLiteral("remove");
+        if (needsSelector && a.selector.isEmpty())
+            return fail(QStringLiteral("accounts %1 needs an account: a user name or home account id.")
+                            .arg(a.subcommand));
+        if ((a.subcommand == QStringLiteral("export") || a.subcommand == QStringLiteral("import")) &&
+            a.file.isEmpty())
+            return fail(QStringLiteral("accounts %1 needs --file F.").arg(a.subcommand));
+    }
+    if (a.profile.isEmpty())
+        a.profile = QStringLiteral("default");
+    result.arguments = a;
+    return result;
+}
+
+} // namespace azid::cli

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace azid::cli {
+
+enum class OutputFormat { Json, Raw, Table };
+
+// The global options of the CLI contract, then one command and its options.
+struct Arguments
+{
+    QString profile;
+    QString authority;
+    QString tenant;
+    QString clientId;
+    QString caBundle;
+    bool disableInstanceDiscovery = false;
+    OutputFormat output = OutputFormat::Json;
+    bool verbose = false;
+
+    QString command;    // login, token, accounts
+    QString subcommand; // accounts: list, show, remove, export, import
+    QString selector;   // accounts show/remove/export: USER or HOME_ACCOUNT_ID
+
+    // login
+    QString flow;
+    QStringList scopes;
+    QString loginHint;
+    QString redirectUri;
+    std::optional<int> timeoutSeconds;
+    QString username;
+    bool passwordStdin = false;
+    bool setDefault = false;
+
+    // token
+    QString account;
+    QString claims;
+    bool enableCae = false;
+    QString credential;
+
+    // accounts export/import
+    QString file;
+};
+
+struct ParseResult
+{
+    std::optional<Arguments> arguments;
+    QString error;     // usage error: exit 2
+    bool help = false; // print usage, exit 0
+    bool version = false;
+};
+
+ParseResult parseArguments(const QStringList &argv);
+QString usage();
+
+} // namespace azid::cli

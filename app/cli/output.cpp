@@ -1,0 +1,141 @@
+#include "output.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cstdio>
+
+namespace azid::cli {
+
+int exitCodeFor(const AuthError &error)
+{
+    switch (error.kind) {
+    case ErrorKind::CredentialUnavailable:
+        return ExitUnavailable;
+    case ErrorKind::AuthenticationRequired:
+        return ExitInteractionRequired;
+    case ErrorKind::ClientAuthentication:
+        return ExitAuthenticationFailed;
+    }
+    return ExitAuthenticationFailed;
+}
+
+void printResult(const QByteArray &text)
+{
+    std::fwrite(text.constData(), 1, static_cast<size_t>(text.size()), stdout);
+    if (!text.endsWith('\n'))
+        std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+void printNote(const QString &text)
+{
+    std::fprintf(stderr, "%s\n", text.toLocal8Bit().constData());
+    std::fflush(stderr);
+}
+
+void printError(const AuthError &error, OutputFormat format)
+{
+    if (format == OutputFormat::Json) {
+        QJsonObject object{{QStringLiteral("error"), AuthError::kindName(error.kind)},
+                           {QStringLiteral("message"), error.message},
+                           {QStringLiteral("exit_code"), exitCodeFor(error)}};
+        if (!error.oauthError.isEmpty())
+            object.insert(QStringLiteral("oauth_error"), error.oauthError);
+        if (!error.errorCodes.isEmpty()) {
+            QJsonArray codes;
+            for (int code : error.errorCodes)
+                codes.append(code);
+            object.insert(QStringLiteral("error_codes"), codes);
+        }
+        if (!error.correlationId.isEmpty())
+            object.insert(QStringLiteral("correlation_id"), error.correlationId);
+        if (!error.traceId.isEmpty())
+            object.insert(QStringLiteral("trace_id"), error.traceId);
+        if (error.kind == ErrorKind::AuthenticationRequired) {
+            object.insert(QStringLiteral("scopes"), QJsonArray::fromStringList(error.scopes));
+            if (!error.claims.isEmpty())
+                object.insert(QStringLiteral("claims"), error.claims);
+        }
+        printNote(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
+        return;
+    }
+    printNote(QStringLiteral("azid-cli: ") + error.toString());
+}
+
+void printUsageError(const QString &message, OutputFormat format)
+{
+    if (format == OutputFormat::Json) {
+        printNote(QString::fromUtf8(
+            QJsonDocument(QJsonObject{{QStringLiteral("error"), QStringLiteral("UsageError")},
+                                      {QStringLiteral("message"), message},
+                                      {QStringLiteral("exit_code"), ExitUsage}})
+                .toJson(QJsonDocument::Compact)));
+        return;
+    }
+    printNote(QStringLiteral("azid-cli: ") + message +
+              QStringLiteral(" (azid-cli --help explains the options)"));
+}
+
+QByteArray formatTable(const QList<QStringList> &rows)
+{
+    QList<qsizetype> widths;
+    for (const QStringList &row : rows) {
+        for (qsizetype i = 0; i < row.size(); ++i) {
+            if (widths.size() <= i)
+                widths.append(0);
+            widths[i] = std::max(widths[i], row[i].size());
+        }
+    }
+    QString out;
+    for (const QStringList &row : rows) {
+        QString line;
+        for (qsizetype i = 0; i < row.size(); ++i)
+            line += i + 1 < row.size() ? row[i].leftJustified(widths[i] + 2) : row[i];
+        out += line + QLatin1Char('\n');
+    }
+    return out.toUtf8();
+}
+
+QByteArray formatToken(const AccessTokenInfo &token, OutputFormat format)
+{
+    switch (format) {
+    case OutputFormat::Raw:
+        return token.token.reveal();
+    case OutputFormat::Table: {
+        const auto local = [](qint64 epoch) {
+            return QDateTime::fromSecsSinceEpoch(epoch).toString(Qt::ISODate);
+        };
+        return formatTable(
+            {{QStringLiteral("token_type"), token.tokenType},
+             {QStringLiteral("expires_on"), local(token.expiresOn)},
+             {QStringLiteral("refresh_on"), token.refreshOn ? local(*token.refreshOn) : QStringLiteral("-")},
+             {QStringLiteral("token"), token.token.revealString()}});
+    }
+    case OutputFormat::Json:
+        break;
+    }
+    // Written by hand to keep the contract's key order.
+    const QByteArray tokenJson =
+        QJsonDocument(QJsonArray{token.token.revealString()}).toJson(QJsonDocument::Compact);
+    const QByteArray typeJson = QJsonDocument(QJsonArray{token.tokenType}).toJson(QJsonDocument::Compact);
+    return "{\"token\": " + tokenJson.mid(1, tokenJson.size() - 2) +
+           ", \"expires_on\": " + QByteArray::number(token.expiresOn) + ", \"refresh_on\": " +
+           (token.refreshOn ? QByteArray::number(*token.refreshOn) : QByteArray("null")) +
+           ", \"token_type\": " + typeJson.mid(1, typeJson.size() - 2) + "}";
+}
+
+QByteArray formatRecord(const AuthenticationRecord &record, OutputFormat format)
+{
+    if (format == OutputFormat::Table) {
+        return formatTable({{QStringLiteral("username"), record.username},
+                            {QStringLiteral("tenant_id"), record.tenantId},
+                            {QStringLiteral("authority"), record.authority},
+                            {QStringLiteral("client_id"), record.clientId},
+                            {QStringLiteral("home_account_id"), record.homeAccountId}});
+    }
+    return record.serialize().toUtf8();
+}
+
+} // namespace azid::cli

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "arguments.h"
+
+#include "azid/accesstoken.h"
+#include "azid/authenticationrecord.h"
+#include "azid/errors.h"
+
+#include <QJsonObject>
+#include <QList>
+
+namespace azid::cli {
+
+// The CLI contract's exit codes.
+enum ExitCode {
+    ExitSuccess = 0,
+    ExitUsage = 2,
+    ExitUnavailable = 3,
+    ExitAuthenticationFailed = 4,
+    ExitInteractionRequired = 5,
+};
+
+int exitCodeFor(const AuthError &error);
+
+// stdout holds results only; everything else goes to stderr.
+void printResult(const QByteArray &text);
+void printNote(const QString &text);
+// One line on stderr ("azid-cli: <Kind>: message [AADSTS...] (correlation id: ...)"), or a JSON
+// object with --output json.
+void printError(const AuthError &error, OutputFormat format);
+void printUsageError(const QString &message, OutputFormat format);
+
+QByteArray formatToken(const AccessTokenInfo &token, OutputFormat format);
+QByteArray formatRecord(const AuthenticationRecord &record, OutputFormat format);
+// Rows of name/value pairs as an aligned table.
+QByteArray formatTable(const QList<QStringList> &rows);
+
+} // namespace azid::cli

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "azid/authenticationrecord.h"
+#include "azid/keychain/secretstore.h"
+
+#include <QFuture>
+#include <QList>
+#include <QString>
+
+#include <memory>
+
+namespace azid {
+
+struct AccountMetadata
+{
+    QString signInMethod;   // how the account signed in: "browser", "webengine", "device-code", "password"
+    QString authorityUrl;   // the authority as the user gave it (host or URL)
+    qint64 lastSignIn = 0;  // epoch seconds
+    bool isDefault = false; // at most one account is the default
+
+    friend bool operator==(const AccountMetadata &, const AccountMetadata &) = default;
+};
+
+struct StoredAccount
+{
+    AuthenticationRecord record;
+    AccountMetadata metadata;
+
+    friend bool operator==(const StoredAccount &, const StoredAccount &) = default;
+};
+
+// The signed-in accounts, kept in a SecretStore so that they survive restarts: one item per account,
+// "account:<homeAccountId>" (the AuthenticationRecord in azure.identity's format plus metadata), and
+// an index, "account-index:0", "account-index:1", ..., listing them, because a keychain cannot be
+// enumerated. Every item stays under SecretStore::MaxItemSize; the index is split when it would not.
+// One account per home account id: putting it again replaces it.
+//
+// Operations run one after another in call order. Two processes changing the list at the very same
+// moment can lose one change to the index (there is no cross-process lock here).
+class AccountStore
+{
+public:
+    explicit AccountStore(std::shared_ptr<SecretStore> store);
+    ~AccountStore();
+    AccountStore(const AccountStore &) = delete;
+    AccountStore &operator=(const AccountStore &) = delete;
+
+    // In the order they were first added. Items that are missing or unreadable are skipped (and logged).
+    QFuture<Result<QList<StoredAccount>>> list();
+    // Adds or replaces the account. isDefault = true makes it the default and others not; false on the
+    // current default leaves no default.
+    QFuture<VoidResult> put(const AuthenticationRecord &record, const AccountMetadata &metadata);
+    // Deletes the account's item and its index entry. Removing an unknown account succeeds.
+    QFuture<VoidResult> remove(const QString &homeAccountId);
+
+    static QString accountKey(const QString &homeAccountId);
+    static QString indexKey(int page);
+
+private:
+    struct State;
+    std::shared_ptr<State> m_state;
+};
+
+} // namespace azid

@@ -1,0 +1,371 @@
+#include "azid/keychain/accountstore.h"
+
+#include "keychainlogging.h"
+#include "operationqueue.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace azid {
+
+namespace {
+
+constexpr int FormatVersion = 1;
+
+// The index: which accounts exist, in order, and which one is the default.
+struct Index
+{
+    QStringList ids;
+    QString defaultId;
+    int pages = 0; // as stored: how many index items exist
+
+    bool sameContents(const Index &other) const { return ids == other.ids && defaultId == other.defaultId; }
+};
+
+bool isValidHomeAccountId(const QString &id)
+{
+    if (id.isEmpty() || id.size() > 256)
+        return false;
+    for (QChar c : id) {
+        if (c.unicode() < 0x21 || c.unicode() > 0x7e)
+            return false;
+    }
+    return true;
+}
+
+Secret toItem(const QJsonObject &object)
+{
+    return Secret(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+std::optional<QJsonObject> fromItem(const Secret &item)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(item.reveal(), &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return std::nullopt;
+    return document.object();
+}
+
+Secret accountItem(const AuthenticationRecord &record, const AccountMetadata &metadata)
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("version"), FormatVersion);
+    object.insert(QStringLiteral("record"), QJsonDocument::fromJson(record.serialize().toUtf8()).object());
+    object.insert(QStringLiteral("signInMethod"), metadata.signInMethod);
+    object.insert(QStringLiteral("authorityUrl"), metadata.authorityUrl);
+    object.insert(QStringLiteral("lastSignIn"), metadata.lastSignIn);
+    return toItem(object);
+}
+
+std::optional<StoredAccount> parseAccountItem(const Secret &item)
+{
+    const auto object = fromItem(item);
+    if (!object)
+        return std::nullopt;
+    const QJsonValue record = object->value(QStringLiteral("record"));
+    if (!record.isObject())
+        return std::nullopt;
+    const auto parsed = AuthenticationRecord::deserialize(
+        QString::fromUtf8(QJsonDocument(record.toObject()).toJson(QJsonDocument::Compact)));
+    if (!parsed)
+        return std::nullopt;
+    StoredAccount account;
+    account.record = parsed.value();
+    account.metadata.signInMethod = object->value(QStringLiteral("signInMethod")).toString();
+    account.metadata.authorityUrl = object->value(QStringLiteral("authorityUrl")).toString();
+    account.metadata.lastSignIn = object->value(QStringLiteral("lastSignIn")).toInteger();
+    return account;
+}
+
+QStringList idsOf(const QJsonObject &page)
+{
+    QStringList ids;
+    for (const QJsonValue &value : page.value(QStringLiteral("accounts")).toArray()) {
+        if (value.isString() && isValidHomeAccountId(value.toString()))
+            ids << value.toString();
+    }
+    return ids;
+}
+
+// The index as items no larger than the store allows. The first page also says how many there are.
+Result<QList<Secret>> indexPages(const Index &index)
+{
+    const auto page = [](const QStringList &ids, int number, int count, const QString &defaultId) {
+        QJsonObject object;
+        if (number == 0) {
+            object.insert(QStringLiteral("version"), FormatVersion);
+            object.insert(QStringLiteral("pages"), count);
+            object.insert(QStringLiteral("default"), defaultId);
+        }
+        object.insert(QStringLiteral("accounts"), QJsonArray::fromStringList(ids));
+        return toItem(object);
+    };
+    // Leave room for the page count growing by a digit or two.
+    const qsizetype limit = SecretStore::MaxItemSize - 8;
+    QList<QStringList> groups{{}};
+    for (const QString &id : index.ids) {
+        QStringList candidate = groups.last() + QStringList{id};
+        if (page(candidate, int(groups.size() - 1), 1, index.defaultId).size() <= limit) {
+            groups.last() = candidate;
+        } else {
+            if (groups.last().isEmpty()) {
+                return AuthError::unavailable(
+                    QStringLiteral("The account id '%1' is too long for the keychain.").arg(id));
+            }
+            groups.append(QStringList{id});
+        }
+    }
+    QList<Secret> pages;
+    for (int i = 0; i < groups.size(); ++i)
+        pages << page(groups.at(i), i, int(groups.size()), index.defaultId);
+    return pages;
+}
+
+} // namespace
+
+struct AccountStore::State : std::enable_shared_from_this<State>
+{
+    std::shared_ptr<SecretStore> store;
+    detail::OperationQueue queue;
+
+    QFuture<Result<Index>> readIndex();
+    QFuture<VoidResult> writeIndex(const Index &index, int previousPages);
+    QFuture<Result<QList<StoredAccount>>> list();
+    QFuture<VoidResult> put(const AuthenticationRecord &record, const AccountMetadata &metadata);
+    QFuture<VoidResult> remove(const QString &homeAccountId);
+};
+
+namespace {
+
+template <typename T> QFuture<T> ready(T value)
+{
+    return QtFuture::makeReadyFuture(std::move(value));
+}
+
+// The first error among finished futures of results, if any.
+template <typename T> std::optional<AuthError> firstError(const QList<QFuture<T>> &futures)
+{
+    for (const auto &future : futures) {
+        const T result = future.result();
+        if (!result)
+            return result.error();
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+QFuture<Result<Index>> AccountStore::State::readIndex()
+{
+    auto self = shared_from_this();
+    return store->read(indexKey(0))
+        .then([self](const SecretResult &first) -> QFuture<Result<Index>> {
+            if (!first)
+                return ready(Result<Index>(first.error()));
+            Index index;
+            if (!first.value())
+                return ready(Result<Index>(index));
+            const auto object = fromItem(*first.value());
+            if (!object) {
+                qCWarning(lcKeychain) << "the account index item" << indexKey(0) << "is damaged; ignoring it";
+                return ready(Result<Index>(index));
+            }
+            index.ids = idsOf(*object);
+            index.defaultId = object->value(QStringLiteral("default")).toString();
+            index.pages = qBound(1, object->value(QStringLiteral("pages")).toInt(1), 1000);
+            QList<QFuture<SecretResult>> reads;
+            for (int page = 1; page < index.pages; ++page)
+                reads << self->store->read(indexKey(page));
+            return QtFuture::whenAll(reads.begin(), reads.end())
+                .then([index](const QList<QFuture<SecretResult>> &pages) mutable -> Result<Index> {
+                    if (auto error = firstError(pages))
+                        return *error;
+                    for (int i = 0; i < pages.size(); ++i) {
+                        const SecretResult page = pages.at(i).result();
+                        const auto parsed = page.value() ? fromItem(*page.value()) : std::nullopt;
+                        if (!parsed) {
+                            qCWarning(lcKeychain) << "the account index item" << indexKey(i + 1)
+                                                  << "is missing or damaged; its accounts are not listed";
+                            continue;
+                        }
+                        index.ids << idsOf(*parsed);
+                    }
+                    index.ids.removeDuplicates();
+                    return index;
+                });
+        })
+        .unwrap();
+}
+
+QFuture<VoidResult> AccountStore::State::writeIndex(const Index &index, int previousPages)
+{
+    const auto pages = indexPages(index);
+    if (!pages)
+        return ready(VoidResult(pages.error()));
+    const QList<Secret> items = pages.value();
+    // The later pages first, then the first one, which says how many there are, then what is left over.
+    QList<QFuture<VoidResult>> writes;
+    for (int page = 1; page < items.size(); ++page)
+        writes << store->write(indexKey(page), items.at(page));
+    auto self = shared_from_this();
+    const int newPages = int(items.size());
+    return QtFuture::whenAll(writes.begin(), writes.end())
+        .then(
+            [self, first = items.first()](const QList<QFuture<VoidResult>> &results) -> QFuture<VoidResult> {
+                if (auto error = firstError(results))
+                    return ready(VoidResult(*error));
+                return self->store->write(indexKey(0), first);
+            })
+        .unwrap()
+        .then([self, newPages, previousPages](const VoidResult &written) -> QFuture<VoidResult> {
+            if (!written)
+                return ready(written);
+            QList<QFuture<VoidResult>> removals;
+            for (int page = newPages; page < previousPages; ++page)
+                removals << self->store->remove(indexKey(page));
+            return QtFuture::whenAll(removals.begin(), removals.end())
+                .then([](const QList<QFuture<VoidResult>> &results) -> VoidResult {
+                    if (auto error = firstError(results))
+                        return *error;
+                    return Done{};
+                });
+        })
+        .unwrap();
+}
+
+QFuture<Result<QList<StoredAccount>>> AccountStore::State::list()
+{
+    auto self = shared_from_this();
+    return readIndex()
+        .then([self](const Result<Index> &index) -> QFuture<Result<QList<StoredAccount>>> {
+            if (!index)
+                return ready(Result<QList<StoredAccount>>(index.error()));
+            QList<QFuture<SecretResult>> reads;
+            for (const QString &id : index.value().ids)
+                reads << self->store->read(accountKey(id));
+            return QtFuture::whenAll(reads.begin(), reads.end())
+                .then([index = index.value()](
+                          const QList<QFuture<SecretResult>> &items) -> Result<QList<StoredAccount>> {
+                    if (auto error = firstError(items))
+                        return *error;
+                    QList<StoredAccount> accounts;
+                    for (int i = 0; i < items.size(); ++i) {
+                        const QString &id = index.ids.at(i);
+                        const SecretResult item = items.at(i).result();
+                        const auto account = item.value() ? parseAccountItem(*item.value()) : std::nullopt;
+                        if (!account) {
+                            qCWarning(lcKeychain) << "the keychain item" << accountKey(id)
+                                                  << "is missing or damaged; that account is not listed";
+                            continue;
+                        }
+                        accounts << *account;
+                        accounts.last().metadata.isDefault = id == index.defaultId;
+                    }
+                    return accounts;
+                });
+        })
+        .unwrap();
+}
+
+QFuture<VoidResult> AccountStore::State::put(const AuthenticationRecord &record,
+                                             const AccountMetadata &metadata)
+{
+    const QString id = record.homeAccountId;
+    if (!isValidHomeAccountId(id)) {
+        return ready(VoidResult(AuthError::unavailable(
+            QStringLiteral("Cannot store the account '%1': its home account id is missing or invalid.")
+                .arg(record.username))));
+    }
+    auto self = shared_from_this();
+    const Secret item = accountItem(record, metadata);
+    return readIndex()
+        .then([self, id, item,
+               makeDefault = metadata.isDefault](const Result<Index> &read) -> QFuture<VoidResult> {
+            if (!read)
+                return ready(VoidResult(read.error()));
+            const Index before = read.value();
+            Index after = before;
+            if (!after.ids.contains(id))
+                after.ids << id;
+            if (makeDefault)
+                after.defaultId = id;
+            else if (after.defaultId == id)
+                after.defaultId.clear();
+            // The account first: an index entry never points at nothing because of us.
+            return self->store->write(accountKey(id), item)
+                .then([self, before, after](const VoidResult &written) -> QFuture<VoidResult> {
+                    if (!written || (before.sameContents(after) && before.pages > 0))
+                        return ready(written);
+                    return self->writeIndex(after, before.pages);
+                })
+                .unwrap();
+        })
+        .unwrap();
+}
+
+QFuture<VoidResult> AccountStore::State::remove(const QString &homeAccountId)
+{
+    auto self = shared_from_this();
+    return readIndex()
+        .then([self, homeAccountId](const Result<Index> &read) -> QFuture<VoidResult> {
+            if (!read)
+                return ready(VoidResult(read.error()));
+            const Index before = read.value();
+            Index after = before;
+            after.ids.removeAll(homeAccountId);
+            if (after.defaultId == homeAccountId)
+                after.defaultId.clear();
+            QFuture<VoidResult> indexWritten = before.sameContents(after)
+                                                   ? ready(VoidResult(Done{}))
+                                                   : self->writeIndex(after, before.pages);
+            // The index first, so that a failure cannot leave it pointing at a deleted item.
+            return indexWritten
+                .then([self, homeAccountId](const VoidResult &written) -> QFuture<VoidResult> {
+                    if (!written)
+                        return ready(written);
+                    return self->store->remove(accountKey(homeAccountId));
+                })
+                .unwrap();
+        })
+        .unwrap();
+}
+
+AccountStore::AccountStore(std::shared_ptr<SecretStore> store) : m_state(std::make_shared<State>())
+{
+    m_state->store = std::move(store);
+}
+
+AccountStore::~AccountStore() = default;
+
+QString AccountStore::accountKey(const QString &homeAccountId)
+{
+    return QStringLiteral("account:") + homeAccountId;
+}
+
+QString AccountStore::indexKey(int page)
+{
+    return QStringLiteral("account-index:%1").arg(page);
+}
+
+QFuture<Result<QList<StoredAccount>>> AccountStore::list()
+{
+    auto state = m_state;
+    return state->queue.enqueue<Result<QList<StoredAccount>>>([state] { return state->list(); });
+}
+
+QFuture<VoidResult> AccountStore::put(const AuthenticationRecord &record, const AccountMetadata &metadata)
+{
+    auto state = m_state;
+    return state->queue.enqueue<VoidResult>(
+        [state, record, metadata] { return state->put(record, metadata); });
+}
+
+QFuture<VoidResult> AccountStore::remove(const QString &homeAccountId)
+{
+    auto state = m_state;
+    return state->queue.enqueue<VoidResult>([state, homeAccountId] { return state->remove(homeAccountId); });
+}
+
+} // namespace azid

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "azid/result.h"
+
+#include <QString>
+
+#include <chrono>
+#include <memory>
+
+namespace azid::detail {
+
+// msal-extensions' cross-process lock, so that Azid, MSAL and azure.identity exclude each other: the
+// lock file is created with O_CREAT|O_EXCL and holds "<pid> <argv0>"; the holder also keeps an
+// exclusive flock() on it. Released by deleting the file (then unlocking).
+//
+// A lock file left by a process that no longer runs (its pid is gone) is taken over. Waiting for a
+// live holder blocks the calling thread in short sleeps, at most `timeout`.
+class FileLock
+{
+public:
+    static Result<std::shared_ptr<FileLock>> acquire(const QString &lockPath,
+                                                     std::chrono::milliseconds timeout);
+
+    ~FileLock();
+    FileLock(const FileLock &) = delete;
+    FileLock &operator=(const FileLock &) = delete;
+
+    const QString &path() const { return m_path; }
+    // Early release; the destructor does it otherwise. Idempotent.
+    void release();
+
+private:
+    FileLock(QString path, int fd) : m_path(std::move(path)), m_fd(fd) {}
+
+    QString m_path;
+    int m_fd = -1;
+};
+
+} // namespace azid::detail

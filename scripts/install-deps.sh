@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Azid needs to build, run and test. Idempotent: when everything is
+# present it changes nothing. Runs apt-get as root, through sudo when started by another user.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build ccache pkg-config
+  qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qtkeychain-qt6-dev
+  libssl-dev libsecret-1-dev libqrencode-dev libgtest-dev libbenchmark-dev
+  # run and test: Secret Service, X server, tray host, browser, Python's azure.identity
+  dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth trayer
+  chromium nodejs npm
+  python3 python3-azure python3-msal-extensions python3-gi gir1.2-secret-1
+  clang-format
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages are present"
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null; then
+  as_root=(sudo)
+else
+  echo "install-deps: these packages are missing and neither root nor sudo is available: ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null

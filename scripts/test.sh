@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds Azid, and runs every test through CTest: first the normal build
+# (warnings as errors), then the unit and integration tests again under ASan and UBSan.
+# Each test starts what it needs itself (azid-sandbox, D-Bus with gnome-keyring, Xvfb, Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+scripts/npm-deps.sh
+
+scripts/build.sh ci >/dev/null
+echo "== tests (build-ci)"
+ctest --test-dir build-ci --output-on-failure --timeout 900 -j 2
+
+scripts/build.sh sanitize >/dev/null
+echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure --timeout 900 -j 2 -L 'unit|integration'

@@ -1,0 +1,178 @@
+// Speed of the credentials library: cached getToken through the public async API, cache look-ups
+// as the cache grows, a network token request against a raw keep-alive POST to the same endpoint,
+// and many concurrent requests on one expired key. Needs azid-sandbox (started here).
+#include "azid/devicecodecredential.h"
+#include "azid/usernamepasswordcredential.h"
+
+#include "fakeclock.h"
+#include "sandbox.h"
+#include "testwait.h"
+
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QUrlQuery>
+
+#include <benchmark/benchmark.h>
+
+using namespace azid;
+
+namespace {
+const QString Arm = QStringLiteral("https://management.azure.com/.default");
+test::Sandbox *g_sandbox = nullptr;
+test::FakeClock g_clock;
+
+UsernamePasswordCredentialOptions aliceOptions(std::shared_ptr<TokenCache> cache)
+{
+    UsernamePasswordCredentialOptions o;
+    o.authority = g_sandbox->authority();
+    o.disableInstanceDiscovery = true;
+    o.http.caBundleFile = g_sandbox->caFile();
+    o.clock = &g_clock;
+    o.cache = std::move(cache);
+    o.username = QStringLiteral("alice@contoso.test");
+    o.password = Secret::fromString(QStringLiteral("alice-password-1"));
+    return o;
+}
+
+void BM_CachedGetToken(benchmark::State &state)
+{
+    UsernamePasswordCredential credential(aliceOptions(std::make_shared<TokenCache>()));
+    if (!test::await(credential.getTokenInfo(TokenRequestOptions{{Arm}, {}, {}, false})).ok()) {
+        state.SkipWithError("sign-in against azid-sandbox failed");
+        return;
+    }
+    const TokenRequestOptions requestTokenRequestOptions{{Arm}, {}, {}, false};
+    for (auto _ : state) {
+        QFuture<TokenResult> future = credential.getTokenInfo(request);
+        TokenResult result = future.result(); // a cache hit is ready at once
+        benchmark::DoNotOptimize(result);
+    }
+}
+BENCHMARK(BM_CachedGetToken);
+
+void BM_CacheLookup(benchmark::State &state)
+{
+    TokenCache cache;
+    const qint64 now = 1'700'000'000;
+    const auto entries = state.range(0);
+    for (qint64 i = 0; i < entries; ++i) {
+        TokenResponseEntry e;
+        e.clientId = DeveloperSignOnClientId;
+        e.environment = QStringLiteral("login.microsoftonline.com");
+        e.realm = QStringLiteral("organizations");
+        e.homeAccountId = QStringLiteral("uid%1.utid").arg(i);
+        e.scopes = {Arm};
+        e.accessToken = Secret(QByteArray("token-") + QByteArray::number(i));
+        e.now = now;
+        e.expiresOn = now + 3600;
+        cache.add(e);
+    }
+    const QString home = QStringLiteral("uid%1.utid").arg(entries / 2);
+    const QStringList scopes{Arm};
+    for (auto _ : state) {
+        auto found =
+            cache.findAccessToken(home, QStringLiteral("login.microsoftonline.com"), DeveloperSignOnClientId,
+                                  QStringLiteral("organizations"), scopes, now);
+        benchmark::DoNotOptimize(found);
+    }
+}
+BENCHMARK(BM_CacheLookup)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
+
+// A token request that reaches the authority every time: claims bypass the access-token cache, so
+// each call redeems (and rotates) the refresh token.
+void BM_NetworkTokenRequest(benchmark::State &state)
+{
+    UsernamePasswordCredential credential(aliceOptions(std::make_shared<TokenCache>()));
+    if (!test::await(credential.getTokenInfo(TokenRequestOptions{{Arm}, {}, {}, false})).ok()) {
+        state.SkipWithError("sign-in against azid-sandbox failed");
+        return;
+    }
+    const TokenRequestOptions request{
+        {Arm}, QStringLiteral("{\"access_token\":{\"nbf\":{\"essential\":true}}}"), {}, false};
+    for (auto _ : state) {
+        TokenResult result = test::await(credential.getTokenInfo(request));
+        if (!result.ok()) {
+            state.SkipWithError(qPrintable(result.error().toString()));
+            return;
+        }
+    }
+}
+BENCHMARK(BM_NetworkTokenRequest)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// The floor: the same POST over a kept-alive HTTPS connection with nothing around it.
+void BM_RawKeepAlivePost(benchmark::State &state)
+{
+    QNetworkAccessManager network;
+    network.setProxy(QNetworkProxy::NoProxy);
+    QUrl url = g_sandbox->url();
+    url.setPath(QStringLiteral("/organizations/oauth2/v2.0/token"));
+    QNetworkRequest request(url);
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    ssl.addCaCertificates(QSslCertificate::fromPath(g_sandbox->caFile()));
+    request.setSslConfiguration(ssl);
+    request.setHeader(QNetworkRequest::ContentTypeHeader,
+                      QStringLiteral("application/x-www-form-urlencoded"));
+    const QByteArray body =
+        "grant_type=password&client_id=04b07795-8ddb-461a-bbee-02f9e1bf7b46&username=alice%40contoso."
+        "test&password=alice-password-1&scope=https%3A%2F%2Fmanagement.azure.com%2F.default+"
+        "offline_access+openid+profile&client_info=1";
+    for (auto _ : state) {
+        QNetworkReply *reply = network.post(request, body);
+        QEventLoop loop;
+        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200) {
+            state.SkipWithError("the raw POST failed");
+            delete reply;
+            return;
+        }
+        benchmark::DoNotOptimize(reply->readAll());
+        delete reply;
+    }
+}
+BENCHMARK(BM_RawKeepAlivePost)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// 1,000 requests for one expired key: the counter says how many reached the authority.
+void BM_ConcurrentExpiredKey(benchmark::State &state)
+{
+    UsernamePasswordCredential credential(aliceOptions(std::make_shared<TokenCache>()));
+    if (!test::await(credential.getTokenInfo(TokenRequestOptions{{Arm}, {}, {}, false})).ok()) {
+        state.SkipWithError("sign-in against azid-sandbox failed");
+        return;
+    }
+    int networkRequests = 0;
+    for (auto _ : state) {
+        g_clock.advance(3600);
+        g_sandbox->clearRequests();
+        QList<QFuture<TokenResult>> futures;
+        futures.reserve(1000);
+        for (int i = 0; i < 1000; ++i)
+            futures.append(credential.getTokenInfo(TokenRequestOptions{{Arm}, {}, {}, false}));
+        for (const auto &f : futures)
+            benchmark::DoNotOptimize(test::await(f));
+        networkRequests = g_sandbox->countRequests(QStringLiteral("token"));
+    }
+    state.counters["token_requests_per_1000"] = networkRequests;
+}
+BENCHMARK(BM_ConcurrentExpiredKey)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(5);
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    test::Sandbox sandbox;
+    if (!sandbox.start({QStringLiteral("--access-token-lifetime"), QStringLiteral("3600")})) {
+        fprintf(stderr, "bench_credentials: %s\n", qPrintable(sandbox.errorString()));
+        return 1;
+    }
+    g_sandbox = &sandbox;
+    benchmark::Initialize(&argc, argv);
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,186 @@
+// AccountStore over the in-memory store: the list survives a restart, items stay small, the index splits.
+#include "azid/keychain/accountstore.h"
+#include "azid/keychain/memorysecretstore.h"
+#include "keychaintesthelpers.h"
+
+#include <QTest>
+
+using namespace azid;
+using azid::keychaintest::waitFor;
+
+namespace {
+
+AuthenticationRecord record(int n)
+{
+    AuthenticationRecord r;
+    r.authority = QStringLiteral("login.microsoftonline.com");
+    r.clientId = QStringLiteral("04b07795-8ddb-461a-bbee-02f9e1bf7b46");
+    r.homeAccountId = QStringLiteral("%1-1111-2222-3333-444444444444.72f988bf-86f1-41af-91ab-2d7cd011db47")
+                          .arg(n, 8, 10, QLatin1Char('0'));
+    r.tenantId = QStringLiteral("72f988bf-86f1-41af-91ab-2d7cd011db47");
+    r.username = QStringLiteral("user%1@example.com").arg(n);
+    return r;
+}
+
+AccountMetadata metadata(bool isDefault = false)
+{
+    AccountMetadata m;
+    m.signInMethod = QStringLiteral("device-code");
+    m.authorityUrl = QStringLiteral("https://login.microsoftonline.com/organizations");
+    m.lastSignIn = 1700000000;
+    m.isDefault = isDefault;
+    return m;
+}
+
+QList<StoredAccount> listOf(AccountStore &accounts)
+{
+    const auto listed = waitFor(accounts.list());
+    if (!listed || !listed->ok())
+        return {};
+    return listed->value();
+}
+
+} // namespace
+
+class TestAccountStore : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void putAndListSurviveARestart()
+    {
+        auto store = std::make_shared<MemorySecretStore>();
+        {
+            AccountStore accounts(store);
+            QVERIFY(listOf(accounts).isEmpty());
+            QVERIFY(waitFor(accounts.put(record(1), metadata(true)))->ok());
+            QVERIFY(waitFor(accounts.put(record(2), metadata()))->ok());
+        }
+        AccountStore restarted(store);
+        const QList<StoredAccount> listed = listOf(restarted);
+        QCOMPARE(listed.size(), 2);
+        QCOMPARE(listed.at(0).record, record(1));
+        QCOMPARE(listed.at(0).metadata, metadata(true));
+        QCOMPARE(listed.at(1).record, record(2));
+        QCOMPARE(listed.at(1).metadata, metadata(false));
+        QVERIFY(store->items().contains(AccountStore::accountKey(record(1).homeAccountId)));
+        QVERIFY(store->items().contains(AccountStore::indexKey(0)));
+    }
+
+    void putReplacesTheSameAccount()
+    {
+        auto store = std::make_shared<MemorySecretStore>();
+        AccountStore accounts(store);
+        QVERIFY(waitFor(accounts.put(record(1), metadata()))->ok());
+        AccountMetadata later = metadata();
+        later.lastSignIn = 1800000000;
+        later.signInMethod = QStringLiteral("browser");
+        QVERIFY(waitFor(accounts.put(record(1), later))->ok());
+        const QList<StoredAccount> listed = listOf(accounts);
+        QCOMPARE(listed.size(), 1);
+        QCOMPARE(listed.first().metadata, later);
+    }
+
+    void oneDefaultAtMost()
+    {
+        AccountStore accounts(std::make_shared<MemorySecretStore>());
+        QVERIFY(waitFor(accounts.put(record(1), metadata(true)))->ok());
+        QVERIFY(waitFor(accounts.put(record(2), metadata(true)))->ok());
+        QList<StoredAccount> listed = listOf(accounts);
+        QCOMPARE(listed.size(), 2);
+        QVERIFY(!listed.at(0).metadata.isDefault);
+        QVERIFY(listed.at(1).metadata.isDefault);
+        QVERIFY(waitFor(accounts.put(record(2), metadata(false)))->ok());
+        listed = listOf(accounts);
+        QVERIFY(!listed.at(0).metadata.isDefault && !listed.at(1).metadata.isDefault);
+    }
+
+    void removeDeletesTheItems()
+    {
+        auto store = std::make_shared<MemorySecretStore>();
+        AccountStore accounts(store);
+        QVERIFY(waitFor(accounts.put(record(1), metadata(true)))->ok());
+        QVERIFY(waitFor(accounts.put(record(2), metadata()))->ok());
+        QVERIFY(waitFor(accounts.remove(record(1).homeAccountId))->ok());
+        const QList<StoredAccount> listed = listOf(accounts);
+        QCOMPARE(listed.size(), 1);
+        QCOMPARE(listed.first().record, record(2));
+        QVERIFY(!store->items().contains(AccountStore::accountKey(record(1).homeAccountId)));
+        QVERIFY(waitFor(accounts.remove(QStringLiteral("unknown.id")))->ok());
+    }
+
+    // Every item stays under the keychain limit; past it, the index continues in further items, and
+    // shrinks back when accounts go.
+    void manyAccountsSplitTheIndex()
+    {
+        auto store = std::make_shared<MemorySecretStore>();
+        AccountStore accounts(store);
+        const int count = 80;
+        for (int i = 0; i < count; ++i)
+            QVERIFY(waitFor(accounts.put(record(i), metadata(i == 7)))->ok());
+        const auto items = store->items();
+        for (auto it = items.begin(); it != items.end(); ++it)
+            QVERIFY2(it->size() <= SecretStore::MaxItemSize, qPrintable(it.key()));
+        QVERIFY(items.contains(AccountStore::indexKey(1)));
+
+        AccountStore restarted(store);
+        QList<StoredAccount> listed = listOf(restarted);
+        QCOMPARE(listed.size(), count);
+        for (int i = 0; i < count; ++i) {
+            QCOMPARE(listed.at(i).record, record(i));
+            QCOMPARE(listed.at(i).metadata.isDefault, i == 7);
+        }
+
+        for (int i = 1; i < count; ++i)
+            QVERIFY(waitFor(restarted.remove(record(i).homeAccountId))->ok());
+        QVERIFY(!store->items().contains(AccountStore::indexKey(1)));
+        QCOMPARE(store->items().size(), 2); // one account, one index item
+        listed = listOf(restarted);
+        QCOMPARE(listed.size(), 1);
+        QCOMPARE(listed.first().record, record(0));
+    }
+
+    void damagedOrMissingItemsAreSkipped()
+    {
+        auto store = std::make_shared<MemorySecretStore>();
+        AccountStore accounts(store);
+        QVERIFY(waitFor(accounts.put(record(1), metadata()))->ok());
+        QVERIFY(waitFor(accounts.put(record(2), metadata()))->ok());
+        QVERIFY(waitFor(accounts.put(record(3), metadata()))->ok());
+        QVERIFY(waitFor(store->write(AccountStore::accountKey(record(1).homeAccountId),
+                                     Secret(QByteArrayLiteral("{not json"))))
+                    ->ok());
+        QVERIFY(waitFor(store->remove(AccountStore::accountKey(record(2).homeAccountId)))->ok());
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("is missing or damaged")));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("is missing or damaged")));
+        const QList<StoredAccount> listed = listOf(accounts);
+        QCOMPARE(listed.size(), 1);
+        QCOMPARE(listed.first().record, record(3));
+    }
+
+    void unavailableStore()
+    {
+        auto store = std::make_shared<MemorySecretStore>();
+        store->setFailure(
+            AuthError::unavailable(QStringLiteral("No keychain (Secret Service) is reachable.")));
+        AccountStore accounts(store);
+        const auto listed = waitFor(accounts.list());
+        QVERIFY(listed && !listed->ok());
+        QVERIFY(listed->error().message.startsWith(QStringLiteral("No keychain")));
+        QVERIFY(!waitFor(accounts.put(record(1), metadata()))->ok());
+        QVERIFY(!waitFor(accounts.remove(record(1).homeAccountId))->ok());
+    }
+
+    void invalidHomeAccountId()
+    {
+        AccountStore accounts(std::make_shared<MemorySecretStore>());
+        AuthenticationRecord bad = record(1);
+        bad.homeAccountId.clear();
+        const auto put = waitFor(accounts.put(bad, metadata()));
+        QVERIFY(put && !put->ok());
+        QVERIFY(put->error().message.contains(QStringLiteral("home account id")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAccountStore)
+#include "tst_accountstore.moc"

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace azid::sandbox {
+
+struct Fault
+{
+    QString endpoint; // one of FaultInjector::endpointNames()
+    int status = 0;   // 0: answer normally (useful with delayMs alone)
+    int retryAfter = -1;
+    int delayMs = 0;
+    bool malformed = false;
+    int remaining = 1;
+};
+
+// Scripted failures for upcoming authority requests, consumed in the order they were added.
+class FaultInjector
+{
+public:
+    static const QStringList &endpointNames();
+
+    // Validates a POST /_sandbox/faults body; returns an error message or adds the fault.
+    std::optional<QString> add(const QJsonObject &description);
+    void clear();
+    // Takes one use of the first fault matching this endpoint (or "any").
+    std::optional<Fault> take(const QString &endpoint);
+    QJsonArray toJson() const;
+
+private:
+    QList<Fault> m_faults;
+};
+
+} // namespace azid::sandbox

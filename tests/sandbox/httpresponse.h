@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QPair>
+#include <QString>
+
+namespace azid::sandbox {
+
+struct HttpResponse
+{
+    int status = 200;
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+    // Fault injection can hold a response back to exercise client timeouts.
+    int delayMs = 0;
+    bool closeConnection = false;
+
+    void setHeader(const QByteArray &name, const QByteArray &value);
+    QByteArray header(QByteArrayView name) const;
+
+    // Serialises status line, headers (adding Content-Length and Connection) and body.
+    QByteArray serialize(bool keepAlive) const;
+
+    static HttpResponse json(int status, const QJsonObject &object);
+    static HttpResponse json(int status, const QJsonArray &array);
+    static HttpResponse html(int status, const QString &page);
+    static HttpResponse redirect(const QString &location);
+    static HttpResponse plainError(int status, const QByteArray &message);
+    static QByteArray reasonPhrase(int status);
+};
+
+} // namespace azid::sandbox

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QJsonDocument>
+#include <QProcess>
+#include <QString>
+#include <QTemporaryDir>
+#include <QUrl>
+
+#include <memory>
+
+namespace azid::test {
+
+// Runs azid-sandbox (a local Entra-compatible authority over TLS on 127.0.0.1) for a test and talks
+// to its control API. Users and passwords are the sandbox's defaults (tests/sandbox/README.md).
+class Sandbox
+{
+public:
+    Sandbox();
+    ~Sandbox();
+
+    // Starts the sandbox with extra command-line options; false (with errorString()) when it failed.
+    bool start(const QStringList &arguments = {});
+    QString errorString() const { return m_error; }
+
+    QUrl url() const { return m_url; } // https://127.0.0.1:PORT
+    QString authority() const { return m_url.toString(); }
+    QString environment() const; // 127.0.0.1:PORT
+    QString caFile() const { return m_caFile; }
+
+    // Control API: returns the parsed JSON answer (null on failure).
+    QJsonDocument control(const QByteArray &method, const QString &path, const QJsonDocument &body = {});
+    QJsonDocument settings(const QJsonObject &changes);
+    QJsonDocument fault(const QJsonObject &fault);
+    void clearRequests();
+    // Requests recorded by the sandbox, filtered by endpoint (e.g. "token") and grant type.
+    int countRequests(const QString &endpoint, const QString &grantType = {}, const QString &error = {});
+
+    // Follows an authorize URL as a browser would with auto-approve on: returns the Location the
+    // sandbox redirected to (with code and state), or an empty URL.
+    QUrl authorizeRedirect(const QUrl &authorizeUrl);
+
+private:
+    std::unique_ptr<QTemporaryDir> m_stateDir;
+    QProcess m_process;
+    QUrl m_url;
+    QString m_caFile;
+    QString m_error;
+};
+
+} // namespace azid::test
