@@ -1,0 +1,59 @@
+#pragma once
+
+#include "azid/clock.h"
+#include "azid/tokencache.h"
+#include "azid/tokencredential.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace azid {
+
+namespace detail {
+struct AppTokenRequest;
+}
+
+// Where a credential's tokens sit in the MSAL-format cache: the authority host, the client id and
+// the tenant (for a managed identity, the identity and "managed_identity").
+struct AppTokenCacheKey
+{
+    QString environment;
+    QString clientId;
+    QString realm;
+};
+
+// The base of credentials that get app-only tokens (client secret, certificate, assertion, managed
+// identity, workload identity, pipelines): azure.identity's GetTokenMixin. A cached token is used
+// until it is within 5 minutes of expiry or past its refresh_on; then a new one is requested (at
+// most every 30 s), and while that fails the still-valid token is returned. Requests for one key
+// that arrive while one is running share it.
+class AppTokenCredential : public QObject, public TokenCredential
+{
+    Q_OBJECT
+public:
+    ~AppTokenCredential() override;
+
+    QFuture<TokenResult> getTokenInfo(const TokenRequestOptions &options) final;
+    TokenCache &tokenCache() const;
+
+protected:
+    AppTokenCredential(std::shared_ptr<TokenCache> cache, const Clock *clock, QObject *parent);
+
+    // The request to the token service for a token not in the cache. Its result is stored under
+    // cacheKey(request.tenant) by this class; subclasses do not touch the cache.
+    virtual QFuture<TokenResult> requestToken(const detail::AppTokenRequest &request) = 0;
+    virtual AppTokenCacheKey cacheKey(const QString &tenant) const = 0;
+    // Checks scopes and tenant before anything else; empty when fine. Default: at least one scope.
+    virtual std::optional<AuthError> validate(const TokenRequestOptions &options, QString *tenant) const;
+
+    const Clock &clock() const;
+    // azure.identity's ValueErrors at construction become errors of every request.
+    void setConfigurationError(const AuthError &error);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace azid

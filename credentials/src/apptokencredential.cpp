@@ -1,0 +1,130 @@
+#include "azid/apptokencredential.h"
+
+#include "apptokenrequest.h"
+#include "futures.h"
+#include "logging.h"
+#include "oauth.h"
+
+#include <QHash>
+
+namespace azid {
+namespace {
+constexpr qint64 kRefreshOffset = 300;    // azure.identity's DEFAULT_REFRESH_OFFSET
+constexpr qint64 kRefreshRetryDelay = 30; // DEFAULT_TOKEN_REFRESH_RETRY_DELAY
+} // namespace
+
+struct AppTokenCredential::Private
+{
+    std::shared_ptr<TokenCache> cache;
+    const Clock *clock = nullptr;
+    std::optional<AuthError> configurationError;
+    QHash<QString, std::shared_ptr<detail::Broadcast<TokenResult>>> inFlight;
+    QHash<QString, qint64> lastRequest; // when each key last went to the network
+};
+
+AppTokenCredential::AppTokenCredential(std::shared_ptr<TokenCache> cache, const Clock *clock, QObject *parent)
+    : QObject(parent), d(std::make_unique<Private>())
+{
+    d->cache = cache ? std::move(cache) : std::make_shared<TokenCache>();
+    d->clock = clock ? clock : &Clock::system();
+}
+
+AppTokenCredential::~AppTokenCredential() = default;
+
+TokenCache &AppTokenCredential::tokenCache() const
+{
+    return *d->cache;
+}
+
+const Clock &AppTokenCredential::clock() const
+{
+    return *d->clock;
+}
+
+void AppTokenCredential::setConfigurationError(const AuthError &error)
+{
+    if (!d->configurationError)
+        d->configurationError = error;
+}
+
+std::optional<AuthError> AppTokenCredential::validate(const TokenRequestOptions &options, QString *) const
+{
+    if (options.scopes.isEmpty())
+        return AuthError::authentication(QStringLiteral(
+            "At least one scope is required, for example https://management.azure.com/.default."));
+    return std::nullopt;
+}
+
+QFuture<TokenResult> AppTokenCredential::getTokenInfo(const TokenRequestOptions &options)
+{
+    if (d->configurationError)
+        return detail::ready(TokenResult(*d->configurationError));
+    QString tenant;
+    if (const auto problem = validate(options, &tenant))
+        return detail::ready(TokenResult(*problem));
+
+    detail::AppTokenRequest request;
+    request.scopes = options.scopes;
+    request.tenant = tenant;
+    request.cae = options.enableCae;
+    request.claims = options.enableCae
+                         ? detail::mergeClaimsWithCapabilities(options.claims, {QStringLiteral("CP1")})
+                         : options.claims;
+
+    const AppTokenCacheKey key = cacheKey(tenant);
+    const qint64 now = d->clock->now();
+    std::optional<CachedAccessToken> cached;
+    if (options.claims.isEmpty()) {
+        // Anything not yet expired counts here; whether to refresh is decided below.
+        cached = d->cache->findAppToken(key.environment, key.clientId, key.realm, options.scopes, now, 1);
+    }
+    const QString flightKey = QStringList{key.environment, key.clientId, key.realm,
+                                          TokenCache::normalizedTarget(options.scopes), request.claims}
+                                  .join(QChar(0x1f));
+    if (cached) {
+        const bool aging =
+            cached->expiresOn - now < kRefreshOffset || (cached->refreshOn && *cached->refreshOn <= now);
+        const bool mayRetry = now - d->lastRequest.value(flightKey, 0) >= kRefreshRetryDelay;
+        if (!aging || !mayRetry || d->inFlight.contains(flightKey))
+            return detail::ready(TokenResult(
+                AccessTokenInfo{cached->secret, cached->expiresOn, cached->refreshOn, cached->tokenType}));
+    }
+    if (const auto running = d->inFlight.constFind(flightKey); running != d->inFlight.constEnd())
+        return (*running)->subscribe();
+
+    auto broadcast = std::make_shared<detail::Broadcast<TokenResult>>();
+    d->inFlight.insert(flightKey, broadcast);
+    d->lastRequest.insert(flightKey, now);
+    requestToken(request).then(
+        QtFuture::Launch::Sync,
+        detail::guarded(this, [this, flightKey, key, request, cached, broadcast](const TokenResult &result) {
+            d->inFlight.remove(flightKey);
+            if (result.ok()) {
+                TokenResponseEntry entry;
+                entry.clientId = key.clientId;
+                entry.environment = key.environment;
+                entry.realm = key.realm;
+                entry.scopes = request.scopes;
+                entry.accessToken = result.value().token;
+                entry.tokenType = result.value().tokenType;
+                entry.now = d->clock->now();
+                entry.expiresOn = result.value().expiresOn;
+                entry.refreshOn = result.value().refreshOn;
+                if (request.claims.isEmpty())
+                    d->cache->add(entry);
+                broadcast->publish(result);
+                return;
+            }
+            if (cached && cached->expiresOn > d->clock->now()) {
+                qCInfo(lcCredentials).noquote()
+                    << "token refresh failed, the cached token stays in use:" << result.error().toString();
+                broadcast->publish(
+                    AccessTokenInfo{cached->secret, cached->expiresOn, cached->refreshOn, cached->tokenType});
+                return;
+            }
+            broadcast->publish(result);
+        }));
+    return broadcast->subscribe();
+}
+
+} // namespace azid
