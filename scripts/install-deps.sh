@@ -10,10 +10,16 @@ packages=(
   libssl-dev libsecret-1-dev libqrencode-dev libgtest-dev libbenchmark-dev
   # run and test: Secret Service, X server, tray host, browser, Python's azure.identity
   dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth trayer
-  chromium nodejs npm
+  chromium
   python3 python3-azure python3-msal-extensions python3-gi gir1.2-secret-1
   clang-format
 )
+
+# Node.js and npm may come from Debian or be preinstalled with the machine (nodesource's nodejs
+# bundles npm and conflicts with Debian's npm package): only install them when the commands are absent.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
