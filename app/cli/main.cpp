@@ -1,19 +1,38 @@
+// azid-cli: tokens for scripts, from the accounts signed in with Azid. The contract (options,
+// output, exit codes) is in the design and in `azid-cli --help`.
 #include "arguments.h"
+#include "commands.h"
 #include "output.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
+
+#include <cstdio>
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("azid"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(AZID_VERSION));
+
     const auto parsed = azid::cli::parseArguments(app.arguments());
     if (parsed.help) {
         azid::cli::printResult(azid::cli::usage().toUtf8());
-        return 0;
+        return azid::cli::ExitSuccess;
+    }
+    if (parsed.version) {
+        azid::cli::printResult(QByteArrayLiteral("azid-cli " AZID_VERSION));
+        return azid::cli::ExitSuccess;
     }
     if (!parsed.arguments) {
         azid::cli::printUsageError(parsed.error, azid::cli::OutputFormat::Raw);
         return azid::cli::ExitUsage;
     }
-    return 0;
+    if (parsed.arguments->verbose) {
+        QLoggingCategory::setFilterRules(QStringLiteral("azid.*.debug=true"));
+        qSetMessagePattern(QStringLiteral("azid-cli: %{category}: %{message}"));
+    } else {
+        QLoggingCategory::setFilterRules(QStringLiteral("azid.*.debug=false\nazid.*.info=false"));
+    }
+    return azid::cli::run(*parsed.arguments);
 }

@@ -56,6 +56,10 @@ Secret accountItem(const AuthenticationRecord &record, const AccountMetadata &me
     object.insert(QStringLiteral("signInMethod"), metadata.signInMethod);
     object.insert(QStringLiteral("authorityUrl"), metadata.authorityUrl);
     object.insert(QStringLiteral("lastSignIn"), metadata.lastSignIn);
+    if (!metadata.caBundle.isEmpty())
+        object.insert(QStringLiteral("caBundle"), metadata.caBundle);
+    if (metadata.disableInstanceDiscovery)
+        object.insert(QStringLiteral("disableInstanceDiscovery"), true);
     return toItem(object);
 }
 
@@ -76,6 +80,8 @@ std::optional<StoredAccount> parseAccountItem(const Secret &item)
     account.metadata.signInMethod = object->value(QStringLiteral("signInMethod")).toString();
     account.metadata.authorityUrl = object->value(QStringLiteral("authorityUrl")).toString();
     account.metadata.lastSignIn = object->value(QStringLiteral("lastSignIn")).toInteger();
+    account.metadata.caBundle = object->value(QStringLiteral("caBundle")).toString();
+    account.metadata.disableInstanceDiscovery = object->value(QStringLiteral("disableInstanceDiscovery")).toBool();
     return account;
 }
 

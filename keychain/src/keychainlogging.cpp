@@ -1,3 +1,3 @@
 #include "keychainlogging.h"
 
-Q_LOGGING_CATEGORY(lcKeychain, "azid.keychain")
+Q_LOGGING_CATEGORY(lcKeychain, "azid.keychain", QtInfoMsg)

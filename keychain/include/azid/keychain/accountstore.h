@@ -17,6 +17,8 @@ struct AccountMetadata
     QString authorityUrl;   // the authority as the user gave it (host or URL)
     qint64 lastSignIn = 0;  // epoch seconds
     bool isDefault = false; // at most one account is the default
+    QString caBundle;       // extra CA certificates the authority needs (a file path), if any
+    bool disableInstanceDiscovery = false;
 
     friend bool operator==(const AccountMetadata &, const AccountMetadata &) = default;
 };

@@ -1,0 +1,92 @@
+#include "profile.h"
+
+#include "wait.h"
+
+#include "azid/keychain/keychainsecretstore.h"
+#include "azid/keychain/storagelocation.h"
+
+namespace azid::cli {
+namespace {
+const QString kCacheName = QStringLiteral("azid.cache.nocae");
+const QString kCaeCacheName = QStringLiteral("azid.cache.cae");
+} // namespace
+
+Profile::Profile(const QString &name)
+    : m_name(name),
+      m_store(std::make_shared<KeychainSecretStore>(name == QStringLiteral("default") ? QString() : name)),
+      m_cache(std::make_shared<TokenCache>()), m_caeCache(std::make_shared<TokenCache>()),
+      m_accounts(m_store),
+      m_persistence(m_store, m_cache, kCacheName, defaultCacheFilePath(name, kCacheName)),
+      m_caePersistence(m_store, m_caeCache, kCaeCacheName, defaultCacheFilePath(name, kCaeCacheName))
+{}
+
+VoidResult Profile::loadCaches()
+{
+    for (CachePersistence *persistence : {&m_persistence, &m_caePersistence}) {
+        const VoidResult loaded = wait(persistence->load());
+        if (!loaded.ok())
+            return loaded;
+    }
+    return Done{};
+}
+
+VoidResult Profile::saveCaches()
+{
+    for (CachePersistence *persistence : {&m_persistence, &m_caePersistence}) {
+        if (!persistence->hasUnsavedChanges())
+            continue;
+        const VoidResult saved = wait(persistence->save());
+        if (!saved.ok())
+            return saved;
+    }
+    return Done{};
+}
+
+QList<StoredAccount> Profile::listAccounts(AuthError *error)
+{
+    const auto listed = wait(m_accounts.list());
+    if (!listed.ok()) {
+        *error = listed.error();
+        return {};
+    }
+    return listed.value();
+}
+
+Result<StoredAccount> Profile::select(const QString &selector)
+{
+    AuthError error;
+    const QList<StoredAccount> all = listAccounts(&error);
+    if (!error.message.isEmpty())
+        return error;
+    if (all.isEmpty()) {
+        return AuthError::unavailable(
+            QStringLiteral("No account is signed in%1. Sign in with: azid-cli login --flow browser")
+                .arg(m_name == QStringLiteral("default") ? QString()
+                                                         : QStringLiteral(" in profile \"%1\"").arg(m_name)));
+    }
+    QList<StoredAccount> matches;
+    for (const StoredAccount &account : all) {
+        if (selector.isEmpty() ? account.metadata.isDefault
+                               : (account.record.username.compare(selector, Qt::CaseInsensitive) == 0 ||
+                                  account.record.homeAccountId.compare(selector, Qt::CaseInsensitive) == 0))
+            matches.append(account);
+    }
+    if (selector.isEmpty() && matches.isEmpty() && all.size() == 1)
+        matches = all;
+    if (matches.size() == 1)
+        return matches.first();
+    QStringList names;
+    for (const StoredAccount &account : all)
+        names << account.record.username;
+    if (matches.isEmpty() && !selector.isEmpty()) {
+        return AuthError::unavailable(QStringLiteral("No signed-in account matches \"%1\". Signed in: %2.")
+                                          .arg(selector, names.join(QStringLiteral(", "))));
+    }
+    return AuthError::unavailable(
+        QStringLiteral(
+            "Several accounts are signed in (%1) and none is the default: choose one with --account, "
+            "or make one the default with azid-cli login --default.")
+            .arg(names.join(QStringLiteral(", "))));
+}
+
+} // namespace azid::cli
