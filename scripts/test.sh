@@ -8,11 +8,11 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/npm-deps.sh
 
-scripts/build.sh ci >/dev/null
+scripts/build.sh ci
 echo "== tests (build-ci)"
 ctest --test-dir build-ci --output-on-failure --timeout 900 -j 2
 
-scripts/build.sh sanitize >/dev/null
+scripts/build.sh sanitize
 echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure --timeout 900 -j 2 -L 'unit|integration'

@@ -1,6 +1,7 @@
 // Speed of the credentials library: cached getToken through the public async API, cache look-ups
 // as the cache grows, a network token request against a raw keep-alive POST to the same endpoint,
 // and many concurrent requests on one expired key. Needs azid-sandbox (started here).
+#include "azid/authorityhosts.h"
 #include "azid/devicecodecredential.h"
 #include "azid/usernamepasswordcredential.h"
 
@@ -11,6 +12,7 @@
 #include <QCoreApplication>
 #include <QEventLoop>
 #include <QNetworkAccessManager>
+#include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -45,7 +47,7 @@ void BM_CachedGetToken(benchmark::State &state)
         state.SkipWithError("sign-in against azid-sandbox failed");
         return;
     }
-    const TokenRequestOptions requestTokenRequestOptions{{Arm}, {}, {}, false};
+    const TokenRequestOptions request{{Arm}, {}, {}, false};
     for (auto _ : state) {
         QFuture<TokenResult> future = credential.getTokenInfo(request);
         TokenResult result = future.result(); // a cache hit is ready at once
@@ -61,7 +63,7 @@ void BM_CacheLookup(benchmark::State &state)
     const auto entries = state.range(0);
     for (qint64 i = 0; i < entries; ++i) {
         TokenResponseEntry e;
-        e.clientId = DeveloperSignOnClientId;
+        e.clientId = azid::DeveloperSignOnClientId;
         e.environment = QStringLiteral("login.microsoftonline.com");
         e.realm = QStringLiteral("organizations");
         e.homeAccountId = QStringLiteral("uid%1.utid").arg(i);
@@ -75,7 +77,7 @@ void BM_CacheLookup(benchmark::State &state)
     const QStringList scopes{Arm};
     for (auto _ : state) {
         auto found =
-            cache.findAccessToken(home, QStringLiteral("login.microsoftonline.com"), DeveloperSignOnClientId,
+            cache.findAccessToken(home, QStringLiteral("login.microsoftonline.com"), azid::DeveloperSignOnClientId,
                                   QStringLiteral("organizations"), scopes, now);
         benchmark::DoNotOptimize(found);
     }
