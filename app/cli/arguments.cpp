@@ -117,6 +117,7 @@ ParseResult parseArguments(const QStringList &argv)
                 a.output = OutputFormat::Table;
             else if (error.isEmpty())
                 error = QStringLiteral("--output takes json, raw or table, not \"%1\".").arg(value);
+            a.errorFormat = a.output == OutputFormat::Json ? OutputFormat::Json : OutputFormat::Raw;
         } else if (!arg.startsWith(QLatin1Char('-')) && a.command.isEmpty()) {
             if (!kCommands.contains(arg))
                 return fail(QStringLiteral("Unknown command \"%1\": use login, token or accounts.").arg(arg));

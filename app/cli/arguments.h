@@ -19,6 +19,8 @@ struct Arguments
     QString caBundle;
     bool disableInstanceDiscovery = false;
     OutputFormat output = OutputFormat::Json;
+    // Errors are JSON only when --output json was asked for; otherwise one line of text.
+    OutputFormat errorFormat = OutputFormat::Raw;
     bool verbose = false;
 
     QString command;    // login, token, accounts

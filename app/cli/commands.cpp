@@ -72,7 +72,7 @@ QString describeAuthority(const Arguments &a)
 
 int fail(const AuthError &error, const Arguments &a)
 {
-    printError(error, a.output);
+    printError(error, a.errorFormat);
     return exitCodeFor(error);
 }
 
@@ -116,7 +116,7 @@ int login(const Arguments &a, Profile &profile)
         if (!password) {
             printUsageError(QStringLiteral("The password flow reads the password from a terminal or, with "
                                            "--password-stdin, from standard input."),
-                            a.output);
+                            a.errorFormat);
             return ExitUsage;
         }
         auto o = credentialOptions<UsernamePasswordCredentialOptions>(a, profile);
@@ -158,7 +158,7 @@ int token(const Arguments &a, Profile &profile)
     if (!a.credential.isEmpty() && a.credential != QStringLiteral("account")) {
         printUsageError(
             QStringLiteral("--credential %1 is not available in this version of azid-cli.").arg(a.credential),
-            a.output);
+            a.errorFormat);
         return ExitUsage;
     }
     const auto account = profile.select(a.account);

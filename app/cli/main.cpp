@@ -25,7 +25,13 @@ int main(int argc, char *argv[])
         return azid::cli::ExitSuccess;
     }
     if (!parsed.arguments) {
-        azid::cli::printUsageError(parsed.error, azid::cli::OutputFormat::Raw);
+        // The rest of the line may not parse; --output json still asks for a JSON error.
+        const QStringList args = app.arguments();
+        const qsizetype at = args.indexOf(QStringLiteral("--output"));
+        const bool json = args.contains(QStringLiteral("--output=json")) ||
+                          (at >= 0 && args.value(at + 1) == QStringLiteral("json"));
+        azid::cli::printUsageError(parsed.error,
+                                   json ? azid::cli::OutputFormat::Json : azid::cli::OutputFormat::Raw);
         return azid::cli::ExitUsage;
     }
     if (parsed.arguments->verbose) {

@@ -1,0 +1,439 @@
+// azid-cli as a script meets it: each command a separate process, the real Secret Service (this
+// test runs under run-with-keyring.sh), azid-sandbox over TLS, and the contract's outputs and exit
+// codes.
+#include "sandbox.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QThread>
+#include <QtTest>
+
+namespace {
+const QString Arm = QStringLiteral("https://management.azure.com/.default");
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QJsonDocument json() const { return QJsonDocument::fromJson(out); }
+    QString describe() const
+    {
+        return QStringLiteral("exit %1, stdout: %2, stderr: %3")
+            .arg(exitCode)
+            .arg(QString::fromUtf8(out.left(300)), QString::fromUtf8(err.left(600)));
+    }
+};
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    azid::test::Sandbox m_sandbox;
+
+    Run run(const QStringList &arguments, const QByteArray &input = {},
+            const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment(),
+            const QString &program = QStringLiteral(AZID_CLI_PATH))
+    {
+        QProcess process;
+        process.setProcessEnvironment(environment);
+        process.start(program, arguments);
+        if (!process.waitForStarted(10000))
+            return {};
+        process.write(input);
+        process.closeWriteChannel();
+        process.waitForFinished(120000);
+        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+                process.readAllStandardOutput(), process.readAllStandardError()};
+    }
+
+    // The global options that point azid-cli at the sandbox, with a profile of the test's own.
+    QStringList at(const QString &profile) const
+    {
+        return {QStringLiteral("--profile"),
+                profile,
+                QStringLiteral("--authority"),
+                m_sandbox.authority(),
+                QStringLiteral("--ca-bundle"),
+                m_sandbox.caFile(),
+                QStringLiteral("--disable-instance-discovery")};
+    }
+
+    Run passwordLogin(const QString &profile, const QString &user = QStringLiteral("alice@contoso.test"),
+                      const QByteArray &password = "alice-password-1\n")
+    {
+        return run(at(profile) + QStringList{QStringLiteral("login"), QStringLiteral("--flow"),
+                                             QStringLiteral("password"), QStringLiteral("--username"), user,
+                                             QStringLiteral("--password-stdin"), QStringLiteral("--scope"),
+                                             Arm},
+                   password);
+    }
+
+    Run token(const QString &profile, const QStringList &extra = {})
+    {
+        return run(QStringList{QStringLiteral("--profile"), profile, QStringLiteral("token"),
+                               QStringLiteral("--scope"), Arm} +
+                   extra);
+    }
+
+    QString cacheFile(const QString &profile) const
+    {
+        return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+               QStringLiteral("/azid/%1/azid.cache.nocae.bin").arg(profile);
+    }
+
+    // Items of a keychain service, as libsecret lists them (QtKeychain names the service "server").
+    QString keychainItems(const QString &service)
+    {
+        QProcess secretTool;
+        secretTool.start(QStringLiteral("secret-tool"), {QStringLiteral("search"), QStringLiteral("--all"),
+                                                         QStringLiteral("server"), service});
+        secretTool.waitForFinished(30000);
+        return QString::fromUtf8(secretTool.readAllStandardOutput() + secretTool.readAllStandardError());
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(!qEnvironmentVariableIsEmpty("AZID_TEST_KEYRING"),
+                 "run this test through tests/support/run-with-keyring.sh (ctest does)");
+        QVERIFY2(m_sandbox.start({QStringLiteral("--auto-approve"), QStringLiteral("--device-interval"),
+                                  QStringLiteral("1")}),
+                 qPrintable(m_sandbox.errorString()));
+    }
+
+    void init()
+    {
+        m_sandbox.settings({{QStringLiteral("access_token_lifetime"), 3600}});
+        m_sandbox.clearRequests();
+    }
+
+    void loginInOneProcessTokenInAnother()
+    {
+        const Run login = passwordLogin(QStringLiteral("persist"));
+        QCOMPARE(login.exitCode, 0);
+        const QJsonObject record = login.json().object();
+        QCOMPARE(record.value(QStringLiteral("username")).toString(), QStringLiteral("alice@contoso.test"));
+        QCOMPARE(record.value(QStringLiteral("version")).toString(), QStringLiteral("1.0"));
+        QVERIFY(login.err.isEmpty() || !login.err.contains("alice-password-1"));
+
+        const Run first = token(QStringLiteral("persist"));
+        QVERIFY2(first.exitCode == 0, qPrintable(first.describe()));
+        const QJsonObject t = first.json().object();
+        QVERIFY(t.value(QStringLiteral("token")).toString().startsWith(QStringLiteral("eyJ")));
+        QVERIFY(t.value(QStringLiteral("expires_on")).toInteger() >
+                QDateTime::currentSecsSinceEpoch() + 3000);
+        QVERIFY(t.contains(QStringLiteral("refresh_on")));
+        QCOMPARE(t.value(QStringLiteral("token_type")).toString(), QStringLiteral("Bearer"));
+        QVERIFY(first.out.startsWith("{\"token\": "));
+
+        // A third process: served from the encrypted cache, nothing reaches the authority.
+        m_sandbox.clearRequests();
+        const Run cached = token(QStringLiteral("persist"));
+        QCOMPARE(cached.exitCode, 0);
+        QCOMPARE(cached.json().object().value(QStringLiteral("token")), t.value(QStringLiteral("token")));
+        QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 0);
+
+        // Nothing secret in the cache file: it is encrypted.
+        QFile file(cacheFile(QStringLiteral("persist")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        QVERIFY(bytes.startsWith("AZIDC1"));
+        QVERIFY(!bytes.contains(t.value(QStringLiteral("token")).toString().left(40).toUtf8()));
+        QCOMPARE(file.permissions() &
+                     (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+                 QFile::Permissions());
+    }
+
+    void tokenIsRefreshedSilentlyWhenItNearsExpiry()
+    {
+        // Tokens live 310 s: fresh for 10 s (more than the 5-minute margin), then due for refresh.
+        m_sandbox.settings({{QStringLiteral("access_token_lifetime"), 310}});
+        QCOMPARE(passwordLogin(QStringLiteral("expiry")).exitCode, 0);
+        const Run first = token(QStringLiteral("expiry"));
+        QCOMPARE(first.exitCode, 0);
+        m_sandbox.clearRequests();
+        const Run cached = token(QStringLiteral("expiry"));
+        QCOMPARE(cached.json().object().value(QStringLiteral("token")),
+                 first.json().object().value(QStringLiteral("token")));
+        QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 0);
+
+        QThread::sleep(11); // let the token age into the refresh window (this asserts nothing on time)
+        const Run refreshed = token(QStringLiteral("expiry"));
+        QVERIFY2(refreshed.exitCode == 0, qPrintable(refreshed.describe()));
+        QVERIFY(refreshed.json().object().value(QStringLiteral("token")) !=
+                first.json().object().value(QStringLiteral("token")));
+        QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("refresh_token")), 1);
+        QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("password")), 0);
+    }
+
+    void deviceCodeLoginWritesInstructionsToStderr()
+    {
+        QProcess process;
+        process.start(QStringLiteral(AZID_CLI_PATH),
+                      at(QStringLiteral("device")) +
+                          QStringList{QStringLiteral("login"), QStringLiteral("--flow"),
+                                      QStringLiteral("device-code"), QStringLiteral("--scope"), Arm});
+        QVERIFY(process.waitForStarted());
+        QByteArray err;
+        QRegularExpressionMatch match;
+        const QRegularExpression code(QStringLiteral("enter the code ([A-Z0-9]+)"));
+        for (int i = 0; i < 100 && !match.hasMatch(); ++i) {
+            process.waitForReadyRead(1000);
+            err += process.readAllStandardError();
+            match = code.match(QString::fromUtf8(err));
+        }
+        QVERIFY2(match.hasMatch(), err.constData());
+        m_sandbox.control(
+            "POST", QStringLiteral("device/approve"),
+            QJsonDocument(QJsonObject{{QStringLiteral("user_code"), match.captured(1)},
+                                      {QStringLiteral("username"), QStringLiteral("bob@contoso.test")}}));
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitCode(), 0);
+        const QJsonObject record = QJsonDocument::fromJson(process.readAllStandardOutput()).object();
+        QCOMPARE(record.value(QStringLiteral("username")).toString(), QStringLiteral("bob@contoso.test"));
+        QCOMPARE(token(QStringLiteral("device")).exitCode, 0);
+    }
+
+    void browserLoginThroughBrowserVariable()
+    {
+        // $BROWSER names a stand-in that follows the authorize redirect and calls the loopback.
+        QTemporaryDir dir;
+        const QString browser = dir.filePath(QStringLiteral("browser.sh"));
+        QFile script(browser);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write(
+            "#!/bin/sh\n"
+            "location=$(curl -s -o /dev/null -w '%{redirect_url}' --cacert \"$AZID_TEST_CA\" \"$1\")\n"
+            "curl -s \"$location\" > \"$AZID_TEST_PAGE\"\n");
+        script.close();
+        script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("BROWSER"), browser);
+        env.insert(QStringLiteral("AZID_TEST_CA"), m_sandbox.caFile());
+        env.insert(QStringLiteral("AZID_TEST_PAGE"), dir.filePath(QStringLiteral("page.html")));
+        const Run login = run(at(QStringLiteral("browser")) +
+                                  QStringList{QStringLiteral("login"), QStringLiteral("--flow"),
+                                              QStringLiteral("browser"), QStringLiteral("--scope"), Arm},
+                              {}, env);
+        QVERIFY2(login.exitCode == 0, qPrintable(login.describe()));
+        QVERIFY(login.err.contains("oauth2/v2.0/authorize")); // the address is shown in case no browser opens
+        QFile page(dir.filePath(QStringLiteral("page.html")));
+        QVERIFY(page.open(QIODevice::ReadOnly));
+        QVERIFY(page.readAll().contains("Authentication complete"));
+        QCOMPARE(token(QStringLiteral("browser")).exitCode, 0);
+    }
+
+    void outputFormats()
+    {
+        QCOMPARE(passwordLogin(QStringLiteral("formats")).exitCode, 0);
+        const Run raw =
+            run({QStringLiteral("--profile"), QStringLiteral("formats"), QStringLiteral("--output"),
+                 QStringLiteral("raw"), QStringLiteral("token"), QStringLiteral("--scope"), Arm});
+        QCOMPARE(raw.exitCode, 0);
+        QVERIFY(raw.out.startsWith("eyJ"));
+        QCOMPARE(raw.out.count('\n'), 1);
+        QVERIFY(!raw.out.contains('{'));
+        const Run table =
+            run({QStringLiteral("--profile"), QStringLiteral("formats"), QStringLiteral("--output"),
+                 QStringLiteral("table"), QStringLiteral("accounts"), QStringLiteral("list")});
+        QCOMPARE(table.exitCode, 0);
+        QVERIFY(table.out.startsWith("USER"));
+        QVERIFY(table.out.contains("alice@contoso.test"));
+        const Run list = run({QStringLiteral("--profile"), QStringLiteral("formats"),
+                              QStringLiteral("accounts"), QStringLiteral("list")});
+        QCOMPARE(list.json().array().size(), 1);
+        QCOMPARE(list.json().array().first().toObject().value(QStringLiteral("isDefault")).toBool(), true);
+    }
+
+    void exitCodesOfTheContract_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("usage: no command") << QStringList{} << 2 << "";
+        QTest::newRow("usage: unknown option")
+            << QStringList{QStringLiteral("token"), QStringLiteral("--frobnicate")} << 2 << "";
+        QTest::newRow("usage: password on the command line")
+            << QStringList{QStringLiteral("login"),    QStringLiteral("--flow"),
+                           QStringLiteral("password"), QStringLiteral("--username"),
+                           QStringLiteral("a@b"),      QStringLiteral("--password"),
+                           QStringLiteral("x")}
+            << 2 << "";
+        QTest::newRow("usage: token without scope") << QStringList{QStringLiteral("token")} << 2 << "";
+        QTest::newRow("unavailable: nobody signed in") << QStringList{QStringLiteral("--profile"),
+                                                                      QStringLiteral("empty"),
+                                                                      QStringLiteral("--output"),
+                                                                      QStringLiteral("json"),
+                                                                      QStringLiteral("token"),
+                                                                      QStringLiteral("--scope"),
+                                                                      Arm}
+                                                       << 3 << "CredentialUnavailableError";
+    }
+
+    void exitCodesOfTheContract()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, exitCode);
+        QFETCH(QString, kind);
+        const Run r = run(arguments);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY(r.out.isEmpty());
+        QCOMPARE(r.err.trimmed().count('\n'), 0); // one line
+        if (!kind.isEmpty())
+            QCOMPARE(QJsonDocument::fromJson(r.err).object().value(QStringLiteral("error")).toString(), kind);
+    }
+
+    void wrongPasswordIsExit4AndNothingIsStored()
+    {
+        const Run login =
+            passwordLogin(QStringLiteral("wrong"), QStringLiteral("alice@contoso.test"), "not-it\n");
+        QCOMPARE(login.exitCode, 4);
+        QVERIFY(login.out.isEmpty());
+        QVERIFY2(login.err.startsWith("azid-cli: ClientAuthenticationError: "), qPrintable(login.describe()));
+        QVERIFY(login.err.contains("AADSTS50126"));
+        QVERIFY(login.err.contains("correlation id"));
+        QVERIFY(!login.err.contains("not-it"));
+        QCOMPARE(token(QStringLiteral("wrong")).exitCode, 3);
+    }
+
+    void revokedSignInIsExit5WithWhatToRun()
+    {
+        QCOMPARE(
+            passwordLogin(QStringLiteral("revoked"), QStringLiteral("bob@contoso.test"), "bob-password-1\n")
+                .exitCode,
+            0);
+        m_sandbox.control(
+            "POST", QStringLiteral("revoke"),
+            QJsonDocument(QJsonObject{{QStringLiteral("username"), QStringLiteral("bob@contoso.test")}}));
+        const Run r =
+            token(QStringLiteral("revoked"),
+                  {QStringLiteral("--scope"), QStringLiteral("https://graph.microsoft.com/.default"),
+                   QStringLiteral("--output"), QStringLiteral("json")});
+        QCOMPARE(r.exitCode, 5);
+        const QJsonObject error = QJsonDocument::fromJson(r.err).object();
+        QCOMPARE(error.value(QStringLiteral("error")).toString(),
+                 QStringLiteral("AuthenticationRequiredError"));
+        QVERIFY(error.value(QStringLiteral("message")).toString().contains(QStringLiteral("azid-cli login")));
+        QVERIFY(error.value(QStringLiteral("error_codes")).toArray().contains(50173));
+    }
+
+    void keychainMissingOrLockedIsExit3WithAdvice()
+    {
+        QProcessEnvironment noBus = QProcessEnvironment::systemEnvironment();
+        noBus.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+                     QStringLiteral("unix:path=/nonexistent/azid-test-bus"));
+        const Run missing = run({QStringLiteral("--profile"), QStringLiteral("nobus"),
+                                 QStringLiteral("token"), QStringLiteral("--scope"), Arm},
+                                {}, noBus);
+        QCOMPARE(missing.exitCode, 3);
+        QVERIFY2(missing.err.contains("keychain") || missing.err.contains("Secret Service"),
+                 missing.err.constData());
+
+        // A locked login keyring (another bus, another gnome-keyring, unlocked with the wrong password).
+        const Run locked =
+            run(QStringList{QStringLiteral("--locked"), QStringLiteral(AZID_CLI_PATH)} +
+                    at(QStringLiteral("locked")) +
+                    QStringList{QStringLiteral("login"), QStringLiteral("--flow"), QStringLiteral("password"),
+                                QStringLiteral("--username"), QStringLiteral("alice@contoso.test"),
+                                QStringLiteral("--password-stdin"), QStringLiteral("--scope"), Arm},
+                "alice-password-1\n", QProcessEnvironment::systemEnvironment(),
+                QStringLiteral(AZID_RUN_WITH_KEYRING));
+        QCOMPARE(locked.exitCode, 3);
+        QVERIFY2(locked.err.contains("unlock") || locked.err.contains("locked"), locked.err.constData());
+    }
+
+    void corruptCacheIsReportedAndKeptAside()
+    {
+        QCOMPARE(passwordLogin(QStringLiteral("corrupt")).exitCode, 0);
+        QFile file(cacheFile(QStringLiteral("corrupt")));
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QByteArray bytes = file.readAll();
+        bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x5a);
+        file.seek(0);
+        file.write(bytes);
+        file.close();
+
+        const Run r = token(QStringLiteral("corrupt"));
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("cannot be decrypted") || r.err.contains("damaged"), r.err.constData());
+        const QStringList kept =
+            QDir(QFileInfo(file).absolutePath())
+                .entryList({QStringLiteral("azid.cache.nocae.bin.corrupt-*")}, QDir::Files);
+        QCOMPARE(kept.size(), 1);
+        QFile keptFile(QFileInfo(file).absolutePath() + QLatin1Char('/') + kept.first());
+        QVERIFY(keptFile.open(QIODevice::ReadOnly));
+        QCOMPARE(keptFile.readAll(), bytes);
+    }
+
+    void removeDeletesRecordCacheEntriesAndKeychainItems()
+    {
+        const Run login = passwordLogin(QStringLiteral("remove"));
+        QCOMPARE(login.exitCode, 0);
+        const QString home = login.json().object().value(QStringLiteral("homeAccountId")).toString();
+        QVERIFY(keychainItems(QStringLiteral("azid-remove")).contains(QStringLiteral("account:") + home));
+
+        const Run removed =
+            run({QStringLiteral("--profile"), QStringLiteral("remove"), QStringLiteral("accounts"),
+                 QStringLiteral("remove"), QStringLiteral("alice@contoso.test")});
+        QCOMPARE(removed.exitCode, 0);
+        QVERIFY(!keychainItems(QStringLiteral("azid-remove")).contains(QStringLiteral("account:") + home));
+        const Run list = run({QStringLiteral("--profile"), QStringLiteral("remove"),
+                              QStringLiteral("accounts"), QStringLiteral("list")});
+        QCOMPARE(list.json().array().size(), 0);
+        // The tokens went with it: importing the record back gives "interaction required", not a token.
+        QTemporaryDir dir;
+        QFile record(dir.filePath(QStringLiteral("record.json")));
+        QVERIFY(record.open(QIODevice::WriteOnly));
+        record.write(login.out);
+        record.close();
+        QCOMPARE(run({QStringLiteral("--profile"), QStringLiteral("remove"), QStringLiteral("accounts"),
+                      QStringLiteral("import"), QStringLiteral("--file"), record.fileName()})
+                     .exitCode,
+                 0);
+        QCOMPARE(token(QStringLiteral("remove")).exitCode, 5);
+    }
+
+    void profilesAreIsolated()
+    {
+        QCOMPARE(passwordLogin(QStringLiteral("isolated-a")).exitCode, 0);
+        QCOMPARE(token(QStringLiteral("isolated-a")).exitCode, 0);
+        QCOMPARE(token(QStringLiteral("isolated-b")).exitCode, 3);
+    }
+
+    void exportAndImportRecords()
+    {
+        QCOMPARE(passwordLogin(QStringLiteral("export")).exitCode, 0);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("alice.json"));
+        QCOMPARE(run({QStringLiteral("--profile"), QStringLiteral("export"), QStringLiteral("accounts"),
+                      QStringLiteral("export"), QStringLiteral("alice@contoso.test"),
+                      QStringLiteral("--file"), file})
+                     .exitCode,
+                 0);
+        QFile exported(file);
+        QVERIFY(exported.open(QIODevice::ReadOnly));
+        const QByteArray text = exported.readAll();
+        QVERIFY(text.startsWith("{\"authority\": "));
+        QVERIFY(text.endsWith("\"version\": \"1.0\"}"));
+        QVERIFY(!text.contains("eyJ")); // no token travels with a record
+        QCOMPARE(run({QStringLiteral("--profile"), QStringLiteral("import"), QStringLiteral("accounts"),
+                      QStringLiteral("import"), QStringLiteral("--file"), file})
+                     .exitCode,
+                 0);
+        const Run show = run({QStringLiteral("--profile"), QStringLiteral("import"),
+                              QStringLiteral("--output"), QStringLiteral("raw"), QStringLiteral("accounts"),
+                              QStringLiteral("show"), QStringLiteral("alice@contoso.test")});
+        QCOMPARE(show.out.trimmed(), text);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
