@@ -609,7 +609,9 @@ private slots:
             const int status = test::StandInBrowser::get(forged, &body);
             answers << QString::number(status) + QString::fromUtf8(body);
             // Garbage bytes, and a request that is never finished.
-            const QByteArray garbage("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n", 24);
+            // The start of a TLS ClientHello (a browser that tries https), then junk.
+            static const char hello[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n";
+            const QByteArray garbage(hello, sizeof hello - 1);
             answers << QString::fromLatin1(
                 test::StandInBrowser::exchange(QStringLiteral("127.0.0.1"),
                                                static_cast<quint16>(redirect.port()), garbage)

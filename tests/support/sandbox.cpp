@@ -13,6 +13,9 @@
 #include <QSslConfiguration>
 #include <QTimer>
 
+#include <csignal>
+#include <sys/prctl.h>
+
 namespace azid::test {
 namespace {
 QByteArray send(const QUrl &url, const QByteArray &method, const QByteArray &body, const QString &caFile,
@@ -62,6 +65,8 @@ bool Sandbox::start(const QStringList &arguments)
         QStringList{QStringLiteral("--state-dir"), m_stateDir->path(), QStringLiteral("--quiet")} +
         arguments);
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    // The sandbox goes with the test, even when the test crashes.
+    m_process.setChildProcessModifier([]() { prctl(PR_SET_PDEATHSIG, SIGTERM); });
     m_process.start();
     if (!m_process.waitForStarted(10000)) {
         m_error = QStringLiteral("azid-sandbox did not start: ") + m_process.errorString();
