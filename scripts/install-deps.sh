@@ -13,6 +13,8 @@ packages=(
   chromium
   python3 python3-azure python3-msal-extensions python3-gi gir1.2-secret-1
   clang-format
+  # the tests make their client certificates with the openssl command line
+  openssl
 )
 
 # Node.js and npm may come from Debian or be preinstalled with the machine (nodesource's nodejs

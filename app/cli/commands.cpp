@@ -333,15 +333,7 @@ int accounts(const Arguments &a, Profile &profile)
     }
 
     // remove: the cache entries first, then the record and its keychain items.
-    if (const VoidResult loaded = profile.loadCaches(); !loaded.ok())
-        return fail(loaded.error(), a);
-    for (const auto &cache : {profile.cache(), profile.caeCache()})
-        cache->removeAccount(selected.record.homeAccountId, selected.record.authority,
-                             selected.record.clientId);
-    if (const VoidResult saved = profile.saveCaches(); !saved.ok())
-        return fail(saved.error(), a);
-    if (const VoidResult removed = wait(profile.accounts().remove(selected.record.homeAccountId));
-        !removed.ok())
+    if (const VoidResult removed = profile.removeAccount(selected.record); !removed.ok())
         return fail(removed.error(), a);
     printNote(QStringLiteral("Removed %1 and its cached tokens.").arg(selected.record.username));
     return ExitSuccess;

@@ -2,49 +2,28 @@
 
 #include "wait.h"
 
-#include "azid/keychain/keychainsecretstore.h"
-#include "azid/keychain/storagelocation.h"
-
 namespace azid::cli {
-namespace {
-const QString kCacheName = QStringLiteral("azid.cache.nocae");
-const QString kCaeCacheName = QStringLiteral("azid.cache.cae");
-} // namespace
 
-Profile::Profile(const QString &name)
-    : m_name(name),
-      m_store(std::make_shared<KeychainSecretStore>(name == QStringLiteral("default") ? QString() : name)),
-      m_cache(std::make_shared<TokenCache>()), m_caeCache(std::make_shared<TokenCache>()),
-      m_accounts(m_store),
-      m_persistence(m_store, m_cache, kCacheName, defaultCacheFilePath(name, kCacheName)),
-      m_caePersistence(m_store, m_caeCache, kCaeCacheName, defaultCacheFilePath(name, kCaeCacheName))
-{}
+Profile::Profile(const QString &name) : m_name(name), m_storage(name) {}
 
 VoidResult Profile::loadCaches()
 {
-    for (CachePersistence *persistence : {&m_persistence, &m_caePersistence}) {
-        const VoidResult loaded = wait(persistence->load());
-        if (!loaded.ok())
-            return loaded;
-    }
-    return Done{};
+    return wait(m_storage.loadCaches());
 }
 
 VoidResult Profile::saveCaches()
 {
-    for (CachePersistence *persistence : {&m_persistence, &m_caePersistence}) {
-        if (!persistence->hasUnsavedChanges())
-            continue;
-        const VoidResult saved = wait(persistence->save());
-        if (!saved.ok())
-            return saved;
-    }
-    return Done{};
+    return wait(m_storage.saveCaches());
+}
+
+VoidResult Profile::removeAccount(const AuthenticationRecord &record)
+{
+    return wait(m_storage.removeAccount(record));
 }
 
 QList<StoredAccount> Profile::listAccounts(AuthError *error)
 {
-    const auto listed = wait(m_accounts.list());
+    const auto listed = wait(m_storage.accounts().list());
     if (!listed.ok()) {
         *error = listed.error();
         return {};

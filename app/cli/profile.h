@@ -1,8 +1,7 @@
 #pragma once
 
 #include "azid/keychain/accountstore.h"
-#include "azid/keychain/cachepersistence.h"
-#include "azid/keychain/secretstore.h"
+#include "azid/keychain/profilestorage.h"
 #include "azid/result.h"
 #include "azid/tokencache.h"
 
@@ -12,21 +11,23 @@
 
 namespace azid::cli {
 
-// Everything a profile stores: the accounts, and the token caches (without and with CAE) encrypted
-// in files whose keys are in the keychain.
+// Everything a profile stores (ProfileStorage, shared with the tray app), waited for at the top as a
+// command line may.
 class Profile
 {
 public:
     explicit Profile(const QString &name);
 
     const QString &name() const { return m_name; }
-    std::shared_ptr<TokenCache> cache() const { return m_cache; }
-    std::shared_ptr<TokenCache> caeCache() const { return m_caeCache; }
-    AccountStore &accounts() { return m_accounts; }
+    std::shared_ptr<TokenCache> cache() const { return m_storage.cache(); }
+    std::shared_ptr<TokenCache> caeCache() const { return m_storage.caeCache(); }
+    AccountStore &accounts() { return m_storage.accounts(); }
 
     // Both caches; stops at the first error.
     VoidResult loadCaches();
     VoidResult saveCaches();
+    // The account's cache entries, then its record.
+    VoidResult removeAccount(const AuthenticationRecord &record);
 
     QList<StoredAccount> listAccounts(AuthError *error);
     // By user name (case-insensitive) or home account id; empty selector: the default account, or
@@ -35,12 +36,7 @@ public:
 
 private:
     QString m_name;
-    std::shared_ptr<SecretStore> m_store;
-    std::shared_ptr<TokenCache> m_cache;
-    std::shared_ptr<TokenCache> m_caeCache;
-    AccountStore m_accounts;
-    CachePersistence m_persistence;
-    CachePersistence m_caePersistence;
+    ProfileStorage m_storage;
 };
 
 } // namespace azid::cli

@@ -16,6 +16,8 @@ constexpr qint64 kRefreshRetryDelay = 30; // DEFAULT_TOKEN_REFRESH_RETRY_DELAY
 struct AppTokenCredential::Private
 {
     std::shared_ptr<TokenCache> cache;
+    // Tokens requested with enable_cae are kept apart, as azure.identity keeps them in another cache.
+    std::shared_ptr<TokenCache> caeCache = std::make_shared<TokenCache>();
     const Clock *clock = nullptr;
     std::optional<AuthError> configurationError;
     QHash<QString, std::shared_ptr<detail::Broadcast<TokenResult>>> inFlight;
@@ -34,6 +36,11 @@ AppTokenCredential::~AppTokenCredential() = default;
 TokenCache &AppTokenCredential::tokenCache() const
 {
     return *d->cache;
+}
+
+TokenCache &AppTokenCredential::cacheFor(bool cae) const
+{
+    return cae ? *d->caeCache : *d->cache;
 }
 
 const Clock &AppTokenCredential::clock() const
@@ -76,10 +83,16 @@ QFuture<TokenResult> AppTokenCredential::getTokenInfo(const TokenRequestOptions 
     std::optional<CachedAccessToken> cached;
     if (options.claims.isEmpty()) {
         // Anything not yet expired counts here; whether to refresh is decided below.
-        cached = d->cache->findAppToken(key.environment, key.clientId, key.realm, options.scopes, now, 1);
+        cached = cacheFor(options.enableCae)
+                     .findAccessToken(key.homeAccountId, key.environment, key.clientId, key.realm,
+                                      options.scopes, now, 1);
     }
-    const QString flightKey = QStringList{key.environment, key.clientId, key.realm,
-                                          TokenCache::normalizedTarget(options.scopes), request.claims}
+    const QString flightKey = QStringList{key.homeAccountId,
+                                          key.environment,
+                                          key.clientId,
+                                          key.realm,
+                                          TokenCache::normalizedTarget(options.scopes),
+                                          request.claims}
                                   .join(QChar(0x1f));
     if (cached) {
         const bool aging =
@@ -97,21 +110,24 @@ QFuture<TokenResult> AppTokenCredential::getTokenInfo(const TokenRequestOptions 
     d->lastRequest.insert(flightKey, now);
     requestToken(request).then(
         QtFuture::Launch::Sync,
-        detail::guarded(this, [this, flightKey, key, request, cached, broadcast](const TokenResult &result) {
+        detail::guarded(this, [this, flightKey, key, request, cached, broadcast,
+                               claimsChallenge = !options.claims.isEmpty()](const TokenResult &result) {
             d->inFlight.remove(flightKey);
             if (result.ok()) {
                 TokenResponseEntry entry;
                 entry.clientId = key.clientId;
                 entry.environment = key.environment;
                 entry.realm = key.realm;
+                entry.homeAccountId = key.homeAccountId;
                 entry.scopes = request.scopes;
                 entry.accessToken = result.value().token;
                 entry.tokenType = result.value().tokenType;
                 entry.now = d->clock->now();
                 entry.expiresOn = result.value().expiresOn;
                 entry.refreshOn = result.value().refreshOn;
-                if (request.claims.isEmpty())
-                    d->cache->add(entry);
+                // A token issued for a claims challenge answers only that challenge.
+                if (!claimsChallenge)
+                    cacheFor(request.cae).add(entry);
                 broadcast->publish(result);
                 return;
             }

@@ -83,6 +83,12 @@ QFuture<Result<TokenOutcome>> PublicClient::requestToken(TokenGrant grant)
                                   if (grant.userToken)
                                       form.append({QStringLiteral("client_info"), QStringLiteral("1")});
                                   form.append({QStringLiteral("claims"), grant.claims});
+                                  if (m_config.clientCredential) {
+                                      auto credential = m_config.clientCredential(endpoints.value().token);
+                                      if (!credential.ok())
+                                          return ready(Result<TokenOutcome>(credential.error()));
+                                      form.append(credential.value());
+                                  }
                                   const qint64 requestTime = m_config.clock->now();
                                   const AuthorityEndpoints ep = endpoints.value();
                                   return m_http->postForm(ep.token, form, grant.headers)
@@ -193,7 +199,8 @@ Result<TokenOutcome> PublicClient::handleTokenResponse(const TokenGrant &grant,
         account.accountSource = grant.accountSource;
         entry.account = account;
     }
-    cache(grant.cae).add(entry);
+    if (grant.cacheResult)
+        cache(grant.cae).add(entry);
     qCDebug(lcCredentials) << "token issued for" << entry.scopes << "expires_on" << outcome.token.expiresOn;
     return outcome;
 }

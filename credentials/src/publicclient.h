@@ -15,9 +15,15 @@
 #include <QHash>
 #include <QObject>
 
+#include <functional>
 #include <memory>
 
 namespace azid::detail {
+
+using FormFields = QList<QPair<QString, QString>>;
+// The fields that authenticate a confidential client (client_secret, or client_assertion and its
+// type) in a request to `tokenEndpoint`; made anew for every request, as an assertion is single-use.
+using ClientCredentialFields = std::function<Result<FormFields>(const QUrl &tokenEndpoint)>;
 
 struct ClientConfiguration
 {
@@ -30,6 +36,7 @@ struct ClientConfiguration
     std::shared_ptr<TokenCache> cache;    // tokens requested without CAE
     std::shared_ptr<TokenCache> caeCache; // tokens requested with enable_cae (kept apart, as azure.identity)
     const Clock *clock = nullptr;
+    ClientCredentialFields clientCredential; // empty: a public client
 };
 
 // A token and who it belongs to, from one token response.
@@ -57,7 +64,8 @@ struct TokenGrant
     QString accountSource; // grant type recorded in the Account entry; empty: no account entry
     QString expectedNonce; // code flow: the id token must carry it
     QString context = QStringLiteral("Authentication failed");
-    bool userToken = true; // adds the OIDC scopes and client_info
+    bool userToken = true;   // adds the OIDC scopes and client_info
+    bool cacheResult = true; // false: the caller caches the token (app-only credentials)
 };
 
 // What MSAL's PublicClientApplication does for azure.identity: endpoints, token requests, the

@@ -1,5 +1,6 @@
 #include "azid/keychain/accountstore.h"
 
+#include "azid/keychain/storagefailure.h"
 #include "keychainlogging.h"
 #include "operationqueue.h"
 
@@ -117,8 +118,8 @@ Result<QList<Secret>> indexPages(const Index &index)
             groups.last() = candidate;
         } else {
             if (groups.last().isEmpty()) {
-                return AuthError::unavailable(
-                    QStringLiteral("The account id '%1' is too long for the keychain.").arg(id));
+                return storageError(StorageFailure::ItemTooLarge,
+                                    QStringLiteral("The account id '%1' is too long for the keychain.").arg(id));
             }
             groups.append(QStringList{id});
         }
@@ -280,7 +281,7 @@ QFuture<VoidResult> AccountStore::State::put(const AuthenticationRecord &record,
 {
     const QString id = record.homeAccountId;
     if (!isValidHomeAccountId(id)) {
-        return ready(VoidResult(AuthError::unavailable(
+        return ready(VoidResult(storageError(StorageFailure::InvalidName,
             QStringLiteral("Cannot store the account '%1': its home account id is missing or invalid.")
                 .arg(record.username))));
     }

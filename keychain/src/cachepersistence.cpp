@@ -1,6 +1,7 @@
 #include "azid/keychain/cachepersistence.h"
 
-#include "azid/keychain/encryptedcachefile.h"
+#include "atomicfile.h"
+#include "azid/keychain/storagefailure.h"
 #include "azid/keychain/storagelocation.h"
 #include "azid/tokencache.h"
 #include "cachemerge.h"
@@ -8,6 +9,7 @@
 #include "keychainlogging.h"
 #include "operationqueue.h"
 
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -15,29 +17,41 @@
 
 namespace azid {
 
+namespace {
+
+QString keyNameFor(const QString &name)
+{
+    return QStringLiteral("cache-key:") + name;
+}
+
+template <typename T> QFuture<T> ready(T value)
+{
+    return QtFuture::makeReadyFuture(std::move(value));
+}
+
+} // namespace
+
 struct CachePersistence::State : std::enable_shared_from_this<State>
 {
-    std::shared_ptr<SecretStore> store;
+    std::shared_ptr<CacheStorage> storage;
     std::shared_ptr<TokenCache> cache;
     QString name;
-    QString keyName;
-    EncryptedCacheFile file;
     std::optional<AuthError> invalid;
     std::atomic<qint64> lockTimeoutMs{DefaultLockTimeout.count()};
     detail::OperationQueue queue;
 
     // What the last sync saw; only operations touch it, and the queue runs them one at a time.
     bool synced = false;
-    FileStamp stamp; // the file
+    FileStamp stamp; // of the storage's stamp file
     Secret base;     // the cache's JSON
     std::atomic<quint64> generation{0};
 
-    State(std::shared_ptr<SecretStore> s, std::shared_ptr<TokenCache> c, QString n, QString path)
-        : store(std::move(s)), cache(std::move(c)), name(std::move(n)),
-          keyName(QStringLiteral("cache-key:") + name), file(std::move(path))
+    State(std::shared_ptr<CacheStorage> s, std::shared_ptr<TokenCache> c, QString n)
+        : storage(std::move(s)), cache(std::move(c)), name(std::move(n))
     {
         if (!isValidCacheName(name)) {
-            invalid = AuthError::unavailable(
+            invalid = storageError(
+                StorageFailure::InvalidName,
                 QStringLiteral("'%1' is not a valid token cache name: use letters, digits, '.', '_' and '-'.")
                     .arg(name));
         }
@@ -45,10 +59,8 @@ struct CachePersistence::State : std::enable_shared_from_this<State>
 
     QFuture<VoidResult> load();
     QFuture<VoidResult> save();
-    VoidResult mergeFile(const std::optional<EncryptedCacheFile::Contents> &contents);
+    VoidResult mergeSnapshot(const std::optional<CacheSnapshot> &snapshot);
     VoidResult mergeIntoCache(const QJsonObject &theirs, const FileStamp &theirsStamp);
-    VoidResult writeLocked(const Secret &key);
-    AuthError missingKey();
     AuthError readFailed(const AuthError &error);
     void forgetSync();
 };
@@ -79,7 +91,7 @@ std::pair<Secret, quint64> snapshot(const TokenCache &cache)
 
 void CachePersistence::State::forgetSync()
 {
-    // The file is gone (kept aside): start over, and make the next save write the whole cache.
+    // The stored cache is gone (kept aside): start over, and make the next save write the whole cache.
     synced = false;
     stamp = FileStamp();
     base.clear();
@@ -88,29 +100,9 @@ void CachePersistence::State::forgetSync()
 
 AuthError CachePersistence::State::readFailed(const AuthError &error)
 {
-    if (!file.stamp().exists)
+    if (!storage->stamp().exists)
         forgetSync();
     return error;
-}
-
-AuthError CachePersistence::State::missingKey()
-{
-    const QString problem =
-        QStringLiteral("The token cache file %1 cannot be decrypted: its key (keychain item "
-                       "'%2') was not found; the keychain may be locked, or the key was deleted.")
-            .arg(file.path(), keyName);
-    const Result<QString> kept = file.moveAside();
-    if (!kept) {
-        return AuthError::unavailable(
-            problem +
-            QStringLiteral(" It could not be moved aside (%1); move or delete it, then sign in again.")
-                .arg(kept.error().message));
-    }
-    forgetSync();
-    return AuthError::unavailable(problem +
-                                  QStringLiteral(" It has been kept as %1 (unlock the keychain and rename "
-                                                 "it back to recover it); sign in again.")
-                                      .arg(kept.value()));
 }
 
 VoidResult CachePersistence::State::mergeIntoCache(const QJsonObject &theirs, const FileStamp &theirsStamp)
@@ -139,132 +131,136 @@ VoidResult CachePersistence::State::mergeIntoCache(const QJsonObject &theirs, co
         synced = true;
         return Done{};
     }
-    return AuthError::unavailable(
+    return storageError(
+        StorageFailure::CacheLocked,
         QStringLiteral("The token cache %1 kept changing while it was being merged; try again.").arg(name));
 }
 
-VoidResult CachePersistence::State::mergeFile(const std::optional<EncryptedCacheFile::Contents> &contents)
+VoidResult CachePersistence::State::mergeSnapshot(const std::optional<CacheSnapshot> &stored)
 {
-    // As in msal-extensions, a missing file changes nothing in memory: whoever removed it (or moved it
-    // aside) did not mean to sign out this process, whose next save writes the file again.
-    if (!contents)
+    // As in msal-extensions, nothing stored changes nothing in memory: whoever removed it (or moved it
+    // aside) did not mean to sign out this process, whose next save writes it again.
+    if (!stored)
         return mergeIntoCache(synced ? parseCache(base) : QJsonObject(), FileStamp());
     bool ok = false;
-    const QJsonObject theirs = parseCache(contents->plaintext, &ok);
+    const QJsonObject theirs = parseCache(stored->data, &ok);
     if (!ok) {
-        // Decrypted, so written with our key, yet not a cache: keep it for inspection like any damage.
-        const Result<QString> kept = file.moveAside();
-        const QString problem =
-            QStringLiteral("The token cache file %1 does not hold a token cache.").arg(file.path());
-        if (!kept)
-            return AuthError::unavailable(
-                problem + QStringLiteral(" It could not be moved aside (%1).").arg(kept.error().message));
-        forgetSync();
-        return AuthError::unavailable(
-            problem + QStringLiteral(" It has been kept as %1; sign in again.").arg(kept.value()));
+        return storageError(StorageFailure::CacheDamaged,
+                            QStringLiteral("%1 does not hold a token cache.").arg(storage->description()));
     }
-    return mergeIntoCache(theirs, contents->stamp);
-}
-
-VoidResult CachePersistence::State::writeLocked(const Secret &key)
-{
-    const FileStamp current = file.stamp();
-    VoidResult merged = Done{};
-    if (synced && current == stamp) {
-        merged = mergeIntoCache(parseCache(base), stamp); // nobody else wrote: take the cache as it is
-    } else {
-        const auto contents = file.read(key);
-        if (!contents)
-            return readFailed(contents.error());
-        merged = mergeFile(contents.value());
-    }
-    if (!merged)
-        return merged;
-    const Result<FileStamp> written = file.write(base, key);
-    if (!written)
-        return written.error();
-    stamp = written.value();
-    qCDebug(lcKeychain) << "saved the token cache" << name << "to" << file.path();
-    return Done{};
+    return mergeIntoCache(theirs, stored->stamp);
 }
 
 QFuture<VoidResult> CachePersistence::State::load()
 {
     if (invalid)
-        return QtFuture::makeReadyFuture(VoidResult(*invalid));
-    const FileStamp current = file.stamp();
-    if (synced && current == stamp)
-        return QtFuture::makeReadyFuture(VoidResult(Done{}));
-    if (!current.exists)
-        return QtFuture::makeReadyFuture(mergeFile(std::nullopt));
+        return ready(VoidResult(*invalid));
     auto self = shared_from_this();
-    return store->read(keyName).then([self](const SecretResult &key) -> VoidResult {
-        if (!key)
-            return key.error();
-        if (!key.value())
-            return self->file.stamp().exists ? self->missingKey() : self->mergeFile(std::nullopt);
-        const auto contents = self->file.read(*key.value());
-        if (!contents)
-            return self->readFailed(contents.error());
-        return self->mergeFile(contents.value());
-    });
+    return storage->prepare()
+        .then([self](const VoidResult &prepared) -> QFuture<VoidResult> {
+            if (!prepared)
+                return ready(prepared);
+            const FileStamp current = self->storage->stamp();
+            if (self->synced && current == self->stamp)
+                return ready(VoidResult(Done{}));
+            if (self->synced && !current.exists)
+                return ready(self->mergeSnapshot(std::nullopt));
+            return self->storage->read().then([self](const Result<std::optional<CacheSnapshot>> &stored) {
+                if (!stored)
+                    return VoidResult(self->readFailed(stored.error()));
+                return self->mergeSnapshot(stored.value());
+            });
+        })
+        .unwrap();
 }
 
 QFuture<VoidResult> CachePersistence::State::save()
 {
     if (invalid)
-        return QtFuture::makeReadyFuture(VoidResult(*invalid));
+        return ready(VoidResult(*invalid));
     if (synced && cache->generation() == generation)
-        return QtFuture::makeReadyFuture(VoidResult(Done{}));
-    if (const VoidResult folder = file.createFolder(); !folder)
-        return QtFuture::makeReadyFuture(folder);
-    auto locked =
-        detail::FileLock::acquire(file.lockFilePath(), std::chrono::milliseconds(lockTimeoutMs.load()));
-    if (!locked)
-        return QtFuture::makeReadyFuture(VoidResult(locked.error()));
-    std::shared_ptr<detail::FileLock> lock = locked.value();
-
-    // The lock stays held across the keychain round trip, so that two processes saving for the first
-    // time cannot both create a key.
+        return ready(VoidResult(Done{}));
     auto self = shared_from_this();
-    QFuture<VoidResult> work =
-        store->read(keyName)
-            .then([self](const SecretResult &key) -> QFuture<VoidResult> {
-                if (!key)
-                    return QtFuture::makeReadyFuture(VoidResult(key.error()));
-                if (key.value())
-                    return QtFuture::makeReadyFuture(self->writeLocked(*key.value()));
-                if (self->file.stamp().exists)
-                    return QtFuture::makeReadyFuture(VoidResult(self->missingKey()));
-                const Secret fresh = EncryptedCacheFile::generateKey();
-                if (fresh.isEmpty()) {
-                    return QtFuture::makeReadyFuture(VoidResult(AuthError::unavailable(QStringLiteral(
-                        "Cannot create a key for the token cache: no random bytes available."))));
-                }
-                return self->store->write(self->keyName, fresh).then([self, fresh](const VoidResult &stored) {
-                    return stored ? self->writeLocked(fresh) : stored;
+    return storage->prepare()
+        .then([self](const VoidResult &prepared) -> QFuture<VoidResult> {
+            if (!prepared)
+                return ready(prepared);
+            QString folderError;
+            const QString lockPath = self->storage->lockFilePath();
+            if (!detail::ensureDirectory(QFileInfo(lockPath).absolutePath(), &folderError)) {
+                return ready(VoidResult(storageError(
+                    StorageFailure::FileError,
+                    QStringLiteral("Cannot save the token cache %1: %2.").arg(self->name, folderError))));
+            }
+            auto locked = detail::FileLock::acquire(lockPath, std::chrono::milliseconds(self->lockTimeoutMs.load()));
+            if (!locked)
+                return ready(VoidResult(locked.error()));
+            // Held until the write has really finished (see CacheStorage::write); released when the
+            // last copy goes.
+            std::shared_ptr<detail::FileLock> lock = locked.value();
+            return self->storage->read()
+                .then([self, lock](const Result<std::optional<CacheSnapshot>> &stored) -> QFuture<VoidResult> {
+                    if (!stored)
+                        return ready(VoidResult(self->readFailed(stored.error())));
+                    // What is stored now, should the write fail: the ancestor of the next merge.
+                    const Secret storedJson = stored.value() ? stored.value()->data
+                                              : self->synced ? self->base
+                                                             : Secret(QByteArrayLiteral("{}"));
+                    const FileStamp storedStamp = stored.value() ? stored.value()->stamp : FileStamp();
+                    if (const VoidResult merged = self->mergeSnapshot(stored.value()); !merged)
+                        return ready(merged);
+                    return self->storage->write(self->base, lock).then([self, storedJson, storedStamp](
+                                                                           const Result<FileStamp> &written) {
+                        if (!written) {
+                            self->base = storedJson;
+                            self->stamp = storedStamp;
+                            self->generation = 0; // this process's changes are still to be saved
+                            return VoidResult(written.error());
+                        }
+                        self->stamp = written.value();
+                        qCDebug(lcKeychain).noquote()
+                            << "saved the token cache" << self->name << "to" << self->storage->description();
+                        return VoidResult(Done{});
+                    });
+                })
+                .unwrap()
+                .onCanceled([] {
+                    return VoidResult(storageError(StorageFailure::FileError,
+                                                   QStringLiteral("Saving the token cache was cancelled.")));
                 });
-            })
-            .unwrap();
-    return work
-        .then([lock](const VoidResult &result) {
-            lock->release();
-            return result;
         })
-        .onCanceled([lock] {
-            lock->release();
-            return VoidResult(
-                AuthError::unavailable(QStringLiteral("Saving the token cache was cancelled.")));
-        });
+        .unwrap();
 }
 
 CachePersistence::CachePersistence(std::shared_ptr<SecretStore> store, std::shared_ptr<TokenCache> cache,
                                    QString name, QString filePath)
-    : m_state(
-          std::make_shared<State>(std::move(store), std::move(cache), std::move(name), std::move(filePath)))
+    : CachePersistence(std::move(cache),
+                       std::make_shared<EncryptedFileStorage>(std::move(store), keyNameFor(name), std::move(filePath)),
+                       name)
+{}
+
+CachePersistence::CachePersistence(std::shared_ptr<TokenCache> cache, std::shared_ptr<CacheStorage> storage,
+                                   QString name)
+    : m_state(std::make_shared<State>(std::move(storage), std::move(cache), std::move(name)))
 {}
 
 CachePersistence::~CachePersistence() = default;
+
+std::unique_ptr<CachePersistence> CachePersistence::forProfile(std::shared_ptr<SecretStore> keychain,
+                                                               std::shared_ptr<TokenCache> cache,
+                                                               const QString &profile,
+                                                               const TokenCachePersistenceOptions &options,
+                                                               bool cae)
+{
+    const QString name = options.cacheName(cae);
+    auto encrypted = std::make_shared<EncryptedFileStorage>(std::move(keychain), keyNameFor(name),
+                                                            defaultCacheFilePath(profile, name));
+    auto plain = std::make_shared<PlainFileStorage>(unencryptedCacheFilePath(profile, name));
+    auto storage = std::make_shared<FallbackCacheStorage>(
+        encrypted, plain, options.allowUnencryptedStorage, [encrypted] { return encrypted->probe(); },
+        /*migratePlain=*/true);
+    return std::make_unique<CachePersistence>(std::move(cache), std::move(storage), name);
+}
 
 QString CachePersistence::name() const
 {
@@ -273,12 +269,17 @@ QString CachePersistence::name() const
 
 QString CachePersistence::filePath() const
 {
-    return m_state->file.path();
+    return m_state->storage->stampFilePath();
 }
 
 QString CachePersistence::keyName() const
 {
-    return m_state->keyName;
+    return keyNameFor(m_state->name);
+}
+
+std::shared_ptr<CacheStorage> CachePersistence::storage() const
+{
+    return m_state->storage;
 }
 
 QFuture<VoidResult> CachePersistence::load()
@@ -301,6 +302,11 @@ bool CachePersistence::hasUnsavedChanges() const
 void CachePersistence::setLockTimeout(std::chrono::milliseconds timeout)
 {
     m_state->lockTimeoutMs = timeout.count();
+}
+
+QString CachePersistence::storageWarning() const
+{
+    return m_state->storage->warning();
 }
 
 } // namespace azid

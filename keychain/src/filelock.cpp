@@ -1,5 +1,6 @@
 #include "filelock.h"
 
+#include "azid/keychain/storagefailure.h"
 #include "keychainlogging.h"
 
 #include <QCoreApplication>
@@ -13,6 +14,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <thread>
+#include <time.h>
 #include <unistd.h>
 
 namespace azid::detail {
@@ -63,8 +65,21 @@ bool processIsGone(pid_t pid)
     return ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
-// Removes the lock file if its owner is dead. The flock keeps two processes from both judging the
-// same file stale, and the inode check keeps us from deleting a fresh lock that replaced it.
+// A lock file nobody has written an owner into may belong to a process that is about to (it creates
+// the file, then writes): only after this long without an owner and without a flock is it judged
+// left behind by a process that died in between.
+constexpr std::chrono::seconds OwnerlessLockAge{2};
+
+bool isOld(const struct stat &info, std::chrono::seconds age)
+{
+    struct timespec now = {};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    return now.tv_sec - info.st_mtim.tv_sec > age.count();
+}
+
+// Removes the lock file if its owner is dead (or it has had no owner for long). The flock keeps two
+// processes from both judging the same file stale, and the inode check keeps us from deleting a fresh
+// lock that replaced it. A live holder (Azid, or msal-extensions with portalocker) keeps a flock.
 bool removeIfStale(const QByteArray &path)
 {
     const int fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -72,13 +87,18 @@ bool removeIfStale(const QByteArray &path)
         return errno == ENOENT; // already gone: try again at once
     bool removed = false;
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
-        const pid_t pid = ownerPid(readAll(fd));
+        const QByteArray contents = readAll(fd);
+        const pid_t pid = ownerPid(contents);
         struct stat opened = {}, current = {};
-        if (pid != 0 && processIsGone(pid) && ::fstat(fd, &opened) == 0 &&
-            ::stat(path.constData(), &current) == 0 && opened.st_dev == current.st_dev &&
-            opened.st_ino == current.st_ino) {
+        const bool same = ::fstat(fd, &opened) == 0 && ::stat(path.constData(), &current) == 0 &&
+                          opened.st_dev == current.st_dev && opened.st_ino == current.st_ino;
+        if (same && pid != 0 && processIsGone(pid)) {
             qCWarning(lcKeychain) << "removing the stale lock file" << QFile::decodeName(path) << "of process"
                                   << pid;
+            removed = ::unlink(path.constData()) == 0 || errno == ENOENT;
+        } else if (same && contents.isEmpty() && isOld(opened, OwnerlessLockAge)) {
+            qCWarning(lcKeychain) << "removing the lock file" << QFile::decodeName(path)
+                                  << "that has had no owner for" << OwnerlessLockAge.count() << "s";
             removed = ::unlink(path.constData()) == 0 || errno == ENOENT;
         }
     }
@@ -118,7 +138,8 @@ Result<std::shared_ptr<FileLock>> FileLock::acquire(const QString &lockPath,
         }
         const int error = errno;
         if (error != EEXIST) {
-            return AuthError::unavailable(
+            return storageError(
+                StorageFailure::FileError,
                 QStringLiteral(
                     "Cannot create the lock file %1: %2. Check that its folder exists and is writable.")
                     .arg(lockPath, errnoText(error)));
@@ -126,7 +147,8 @@ Result<std::shared_ptr<FileLock>> FileLock::acquire(const QString &lockPath,
         if (removeIfStale(path))
             continue;
         if (deadline.hasExpired()) {
-            return AuthError::unavailable(
+            return storageError(
+                StorageFailure::CacheLocked,
                 QStringLiteral(
                     "The token cache is locked by another process (lock file %1, held by \"%2\"). Try "
                     "again; if that process is no longer running, delete the lock file.")

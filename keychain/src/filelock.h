@@ -13,8 +13,10 @@ namespace azid::detail {
 // lock file is created with O_CREAT|O_EXCL and holds "<pid> <argv0>"; the holder also keeps an
 // exclusive flock() on it. Released by deleting the file (then unlocking).
 //
-// A lock file left by a process that no longer runs (its pid is gone) is taken over. Waiting for a
-// live holder blocks the calling thread in short sleeps, at most `timeout`.
+// A lock file left by a process that no longer runs (its pid is gone) is taken over, and so is an
+// empty one (its creator died before writing its pid) once it is two seconds old and nobody holds
+// its flock. Waiting for a live holder blocks the calling thread in short sleeps, at most `timeout`;
+// then the error says who holds it (StorageFailure::CacheLocked).
 class FileLock
 {
 public:

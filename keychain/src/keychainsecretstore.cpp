@@ -1,5 +1,6 @@
 #include "azid/keychain/keychainsecretstore.h"
 
+#include "azid/keychain/storagefailure.h"
 #include "azid/keychain/storagelocation.h"
 #include "keychainerrors.h"
 #include "keychainlogging.h"
@@ -64,7 +65,8 @@ std::optional<AuthError> KeychainSecretStore::invalidProfileError() const
 {
     if (isValidProfileName(m_profile))
         return std::nullopt;
-    return AuthError::unavailable(
+    return storageError(
+        StorageFailure::InvalidName,
         QStringLiteral("'%1' is not a valid profile name: use letters, digits, '.', '_' "
                        "and '-' (at most 64, not starting with '.').")
             .arg(m_profile));

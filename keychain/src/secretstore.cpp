@@ -1,5 +1,7 @@
 #include "azid/keychain/secretstore.h"
 
+#include "azid/keychain/storagefailure.h"
+
 namespace azid {
 
 SecretStore::~SecretStore() = default;
@@ -8,7 +10,8 @@ std::optional<AuthError> SecretStore::checkItemSize(const QString &key, const Se
 {
     if (secret.size() <= MaxItemSize)
         return std::nullopt;
-    return AuthError::unavailable(
+    return storageError(
+        StorageFailure::ItemTooLarge,
         QStringLiteral("The item '%1' is too large for a keychain (%2 bytes; at most %3).")
             .arg(key)
             .arg(secret.size())

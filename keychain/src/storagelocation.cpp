@@ -1,5 +1,7 @@
 #include "azid/keychain/storagelocation.h"
 
+#include "azid/keychain/tokencachepersistenceoptions.h"
+
 #include <QDir>
 #include <QStandardPaths>
 
@@ -54,6 +56,21 @@ bool isValidCacheName(const QString &name)
 QString defaultCacheFilePath(const QString &profile, const QString &cacheName)
 {
     return QDir(profileDataDirectory(profile)).filePath(cacheName + QStringLiteral(".bin"));
+}
+
+QString unencryptedCacheFilePath(const QString &profile, const QString &cacheName)
+{
+    return QDir(profileDataDirectory(profile)).filePath(cacheName + QStringLiteral(".json"));
+}
+
+QString identityServiceDirectory()
+{
+    return QDir::home().filePath(QStringLiteral(".IdentityService"));
+}
+
+QString TokenCachePersistenceOptions::cacheName(bool cae) const
+{
+    return name + (cae ? QStringLiteral(".cae") : QStringLiteral(".nocae"));
 }
 
 } // namespace azid

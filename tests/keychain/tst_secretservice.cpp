@@ -118,9 +118,11 @@ private slots:
             QStringLiteral("11111111-2222-3333-4444-555555555555.72f988bf-86f1-41af-91ab-2d7cd011db47");
         record.tenantId = QStringLiteral("72f988bf-86f1-41af-91ab-2d7cd011db47");
         record.username = QStringLiteral("alice@example.com");
-        AccountMetadata metadata{QStringLiteral("browser"),
-                                 QStringLiteral("https://login.microsoftonline.com/common"), 1700000000,
-                                 true};
+        AccountMetadata metadata;
+        metadata.signInMethod = QStringLiteral("browser");
+        metadata.authorityUrl = QStringLiteral("https://login.microsoftonline.com/common");
+        metadata.lastSignIn = 1700000000;
+        metadata.isDefault = true;
         const auto put = waitFor(accounts.put(record, metadata));
         QVERIFY2(put && put->ok(), azid::keychaintest::describe(put).constData());
 

@@ -1,6 +1,7 @@
 // SecretStore contract on the in-memory store, QtKeychain error mapping, profile names and paths.
 #include "azid/keychain/keychainsecretstore.h"
 #include "azid/keychain/memorysecretstore.h"
+#include "azid/keychain/storagefailure.h"
 #include "azid/keychain/storagelocation.h"
 #include "keychainerrors.h"
 #include "keychaintesthelpers.h"
@@ -10,6 +11,8 @@
 
 using namespace azid;
 using azid::keychaintest::waitFor;
+
+Q_DECLARE_METATYPE(azid::StorageFailure)
 
 class TestSecretStore : public QObject
 {
@@ -79,37 +82,53 @@ private slots:
         QTest::addColumn<int>("code");
         QTest::addColumn<QString>("detail");
         QTest::addColumn<QString>("expectedStart");
+        QTest::addColumn<StorageFailure>("reason");
 
         const QString noKeychain = detail::noKeychainMessage();
         QTest::newRow("no backend") << int(QKeychain::NoBackendAvailable)
-                                    << QStringLiteral("No keyring daemon") << noKeychain;
+                                    << QStringLiteral("No keyring daemon") << noKeychain
+                                    << StorageFailure::KeychainUnavailable;
         QTest::newRow("no session bus (GDBus)")
             << int(QKeychain::OtherError) << QStringLiteral("Could not connect: No such file or directory")
-            << noKeychain;
+            << noKeychain << StorageFailure::KeychainUnavailable;
         QTest::newRow("no bus address")
             << int(QKeychain::OtherError) << QStringLiteral("Cannot autolaunch D-Bus without X11 $DISPLAY")
-            << noKeychain;
+            << noKeychain << StorageFailure::KeychainUnavailable;
         QTest::newRow("no secret service on the bus")
             << int(QKeychain::OtherError)
             << QStringLiteral("The name org.freedesktop.secrets was not provided by any .service files")
-            << noKeychain;
-        QTest::newRow("kwallet not running")
-            << int(QKeychain::OtherError) << QStringLiteral("D-Bus is not running") << noKeychain;
+            << noKeychain << StorageFailure::KeychainUnavailable;
+        QTest::newRow("kwallet not running") << int(QKeychain::OtherError) << QStringLiteral("D-Bus is not running")
+                                             << noKeychain << StorageFailure::KeychainUnavailable;
         QTest::newRow("locked collection")
             << int(QKeychain::AccessDenied) << QStringLiteral("Cannot create an item in a locked collection")
-            << QStringLiteral("The keychain is locked or refused access: unlock it");
+            << detail::lockedKeychainMessage() << StorageFailure::KeychainLocked;
+        QTest::newRow("refused by the backend")
+            << int(QKeychain::AccessDenied) << QStringLiteral("The wallet could not be opened")
+            << detail::accessDeniedMessage() << StorageFailure::KeychainAccessDenied;
         QTest::newRow("denied at the prompt")
             << int(QKeychain::AccessDeniedByUser) << QString()
-            << QStringLiteral("Access to the keychain was denied at its prompt");
+            << QStringLiteral("Access to the keychain was denied at its prompt")
+            << StorageFailure::KeychainAccessDenied;
+        QTest::newRow("denied by a bus policy")
+            << int(QKeychain::OtherError)
+            << QStringLiteral("GDBus.Error:org.freedesktop.DBus.Error.AccessDenied: Rejected send message, 2 "
+                              "matched rules; type=\"method_call\"")
+            << detail::accessDeniedMessage() << StorageFailure::KeychainAccessDenied;
+        QTest::newRow("no reply")
+            << int(QKeychain::OtherError)
+            << QStringLiteral("GDBus.Error:org.freedesktop.DBus.Error.NoReply: Message recipient disconnected")
+            << QStringLiteral("The keychain did not answer") << StorageFailure::KeychainTimeout;
         QTest::newRow("no login collection")
             << int(QKeychain::OtherError)
             << QStringLiteral(
                    "Object does not exist at path \u201c/org/freedesktop/secrets/collection/login\u201d")
-            << QStringLiteral("The keychain has no default collection it could unlock");
+            << detail::keychainAdvice(StorageFailure::KeychainLocked) << StorageFailure::KeychainLocked;
         QTest::newRow("could not delete") << int(QKeychain::CouldNotDeleteEntry) << QString()
-                                          << QStringLiteral("The keychain could not delete the item");
+                                          << QStringLiteral("The keychain could not delete the item")
+                                          << StorageFailure::KeychainFailed;
         QTest::newRow("other") << int(QKeychain::OtherError) << QStringLiteral("Unknown error")
-                               << QStringLiteral("The keychain failed");
+                               << QStringLiteral("The keychain failed") << StorageFailure::KeychainFailed;
     }
 
     void errorMapping()
@@ -117,11 +136,13 @@ private slots:
         QFETCH(int, code);
         QFETCH(QString, detail);
         QFETCH(QString, expectedStart);
+        QFETCH(StorageFailure, reason);
         const AuthError error =
             detail::keychainError(QKeychain::Error(code), detail, detail::KeychainOperation::Write,
                                   QStringLiteral("azid"), QStringLiteral("cache-key:x"));
         QCOMPARE(error.kind, ErrorKind::CredentialUnavailable);
         QVERIFY2(error.message.startsWith(expectedStart), qPrintable(error.message));
+        QCOMPARE(storageFailure(error), reason);
         // The context names what was attempted and keeps the backend's own words.
         QVERIFY(error.message.contains(QStringLiteral("writing 'cache-key:x' in keychain service 'azid'")));
         QVERIFY(error.message.contains(detail));
@@ -134,6 +155,27 @@ private slots:
                                          QStringLiteral("azid"), QStringLiteral("k"));
         QCOMPARE(error.kind, ErrorKind::CredentialUnavailable);
         QVERIFY(error.message.startsWith(QStringLiteral("The keychain did not answer within 30 s")));
+        QCOMPARE(storageFailure(error), StorageFailure::KeychainTimeout);
+    }
+
+    void storageFailureNames()
+    {
+        // Reasons round-trip through the error; an authority's suberror is not mistaken for one.
+        for (int value = int(StorageFailure::KeychainUnavailable); value <= int(StorageFailure::NotPersisted);
+             ++value) {
+            const auto failure = StorageFailure(value);
+            QVERIFY(!storageFailureName(failure).isEmpty());
+            QCOMPARE(storageFailure(storageError(failure, QStringLiteral("x"))), failure);
+        }
+        AuthError entra = AuthError::authentication(QStringLiteral("AADSTS50076"));
+        entra.oauthError = QStringLiteral("invalid_grant");
+        entra.suberror = QStringLiteral("basic_action");
+        QCOMPARE(storageFailure(entra), StorageFailure::None);
+        QVERIFY(isTransient(StorageFailure::KeychainLocked));
+        QVERIFY(isTransient(StorageFailure::KeychainUnavailable));
+        QVERIFY(isTransient(StorageFailure::KeychainTimeout));
+        QVERIFY(!isTransient(StorageFailure::KeychainAccessDenied));
+        QVERIFY(!isTransient(StorageFailure::CacheDamaged));
     }
 
     void profileNames_data()

@@ -1,5 +1,6 @@
 #include "controlapi.h"
 
+#include "appregistration.h"
 #include "encoding.h"
 
 #include <QJsonArray>
@@ -24,8 +25,8 @@ HttpResponse ok(QJsonObject body = {})
 
 } // namespace
 
-ControlApi::ControlApi(const Directory &directory, GrantStore &store, Settings &settings,
-                       FaultInjector &faults, RequestLog &log)
+ControlApi::ControlApi(Directory &directory, GrantStore &store, Settings &settings, FaultInjector &faults,
+                       RequestLog &log)
     : m_directory(directory), m_store(store), m_settings(settings), m_faults(faults), m_log(log)
 {}
 
@@ -73,6 +74,27 @@ HttpResponse ControlApi::handle(const HttpRequest &request)
             return HttpResponse::json(200, m_log.toJson());
         if (method == "DELETE") {
             m_log.clear();
+            return ok();
+        }
+    } else if (route == u"apps") {
+        if (method == "POST")
+            return registerApp(body);
+        if (method == "GET") {
+            QJsonArray apps;
+            for (const App &app : m_directory.apps())
+                apps.append(appregistration::toJson(app));
+            return HttpResponse::json(200, apps);
+        }
+    } else if (route == u"federated-credentials" && m_federated) {
+        if (method == "POST") {
+            if (const auto problem = m_federated->add(body, m_directory))
+                return failure(400, *problem);
+            return ok({{u"federated_credentials"_s, m_federated->toJson()}});
+        }
+        if (method == "GET")
+            return HttpResponse::json(200, m_federated->toJson());
+        if (method == "DELETE") {
+            m_federated->clear();
             return ok();
         }
     } else if (route == u"refresh-tokens" && method == "GET") {
@@ -169,6 +191,17 @@ HttpResponse ControlApi::finishDevice(const QJsonObject &body, bool approve)
     device->state = DeviceAuthorization::State::Approved;
     device->username = user->username;
     return ok({{u"username"_s, user->username}});
+}
+
+HttpResponse ControlApi::registerApp(const QJsonObject &body)
+{
+    QString problem;
+    const std::optional<App> app = appregistration::fromJson(body, &problem);
+    if (!app)
+        return failure(400, problem);
+    if (!m_directory.addApp(*app))
+        return failure(409, u"an app with client_id %1 exists already"_s.arg(app->clientId));
+    return ok(appregistration::toJson(*app));
 }
 
 QJsonArray ControlApi::refreshTokensJson() const

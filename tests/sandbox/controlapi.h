@@ -2,6 +2,7 @@
 
 #include "directory.h"
 #include "faultinjector.h"
+#include "federatedcredentials.h"
 #include "grantstore.h"
 #include "httprequest.h"
 #include "httpresponse.h"
@@ -17,24 +18,28 @@ namespace azid::sandbox {
 class ControlApi
 {
 public:
-    ControlApi(const Directory &directory, GrantStore &store, Settings &settings, FaultInjector &faults,
+    ControlApi(Directory &directory, GrantStore &store, Settings &settings, FaultInjector &faults,
                RequestLog &log);
 
     HttpResponse handle(const HttpRequest &request);
+    // Serves /_sandbox/federated-credentials.
+    void setFederatedCredentials(FederatedCredentials *credentials) { m_federated = credentials; }
 
 private:
     HttpResponse updateSettings(const QJsonObject &body);
     HttpResponse revoke(const QJsonObject &body);
     HttpResponse requireClaims(const QJsonObject &body);
     HttpResponse finishDevice(const QJsonObject &body, bool approve);
+    HttpResponse registerApp(const QJsonObject &body);
     QJsonObject settingsJson() const;
     QJsonArray refreshTokensJson() const;
 
-    const Directory &m_directory;
+    Directory &m_directory;
     GrantStore &m_store;
     Settings &m_settings;
     FaultInjector &m_faults;
     RequestLog &m_log;
+    FederatedCredentials *m_federated = nullptr;
 };
 
 } // namespace azid::sandbox

@@ -224,6 +224,14 @@ const App *Directory::app(const QString &clientId) const
     return nullptr;
 }
 
+bool Directory::addApp(const App &app)
+{
+    if (this->app(app.clientId))
+        return false;
+    m_apps.append(app);
+    return true;
+}
+
 const User *Directory::defaultUser() const
 {
     return m_users.isEmpty() ? nullptr : &m_users.first();

@@ -38,6 +38,9 @@ struct App
     bool isPublic = true;
     QString family; // "1" for FOCI members, empty otherwise
     QString secret; // confidential clients only
+    // DER of the certificates whose keys may sign client assertions (registered at runtime through
+    // POST /_sandbox/apps).
+    QList<QByteArray> certificates;
 };
 
 // The tenant path segment of a request, resolved against the directory.
@@ -65,7 +68,10 @@ public:
     const Tenant *tenantByDomain(const QString &domain) const;
     const User *user(const QString &username) const;
     const App *app(const QString &clientId) const;
+    // Registers an app at runtime; false when its client id is taken.
+    bool addApp(const App &app);
     const QList<User> &users() const { return m_users; }
+    const QList<App> &apps() const { return m_apps; }
     const User *defaultUser() const;
 
     // Whether the user may get tokens when signing in at this tenant path.

@@ -1,6 +1,7 @@
 #include "jwtsigner.h"
 
 #include "encoding.h"
+#include "jwsverifier.h"
 
 #include <openssl/core_names.h>
 
@@ -57,6 +58,14 @@ QByteArray JwtSigner::sign(const QJsonObject &payload) const
         return {};
     signature.resize(static_cast<qsizetype>(length));
     return signingInput + '.' + encoding::base64Url(signature);
+}
+
+std::optional<QJsonObject> JwtSigner::verify(const QByteArray &jwt) const
+{
+    const std::optional<Jws> jws = Jws::parse(jwt);
+    if (!jws || jws->header.value(u"alg"_s).toString() != u"RS256" || !jws->verify(m_key.get()))
+        return std::nullopt;
+    return jws->payload;
 }
 
 QJsonObject JwtSigner::jwks() const

@@ -6,6 +6,8 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <optional>
+
 namespace azid::sandbox {
 
 // Signs JWTs with an RSA-2048 key made at start-up and publishes it as a JWKS, so tokens look and
@@ -17,6 +19,8 @@ public:
 
     bool isValid() const { return m_key != nullptr; }
     QByteArray sign(const QJsonObject &payload) const;
+    // Whether `jwt` is an RS256 JWT signed with this key; its payload when it is.
+    std::optional<QJsonObject> verify(const QByteArray &jwt) const;
     QJsonObject jwks() const;
 
 private:

@@ -40,6 +40,10 @@ QJsonArray RequestLog::toJson() const
             object.insert(u"refresh_token_id"_s, record.refreshTokenId);
         if (record.issuedRefreshTokenId > 0)
             object.insert(u"issued_refresh_token_id"_s, record.issuedRefreshTokenId);
+        if (!record.clientAuth.isEmpty())
+            object.insert(u"client_auth"_s, record.clientAuth);
+        if (!record.assertionHeader.isEmpty())
+            object.insert(u"assertion_header"_s, record.assertionHeader);
         array.append(object);
     }
     return array;

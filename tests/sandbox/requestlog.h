@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 
@@ -25,6 +26,8 @@ struct RequestRecord
     QString scope;
     int refreshTokenId = 0;       // the refresh token presented, if any
     int issuedRefreshTokenId = 0; // the refresh token handed out, if any
+    QString clientAuth;           // client_secret, client_assertion, federated_assertion or empty
+    QJsonObject assertionHeader;  // the client assertion's JOSE header (alg, x5t, x5c count), not secret
     qint64 timeMs = 0;
 };
 

@@ -18,7 +18,10 @@ Sandbox::Sandbox(Directory directory, const Settings &settings, bool quiet)
       m_issuer(m_signer, m_settings, m_store), m_endpoints(m_directory, m_store, m_settings, m_signer),
       m_tokenEndpoint(m_directory, m_store, m_settings, m_issuer),
       m_control(m_directory, m_store, m_settings, m_faults, m_log)
-{}
+{
+    m_tokenEndpoint.setFederatedCredentials(&m_federated);
+    m_control.setFederatedCredentials(&m_federated);
+}
 
 void Sandbox::setPort(quint16 port)
 {

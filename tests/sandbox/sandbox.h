@@ -4,6 +4,7 @@
 #include "directory.h"
 #include "entraendpoints.h"
 #include "faultinjector.h"
+#include "federatedcredentials.h"
 #include "grantstore.h"
 #include "httprequest.h"
 #include "httpresponse.h"
@@ -45,6 +46,7 @@ private:
     EntraEndpoints m_endpoints;
     TokenEndpoint m_tokenEndpoint;
     ControlApi m_control;
+    FederatedCredentials m_federated;
 };
 
 } // namespace azid::sandbox

@@ -12,6 +12,7 @@ namespace azid::sandbox {
 namespace {
 
 const QString deviceCodeGrant = u"urn:ietf:params:oauth:grant-type:device_code"_s;
+const QString jwtBearerGrant = u"urn:ietf:params:oauth:grant-type:jwt-bearer"_s;
 
 HttpResponse missingParameter(const RequestContext &context, const QString &name)
 {
@@ -95,22 +96,30 @@ HttpResponse TokenEndpoint::handle(RequestContext &context)
                 .toResponse(context.correlationId);
         }
     } else if (hasAssertion) {
-        return OAuthError(401, u"invalid_client"_s, 700027,
-                          u"Client assertion failed signature validation. The sandbox only accepts client "
-                          u"secrets."_s)
-            .toResponse(context.correlationId);
+        record.clientAuth = u"client_assertion"_s;
+        const QString assertion = form.value(u"client_assertion"_s);
+        if (m_federated && m_federated->handles(assertion, *app)) {
+            record.clientAuth = u"federated_assertion"_s;
+            if (auto rejection = m_federated->verify(assertion, *app))
+                return rejection->toResponse(context.correlationId);
+        } else if (auto rejection = m_assertions.verify(context, form, *app, m_directory)) {
+            return rejection->toResponse(context.correlationId);
+        }
     } else if (secret.isEmpty()) {
         return OAuthError(401, u"invalid_client"_s, 7000218,
                           u"The request body must contain the following parameter: 'client_assertion' or "
                           u"'client_secret'."_s)
             .toResponse(context.correlationId);
-    } else if (secret != app->secret) {
+    } else if (secret != app->secret || app->secret.isEmpty()) {
+        record.clientAuth = u"client_secret"_s;
         return OAuthError(
                    401, u"invalid_client"_s, 7000215,
                    u"Invalid client secret provided. Ensure the secret being sent in the request is the "
                    u"client secret value, not the client secret ID, for a secret added to app '%1'."_s.arg(
                        app->clientId))
             .toResponse(context.correlationId);
+    } else {
+        record.clientAuth = u"client_secret"_s;
     }
 
     if (record.hasClaims && !QJsonDocument::fromJson(record.claims.toUtf8()).isObject()) {
@@ -134,6 +143,8 @@ HttpResponse TokenEndpoint::handle(RequestContext &context)
         return refreshToken(context, form, *app);
     if (grantType == u"client_credentials")
         return clientCredentials(context, form, *app);
+    if (grantType == jwtBearerGrant)
+        return onBehalfOf(context, form, *app);
     return OAuthError(400, u"unsupported_grant_type"_s, 70003,
                       u"The app requested an unsupported grant type '%1'."_s.arg(grantType))
         .toResponse(context.correlationId);

@@ -49,6 +49,7 @@ public:
                             const QString &claims, const QString &origin);
 
     static QString clientInfo(const User &user);
+    const JwtSigner &signer() const { return m_signer; }
 
 private:
     const JwtSigner &m_signer;

@@ -21,6 +21,9 @@ struct AppTokenCacheKey
     QString environment;
     QString clientId;
     QString realm;
+    // Empty for app-only tokens. OnBehalfOfCredential: a hash of the user assertion, so that tokens
+    // obtained for one user are never found for another.
+    QString homeAccountId;
 };
 
 // The base of credentials that get app-only tokens (client secret, certificate, assertion, managed
@@ -52,6 +55,7 @@ protected:
     void setConfigurationError(const AuthError &error);
 
 private:
+    TokenCache &cacheFor(bool cae) const;
     struct Private;
     std::unique_ptr<Private> d;
 };

@@ -18,5 +18,11 @@ QString profileDataDirectory(const QString &profile);
 bool isValidCacheName(const QString &name);
 // <profile folder>/<name>.bin
 QString defaultCacheFilePath(const QString &profile, const QString &cacheName);
+// <profile folder>/<name>.json: the plain file used instead when no keychain is reachable and
+// unencrypted storage is allowed.
+QString unencryptedCacheFilePath(const QString &profile, const QString &cacheName);
+// ~/.IdentityService, where msal-extensions (azure.identity's persistent cache) keeps its signal and
+// lock files, and its plaintext fallback.
+QString identityServiceDirectory();
 
 } // namespace azid

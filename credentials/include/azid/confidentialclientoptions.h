@@ -1,0 +1,30 @@
+#pragma once
+
+#include "azid/clock.h"
+#include "azid/httpoptions.h"
+#include "azid/tokencache.h"
+
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <memory>
+
+namespace azid {
+
+// The keyword arguments that azure.identity's confidential-client credentials share (client secret,
+// certificate, client assertion, authorization code, on-behalf-of).
+struct ConfidentialClientOptions
+{
+    QString authority; // host or https URL; empty: AZURE_AUTHORITY_HOST or the public cloud
+    QStringList additionallyAllowedTenants; // "*" allows any tenant
+    bool disableInstanceDiscovery = false;
+    QUrl instanceDiscoveryEndpoint; // where unknown hosts are validated; default: the public cloud's
+    // Where tokens go (cache_persistence_options: the keychain module persists this cache). Empty: a
+    // cache of the credential's own, in memory.
+    std::shared_ptr<TokenCache> cache;
+    const Clock *clock = nullptr; // tests move time; default: the system clock
+    HttpOptions http;
+};
+
+} // namespace azid

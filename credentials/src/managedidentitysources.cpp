@@ -1,0 +1,674 @@
+#include "managedidentitysources.h"
+
+#include "oauth.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+namespace azid::detail {
+namespace {
+
+constexpr qint64 kLongLivedToken = 7200; // azure.identity/MSAL refresh half-way through longer tokens
+
+QString text(const char *latin1)
+{
+    return QString::fromLatin1(latin1);
+}
+
+AuthError withResponse(AuthError error, const HttpResponse &response)
+{
+    error.httpStatus = response.status;
+    error.correlationId = response.clientRequestId;
+    return error;
+}
+
+AuthError unavailable(const QString &message, const HttpResponse &response)
+{
+    return withResponse(AuthError::unavailable(message), response);
+}
+
+AuthError failed(const QString &message, const HttpResponse &response)
+{
+    return withResponse(AuthError::authentication(message), response);
+}
+
+// Service Fabric's error codes as MSAL maps them to OAuth errors.
+QString serviceFabricOAuthError(const QString &code)
+{
+    if (code == QLatin1String("SecretHeaderNotFound"))
+        return QStringLiteral("unauthorized_client");
+    if (code == QLatin1String("ManagedIdentityNotFound"))
+        return QStringLiteral("invalid_client");
+    if (code == QLatin1String("ArgumentNullOrEmpty"))
+        return QStringLiteral("invalid_scope");
+    return QStringLiteral("invalid_request");
+}
+
+// "(error) description" from the error shapes the endpoints use; fills oauthError.
+QString describeErrorBody(const QJsonObject &body, int status, AuthError *error)
+{
+    const QJsonValue errorValue = body.value(QStringLiteral("error"));
+    QString code;
+    QString description;
+    if (errorValue.isObject()) { // Service Fabric: {"error": {"code": ..., "message": ...}}
+        const QJsonObject inner = errorValue.toObject();
+        const QString sfCode = inner.value(QStringLiteral("code")).toString();
+        code = serviceFabricOAuthError(sfCode);
+        description = sfCode + QStringLiteral(": ") + inner.value(QStringLiteral("message")).toString();
+    } else if (errorValue.isString()) { // OAuth style (IMDS, Arc, Cloud Shell)
+        code = errorValue.toString();
+        description = body.value(QStringLiteral("error_description")).toString();
+    } else { // App Service / Azure ML: {"statusCode": 400, "message": ...}
+        description = body.value(QStringLiteral("message")).toString();
+        if (description.isEmpty())
+            description = body.value(QStringLiteral("Message")).toString();
+    }
+    // Entra's descriptions carry trace and correlation ids on further lines.
+    description = description.section(QLatin1Char('\n'), 0, 0).trimmed();
+    if (error)
+        error->oauthError = code;
+    if (code.isEmpty())
+        return QStringLiteral("(HTTP %1) %2")
+            .arg(status)
+            .arg(description.isEmpty() ? QStringLiteral("no details") : description);
+    return QStringLiteral("(%1) %2").arg(code,
+                                         description.isEmpty() ? QStringLiteral("no details") : description);
+}
+
+std::optional<qint64> parseLegacyDate(const QString &value)
+{
+    // Azure ML (and App Service's 2017 API): "06/20/2019 02:57:58 +00:00" on Linux,
+    // "6/20/2019 2:57:58 AM +00:00" on Windows.
+    static const QRegularExpression pattern(QStringLiteral(
+        R"(^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?: ([AaPp][Mm]))? ([+-])(\d{2}):?(\d{2})$)"));
+    const QRegularExpressionMatch m = pattern.match(value);
+    if (!m.hasMatch())
+        return std::nullopt;
+    int hour = m.captured(4).toInt();
+    const QString meridiem = m.captured(7).toUpper();
+    if (!meridiem.isEmpty()) {
+        if (hour < 1 || hour > 12)
+            return std::nullopt;
+        hour = hour % 12 + (meridiem == QLatin1String("PM") ? 12 : 0);
+    }
+    const QDate date(m.captured(3).toInt(), m.captured(1).toInt(), m.captured(2).toInt());
+    const QTime time(hour, m.captured(5).toInt(), m.captured(6).toInt());
+    if (!date.isValid() || !time.isValid())
+        return std::nullopt;
+    const int offsetMinutes = m.captured(9).toInt() * 60 + m.captured(10).toInt();
+    const int sign = m.captured(8) == QLatin1String("-") ? -1 : 1;
+    return QDateTime(date, time, Qt::UTC).toSecsSinceEpoch() - sign * offsetMinutes * 60;
+}
+
+} // namespace
+
+QString managedIdentitySourceName(ManagedIdentitySource source)
+{
+    switch (source) {
+    case ManagedIdentitySource::None:
+        return {};
+    case ManagedIdentitySource::ServiceFabric:
+        return QStringLiteral("Service Fabric");
+    case ManagedIdentitySource::AppService:
+        return QStringLiteral("App Service");
+    case ManagedIdentitySource::AzureArc:
+        return QStringLiteral("Azure Arc");
+    case ManagedIdentitySource::AzureMl:
+        return QStringLiteral("Azure ML");
+    case ManagedIdentitySource::CloudShell:
+        return QStringLiteral("Cloud Shell");
+    case ManagedIdentitySource::WorkloadIdentity:
+        return QStringLiteral("Workload identity");
+    case ManagedIdentitySource::Imds:
+        return QStringLiteral("IMDS");
+    }
+    return {};
+}
+
+ManagedIdentityEnvironment detectManagedIdentityEnvironment(const EnvironmentReader &environment,
+                                                            bool excludeWorkloadIdentity)
+{
+    ManagedIdentityEnvironment env;
+    auto value = [&environment](const char *name) { return environment.value(text(name)); };
+    const QString identityEndpoint = value("IDENTITY_ENDPOINT");
+    const QString msiEndpoint = value("MSI_ENDPOINT");
+    if (!identityEndpoint.isEmpty()) {
+        env.endpoint = QUrl(identityEndpoint);
+        const QString header = value("IDENTITY_HEADER");
+        if (!header.isEmpty()) {
+            env.secret = Secret::fromString(header);
+            env.thumbprint = value("IDENTITY_SERVER_THUMBPRINT");
+            env.source = env.thumbprint.isEmpty() ? ManagedIdentitySource::AppService
+                                                  : ManagedIdentitySource::ServiceFabric;
+        } else if (!value("IMDS_ENDPOINT").isEmpty()) {
+            env.source = ManagedIdentitySource::AzureArc;
+        } else {
+            env.source = ManagedIdentitySource::None;
+        }
+        return env;
+    }
+    if (!msiEndpoint.isEmpty()) {
+        env.endpoint = QUrl(msiEndpoint);
+        const QString secret = value("MSI_SECRET");
+        env.secret = Secret::fromString(secret);
+        env.source = secret.isEmpty() ? ManagedIdentitySource::CloudShell : ManagedIdentitySource::AzureMl;
+        return env;
+    }
+    const QString authorityHost = value("AZURE_AUTHORITY_HOST");
+    const QString tenantId = value("AZURE_TENANT_ID");
+    const QString tokenFile = value("AZURE_FEDERATED_TOKEN_FILE");
+    if (!excludeWorkloadIdentity && !authorityHost.isEmpty() && !tenantId.isEmpty() && !tokenFile.isEmpty()) {
+        env.source = ManagedIdentitySource::WorkloadIdentity;
+        env.authorityHost = authorityHost;
+        env.tenantId = tenantId;
+        env.tokenFilePath = tokenFile;
+        env.clientId = value("AZURE_CLIENT_ID");
+        return env;
+    }
+    env.source = ManagedIdentitySource::Imds;
+    QString base = value("AZURE_POD_IDENTITY_AUTHORITY_HOST").trimmed();
+    env.imdsEndpointOverridden = !base.isEmpty();
+    if (base.isEmpty())
+        base = ImdsDefaultHost;
+    while (base.endsWith(QLatin1Char('/')))
+        base.chop(1);
+    env.endpoint = QUrl(base + ImdsTokenPath);
+    return env;
+}
+
+QString ManagedIdentityId::describe() const
+{
+    switch (kind) {
+    case Kind::SystemAssigned:
+        return QStringLiteral("the system-assigned identity");
+    case Kind::ClientId:
+        return QStringLiteral("the user-assigned identity with client_id %1").arg(value);
+    case Kind::ObjectId:
+        return QStringLiteral("the user-assigned identity with object_id %1").arg(value);
+    case Kind::ResourceId:
+        return QStringLiteral("the user-assigned identity with resource_id %1").arg(value);
+    }
+    return {};
+}
+
+Result<ManagedIdentityId> managedIdentityFromOptions(const QString &clientId,
+                                                     const QMap<QString, QString> &identityConfig)
+{
+    QList<ManagedIdentityId> given;
+    if (!clientId.isEmpty())
+        given.append({ManagedIdentityId::Kind::ClientId, clientId});
+    for (auto it = identityConfig.cbegin(); it != identityConfig.cend(); ++it) {
+        const QString key = it.key().trimmed().toLower();
+        ManagedIdentityId id;
+        id.value = it.value().trimmed();
+        if (key == QLatin1String("client_id")) {
+            id.kind = ManagedIdentityId::Kind::ClientId;
+        } else if (key == QLatin1String("object_id") || key == QLatin1String("principal_id")) {
+            id.kind = ManagedIdentityId::Kind::ObjectId;
+        } else if (key == QLatin1String("resource_id") || key == QLatin1String("mi_res_id") ||
+                   key == QLatin1String("msi_res_id")) {
+            id.kind = ManagedIdentityId::Kind::ResourceId;
+        } else {
+            return AuthError::authentication(
+                QStringLiteral("identity_config has an unknown key \"%1\": name a user-assigned identity by "
+                               "one of client_id, object_id or resource_id.")
+                    .arg(it.key()));
+        }
+        if (id.value.isEmpty())
+            continue; // as azure.identity: an empty value names nothing
+        given.append(id);
+    }
+    if (given.size() > 1) {
+        return AuthError::authentication(QStringLiteral(
+            "Specify at most one of client_id and identity_config's client_id, object_id or resource_id: "
+            "a managed identity is selected by exactly one id."));
+    }
+    return given.isEmpty() ? ManagedIdentityId{} : given.first();
+}
+
+Result<QList<QPair<QString, QString>>> identityParameters(ManagedIdentitySource source,
+                                                          const ManagedIdentityId &identity)
+{
+    using Kind = ManagedIdentityId::Kind;
+    QList<QPair<QString, QString>> none;
+    if (!identity.isUserAssigned())
+        return none;
+    auto one = [&identity](const char *name) {
+        return QList<QPair<QString, QString>>{{QString::fromLatin1(name), identity.value}};
+    };
+    switch (source) {
+    case ManagedIdentitySource::Imds:
+    case ManagedIdentitySource::AzureArc:
+        return identity.kind == Kind::ClientId   ? one("client_id")
+               : identity.kind == Kind::ObjectId ? one("object_id")
+                                                 : one("msi_res_id");
+    case ManagedIdentitySource::AppService:
+        return identity.kind == Kind::ClientId   ? one("client_id")
+               : identity.kind == Kind::ObjectId ? one("object_id")
+                                                 : one("mi_res_id");
+    case ManagedIdentitySource::AzureMl:
+        return identity.kind == Kind::ClientId   ? one("clientid")
+               : identity.kind == Kind::ObjectId ? one("object_id")
+                                                 : one("msi_res_id");
+    case ManagedIdentitySource::ServiceFabric:
+        return AuthError::authentication(QStringLiteral(
+            "Specifying a client_id or identity_config is not supported by the Service Fabric managed "
+            "identity environment. The managed identity configuration is determined by the Service Fabric "
+            "cluster resource configuration. See https://aka.ms/servicefabricmi for more information."));
+    case ManagedIdentitySource::CloudShell:
+        if (identity.kind == Kind::ClientId)
+            return one("client_id");
+        return AuthError::authentication(
+            QStringLiteral(
+                "Cloud Shell does not support user-assigned identities; %1 cannot be selected there.")
+                .arg(identity.describe()));
+    case ManagedIdentitySource::WorkloadIdentity:
+    case ManagedIdentitySource::None:
+        return none;
+    }
+    return none;
+}
+
+Result<QString> resourceFromScopes(const QStringList &scopes)
+{
+    if (scopes.size() != 1) {
+        return AuthError::authentication(
+            QStringLiteral("This credential requires exactly one scope per token request (got %1), for "
+                           "example https://management.azure.com/.default.")
+                .arg(scopes.size()));
+    }
+    QString resource = scopes.first().trimmed();
+    if (resource.endsWith(QLatin1String("/.default")))
+        resource.chop(9);
+    if (resource.isEmpty())
+        return AuthError::authentication(QStringLiteral(
+            "The scope names no resource: give one such as https://management.azure.com/.default."));
+    return resource;
+}
+
+std::optional<qint64> parseExpiresOn(const QJsonValue &value)
+{
+    if (value.isDouble())
+        return static_cast<qint64>(value.toDouble());
+    if (!value.isString())
+        return std::nullopt;
+    const QString s = value.toString().trimmed();
+    if (s.isEmpty())
+        return std::nullopt;
+    bool ok = false;
+    const qint64 integer = s.toLongLong(&ok);
+    if (ok)
+        return integer;
+    const double number = s.toDouble(&ok);
+    if (ok)
+        return static_cast<qint64>(number);
+    if (const auto legacy = parseLegacyDate(s))
+        return legacy;
+    QDateTime iso = QDateTime::fromString(s, Qt::ISODateWithMs);
+    if (!iso.isValid())
+        iso = QDateTime::fromString(s, Qt::ISODate);
+    if (iso.isValid()) {
+        static const QRegularExpression zone(QStringLiteral(R"((Z|[+-]\d{2}:?\d{2})$)"));
+        if (!zone.match(s).hasMatch())
+            iso.setTimeSpec(Qt::UTC);
+        return iso.toSecsSinceEpoch();
+    }
+    return std::nullopt;
+}
+
+std::optional<qint64> refreshOnFor(qint64 now, qint64 expiresOn, std::optional<qint64> refreshIn)
+{
+    if (refreshIn && *refreshIn > 0)
+        return now + *refreshIn;
+    const qint64 lifetime = expiresOn - now;
+    if (lifetime >= kLongLivedToken)
+        return now + lifetime / 2;
+    return std::nullopt;
+}
+
+std::optional<AccessTokenInfo> tokenFromJson(const QJsonObject &body, qint64 now)
+{
+    const QString access = body.value(QStringLiteral("access_token")).toString();
+    if (access.isEmpty())
+        return std::nullopt;
+    std::optional<qint64> expiresOn;
+    const std::optional<qint64> expiresIn = jsonInteger(body.value(QStringLiteral("expires_in")));
+    if (expiresIn && *expiresIn > 0)
+        expiresOn = now + *expiresIn;
+    else
+        expiresOn = parseExpiresOn(body.value(QStringLiteral("expires_on")));
+    if (!expiresOn)
+        return std::nullopt;
+    AccessTokenInfo info;
+    info.token = Secret::fromString(access);
+    info.expiresOn = *expiresOn;
+    const QString type = body.value(QStringLiteral("token_type")).toString();
+    if (!type.isEmpty())
+        info.tokenType = type;
+    info.refreshOn = refreshOnFor(now, info.expiresOn, jsonInteger(body.value(QStringLiteral("refresh_in"))));
+    return info;
+}
+
+bool isImdsRetryableStatus(int status)
+{
+    return status == 404 || status == 408 || status == 410 || status == 429 ||
+           (status >= 500 && status <= 599);
+}
+
+std::chrono::milliseconds imdsRetryDelay(int retry, int status, std::chrono::milliseconds backoffFactor)
+{
+    if (retry <= 1)
+        return std::chrono::milliseconds(0);
+    const qint64 factor = status == 410 ? backoffFactor.count() * 25 / 8 : backoffFactor.count();
+    const qint64 delay = factor * (qint64(1) << std::min(retry - 1, 20));
+    return std::chrono::milliseconds(std::min<qint64>(delay, 120000));
+}
+
+Result<QString> arcRealmFromChallenge(const QByteArray &wwwAuthenticate)
+{
+    const QList<QByteArray> parts = wwwAuthenticate.split('=');
+    if (parts.size() != 2 || parts[0].trimmed().toLower() != "basic realm" || parts[1].trimmed().isEmpty()) {
+        return AuthError::authentication(QStringLiteral(
+            "Unrecognizable WWW-Authenticate header: Azure Arc answered 401 without \"Basic realm=<key "
+            "file>\". "
+            "Check that the Azure Connected Machine agent (himds) is running and up to date."));
+    }
+    QString realm = QString::fromUtf8(parts[1].trimmed());
+    if (realm.size() >= 2 && realm.startsWith(QLatin1Char('"')) && realm.endsWith(QLatin1Char('"')))
+        realm = realm.mid(1, realm.size() - 2);
+    return realm;
+}
+
+Result<QString> interpretArcChallenge(const HttpResponse &response)
+{
+    if (response.status == 0) {
+        return unavailable(
+            QStringLiteral("Azure Arc managed identity configuration not found in environment. "
+                           "The endpoint did not answer: %1")
+                .arg(response.transportError),
+            response);
+    }
+    if (response.status != 401) {
+        AuthError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(response.body);
+        const QString detail = doc.isObject() ? describeErrorBody(doc.object(), response.status, &error)
+                                              : QStringLiteral("(HTTP %1) no details").arg(response.status);
+        error =
+            unavailable(QStringLiteral("Azure Arc managed identity configuration not found in environment. "
+                                       "Token request error: (invalid_request) the agent answered %1 "
+                                       "where it challenges for its key file with 401: %2")
+                            .arg(response.status)
+                            .arg(detail),
+                        response);
+        error.oauthError = QStringLiteral("invalid_request");
+        return error;
+    }
+    auto realm = arcRealmFromChallenge(response.header("www-authenticate"));
+    if (!realm.ok())
+        return withResponse(realm.error(), response);
+    return realm;
+}
+
+QString platformArcKeyDirectory()
+{
+#if defined(Q_OS_LINUX)
+    return QStringLiteral("/var/opt/azcmagent/tokens");
+#elif defined(Q_OS_WIN)
+    const QString programData = qEnvironmentVariable("PROGRAMDATA");
+    if (programData.isEmpty())
+        return {};
+    return QDir::fromNativeSeparators(programData) + QStringLiteral("/AzureConnectedMachineAgent/Tokens");
+#else
+    return {};
+#endif
+}
+
+Result<Secret> readArcKeyFile(const QString &realm, const QString &allowedDirectory)
+{
+    if (allowedDirectory.isEmpty()) {
+        return AuthError::authentication(QStringLiteral(
+            "Azure Arc managed identity is not supported on this platform: the Azure Connected Machine agent "
+            "keeps its key files only on Linux and Windows."));
+    }
+    auto invalid = [&realm](const QString &why) {
+        return AuthError::authentication(
+            QStringLiteral("The key file path is invalid: %1 (%2).").arg(why, realm));
+    };
+    const QString path = QDir::fromNativeSeparators(realm);
+    const QFileInfo info(path);
+    if (!info.isAbsolute())
+        return invalid(QStringLiteral("Azure Arc named a relative path"));
+    if (!path.endsWith(QLatin1String(".key")))
+        return invalid(QStringLiteral("the file must have the extension .key"));
+    const QString directory = QDir(allowedDirectory).canonicalPath();
+    if (directory.isEmpty())
+        return invalid(QStringLiteral("the agent's key directory %1 does not exist").arg(allowedDirectory));
+    if (QDir(info.absolutePath()).canonicalPath() != directory)
+        return invalid(
+            QStringLiteral("the file must be in %1, where the agent keeps its keys").arg(directory));
+    if (!info.exists() || !info.isFile())
+        return invalid(QStringLiteral("there is no such file"));
+    if (QFileInfo(info.canonicalFilePath()).absolutePath() != directory)
+        return invalid(QStringLiteral("the file links out of %1").arg(directory));
+    if (info.size() > ArcKeyFileMaxBytes) {
+        return AuthError::authentication(
+            QStringLiteral("Local key file shall not be larger than 4KB: %1 has %2 bytes.")
+                .arg(realm)
+                .arg(info.size()));
+    }
+    QFile file(info.canonicalFilePath());
+    if (!file.open(QIODevice::ReadOnly)) {
+        return AuthError::authentication(
+            QStringLiteral(
+                "Could not read the Azure Arc key file %1: %2. The process needs read access to the "
+                "agent's key directory (on Linux, membership of the himds group).")
+                .arg(realm, file.errorString()));
+    }
+    QByteArray contents = file.read(ArcKeyFileMaxBytes + 1);
+    if (contents.size() > ArcKeyFileMaxBytes) {
+        scrub(contents);
+        return AuthError::authentication(
+            QStringLiteral("Local key file shall not be larger than 4KB: %1 grew while it was read.")
+                .arg(realm));
+    }
+    Secret key(contents);
+    scrub(contents);
+    return key;
+}
+
+bool arcConfirmsIdentity(const QJsonObject &body, const ManagedIdentityId &identity)
+{
+    using Kind = ManagedIdentityId::Kind;
+    if (!identity.isUserAssigned())
+        return true;
+    QStringList names;
+    if (identity.kind == Kind::ClientId)
+        names = {QStringLiteral("client_id")};
+    else if (identity.kind == Kind::ObjectId)
+        names = {QStringLiteral("object_id")};
+    else
+        names = {QStringLiteral("msi_res_id"), QStringLiteral("mi_res_id")};
+    for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
+        if (names.contains(it.key(), Qt::CaseInsensitive) &&
+            it.value().toString().compare(identity.value, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+std::optional<QByteArray> normalizeThumbprint(const QString &thumbprint)
+{
+    QByteArray hex;
+    for (QChar c : thumbprint) {
+        if (c.isSpace() || c == QLatin1Char(':'))
+            continue;
+        if (!((c >= QLatin1Char('0') && c <= QLatin1Char('9')) ||
+              (c >= QLatin1Char('a') && c <= QLatin1Char('f')) ||
+              (c >= QLatin1Char('A') && c <= QLatin1Char('F'))))
+            return std::nullopt;
+        hex += c.toLower().toLatin1();
+    }
+    if (hex.size() != 40)
+        return std::nullopt;
+    return hex;
+}
+
+Result<AccessTokenInfo> interpretManagedIdentityResponse(ManagedIdentitySource source,
+                                                         const HttpResponse &response,
+                                                         const ManagedIdentityId &identity, qint64 now)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(response.body, &parseError);
+    const QJsonObject body = doc.object();
+    const bool json = doc.isObject();
+    const bool success = response.isSuccess();
+    const std::optional<AccessTokenInfo> token = success && json ? tokenFromJson(body, now) : std::nullopt;
+    AuthError detailHolder;
+    const QString detail = json ? describeErrorBody(body, response.status, &detailHolder)
+                                : QStringLiteral("(HTTP %1) the answer is not JSON").arg(response.status);
+    auto withCode = [&detailHolder](AuthError error) {
+        error.oauthError = detailHolder.oauthError;
+        return error;
+    };
+
+    switch (source) {
+    case ManagedIdentitySource::Imds: {
+        const QString prefix = QStringLiteral("ManagedIdentityCredential authentication unavailable");
+        if (response.status == 0) {
+            return unavailable(prefix + QStringLiteral(", no response from the IMDS endpoint. ") +
+                                   response.transportError,
+                               response);
+        }
+        if (token)
+            return *token;
+        if (success) {
+            return unavailable(
+                prefix + (json ? QStringLiteral(". The IMDS endpoint's answer holds no access token "
+                                                "and expiry.")
+                               : QStringLiteral(". The IMDS endpoint's answer is not JSON.")),
+                response);
+        }
+        if (response.status == 403 && response.body.contains("unreachable")) {
+            return unavailable(prefix +
+                                   QStringLiteral(". The network containing the IMDS endpoint is unreachable "
+                                                  "(a proxy answered 403, as Docker Desktop does)."),
+                               response);
+        }
+        if (response.status == 400 && json &&
+            detail.contains(QLatin1String("identity not found"), Qt::CaseInsensitive)) {
+            const QString why =
+                identity.isUserAssigned()
+                    ? QStringLiteral("The requested identity has not been assigned to this resource "
+                                     "(%1).")
+                          .arg(identity.describe())
+                    : QStringLiteral("No identity has been assigned to this resource.");
+            return withCode(unavailable(prefix + QStringLiteral(". ") + why +
+                                            QStringLiteral(" Token request error: ") + detail,
+                                        response));
+        }
+        return withCode(
+            unavailable(prefix + QStringLiteral(". The IMDS endpoint answered HTTP %1. Token request "
+                                                "error: %2")
+                                     .arg(response.status)
+                                     .arg(detail),
+                        response));
+    }
+    case ManagedIdentitySource::AzureArc: {
+        const QString prefix =
+            QStringLiteral("Azure Arc managed identity configuration not found in environment.");
+        if (response.status == 0)
+            return unavailable(prefix + QStringLiteral(" The endpoint did not answer: ") +
+                                   response.transportError,
+                               response);
+        if (token) {
+            if (!arcConfirmsIdentity(body, identity)) {
+                return failed(
+                    QStringLiteral("Azure Arc did not confirm the requested user-assigned managed identity "
+                                   "(%1): its answer does not name it, so the token may belong to "
+                                   "another identity. Update the Azure Connected Machine agent.")
+                        .arg(identity.describe()),
+                    response);
+            }
+            return *token;
+        }
+        if (!json)
+            return unavailable(prefix +
+                                   QStringLiteral(" Token request error: (HTTP %1) the answer is not JSON.")
+                                       .arg(response.status),
+                               response);
+        return withCode(unavailable(prefix + QStringLiteral(" Token request error: ") + detail, response));
+    }
+    case ManagedIdentitySource::AppService:
+    case ManagedIdentitySource::AzureMl:
+    case ManagedIdentitySource::ServiceFabric: {
+        const QString name = managedIdentitySourceName(source);
+        const QString prefix =
+            QStringLiteral("%1 managed identity configuration not found in environment.").arg(name);
+        if (response.status == 0)
+            return unavailable(prefix + QStringLiteral(" The endpoint did not answer: ") +
+                                   response.transportError,
+                               response);
+        if (!json) {
+            // azure.identity lets the JSON decoder's error escape here, which stops a chain.
+            return failed(
+                QStringLiteral("The %1 managed identity endpoint answered HTTP %2 with a body that is "
+                               "not JSON (%3).")
+                    .arg(name)
+                    .arg(response.status)
+                    .arg(parseError.errorString()),
+                response);
+        }
+        if (token)
+            return *token;
+        return withCode(unavailable(prefix + QStringLiteral(" Token request error: ") + detail, response));
+    }
+    case ManagedIdentitySource::CloudShell: {
+        if (response.status == 0) {
+            return unavailable(
+                QStringLiteral(
+                    "ManagedIdentityCredential authentication unavailable, no response from the Cloud "
+                    "Shell endpoint. ") +
+                    response.transportError,
+                response);
+        }
+        if (response.body.trimmed().isEmpty())
+            return failed(
+                QStringLiteral("No token received (HTTP %1 with an empty body).").arg(response.status),
+                response);
+        if (!json) {
+            const QByteArray type = response.header("content-type");
+            if (!type.toLower().contains("json")) {
+                return unavailable(
+                    QStringLiteral("Unexpected content type \"%1\" from the Cloud Shell endpoint "
+                                   "(HTTP %2).")
+                        .arg(QString::fromLatin1(type))
+                        .arg(response.status),
+                    response);
+            }
+            return failed(QStringLiteral("Failed to deserialize JSON from response (HTTP %1): %2")
+                              .arg(response.status)
+                              .arg(parseError.errorString()),
+                          response);
+        }
+        if (token)
+            return *token;
+        // azure.identity prints the body with the token masked; the field names say as much.
+        return withCode(
+            failed(QStringLiteral("Unexpected response from the Cloud Shell endpoint (HTTP %1, fields: "
+                                  "%2): %3")
+                       .arg(response.status)
+                       .arg(body.keys().join(QStringLiteral(", ")), detail),
+                   response));
+    }
+    case ManagedIdentitySource::WorkloadIdentity:
+    case ManagedIdentitySource::None:
+        break;
+    }
+    return failed(QStringLiteral("No managed identity endpoint found."), response);
+}
+
+} // namespace azid::detail

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "azid/authenticationrecord.h"
+#include "azid/keychain/accountstore.h"
+#include "azid/keychain/secretstore.h"
+#include "azid/result.h"
+
+#include <QFuture>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace azid {
+
+class TokenCache;
+
+// Everything one profile stores, put together the same way for azid-cli and the tray app so that both
+// see the same accounts and tokens: the account records (AccountStore) and two token caches, without
+// and with CAE ("azid.cache.nocae", "azid.cache.cae"), in encrypted files under the profile's folder
+// whose keys are items of the profile's keychain service.
+//
+// Use it from the thread that owns the SecretStore (the main thread for the OS keychain). Operations
+// keep what they need alive, so the object may go before they finish.
+class ProfileStorage
+{
+public:
+    static const QString CacheName;
+    static const QString CaeCacheName;
+
+    enum class TokenPersistence {
+        Encrypted,  // the caches are loaded from and saved to their encrypted files
+        MemoryOnly, // tokens stay in this process; account records are still kept in the keychain
+    };
+
+    // The empty name and "default" both mean the default profile. Without a store, the OS keychain
+    // (KeychainSecretStore) of the profile.
+    explicit ProfileStorage(const QString &profile, TokenPersistence persistence = TokenPersistence::Encrypted,
+                            std::shared_ptr<SecretStore> store = {});
+    ~ProfileStorage();
+    ProfileStorage(const ProfileStorage &) = delete;
+    ProfileStorage &operator=(const ProfileStorage &) = delete;
+
+    // "default" for the default profile.
+    QString profile() const;
+    TokenPersistence tokenPersistence() const;
+    std::shared_ptr<SecretStore> secretStore() const;
+    std::shared_ptr<TokenCache> cache() const;
+    std::shared_ptr<TokenCache> caeCache() const;
+    AccountStore &accounts() const;
+    // The encrypted files of both caches (also in MemoryOnly mode, where nothing is written to them).
+    QStringList cacheFilePaths() const;
+
+    // Brings in what other processes saved to both caches; stops at the first error.
+    QFuture<VoidResult> loadCaches();
+    // Saves the caches that changed; stops at the first error.
+    QFuture<VoidResult> saveCaches();
+    bool hasUnsavedChanges() const;
+
+    // What `azid-cli accounts remove` and the app's "Remove" do: the account's entries leave both
+    // caches (after loading what others saved meanwhile), the caches are saved, then the record goes.
+    QFuture<VoidResult> removeAccount(const AuthenticationRecord &record);
+
+private:
+    struct State;
+    static QFuture<VoidResult> saveChanged(const std::shared_ptr<State> &state);
+    std::shared_ptr<State> m_state;
+};
+
+} // namespace azid

@@ -1,0 +1,210 @@
+#include "atomicfile.h"
+
+#include "azid/keychain/storagefailure.h"
+#include "keychainlogging.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+
+#include <openssl/rand.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace azid::detail {
+
+namespace {
+
+bool writeAll(int fd, const QByteArray &data)
+{
+    qsizetype written = 0;
+    while (written < data.size()) {
+        const ssize_t n = ::write(fd, data.constData() + written, size_t(data.size() - written));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        written += n;
+    }
+    return true;
+}
+
+} // namespace
+
+FileStamp stampOf(const struct stat &info)
+{
+    FileStamp stamp;
+    stamp.exists = true;
+    stamp.device = quint64(info.st_dev);
+    stamp.inode = quint64(info.st_ino);
+    stamp.size = qint64(info.st_size);
+    stamp.modifiedNs = qint64(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
+    return stamp;
+}
+
+namespace {
+
+AuthError fileError(const QString &message)
+{
+    return storageError(StorageFailure::FileError, message);
+}
+
+} // namespace
+
+QString errnoText(int error)
+{
+    return QString::fromLocal8Bit(std::strerror(error));
+}
+
+// mkdir -p, giving the folders it creates mode 0700.
+bool ensureDirectory(const QString &directory, QString *error)
+{
+    if (QFileInfo(directory).isDir())
+        return true;
+    const QString parent = QFileInfo(directory).path();
+    if (parent != directory && !ensureDirectory(parent, error))
+        return false;
+    if (::mkdir(QFile::encodeName(directory).constData(), 0700) != 0 && errno != EEXIST) {
+        *error = QStringLiteral("cannot create the folder %1: %2").arg(directory, errnoText(errno));
+        return false;
+    }
+    return true;
+}
+
+Result<std::optional<FileContents>> readWholeFile(const QString &path)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return std::optional<FileContents>();
+        return fileError(QStringLiteral("Cannot read the token cache file %1: %2.").arg(path, errnoText(errno)));
+    }
+    struct stat info = {};
+    QByteArray data;
+    bool ok = ::fstat(fd, &info) == 0;
+    if (ok) {
+        data.resize(qsizetype(info.st_size));
+        qsizetype done = 0;
+        while (ok && done < data.size()) {
+            const ssize_t n = ::read(fd, data.data() + done, size_t(data.size() - done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n == 0) { // shorter than fstat said: read what is there
+                data.truncate(done);
+                break;
+            }
+            ok = n > 0;
+            done += ok ? n : 0;
+        }
+    }
+    const int readError = errno;
+    ::close(fd);
+    if (!ok) {
+        return fileError(
+            QStringLiteral("Cannot read the token cache file %1: %2.").arg(path, errnoText(readError)));
+    }
+    return std::optional<FileContents>(FileContents{std::move(data), stampOf(info)});
+}
+
+Result<FileStamp> writeFileAtomically(const QString &path, const QByteArray &data)
+{
+    const auto failure = [&path](const QString &why) {
+        return fileError(QStringLiteral("Cannot save the token cache file %1: %2.").arg(path, why));
+    };
+    const QString directory = QFileInfo(path).absolutePath();
+    QString error;
+    if (!ensureDirectory(directory, &error))
+        return failure(error);
+
+    const QByteArray target = QFile::encodeName(path);
+    QByteArray suffix(6, Qt::Uninitialized);
+    RAND_bytes(reinterpret_cast<unsigned char *>(suffix.data()), int(suffix.size()));
+    const QByteArray temporary =
+        target + ".tmp-" + QByteArray::number(qint64(::getpid())) + '-' + suffix.toHex();
+    const int fd = ::open(temporary.constData(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return failure(errnoText(errno));
+    struct stat info = {};
+    // fchmod: the umask must not decide who can read tokens.
+    const bool written =
+        ::fchmod(fd, 0600) == 0 && writeAll(fd, data) && ::fsync(fd) == 0 && ::fstat(fd, &info) == 0;
+    const int writeError = errno;
+    ::close(fd);
+    if (!written || ::rename(temporary.constData(), target.constData()) != 0) {
+        const int renameError = written ? errno : writeError;
+        ::unlink(temporary.constData());
+        return failure(errnoText(renameError));
+    }
+    // Make the rename itself durable.
+    const int directoryFd =
+        ::open(QFile::encodeName(directory).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (directoryFd >= 0) {
+        ::fsync(directoryFd);
+        ::close(directoryFd);
+    }
+    return stampOf(info);
+}
+
+Result<FileStamp> touchFile(const QString &path)
+{
+    QString error;
+    if (!ensureDirectory(QFileInfo(path).absolutePath(), &error))
+        return fileError(QStringLiteral("Cannot create the file %1: %2.").arg(path, error));
+    const int fd =
+        ::open(QFile::encodeName(path).constData(), O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return fileError(QStringLiteral("Cannot update the file %1: %2.").arg(path, errnoText(errno)));
+    struct stat info = {};
+    const bool ok = ::futimens(fd, nullptr) == 0 && ::fstat(fd, &info) == 0;
+    const int touchError = errno;
+    ::close(fd);
+    if (!ok)
+        return fileError(QStringLiteral("Cannot update the file %1: %2.").arg(path, errnoText(touchError)));
+    return stampOf(info);
+}
+
+Result<QString> moveFileAside(const QString &path)
+{
+    const QString base = path + QStringLiteral(".corrupt-") +
+                         QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddTHHmmssZ"));
+    const QByteArray from = QFile::encodeName(path);
+    for (int attempt = 1; attempt < 1000; ++attempt) {
+        const QString candidate = attempt == 1 ? base : base + QLatin1Char('-') + QString::number(attempt);
+        const QByteArray to = QFile::encodeName(candidate);
+        // Never replaces an older damaged file: hard link (fails if the name is taken), then unlink.
+        if (::link(from.constData(), to.constData()) == 0) {
+            ::unlink(from.constData());
+            qCWarning(lcKeychain) << "kept a token cache file that cannot be read as" << candidate;
+            return candidate;
+        }
+        if (errno == EEXIST)
+            continue;
+        const int error = errno;
+        // File systems without hard links: check, then rename.
+        if ((error == EPERM || error == ENOTSUP || error == EXDEV) && !QFileInfo::exists(candidate) &&
+            ::rename(from.constData(), to.constData()) == 0) {
+            qCWarning(lcKeychain) << "kept a token cache file that cannot be read as" << candidate;
+            return candidate;
+        }
+        return fileError(QStringLiteral("cannot rename %1 to %2: %3").arg(path, candidate, errnoText(error)));
+    }
+    return fileError(QStringLiteral("too many damaged copies of %1 already").arg(path));
+}
+
+} // namespace azid::detail
+
+namespace azid {
+
+FileStamp FileStamp::of(const QString &path)
+{
+    struct stat info = {};
+    if (::stat(QFile::encodeName(path).constData(), &info) != 0)
+        return FileStamp();
+    return detail::stampOf(info);
+}
+
+} // namespace azid

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "azid/keychain/encryptedcachefile.h"
+#include "azid/result.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <optional>
+
+struct stat;
+
+namespace azid::detail {
+
+// Local file primitives of the cache storages. Synchronous; errors carry StorageFailure::FileError.
+
+struct FileContents
+{
+    QByteArray data;
+    FileStamp stamp; // of the file that was read (its inode, size and time)
+};
+
+// The whole file, or an empty optional when it does not exist.
+Result<std::optional<FileContents>> readWholeFile(const QString &path);
+
+// Replaces the file atomically: a temporary file of mode 0600 in the same folder, fsync, rename, fsync
+// of the folder. Missing folders are created with mode 0700. Returns the new file's stamp.
+Result<FileStamp> writeFileAtomically(const QString &path, const QByteArray &data);
+
+// Creates the folder and its missing parents with mode 0700; `error` says why not.
+bool ensureDirectory(const QString &directory, QString *error);
+
+// Creates the file if missing (mode 0600) and sets its modification time to now, keeping what it
+// holds: msal-extensions' "touch" of its signal file.
+Result<FileStamp> touchFile(const QString &path);
+
+// Renames the file to "<path>.corrupt-<yyyyMMddTHHmmssZ>" (plus "-N" if taken) and returns the new
+// path. Never replaces an older damaged copy; nothing is ever deleted.
+Result<QString> moveFileAside(const QString &path);
+
+QString errnoText(int error);
+
+FileStamp stampOf(const struct stat &info);
+
+} // namespace azid::detail

@@ -1,0 +1,14 @@
+#pragma once
+
+#include "azid/secret.h"
+
+namespace azid::detail {
+
+// Whether the bytes are a JSON object, as every MSAL cache is (an empty object included).
+bool isCacheJson(const Secret &data);
+
+// `primary` with the entries only `secondary` has added to its sections (a plain cache of an earlier
+// session taken into the encrypted one). Entries both have keep primary's version.
+Secret fillMissingEntries(const Secret &primary, const Secret &secondary);
+
+} // namespace azid::detail
