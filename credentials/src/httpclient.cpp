@@ -131,39 +131,44 @@ struct HttpClient::Attempt
     QElapsedTimer elapsed;
 };
 
-HttpClient::HttpClient(const HttpOptions &options, QObject *parent)
-    : QObject(parent), m_options(options), m_network(new QNetworkAccessManager(this)),
-      m_ssl(QSslConfiguration::defaultConfiguration())
+HttpClient::HttpClient(const HttpOptions &options, QObject *parent) : QObject(parent), m_options(options)
 {
-    m_network->setProxyFactory(new ProxyFactory(options.proxy));
-    m_network->setAutoDeleteReplies(true);
-
-    QString source;
     m_caBundleFile = options.caBundleFile;
     if (!m_caBundleFile.isEmpty()) {
-        source = QStringLiteral("--ca-bundle");
+        m_caBundleSource = QStringLiteral("--ca-bundle");
     } else {
         for (const char *variable : {"AZID_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"}) {
             const QString value = qEnvironmentVariable(variable);
             if (!value.isEmpty()) {
                 m_caBundleFile = value;
-                source = QString::fromLatin1(variable);
+                m_caBundleSource = QString::fromLatin1(variable);
                 break;
             }
         }
     }
-    if (!m_caBundleFile.isEmpty()) {
-        // Added to the system's certificates: verification stays on, it only trusts more.
-        const QList<QSslCertificate> extra = QSslCertificate::fromPath(m_caBundleFile, QSsl::Pem);
-        if (extra.isEmpty()) {
-            m_configurationError =
-                QStringLiteral("The CA bundle %1 (from %2) could not be read or holds no PEM certificate. "
-                               "Point %2 at a readable PEM file, or unset it.")
-                    .arg(m_caBundleFile, source);
-        } else {
-            m_ssl.addCaCertificates(extra);
-            qCDebug(lcHttp) << "added" << extra.size() << "CA certificates from" << source;
-        }
+}
+
+// TLS, certificates and the network stack are set up on the first request: a token served from the
+// cache never pays for them (the command line's start-up time and memory depend on it).
+void HttpClient::ensureNetwork()
+{
+    if (m_network)
+        return;
+    m_network = new QNetworkAccessManager(this);
+    m_network->setProxyFactory(new ProxyFactory(m_options.proxy));
+    m_network->setAutoDeleteReplies(true);
+    m_ssl = QSslConfiguration::defaultConfiguration();
+    if (m_caBundleFile.isEmpty())
+        return;
+    // Added to the system's certificates: verification stays on, it only trusts more.
+    const QList<QSslCertificate> extra = QSslCertificate::fromPath(m_caBundleFile, QSsl::Pem);
+    if (extra.isEmpty()) {
+        m_configurationError = QStringLiteral("The CA bundle %1 (from %2) could not be read or holds no PEM "
+                                              "certificate. Point %2 at a readable PEM file, or unset it.")
+                                   .arg(m_caBundleFile, m_caBundleSource);
+    } else {
+        m_ssl.addCaCertificates(extra);
+        qCDebug(lcHttp) << "added" << extra.size() << "CA certificates from" << m_caBundleSource;
     }
 }
 
@@ -218,6 +223,7 @@ QFuture<HttpResponse> HttpClient::send(HttpRequest request)
     attempt->clientRequestId = QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
     attempt->promise.start();
     QFuture<HttpResponse> future = attempt->promise.future();
+    ensureNetwork();
     if (!m_configurationError.isEmpty()) {
         HttpResponse response;
         response.transportError = m_configurationError;

@@ -60,11 +60,13 @@ public:
 private:
     struct Attempt;
     void start(std::shared_ptr<Attempt> attempt);
+    void ensureNetwork();
 
     HttpOptions m_options;
-    QNetworkAccessManager *m_network;
+    QNetworkAccessManager *m_network = nullptr;
     QSslConfiguration m_ssl;
     QString m_caBundleFile;
+    QString m_caBundleSource;
     QString m_configurationError;
 };
 
