@@ -8,6 +8,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qtkeychain-qt6-dev
   libssl-dev libsecret-1-dev libqrencode-dev libgtest-dev libbenchmark-dev
+  # the tray app: the embedded browser helper (azid-webview) and the SVG plugin for its icons
+  qt6-webengine-dev libqt6svg6
   # run and test: Secret Service, X server, tray host, browser, Python's azure.identity
   dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth trayer
   chromium
@@ -15,6 +17,8 @@ packages=(
   clang-format
   # the tests make their client certificates with the openssl command line
   openssl
+  # packaging: the .deb (dpkg-shlibdeps, lintian), desktop entry and AppStream checks, PNG icons
+  dpkg-dev lintian desktop-file-utils appstream librsvg2-bin
 )
 
 # Node.js and npm may come from Debian or be preinstalled with the machine (nodesource's nodejs

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds Azid and starts it. Until the tray app lands this shows
-# azid-cli: its help, then a sign-in against azid-sandbox (a local Entra-compatible authority, so
-# no tenant is needed) in a private keyring, and a token for a script.
+# Installs what is missing, builds Azid and starts it: the tray app `azid` on a desktop session.
+# Without a display (an SSH session, a container) it shows azid-cli instead: its help, then a
+# sign-in against azid-sandbox (a local Entra-compatible authority, so no tenant is needed) in a
+# private keyring, and a token for a script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -9,6 +10,12 @@ root=$(pwd)
 scripts/install-deps.sh
 scripts/build.sh release
 
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -x build/app/gui/azid ]; then
+  echo "Starting azid: it lives in the system tray (Add account… signs in; build/app/gui/azid --show opens its window)."
+  exec build/app/gui/azid
+fi
+
+echo "No display: showing azid-cli instead."
 build/app/cli/azid-cli --help
 echo
 echo "== A walk-through against azid-sandbox, in a private keyring that is thrown away afterwards"

@@ -52,10 +52,20 @@ QString usage()
         "Commands:\n"
         "  login    --flow browser|device-code|password [--scope S]... [--login-hint U]\n"
         "           [--redirect-uri URI] [--timeout SEC] [--username U --password-stdin] [--default]\n"
-        "           Signs in, stores the account and prints its AuthenticationRecord.\n"
+        "           [--shared-cache]\n"
+        "           Signs in, stores the account and prints its AuthenticationRecord. --shared-cache also\n"
+        "           puts the sign-in into the cache azure.identity and Microsoft developer tools share.\n"
         "  token    --scope S [--scope S]... [--account USER|HOME_ACCOUNT_ID] [--claims JSON]\n"
         "           [--enable-cae] [--credential KIND]\n"
+        "           KIND: account (the signed-in account, default), shared-token-cache, default,\n"
+        "           environment, client-secret, certificate, client-assertion, authorization-code,\n"
+        "           on-behalf-of, managed-identity, workload-identity, azure-pipelines, azure-cli,\n"
+        "           azure-developer-cli, azure-powershell, visual-studio-code; configured by\n"
+        "           azure.identity's environment variables (AZURE_TENANT_ID, AZURE_CLIENT_ID,\n"
+        "           AZURE_CLIENT_SECRET, ...), never by secrets on the command line.\n"
         "           Prints an access token: {\"token\", \"expires_on\", \"refresh_on\", \"token_type\"}.\n"
+        "           --credential shared-token-cache: silently from that shared cache (azure.identity's\n"
+        "           SharedTokenCacheCredential; --account picks the user, --tenant the tenant).\n"
         "  accounts list | show SEL | remove SEL | export [SEL] --file F | import --file F\n"
         "\n"
         "Global options:\n"
@@ -70,6 +80,18 @@ QString usage()
         "  -v, --verbose        log what happens to stderr (secrets are never logged)\n"
         "  --version, --help\n"
         "\n"
+        "Storage options:\n"
+        "  --memory-only        store nothing and read nothing stored: no keychain, no files; sign-ins\n"
+        "                       last as long as the command (for SSH sessions and headless machines;\n"
+        "                       also AZID_MEMORY_ONLY=1)\n"
+        "  --allow-unencrypted-storage\n"
+        "                       when no keychain is reachable at all, keep token caches and account\n"
+        "                       records in plain files of mode 0600 instead of failing (a warning says\n"
+        "                       so); a locked keychain is still an error\n"
+        "  --wait-for-keychain SEC\n"
+        "                       if the keychain is locked or not running yet, wait up to SEC seconds for\n"
+        "                       it (retrying with backoff) before giving up\n"
+        "\n"
         "Passwords are read from standard input (--password-stdin) or a terminal prompt, never from\n"
         "the command line. Exit codes: 0 success, 2 usage, 3 credential unavailable, 4 authentication\n"
         "failed, 5 interaction required.\n");
@@ -80,6 +102,9 @@ ParseResult parseArguments(const QStringList &argv)
     ParseResult result;
     Arguments a;
     a.profile = qEnvironmentVariable("AZID_PROFILE");
+    const QString memoryOnly = qEnvironmentVariable("AZID_MEMORY_ONLY").toLower();
+    a.memoryOnly = memoryOnly == QStringLiteral("1") || memoryOnly == QStringLiteral("true") ||
+                   memoryOnly == QStringLiteral("yes");
     Reader r(argv.mid(1));
     QString error;
     auto fail = [&result](QString message) {
@@ -102,6 +127,16 @@ ParseResult parseArguments(const QStringList &argv)
             a.verbose = true;
         } else if (arg == QStringLiteral("--disable-instance-discovery")) {
             a.disableInstanceDiscovery = true;
+        } else if (arg == QStringLiteral("--memory-only")) {
+            a.memoryOnly = true;
+        } else if (arg == QStringLiteral("--allow-unencrypted-storage")) {
+            a.allowUnencryptedStorage = true;
+        } else if (r.value(arg, QStringLiteral("--wait-for-keychain"), &value, &error)) {
+            bool ok = false;
+            a.waitForKeychainSeconds = value.toInt(&ok);
+            if ((!ok || a.waitForKeychainSeconds < 0) && error.isEmpty())
+                error =
+                    QStringLiteral("--wait-for-keychain takes a number of seconds, not \"%1\".").arg(value);
         } else if (r.value(arg, QStringLiteral("--profile"), &a.profile, &error) ||
                    r.value(arg, QStringLiteral("--authority"), &a.authority, &error) ||
                    r.value(arg, QStringLiteral("--tenant"), &a.tenant, &error) ||
@@ -147,6 +182,8 @@ ParseResult parseArguments(const QStringList &argv)
             a.passwordStdin = true;
         } else if (a.command == QStringLiteral("login") && arg == QStringLiteral("--default")) {
             a.setDefault = true;
+        } else if (a.command == QStringLiteral("login") && arg == QStringLiteral("--shared-cache")) {
+            a.sharedCache = true;
         } else if (a.command == QStringLiteral("login") && arg == QStringLiteral("--password")) {
             return fail(
                 QStringLiteral("Passwords are never taken on the command line, where other users and the "
@@ -189,6 +226,14 @@ ParseResult parseArguments(const QStringList &argv)
         if (a.flow != QStringLiteral("browser") && !a.redirectUri.isEmpty())
             return fail(QStringLiteral("--redirect-uri belongs to --flow browser."));
     }
+    if (a.memoryOnly && a.sharedCache)
+        return fail(
+            QStringLiteral("--shared-cache writes azure.identity's shared cache; --memory-only writes "
+                           "nothing. Choose one."));
+    if (a.memoryOnly && a.credential == QStringLiteral("shared-token-cache"))
+        return fail(
+            QStringLiteral("--credential shared-token-cache reads the shared cache from the keychain; "
+                           "--memory-only reads nothing stored. Choose one."));
     if (a.command == QStringLiteral("token") && a.scopes.isEmpty())
         return fail(
             QStringLiteral("token needs at least one --scope, e.g. https://management.azure.com/.default."));

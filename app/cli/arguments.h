@@ -23,6 +23,11 @@ struct Arguments
     OutputFormat errorFormat = OutputFormat::Raw;
     bool verbose = false;
 
+    // storage
+    bool memoryOnly = false;              // --memory-only or AZID_MEMORY_ONLY=1: nothing stored or read
+    bool allowUnencryptedStorage = false; // --allow-unencrypted-storage: plain files when no keychain
+    int waitForKeychainSeconds = 0;       // --wait-for-keychain SEC: wait for a locked/absent keychain
+
     QString command;    // login, token, accounts
     QString subcommand; // accounts: list, show, remove, export, import
     QString selector;   // accounts show/remove/export: USER or HOME_ACCOUNT_ID
@@ -36,6 +41,7 @@ struct Arguments
     QString username;
     bool passwordStdin = false;
     bool setDefault = false;
+    bool sharedCache = false; // --shared-cache: also into azure.identity's shared persistent cache
 
     // token
     QString account;

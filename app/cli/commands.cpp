@@ -2,6 +2,8 @@
 
 #include "output.h"
 #include "profile.h"
+#include "servicecredential.h"
+#include "storage.h"
 #include "wait.h"
 
 #include "azid/authorityhosts.h"
@@ -149,18 +151,49 @@ int login(const Arguments &a, Profile &profile)
     metadata.isDefault = a.setDefault || !hasDefault;
     if (const VoidResult stored = wait(profile.accounts().put(record.value(), metadata)); !stored.ok())
         return fail(stored.error(), a);
+    if (a.sharedCache) {
+        if (const VoidResult shared = publishToSharedCache(a, profile, record.value()); !shared.ok()) {
+            AuthError error = shared.error();
+            error.message = QStringLiteral("Signed in, but the shared token cache could not be written: ") +
+                            error.message;
+            return fail(error, a);
+        }
+    }
     printResult(formatRecord(record.value(), a.output));
+    return ExitSuccess;
+}
+
+// A token from one of azure.identity's other credentials: nothing of the profile is involved.
+int serviceToken(const Arguments &a)
+{
+    if (!serviceCredentialKinds().contains(a.credential)) {
+        printUsageError(
+            QStringLiteral("Unknown credential kind \"%1\"; the kinds are: account, shared-token-cache, %2.")
+                .arg(a.credential, serviceCredentialKinds().join(QStringLiteral(", "))),
+            a.errorFormat);
+        return ExitUsage;
+    }
+    const auto credential = makeServiceCredential(a, QProcessEnvironment::systemEnvironment());
+    if (!credential.ok())
+        return fail(credential.error(), a);
+    TokenRequestOptions request;
+    request.scopes = a.scopes;
+    request.claims = a.claims;
+    request.tenantId = a.tenant;
+    request.enableCae = a.enableCae;
+    const TokenResult result = wait(credential.value()->getTokenInfo(request));
+    if (!result.ok())
+        return fail(result.error(), a);
+    printResult(formatToken(result.value(), a.output));
     return ExitSuccess;
 }
 
 int token(const Arguments &a, Profile &profile)
 {
-    if (!a.credential.isEmpty() && a.credential != QStringLiteral("account")) {
-        printUsageError(
-            QStringLiteral("--credential %1 is not available in this version of azid-cli.").arg(a.credential),
-            a.errorFormat);
-        return ExitUsage;
-    }
+    if (a.credential == QStringLiteral("shared-token-cache"))
+        return sharedTokenCacheToken(a);
+    if (!a.credential.isEmpty() && a.credential != QStringLiteral("account"))
+        return serviceToken(a);
     const auto account = profile.select(a.account);
     if (!account.ok())
         return fail(account.error(), a);
@@ -343,12 +376,25 @@ int accounts(const Arguments &a, Profile &profile)
 
 int run(const Arguments &arguments)
 {
-    Profile profile(arguments.profile);
+    if (arguments.memoryOnly) {
+        printNote(
+            QStringLiteral("azid-cli: memory-only mode: nothing is read from or written to the keychain or "
+                           "disk; sign-ins and tokens last only as long as this command."));
+    } else if (arguments.waitForKeychainSeconds > 0) {
+        if (const auto error = waitForKeychain(arguments))
+            return fail(*error, arguments);
+    }
+    Profile profile(arguments.profile, storageOptions(arguments));
+    int code = ExitSuccess;
     if (arguments.command == QStringLiteral("login"))
-        return login(arguments, profile);
-    if (arguments.command == QStringLiteral("token"))
-        return token(arguments, profile);
-    return accounts(arguments, profile);
+        code = login(arguments, profile);
+    else if (arguments.command == QStringLiteral("token"))
+        code = token(arguments, profile);
+    else
+        code = accounts(arguments, profile);
+    for (const QString &warning : profile.storageWarnings())
+        printNote(QStringLiteral("azid-cli: warning: ") + warning);
+    return code;
 }
 
 } // namespace azid::cli

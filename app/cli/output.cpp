@@ -1,5 +1,7 @@
 #include "output.h"
 
+#include "azid/keychain/storagefailure.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -43,6 +45,8 @@ void printError(const AuthError &error, OutputFormat format)
                            {QStringLiteral("exit_code"), exitCodeFor(error)}};
         if (!error.oauthError.isEmpty())
             object.insert(QStringLiteral("oauth_error"), error.oauthError);
+        if (const StorageFailure reason = storageFailure(error); reason != StorageFailure::None)
+            object.insert(QStringLiteral("reason"), storageFailureName(reason));
         if (!error.errorCodes.isEmpty()) {
             QJsonArray codes;
             for (int code : error.errorCodes)

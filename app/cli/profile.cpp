@@ -2,9 +2,13 @@
 
 #include "wait.h"
 
+#include "azid/keychain/storagefailure.h"
+
 namespace azid::cli {
 
-Profile::Profile(const QString &name) : m_name(name), m_storage(name) {}
+Profile::Profile(const QString &name, const ProfileStorage::Options &options)
+    : m_name(name), m_storage(name, options)
+{}
 
 VoidResult Profile::loadCaches()
 {
@@ -37,6 +41,13 @@ Result<StoredAccount> Profile::select(const QString &selector)
     const QList<StoredAccount> all = listAccounts(&error);
     if (!error.message.isEmpty())
         return error;
+    if (all.isEmpty() && m_storage.options().memoryOnly) {
+        return storageError(
+            StorageFailure::NotPersisted,
+            QStringLiteral("No account is signed in: in memory-only mode nothing is stored, so no "
+                           "earlier sign-in is known. Use --credential, or leave out "
+                           "--memory-only (AZID_MEMORY_ONLY)."));
+    }
     if (all.isEmpty()) {
         return AuthError::unavailable(
             QStringLiteral("No account is signed in%1. Sign in with: azid-cli login --flow browser")

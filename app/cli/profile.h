@@ -16,7 +16,7 @@ namespace azid::cli {
 class Profile
 {
 public:
-    explicit Profile(const QString &name);
+    explicit Profile(const QString &name, const ProfileStorage::Options &options = {});
 
     const QString &name() const { return m_name; }
     std::shared_ptr<TokenCache> cache() const { return m_storage.cache(); }
@@ -30,6 +30,8 @@ public:
     VoidResult removeAccount(const AuthenticationRecord &record);
 
     QList<StoredAccount> listAccounts(AuthError *error);
+    // What the user must be told about where things were kept (e.g. unencrypted).
+    QStringList storageWarnings() const { return m_storage.storageWarnings(); }
     // By user name (case-insensitive) or home account id; empty selector: the default account, or
     // the only one.
     Result<StoredAccount> select(const QString &selector);

@@ -59,8 +59,7 @@ Result<AuthorityHost> AuthorityHost::parse(const QString &hostOrUrl)
     host.base.setScheme(QStringLiteral("https"));
     host.base.setHost(url.host().toLower());
     host.base.setPort(url.port());
-    host.environment = url.port() == -1 ? host.base.host()
-                                        : host.base.host() + QLatin1Char(':') + QString::number(url.port());
+    host.environment = host.base.host();
     return host;
 }
 
@@ -129,7 +128,7 @@ QFuture<Result<AuthorityEndpoints>> AuthorityResolver::resolve(const QString &te
                                           "%1 is not a known Microsoft authority and instance discovery "
                                           "could not validate it (%2). If you trust this authority, turn "
                                           "instance discovery off (--disable-instance-discovery).")
-                                          .arg(m_host.environment, error.message);
+                                          .arg(m_host.hostAndPort(), error.message);
                                   return QtFuture::makeReadyFuture(Result<AuthorityEndpoints>(error));
                               }
                               QUrl next(body.value(QStringLiteral("tenant_discovery_endpoint")).toString());
@@ -157,7 +156,7 @@ QFuture<Result<AuthorityEndpoints>> AuthorityResolver::fetchConfiguration(const 
                 AuthError error = errorFromResponse(
                     response,
                     QStringLiteral("Unable to get the configuration of authority %1 for tenant \"%2\"")
-                        .arg(m_host.environment, tenant));
+                        .arg(m_host.hostAndPort(), tenant));
                 if (response.status >= 400 && response.status < 500)
                     error.message += QStringLiteral(". Check the authority and the tenant id.");
                 return Result<AuthorityEndpoints>(error);
@@ -180,7 +179,7 @@ QFuture<Result<AuthorityEndpoints>> AuthorityResolver::fetchConfiguration(const 
                     QStringLiteral(
                         "The OpenID configuration of %1 is malformed: it must name https authorization and "
                         "token endpoints.")
-                        .arg(m_host.environment));
+                        .arg(m_host.hostAndPort()));
                 error.correlationId = response.clientRequestId;
                 return Result<AuthorityEndpoints>(error);
             }

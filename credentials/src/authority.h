@@ -15,8 +15,14 @@ namespace azid::detail {
 // ("https://login.example.org:8443"), plus the tenant path segment.
 struct AuthorityHost
 {
-    QUrl base;           // https://host[:port], no path
-    QString environment; // host[:port], the cache's "environment"
+    QUrl base; // https://host[:port], no path
+    // The cache's "environment": the host without a port, as MSAL keys its cache (MSAL Python's
+    // authority.instance is urlparse().hostname), so that caches written by MSAL and by Azid for the
+    // same authority match, also for one on a port.
+    QString environment;
+
+    // host[:port], for messages.
+    QString hostAndPort() const { return base.authority(); }
 
     bool isKnownMicrosoftHost() const;
     // Normalizes and checks a host or URL: http and other schemes are refused.

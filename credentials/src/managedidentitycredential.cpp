@@ -86,7 +86,7 @@ ManagedIdentityCredential::ManagedIdentityCredential(const ManagedIdentityCreden
     d->arcKeyDirectory =
         options.arcKeyDirectory.isEmpty() ? detail::platformArcKeyDirectory() : options.arcKeyDirectory;
     d->withinDefaultChain = options.withinDefaultChain;
-    d->probe = options.imdsProbe || options.withinDefaultChain;
+    d->probe = options.imdsProbe.value_or(options.withinDefaultChain);
     d->hostName = QSysInfo::machineHostName();
     d->transport = new detail::ManagedIdentityHttp(this);
 

@@ -82,7 +82,8 @@ std::optional<StoredAccount> parseAccountItem(const Secret &item)
     account.metadata.authorityUrl = object->value(QStringLiteral("authorityUrl")).toString();
     account.metadata.lastSignIn = object->value(QStringLiteral("lastSignIn")).toInteger();
     account.metadata.caBundle = object->value(QStringLiteral("caBundle")).toString();
-    account.metadata.disableInstanceDiscovery = object->value(QStringLiteral("disableInstanceDiscovery")).toBool();
+    account.metadata.disableInstanceDiscovery =
+        object->value(QStringLiteral("disableInstanceDiscovery")).toBool();
     return account;
 }
 
@@ -118,8 +119,9 @@ Result<QList<Secret>> indexPages(const Index &index)
             groups.last() = candidate;
         } else {
             if (groups.last().isEmpty()) {
-                return storageError(StorageFailure::ItemTooLarge,
-                                    QStringLiteral("The account id '%1' is too long for the keychain.").arg(id));
+                return storageError(
+                    StorageFailure::ItemTooLarge,
+                    QStringLiteral("The account id '%1' is too long for the keychain.").arg(id));
             }
             groups.append(QStringList{id});
         }
@@ -281,7 +283,8 @@ QFuture<VoidResult> AccountStore::State::put(const AuthenticationRecord &record,
 {
     const QString id = record.homeAccountId;
     if (!isValidHomeAccountId(id)) {
-        return ready(VoidResult(storageError(StorageFailure::InvalidName,
+        return ready(VoidResult(storageError(
+            StorageFailure::InvalidName,
             QStringLiteral("Cannot store the account '%1': its home account id is missing or invalid.")
                 .arg(record.username))));
     }

@@ -4,12 +4,14 @@
 #include "keychainlogging.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
 #include <openssl/rand.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -81,7 +83,8 @@ Result<std::optional<FileContents>> readWholeFile(const QString &path)
     if (fd < 0) {
         if (errno == ENOENT)
             return std::optional<FileContents>();
-        return fileError(QStringLiteral("Cannot read the token cache file %1: %2.").arg(path, errnoText(errno)));
+        return fileError(
+            QStringLiteral("Cannot read the token cache file %1: %2.").arg(path, errnoText(errno)));
     }
     struct stat info = {};
     QByteArray data;
@@ -146,7 +149,26 @@ Result<FileStamp> writeFileAtomically(const QString &path, const QByteArray &dat
         ::fsync(directoryFd);
         ::close(directoryFd);
     }
+    removeLeftoverTemporaries(path);
     return stampOf(info);
+}
+
+void removeLeftoverTemporaries(const QString &path)
+{
+    // "<name>.tmp-<pid>-<random>" of writers that died before their rename (a crash, SIGKILL).
+    const QFileInfo target(path);
+    const QString prefix = target.fileName() + QStringLiteral(".tmp-");
+    const QDir folder = target.absoluteDir();
+    for (const QString &name : folder.entryList({prefix + QLatin1Char('*')}, QDir::Files | QDir::Hidden)) {
+        bool ok = false;
+        const qint64 pid = name.mid(prefix.size()).section(QLatin1Char('-'), 0, 0).toLongLong(&ok);
+        if (!ok || pid <= 0 || pid == qint64(::getpid()))
+            continue;
+        if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH) {
+            qCDebug(lcKeychain) << "removing" << name << "left by a writer that died";
+            ::unlink(QFile::encodeName(folder.filePath(name)).constData());
+        }
+    }
 }
 
 Result<FileStamp> touchFile(const QString &path)

@@ -27,6 +27,10 @@ Result<std::optional<FileContents>> readWholeFile(const QString &path);
 // of the folder. Missing folders are created with mode 0700. Returns the new file's stamp.
 Result<FileStamp> writeFileAtomically(const QString &path, const QByteArray &data);
 
+// Deletes the temporary files of writeFileAtomically() that writers which died before renaming them
+// left beside `path` (their pid is in the name and no longer runs). Done after every write.
+void removeLeftoverTemporaries(const QString &path);
+
 // Creates the folder and its missing parents with mode 0700; `error` says why not.
 bool ensureDirectory(const QString &directory, QString *error);
 

@@ -43,7 +43,8 @@ struct CachePersistence::State : std::enable_shared_from_this<State>
     // What the last sync saw; only operations touch it, and the queue runs them one at a time.
     bool synced = false;
     FileStamp stamp; // of the storage's stamp file
-    Secret base;     // the cache's JSON
+    Secret base;     // what the storage held: the common ancestor of the next three-way merge
+    // The cache's generation when it last matched what is stored; 0: it holds changes still to save.
     std::atomic<quint64> generation{0};
 
     State(std::shared_ptr<CacheStorage> s, std::shared_ptr<TokenCache> c, QString n)
@@ -59,8 +60,11 @@ struct CachePersistence::State : std::enable_shared_from_this<State>
 
     QFuture<VoidResult> load();
     QFuture<VoidResult> save();
-    VoidResult mergeSnapshot(const std::optional<CacheSnapshot> &snapshot);
-    VoidResult mergeIntoCache(const QJsonObject &theirs, const FileStamp &theirsStamp);
+    // Merges what is stored into the cache; returns what the cache holds then (what a save writes)
+    // and the cache's generation at that moment.
+    Result<std::pair<Secret, quint64>> mergeSnapshot(const std::optional<CacheSnapshot> &snapshot);
+    Result<std::pair<Secret, quint64>> mergeIntoCache(const QJsonObject &theirs,
+                                                      const FileStamp &theirsStamp);
     AuthError readFailed(const AuthError &error);
     void forgetSync();
 };
@@ -105,16 +109,17 @@ AuthError CachePersistence::State::readFailed(const AuthError &error)
     return error;
 }
 
-VoidResult CachePersistence::State::mergeIntoCache(const QJsonObject &theirs, const FileStamp &theirsStamp)
+Result<std::pair<Secret, quint64>> CachePersistence::State::mergeIntoCache(const QJsonObject &theirs,
+                                                                           const FileStamp &theirsStamp)
 {
     const QJsonObject baseObject = synced ? parseCache(base) : QJsonObject();
     for (int attempt = 0; attempt < 3; ++attempt) {
         auto [oursJson, oursGeneration] = snapshot(*cache);
         const QJsonObject ours = parseCache(oursJson);
         const QJsonObject merged = detail::mergeCaches(baseObject, ours, theirs);
+        std::pair<Secret, quint64> result;
         if (merged == ours) {
-            base = std::move(oursJson);
-            generation = oursGeneration;
+            result = {std::move(oursJson), oursGeneration};
         } else {
             if (cache->generation() != oursGeneration)
                 continue; // changed meanwhile: merge again rather than drop that change
@@ -123,20 +128,24 @@ VoidResult CachePersistence::State::mergeIntoCache(const QJsonObject &theirs, co
             scrub(mergedJson);
             if (!applied)
                 return applied.error();
-            auto [newBase, newGeneration] = snapshot(*cache);
-            base = std::move(newBase);
-            generation = newGeneration;
+            result = snapshot(*cache);
         }
+        QByteArray theirsJson = QJsonDocument(theirs).toJson(QJsonDocument::Compact);
+        base = Secret(theirsJson);
+        scrub(theirsJson);
         stamp = theirsStamp;
         synced = true;
-        return Done{};
+        // In step with the storage only when the merge brought nothing of ours the storage lacks.
+        generation = merged == theirs ? result.second : 0;
+        return result;
     }
     return storageError(
         StorageFailure::CacheLocked,
         QStringLiteral("The token cache %1 kept changing while it was being merged; try again.").arg(name));
 }
 
-VoidResult CachePersistence::State::mergeSnapshot(const std::optional<CacheSnapshot> &stored)
+Result<std::pair<Secret, quint64>>
+CachePersistence::State::mergeSnapshot(const std::optional<CacheSnapshot> &stored)
 {
     // As in msal-extensions, nothing stored changes nothing in memory: whoever removed it (or moved it
     // aside) did not mean to sign out this process, whose next save writes it again.
@@ -163,12 +172,15 @@ QFuture<VoidResult> CachePersistence::State::load()
             const FileStamp current = self->storage->stamp();
             if (self->synced && current == self->stamp)
                 return ready(VoidResult(Done{}));
-            if (self->synced && !current.exists)
-                return ready(self->mergeSnapshot(std::nullopt));
+            if (self->synced && !current.exists) {
+                const auto merged = self->mergeSnapshot(std::nullopt);
+                return ready(merged ? VoidResult(Done{}) : VoidResult(merged.error()));
+            }
             return self->storage->read().then([self](const Result<std::optional<CacheSnapshot>> &stored) {
                 if (!stored)
                     return VoidResult(self->readFailed(stored.error()));
-                return self->mergeSnapshot(stored.value());
+                const auto merged = self->mergeSnapshot(stored.value());
+                return merged ? VoidResult(Done{}) : VoidResult(merged.error());
             });
         })
         .unwrap();
@@ -192,36 +204,36 @@ QFuture<VoidResult> CachePersistence::State::save()
                     StorageFailure::FileError,
                     QStringLiteral("Cannot save the token cache %1: %2.").arg(self->name, folderError))));
             }
-            auto locked = detail::FileLock::acquire(lockPath, std::chrono::milliseconds(self->lockTimeoutMs.load()));
+            auto locked =
+                detail::FileLock::acquire(lockPath, std::chrono::milliseconds(self->lockTimeoutMs.load()));
             if (!locked)
                 return ready(VoidResult(locked.error()));
             // Held until the write has really finished (see CacheStorage::write); released when the
             // last copy goes.
             std::shared_ptr<detail::FileLock> lock = locked.value();
             return self->storage->read()
-                .then([self, lock](const Result<std::optional<CacheSnapshot>> &stored) -> QFuture<VoidResult> {
+                .then([self,
+                       lock](const Result<std::optional<CacheSnapshot>> &stored) -> QFuture<VoidResult> {
                     if (!stored)
                         return ready(VoidResult(self->readFailed(stored.error())));
-                    // What is stored now, should the write fail: the ancestor of the next merge.
-                    const Secret storedJson = stored.value() ? stored.value()->data
-                                              : self->synced ? self->base
-                                                             : Secret(QByteArrayLiteral("{}"));
-                    const FileStamp storedStamp = stored.value() ? stored.value()->stamp : FileStamp();
-                    if (const VoidResult merged = self->mergeSnapshot(stored.value()); !merged)
-                        return ready(merged);
-                    return self->storage->write(self->base, lock).then([self, storedJson, storedStamp](
-                                                                           const Result<FileStamp> &written) {
-                        if (!written) {
-                            self->base = storedJson;
-                            self->stamp = storedStamp;
-                            self->generation = 0; // this process's changes are still to be saved
-                            return VoidResult(written.error());
-                        }
-                        self->stamp = written.value();
-                        qCDebug(lcKeychain).noquote()
-                            << "saved the token cache" << self->name << "to" << self->storage->description();
-                        return VoidResult(Done{});
-                    });
+                    const auto merged = self->mergeSnapshot(stored.value());
+                    if (!merged)
+                        return ready(VoidResult(merged.error()));
+                    const quint64 mergedGeneration = merged.value().second;
+                    const Secret data = merged.value().first;
+                    if (self->generation == mergedGeneration)
+                        return ready(VoidResult(Done{})); // the storage holds all of it already
+                    return self->storage->write(data, lock)
+                        .then([self, data, mergedGeneration](const Result<FileStamp> &written) {
+                            if (!written)
+                                return VoidResult(written.error()); // the merge's bookkeeping stands: unsaved
+                            self->base = data;
+                            self->generation = mergedGeneration;
+                            self->stamp = written.value();
+                            qCDebug(lcKeychain).noquote() << "saved the token cache" << self->name << "to"
+                                                          << self->storage->description();
+                            return VoidResult(Done{});
+                        });
                 })
                 .unwrap()
                 .onCanceled([] {
@@ -234,9 +246,10 @@ QFuture<VoidResult> CachePersistence::State::save()
 
 CachePersistence::CachePersistence(std::shared_ptr<SecretStore> store, std::shared_ptr<TokenCache> cache,
                                    QString name, QString filePath)
-    : CachePersistence(std::move(cache),
-                       std::make_shared<EncryptedFileStorage>(std::move(store), keyNameFor(name), std::move(filePath)),
-                       name)
+    : CachePersistence(
+          std::move(cache),
+          std::make_shared<EncryptedFileStorage>(std::move(store), keyNameFor(name), std::move(filePath)),
+          name)
 {}
 
 CachePersistence::CachePersistence(std::shared_ptr<TokenCache> cache, std::shared_ptr<CacheStorage> storage,
@@ -246,11 +259,9 @@ CachePersistence::CachePersistence(std::shared_ptr<TokenCache> cache, std::share
 
 CachePersistence::~CachePersistence() = default;
 
-std::unique_ptr<CachePersistence> CachePersistence::forProfile(std::shared_ptr<SecretStore> keychain,
-                                                               std::shared_ptr<TokenCache> cache,
-                                                               const QString &profile,
-                                                               const TokenCachePersistenceOptions &options,
-                                                               bool cae)
+std::unique_ptr<CachePersistence>
+CachePersistence::forProfile(std::shared_ptr<SecretStore> keychain, std::shared_ptr<TokenCache> cache,
+                             const QString &profile, const TokenCachePersistenceOptions &options, bool cae)
 {
     const QString name = options.cacheName(cae);
     auto encrypted = std::make_shared<EncryptedFileStorage>(std::move(keychain), keyNameFor(name),

@@ -34,7 +34,8 @@ QFuture<VoidResult> CacheStorage::prepare()
 
 // ---- EncryptedFileStorage ------------------------------------------------------------------------
 
-EncryptedFileStorage::EncryptedFileStorage(std::shared_ptr<SecretStore> keys, QString keyName, QString filePath)
+EncryptedFileStorage::EncryptedFileStorage(std::shared_ptr<SecretStore> keys, QString keyName,
+                                           QString filePath)
     : m_keys(std::move(keys)), m_keyName(std::move(keyName)), m_file(std::move(filePath))
 {}
 
@@ -53,14 +54,14 @@ AuthError EncryptedFileStorage::missingKey() const
     if (!kept) {
         return storageError(
             StorageFailure::CacheKeyMissing,
-            problem + QStringLiteral(" It could not be moved aside (%1); move or delete it, then sign in again.")
-                          .arg(kept.error().message));
+            problem +
+                QStringLiteral(" It could not be moved aside (%1); move or delete it, then sign in again.")
+                    .arg(kept.error().message));
     }
     return storageError(StorageFailure::CacheKeyMissing,
-                        problem +
-                            QStringLiteral(" It has been kept as %1 (unlock the keychain and rename "
-                                           "it back to recover it); sign in again.")
-                                .arg(kept.value()));
+                        problem + QStringLiteral(" It has been kept as %1 (unlock the keychain and rename "
+                                                 "it back to recover it); sign in again.")
+                                      .arg(kept.value()));
 }
 
 QFuture<VoidResult> EncryptedFileStorage::probe()
@@ -93,16 +94,17 @@ QFuture<SnapshotResult> EncryptedFileStorage::read()
             return std::optional<CacheSnapshot>();
         if (!detail::isCacheJson(contents.value()->plaintext)) {
             // Decrypted, so written with our key, yet not a cache: keep it for inspection like any damage.
-            const QString problem =
-                QStringLiteral("The token cache file %1 does not hold a token cache.").arg(copy.m_file.path());
+            const QString problem = QStringLiteral("The token cache file %1 does not hold a token cache.")
+                                        .arg(copy.m_file.path());
             const Result<QString> kept = copy.m_file.moveAside();
             if (!kept) {
                 return storageError(
                     StorageFailure::CacheDamaged,
                     problem + QStringLiteral(" It could not be moved aside (%1).").arg(kept.error().message));
             }
-            return storageError(StorageFailure::CacheDamaged,
-                                problem + QStringLiteral(" It has been kept as %1; sign in again.").arg(kept.value()));
+            return storageError(
+                StorageFailure::CacheDamaged,
+                problem + QStringLiteral(" It has been kept as %1; sign in again.").arg(kept.value()));
         }
         return std::optional<CacheSnapshot>(
             CacheSnapshot{std::move(contents.value()->plaintext), contents.value()->stamp});
@@ -162,8 +164,9 @@ VoidResult PlainFileStorage::discard()
         return emptied ? VoidResult(Done{}) : VoidResult(emptied.error());
     }
     if (::unlink(QFile::encodeName(m_path).constData()) != 0 && errno != ENOENT) {
-        return storageError(StorageFailure::FileError, QStringLiteral("Cannot delete the unencrypted token cache %1: %2.")
-                                                           .arg(m_path, detail::errnoText(errno)));
+        return storageError(StorageFailure::FileError,
+                            QStringLiteral("Cannot delete the unencrypted token cache %1: %2.")
+                                .arg(m_path, detail::errnoText(errno)));
     }
     return Done{};
 }
@@ -177,7 +180,8 @@ QFuture<SnapshotResult> PlainFileStorage::read()
         return ready(SnapshotResult(std::optional<CacheSnapshot>()));
     Secret data(file.value()->data);
     if (!detail::isCacheJson(data)) {
-        const QString problem = QStringLiteral("The token cache file %1 does not hold a token cache.").arg(m_path);
+        const QString problem =
+            QStringLiteral("The token cache file %1 does not hold a token cache.").arg(m_path);
         const Result<QString> kept = detail::moveFileAside(m_path);
         if (!kept) {
             return ready(SnapshotResult(storageError(
@@ -188,7 +192,8 @@ QFuture<SnapshotResult> PlainFileStorage::read()
             StorageFailure::CacheDamaged,
             problem + QStringLiteral(" It has been kept as %1; sign in again.").arg(kept.value()))));
     }
-    return ready(SnapshotResult(std::optional<CacheSnapshot>(CacheSnapshot{std::move(data), file.value()->stamp})));
+    return ready(
+        SnapshotResult(std::optional<CacheSnapshot>(CacheSnapshot{std::move(data), file.value()->stamp})));
 }
 
 QFuture<Result<FileStamp>> PlainFileStorage::write(const Secret &data, std::shared_ptr<void> keepLocked)
@@ -291,37 +296,42 @@ QFuture<SnapshotResult> FallbackCacheStorage::read()
     if (m_state->usesPlain.value_or(false) || !m_state->migratePlain)
         return current().read();
     auto state = m_state;
-    return state->encrypted->read().then([state](const SnapshotResult &encrypted) -> QFuture<SnapshotResult> {
-        if (!encrypted)
-            return ready(encrypted);
-        return state->plain->read().then([state, encrypted](const SnapshotResult &plain) -> SnapshotResult {
-            if (!plain || !plain.value())
-                return encrypted; // nothing (readable) left behind in plain text
-            qCInfo(lcKeychain) << "taking the unencrypted token cache" << state->plain->path()
-                               << "into the encrypted one";
-            state->discardPlainAfterWrite = true;
-            if (!encrypted.value())
-                return std::optional<CacheSnapshot>(CacheSnapshot{plain.value()->data, FileStamp()});
-            CacheSnapshot merged = *encrypted.value();
-            merged.data = detail::fillMissingEntries(encrypted.value()->data, plain.value()->data);
-            return std::optional<CacheSnapshot>(std::move(merged));
-        });
-    }).unwrap();
+    return state->encrypted->read()
+        .then([state](const SnapshotResult &encrypted) -> QFuture<SnapshotResult> {
+            if (!encrypted)
+                return ready(encrypted);
+            return state->plain->read().then(
+                [state, encrypted](const SnapshotResult &plain) -> SnapshotResult {
+                    if (!plain || !plain.value())
+                        return encrypted; // nothing (readable) left behind in plain text
+                    qCInfo(lcKeychain) << "taking the unencrypted token cache" << state->plain->path()
+                                       << "into the encrypted one";
+                    state->discardPlainAfterWrite = true;
+                    if (!encrypted.value())
+                        return std::optional<CacheSnapshot>(CacheSnapshot{plain.value()->data, FileStamp()});
+                    CacheSnapshot merged = *encrypted.value();
+                    merged.data = detail::fillMissingEntries(encrypted.value()->data, plain.value()->data);
+                    return std::optional<CacheSnapshot>(std::move(merged));
+                });
+        })
+        .unwrap();
 }
 
 QFuture<Result<FileStamp>> FallbackCacheStorage::write(const Secret &data, std::shared_ptr<void> keepLocked)
 {
     auto state = m_state;
     const bool plain = state->usesPlain.value_or(false);
-    return current().write(data, std::move(keepLocked)).then([state, plain](const Result<FileStamp> &written) {
-        if (written && !plain && state->discardPlainAfterWrite) {
-            if (const VoidResult discarded = state->plain->discard(); !discarded)
-                qCWarning(lcKeychain).noquote() << discarded.error().message;
-            else
-                state->discardPlainAfterWrite = false;
-        }
-        return written;
-    });
+    return current()
+        .write(data, std::move(keepLocked))
+        .then([state, plain](const Result<FileStamp> &written) {
+            if (written && !plain && state->discardPlainAfterWrite) {
+                if (const VoidResult discarded = state->plain->discard(); !discarded)
+                    qCWarning(lcKeychain).noquote() << discarded.error().message;
+                else
+                    state->discardPlainAfterWrite = false;
+            }
+            return written;
+        });
 }
 
 } // namespace azid

@@ -150,12 +150,13 @@ Result<std::optional<EncryptedCacheFile::Contents>> EncryptedCacheFile::read(con
         if (!kept) {
             return storageError(
                 StorageFailure::CacheDamaged,
-                problem +
-                    QStringLiteral(" It could not be moved aside (%1); move or delete it, then sign in again.")
-                        .arg(kept.error().message));
+                problem + QStringLiteral(
+                              " It could not be moved aside (%1); move or delete it, then sign in again.")
+                              .arg(kept.error().message));
         }
         return storageError(StorageFailure::CacheDamaged,
-                            problem + QStringLiteral(" It has been kept as %1; sign in again.").arg(kept.value()));
+                            problem +
+                                QStringLiteral(" It has been kept as %1; sign in again.").arg(kept.value()));
     }
     return std::optional<Contents>(Contents{std::move(*plaintext), file.value()->stamp});
 }
@@ -164,8 +165,9 @@ Result<FileStamp> EncryptedCacheFile::write(const Secret &plaintext, const Secre
 {
     const QByteArray data = encrypt(plaintext, key);
     if (data.isEmpty()) {
-        return storageError(StorageFailure::FileError,
-                            QStringLiteral("Cannot save the token cache file %1: encryption failed.").arg(m_path));
+        return storageError(
+            StorageFailure::FileError,
+            QStringLiteral("Cannot save the token cache file %1: encryption failed.").arg(m_path));
     }
     return detail::writeFileAtomically(m_path, data);
 }

@@ -123,7 +123,8 @@ Result<std::shared_ptr<FileLock>> FileLock::acquire(const QString &lockPath,
 {
     const QByteArray path = QFile::encodeName(lockPath);
     const QDeadlineTimer deadline(timeout);
-    std::chrono::milliseconds pause(10);
+    // Short pauses: a holder keeps the lock for one merge and write (milliseconds).
+    std::chrono::milliseconds pause(2);
     for (;;) {
         const int fd = ::open(path.constData(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd >= 0) {
@@ -155,7 +156,7 @@ Result<std::shared_ptr<FileLock>> FileLock::acquire(const QString &lockPath,
                     .arg(lockPath, describeHolder(path)));
         }
         std::this_thread::sleep_for(pause);
-        pause = std::min(pause * 2, std::chrono::milliseconds(100));
+        pause = std::min(pause * 2, std::chrono::milliseconds(25));
     }
 }
 

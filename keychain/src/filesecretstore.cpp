@@ -25,8 +25,8 @@ QString fileNameFor(const QString &key)
     QString name;
     for (const char byte : key.toUtf8()) {
         const auto c = static_cast<unsigned char>(byte);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-            (c == '.' && !name.isEmpty()))
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+            c == '-' || (c == '.' && !name.isEmpty()))
             name += QLatin1Char(char(c));
         else
             name += QStringLiteral("%%1").arg(int(c), 2, 16, QLatin1Char('0')).toUpper();
@@ -65,14 +65,15 @@ QFuture<VoidResult> FileSecretStore::remove(const QString &key)
 {
     const QString path = filePath(key);
     if (::unlink(QFile::encodeName(path).constData()) != 0 && errno != ENOENT) {
-        return ready(VoidResult(storageError(
-            StorageFailure::FileError, QStringLiteral("Cannot delete %1: %2.").arg(path, detail::errnoText(errno)))));
+        return ready(VoidResult(
+            storageError(StorageFailure::FileError,
+                         QStringLiteral("Cannot delete %1: %2.").arg(path, detail::errnoText(errno)))));
     }
     return ready(VoidResult(Done{}));
 }
 
-FallbackSecretStore::FallbackSecretStore(std::shared_ptr<SecretStore> keychain, std::shared_ptr<SecretStore> plain,
-                                         bool allowUnencrypted)
+FallbackSecretStore::FallbackSecretStore(std::shared_ptr<SecretStore> keychain,
+                                         std::shared_ptr<SecretStore> plain, bool allowUnencrypted)
     : m_keychain(std::move(keychain)), m_plain(std::move(plain)), m_allowUnencrypted(allowUnencrypted),
       m_choice(std::make_shared<std::atomic<int>>(0))
 {}

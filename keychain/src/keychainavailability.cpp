@@ -5,6 +5,8 @@
 #include "keychainlogging.h"
 #include "libsecretclient.h"
 
+#include <QPointer>
+
 #include <algorithm>
 
 namespace azid {
@@ -29,7 +31,8 @@ KeychainAvailability::KeychainAvailability(Probe probe, QObject *parent)
 
 KeychainAvailability::~KeychainAvailability() = default;
 
-KeychainAvailability::Probe KeychainAvailability::secretStoreProbe(std::shared_ptr<SecretStore> store, QString key)
+KeychainAvailability::Probe KeychainAvailability::secretStoreProbe(std::shared_ptr<SecretStore> store,
+                                                                   QString key)
 {
     return [store, key] {
         return store->read(key).then([](const SecretResult &read) -> VoidResult {
@@ -115,7 +118,11 @@ void KeychainAvailability::probe()
     const quint64 generation = ++m_generation;
     ++m_attempts;
     setState(State::Checking);
-    m_probe().then(this, [this, generation](const VoidResult &result) { finished(generation, result); });
+    // Not then(this, ...): Qt 6.4 asserts when that context dies while the future is pending.
+    m_probe().then([self = QPointer<KeychainAvailability>(this), generation](const VoidResult &result) {
+        if (self)
+            self->finished(generation, result);
+    });
 }
 
 void KeychainAvailability::finished(quint64 generation, const VoidResult &result)
@@ -130,12 +137,13 @@ void KeychainAvailability::finished(quint64 generation, const VoidResult &result
         return;
     }
     m_lastError = result.error();
-    m_delay = m_delay.count() == 0
-                  ? m_backoff.initial
-                  : std::min(m_backoff.maximum, std::chrono::milliseconds(qint64(double(m_delay.count()) *
-                                                                                  std::max(1.0, m_backoff.factor))));
-    qCDebug(lcKeychain).noquote() << "the keychain is not usable yet:" << m_lastError.message << "- next probe in"
-                                  << m_delay.count() << "ms";
+    m_delay =
+        m_delay.count() == 0
+            ? m_backoff.initial
+            : std::min(m_backoff.maximum, std::chrono::milliseconds(qint64(double(m_delay.count()) *
+                                                                           std::max(1.0, m_backoff.factor))));
+    qCDebug(lcKeychain).noquote() << "the keychain is not usable yet:" << m_lastError.message
+                                  << "- next probe in" << m_delay.count() << "ms";
     setState(State::Waiting);
     m_timer.start(m_delay);
     emit unavailable(m_lastError, qint64(m_delay.count()));

@@ -129,7 +129,8 @@ QString keychainAdvice(StorageFailure reason)
     case StorageFailure::KeychainAccessDenied:
         return accessDeniedMessage();
     case StorageFailure::KeychainTimeout:
-        return QStringLiteral("The keychain did not answer: it may be busy or waiting at a prompt; try again.");
+        return QStringLiteral(
+            "The keychain did not answer: it may be busy or waiting at a prompt; try again.");
     default:
         return QStringLiteral("The keychain failed; try again, and check that it is running and unlocked.");
     }
@@ -183,8 +184,8 @@ AuthError keychainError(QKeychain::Error code, const QString &detail, KeychainOp
 AuthError keychainTimeoutError(std::chrono::milliseconds timeout, KeychainOperation operation,
                                const QString &service, const QString &key)
 {
-    return withContext(StorageFailure::KeychainTimeout, timeoutMessage(timeout), QString(), operation, service,
-                       key);
+    return withContext(StorageFailure::KeychainTimeout, timeoutMessage(timeout), QString(), operation,
+                       service, key);
 }
 
 } // namespace azid::detail

@@ -65,11 +65,10 @@ std::optional<AuthError> KeychainSecretStore::invalidProfileError() const
 {
     if (isValidProfileName(m_profile))
         return std::nullopt;
-    return storageError(
-        StorageFailure::InvalidName,
-        QStringLiteral("'%1' is not a valid profile name: use letters, digits, '.', '_' "
-                       "and '-' (at most 64, not starting with '.').")
-            .arg(m_profile));
+    return storageError(StorageFailure::InvalidName,
+                        QStringLiteral("'%1' is not a valid profile name: use letters, digits, '.', '_' "
+                                       "and '-' (at most 64, not starting with '.').")
+                            .arg(m_profile));
 }
 
 QFuture<SecretResult> KeychainSecretStore::read(const QString &key)

@@ -23,7 +23,8 @@ template <typename T> QFuture<T> ready(T value)
 
 QString describe(const char *operation, const Item &item)
 {
-    return QStringLiteral("%1 the Secret Service item of schema '%2'").arg(QLatin1String(operation), item.schema);
+    return QStringLiteral("%1 the Secret Service item of schema '%2'")
+        .arg(QLatin1String(operation), item.schema);
 }
 
 AuthError failure(StorageFailure reason, const QString &context, const QString &detail)
@@ -68,10 +69,14 @@ template <typename T> gpointer begin(const Pending<T> &pending, std::chrono::mil
     std::weak_ptr<PendingCall<T>> weak = pending;
     QTimer::singleShot(timeout, [weak, timeout] {
         if (auto call = weak.lock(); call && !call->settled) {
-            qCWarning(lcKeychain).noquote() << "the Secret Service did not answer in time (" << call->context
-                                            << "); the call is left to finish on its own";
-            call->settle(storageError(StorageFailure::KeychainTimeout,
-                                      timeoutMessage(timeout) + QStringLiteral(" (") + call->context + QLatin1Char(')')));
+            qCWarning(lcKeychain).noquote()
+                << QStringLiteral(
+                       "the Secret Service did not answer in time (%1); the call is left to finish on "
+                       "its own")
+                       .arg(call->context);
+            call->settle(storageError(StorageFailure::KeychainTimeout, timeoutMessage(timeout) +
+                                                                           QStringLiteral(" (") +
+                                                                           call->context + QLatin1Char(')')));
         }
     });
     return new Pending<T>(pending);
@@ -191,7 +196,8 @@ QFuture<LookupResult> lookup(const Item &item, std::chrono::milliseconds timeout
             ErrorHolder error;
             gchar *password = secret_password_lookup_finish(result, &error.error);
             if (error.error) {
-                call->settle(failure(reasonOf(error.error), call->context, QString::fromUtf8(error.error->message)));
+                call->settle(
+                    failure(reasonOf(error.error), call->context, QString::fromUtf8(error.error->message)));
             } else if (!password) {
                 call->settle(std::optional<Secret>());
             } else {
@@ -225,7 +231,8 @@ QFuture<VoidResult> store(const Item &item, const QString &label, const Secret &
             ErrorHolder error;
             const gboolean stored = secret_password_store_finish(result, &error.error);
             if (error.error)
-                call->settle(failure(reasonOf(error.error), call->context, QString::fromUtf8(error.error->message)));
+                call->settle(
+                    failure(reasonOf(error.error), call->context, QString::fromUtf8(error.error->message)));
             else if (!stored)
                 call->settle(failure(StorageFailure::KeychainFailed, call->context, QString()));
             else
@@ -252,7 +259,8 @@ QFuture<VoidResult> clear(const Item &item, std::chrono::milliseconds timeout)
             ErrorHolder error;
             secret_password_clear_finish(result, &error.error);
             if (error.error)
-                call->settle(failure(reasonOf(error.error), call->context, QString::fromUtf8(error.error->message)));
+                call->settle(
+                    failure(reasonOf(error.error), call->context, QString::fromUtf8(error.error->message)));
             else
                 call->settle(Done{});
         },
@@ -275,8 +283,9 @@ QFuture<StateResult> defaultCollectionState(std::chrono::milliseconds timeout)
             SecretService *service = secret_service_get_finish(result, &error.error);
             if (!service) {
                 const auto call = end<StateResult>(userData);
-                call->settle(failure(error.error ? reasonOf(error.error) : StorageFailure::KeychainUnavailable,
-                                     call->context, error.error ? QString::fromUtf8(error.error->message) : QString()));
+                call->settle(failure(
+                    error.error ? reasonOf(error.error) : StorageFailure::KeychainUnavailable, call->context,
+                    error.error ? QString::fromUtf8(error.error->message) : QString()));
                 return;
             }
             // Not even a look-up needs the default collection unlocked, so no prompt is shown.
@@ -285,7 +294,8 @@ QFuture<StateResult> defaultCollectionState(std::chrono::milliseconds timeout)
                 [](GObject *, GAsyncResult *aliasResult, gpointer aliasData) {
                     const auto call = end<StateResult>(aliasData);
                     ErrorHolder aliasError;
-                    SecretCollection *collection = secret_collection_for_alias_finish(aliasResult, &aliasError.error);
+                    SecretCollection *collection =
+                        secret_collection_for_alias_finish(aliasResult, &aliasError.error);
                     if (aliasError.error) {
                         call->settle(failure(reasonOf(aliasError.error), call->context,
                                              QString::fromUtf8(aliasError.error->message)));

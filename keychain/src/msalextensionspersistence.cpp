@@ -13,7 +13,8 @@
 namespace azid {
 
 const QString MsalExtensionsPersistence::AttributeName = QStringLiteral("MsalClientID");
-const QString MsalExtensionsPersistence::AttributeValue = QStringLiteral("Microsoft.Developer.IdentityService");
+const QString MsalExtensionsPersistence::AttributeValue =
+    QStringLiteral("Microsoft.Developer.IdentityService");
 const QString MsalExtensionsPersistence::Label = QStringLiteral("MSALCache");
 
 namespace {
@@ -38,9 +39,9 @@ MsalExtensionsPersistence::MsalExtensionsPersistence(QString cacheName, QString 
       m_directory(directory.isEmpty() ? identityServiceDirectory() : std::move(directory)), m_timeout(timeout)
 {}
 
-std::shared_ptr<CacheStorage> MsalExtensionsPersistence::forOptions(const TokenCachePersistenceOptions &options,
-                                                                    bool cae, bool legacyName,
-                                                                    const QString &directory)
+std::shared_ptr<CacheStorage>
+MsalExtensionsPersistence::forOptions(const TokenCachePersistenceOptions &options, bool cae, bool legacyName,
+                                      const QString &directory)
 {
     const QString name = legacyName ? options.legacyCacheName() : options.cacheName(cae);
     auto encrypted = std::make_shared<MsalExtensionsPersistence>(name, directory);
@@ -87,7 +88,8 @@ QFuture<SnapshotResult> MsalExtensionsPersistence::read()
     const QString name = m_cacheName;
     const auto timeout = m_timeout;
     return detail::libsecret::lookup(itemFor(name), timeout)
-        .then([name, timeout, stampBefore](const Result<std::optional<Secret>> &found) -> QFuture<SnapshotResult> {
+        .then([name, timeout,
+               stampBefore](const Result<std::optional<Secret>> &found) -> QFuture<SnapshotResult> {
             if (!found)
                 return ready(SnapshotResult(found.error()));
             if (!found.value() || found.value()->isEmpty())
@@ -96,9 +98,11 @@ QFuture<SnapshotResult> MsalExtensionsPersistence::read()
             if (detail::isCacheJson(data))
                 return ready(SnapshotResult(std::optional<CacheSnapshot>(CacheSnapshot{data, stampBefore})));
             // Keep the damaged cache in an item of its own before anyone replaces it.
-            const QString aside = name + QStringLiteral(".corrupt-") +
-                                  QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddTHHmmssZ"));
-            return detail::libsecret::store(itemFor(aside), Label + QStringLiteral(" (damaged copy)"), data, timeout)
+            const QString aside =
+                name + QStringLiteral(".corrupt-") +
+                QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddTHHmmssZ"));
+            return detail::libsecret::store(itemFor(aside), Label + QStringLiteral(" (damaged copy)"), data,
+                                            timeout)
                 .then([name, aside, timeout](const VoidResult &kept) -> QFuture<SnapshotResult> {
                     const QString problem =
                         QStringLiteral("The Secret Service item '%1' (azure.identity's token cache) does not "
@@ -107,17 +111,20 @@ QFuture<SnapshotResult> MsalExtensionsPersistence::read()
                     if (!kept) {
                         return ready(SnapshotResult(storageError(
                             StorageFailure::CacheDamaged,
-                            problem + QStringLiteral(" It could not be copied aside (%1); delete it, then sign "
-                                                     "in again.")
-                                          .arg(kept.error().message))));
+                            problem +
+                                QStringLiteral(" It could not be copied aside (%1); delete it, then sign "
+                                               "in again.")
+                                    .arg(kept.error().message))));
                     }
-                    qCWarning(lcKeychain).noquote() << "kept a damaged token cache as the item of schema" << aside;
+                    qCWarning(lcKeychain).noquote()
+                        << "kept a damaged token cache as the item of schema" << aside;
                     return detail::libsecret::clear(itemFor(name), timeout)
                         .then([problem, aside](const VoidResult &) -> SnapshotResult {
                             return storageError(StorageFailure::CacheDamaged,
-                                                problem + QStringLiteral(" It has been kept as the item of schema "
-                                                                         "'%1'; sign in again.")
-                                                              .arg(aside));
+                                                problem +
+                                                    QStringLiteral(" It has been kept as the item of schema "
+                                                                   "'%1'; sign in again.")
+                                                        .arg(aside));
                         });
                 })
                 .unwrap();
@@ -125,7 +132,8 @@ QFuture<SnapshotResult> MsalExtensionsPersistence::read()
         .unwrap();
 }
 
-QFuture<Result<FileStamp>> MsalExtensionsPersistence::write(const Secret &data, std::shared_ptr<void> keepLocked)
+QFuture<Result<FileStamp>> MsalExtensionsPersistence::write(const Secret &data,
+                                                            std::shared_ptr<void> keepLocked)
 {
     const QString signal = signalFilePath();
     return detail::libsecret::store(itemFor(m_cacheName), Label, data, m_timeout, std::move(keepLocked))

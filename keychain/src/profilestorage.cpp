@@ -1,9 +1,13 @@
 #include "azid/keychain/profilestorage.h"
 
 #include "azid/keychain/cachepersistence.h"
+#include "azid/keychain/filesecretstore.h"
 #include "azid/keychain/keychainsecretstore.h"
+#include "azid/keychain/memorysecretstore.h"
 #include "azid/keychain/storagelocation.h"
+
 #include "azid/tokencache.h"
+#include <QDir>
 
 #include <functional>
 
@@ -41,6 +45,7 @@ struct ProfileStorage::State
 {
     QString profile;
     TokenPersistence persistence;
+    Options options;
     std::shared_ptr<SecretStore> store;
     std::shared_ptr<TokenCache> cache = std::make_shared<TokenCache>();
     std::shared_ptr<TokenCache> caeCache = std::make_shared<TokenCache>();
@@ -69,19 +74,39 @@ QFuture<VoidResult> ProfileStorage::saveChanged(const std::shared_ptr<State> &st
 
 ProfileStorage::ProfileStorage(const QString &profile, TokenPersistence persistence,
                                std::shared_ptr<SecretStore> store)
+    : ProfileStorage(profile, Options{persistence, false, Options().cache}, std::move(store))
+{}
+
+ProfileStorage::ProfileStorage(const QString &profile, const Options &options,
+                               std::shared_ptr<SecretStore> store)
     : m_state(std::make_shared<State>())
 {
     m_state->profile = isDefault(profile) ? QStringLiteral("default") : profile;
-    m_state->persistence = persistence;
-    m_state->store = store ? std::move(store)
-                           : std::make_shared<KeychainSecretStore>(isDefault(profile) ? QString() : profile);
+    m_state->options = options;
+    m_state->persistence = options.memoryOnly ? TokenPersistence::MemoryOnly : options.tokens;
+    // The keys of the encrypted caches always go to the keychain itself (never to plain files).
+    std::shared_ptr<SecretStore> keychain;
+    if (store) {
+        keychain = store;
+    } else if (options.memoryOnly) {
+        keychain = std::make_shared<MemorySecretStore>(); // no keychain access at all
+    } else {
+        keychain = std::make_shared<KeychainSecretStore>(isDefault(profile) ? QString() : profile);
+    }
+    m_state->store = keychain;
+    if (!store && !options.memoryOnly && options.cache.allowUnencryptedStorage) {
+        m_state->store = std::make_shared<FallbackSecretStore>(
+            keychain,
+            std::make_shared<FileSecretStore>(
+                QDir(profileDataDirectory(m_state->profile)).filePath(QStringLiteral("unencrypted-items"))),
+            true);
+    }
     m_state->accounts = std::make_unique<AccountStore>(m_state->store);
-    if (persistence == TokenPersistence::Encrypted) {
-        m_state->persistenceNoCae = std::make_unique<CachePersistence>(
-            m_state->store, m_state->cache, CacheName, defaultCacheFilePath(m_state->profile, CacheName));
-        m_state->persistenceCae = std::make_unique<CachePersistence>(
-            m_state->store, m_state->caeCache, CaeCacheName,
-            defaultCacheFilePath(m_state->profile, CaeCacheName));
+    if (m_state->persistence == TokenPersistence::Encrypted) {
+        m_state->persistenceNoCae =
+            CachePersistence::forProfile(keychain, m_state->cache, m_state->profile, options.cache, false);
+        m_state->persistenceCae =
+            CachePersistence::forProfile(keychain, m_state->caeCache, m_state->profile, options.cache, true);
     }
 }
 
@@ -95,6 +120,25 @@ QString ProfileStorage::profile() const
 ProfileStorage::TokenPersistence ProfileStorage::tokenPersistence() const
 {
     return m_state->persistence;
+}
+
+const ProfileStorage::Options &ProfileStorage::options() const
+{
+    return m_state->options;
+}
+
+QStringList ProfileStorage::storageWarnings() const
+{
+    QStringList warnings;
+    if (const auto *fallback = dynamic_cast<const FallbackSecretStore *>(m_state->store.get());
+        fallback && !fallback->warning().isEmpty())
+        warnings << fallback->warning();
+    for (CachePersistence *persistence : m_state->persisted()) {
+        const QString warning = persistence->storageWarning();
+        if (!warning.isEmpty() && !warnings.contains(warning))
+            warnings << warning;
+    }
+    return warnings;
 }
 
 std::shared_ptr<SecretStore> ProfileStorage::secretStore() const
@@ -119,8 +163,8 @@ AccountStore &ProfileStorage::accounts() const
 
 QStringList ProfileStorage::cacheFilePaths() const
 {
-    return {defaultCacheFilePath(m_state->profile, CacheName),
-            defaultCacheFilePath(m_state->profile, CaeCacheName)};
+    return {defaultCacheFilePath(m_state->profile, m_state->options.cache.cacheName(false)),
+            defaultCacheFilePath(m_state->profile, m_state->options.cache.cacheName(true))};
 }
 
 QFuture<VoidResult> ProfileStorage::loadCaches()
@@ -150,8 +194,15 @@ QFuture<VoidResult> ProfileStorage::removeAccount(const AuthenticationRecord &re
 {
     auto state = m_state;
     return andThen(loadCaches(), [state, record]() {
-        for (const auto &cache : {state->cache, state->caeCache})
-            cache->removeAccount(record.homeAccountId, record.authority, record.clientId);
+        // The record names the issuer's host[:port]; the credentials file tokens under the host alone.
+        QStringList environments{record.authority};
+        const qsizetype colon = record.authority.lastIndexOf(QLatin1Char(':'));
+        if (colon > 0 && !record.authority.contains(QLatin1Char(']')))
+            environments << record.authority.left(colon);
+        for (const auto &cache : {state->cache, state->caeCache}) {
+            for (const QString &environment : std::as_const(environments))
+                cache->removeAccount(record.homeAccountId, environment, record.clientId);
+        }
         return andThen(saveChanged(state),
                        [state, record]() { return state->accounts->remove(record.homeAccountId); });
     });

@@ -10,12 +10,11 @@ std::optional<AuthError> SecretStore::checkItemSize(const QString &key, const Se
 {
     if (secret.size() <= MaxItemSize)
         return std::nullopt;
-    return storageError(
-        StorageFailure::ItemTooLarge,
-        QStringLiteral("The item '%1' is too large for a keychain (%2 bytes; at most %3).")
-            .arg(key)
-            .arg(secret.size())
-            .arg(MaxItemSize));
+    return storageError(StorageFailure::ItemTooLarge,
+                        QStringLiteral("The item '%1' is too large for a keychain (%2 bytes; at most %3).")
+                            .arg(key)
+                            .arg(secret.size())
+                            .arg(MaxItemSize));
 }
 
 } // namespace azid

@@ -408,6 +408,123 @@ private slots:
         QCOMPARE(token(QStringLiteral("isolated-b")).exitCode, 3);
     }
 
+    void helpListsTheStorageOptions()
+    {
+        const Run help = run({QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        for (const char *option : {"--memory-only", "--allow-unencrypted-storage", "--wait-for-keychain SEC",
+                                   "--shared-cache", "--credential shared-token-cache", "AZID_MEMORY_ONLY"})
+            QVERIFY2(help.out.contains(option), option);
+    }
+
+    // Memory-only: nothing is read from or written to the keychain (here: there is none) or the disk,
+    // and stderr says so.
+    void memoryOnlyStoresNothing()
+    {
+        QTemporaryDir data;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+                   QStringLiteral("unix:path=/nonexistent/azid-test-bus"));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), data.path());
+        const QStringList login{QStringLiteral("login"),
+                                QStringLiteral("--flow"),
+                                QStringLiteral("password"),
+                                QStringLiteral("--username"),
+                                QStringLiteral("alice@contoso.test"),
+                                QStringLiteral("--password-stdin"),
+                                QStringLiteral("--scope"),
+                                Arm};
+        const Run signedIn =
+            run(at(QStringLiteral("memory")) + QStringList{QStringLiteral("--memory-only")} + login,
+                "alice-password-1\n", env);
+        QVERIFY2(signedIn.exitCode == 0, qPrintable(signedIn.describe()));
+        QCOMPARE(signedIn.json().object().value(QStringLiteral("username")).toString(),
+                 QStringLiteral("alice@contoso.test"));
+        QVERIFY(signedIn.err.contains(
+            "memory-only mode: nothing is read from or written to the keychain or disk"));
+        QVERIFY(QDir(data.path()).isEmpty());
+
+        env.insert(QStringLiteral("AZID_MEMORY_ONLY"), QStringLiteral("1"));
+        const Run later =
+            run({QStringLiteral("--profile"), QStringLiteral("memory"), QStringLiteral("--output"),
+                 QStringLiteral("json"), QStringLiteral("token"), QStringLiteral("--scope"), Arm},
+                {}, env);
+        QCOMPARE(later.exitCode, 3);
+        const QJsonObject error = QJsonDocument::fromJson(later.err.trimmed().split('\n').last()).object();
+        QCOMPARE(error.value(QStringLiteral("reason")).toString(), QStringLiteral("not_persisted"));
+        QVERIFY(QDir(data.path()).isEmpty());
+
+        QCOMPARE(run(at(QStringLiteral("memory")) + QStringList{QStringLiteral("--memory-only")} + login +
+                         QStringList{QStringLiteral("--shared-cache")},
+                     "alice-password-1\n", env)
+                     .exitCode,
+                 2);
+    }
+
+    // allow_unencrypted_storage: plain files of mode 0600 only when no keychain is reachable, said on
+    // stderr; without it that is an error; with a keychain, everything stays encrypted.
+    void unencryptedOnlyWhenAllowedAndNeeded()
+    {
+        QTemporaryDir data;
+        QProcessEnvironment noBus = QProcessEnvironment::systemEnvironment();
+        noBus.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+                     QStringLiteral("unix:path=/nonexistent/azid-test-bus"));
+        noBus.insert(QStringLiteral("XDG_DATA_HOME"), data.path());
+        const QStringList login{QStringLiteral("login"),
+                                QStringLiteral("--flow"),
+                                QStringLiteral("password"),
+                                QStringLiteral("--username"),
+                                QStringLiteral("alice@contoso.test"),
+                                QStringLiteral("--password-stdin"),
+                                QStringLiteral("--scope"),
+                                Arm};
+        const QStringList plain{QStringLiteral("--allow-unencrypted-storage")};
+
+        const Run refused = run(at(QStringLiteral("ssh")) +
+                                    QStringList{QStringLiteral("--output"), QStringLiteral("json")} + login,
+                                "alice-password-1\n", noBus);
+        QCOMPARE(refused.exitCode, 3);
+        const QJsonObject error = QJsonDocument::fromJson(refused.err.trimmed().split('\n').last()).object();
+        QCOMPARE(error.value(QStringLiteral("reason")).toString(), QStringLiteral("encryption_unavailable"));
+        QVERIFY(error.value(QStringLiteral("message"))
+                    .toString()
+                    .contains(QStringLiteral("--allow-unencrypted-storage")));
+        QVERIFY(!QFile::exists(data.filePath(QStringLiteral("azid/ssh/azid.cache.nocae.json"))));
+
+        const Run allowed = run(at(QStringLiteral("ssh")) + plain + login, "alice-password-1\n", noBus);
+        QVERIFY2(allowed.exitCode == 0, qPrintable(allowed.describe()));
+        QVERIFY(
+            allowed.err.contains("azid-cli: warning: No keychain is reachable, so the token cache is kept "
+                                 "UNENCRYPTED"));
+        QVERIFY(allowed.err.contains("account records are kept UNENCRYPTED"));
+        const QString cacheFile = data.filePath(QStringLiteral("azid/ssh/azid.cache.nocae.json"));
+        QVERIFY(QFile::exists(cacheFile));
+        QCOMPARE(QFile::permissions(cacheFile) & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup |
+                                                  QFile::WriteOther | QFile::ExeOwner),
+                 QFile::Permissions());
+
+        m_sandbox.clearRequests();
+        const Run first = run(plain + QStringList{QStringLiteral("--profile"), QStringLiteral("ssh"),
+                                                  QStringLiteral("token"), QStringLiteral("--scope"), Arm},
+                              {}, noBus);
+        QVERIFY2(first.exitCode == 0, qPrintable(first.describe()));
+        // Without the opt-in, the plain files are not read either: an error, never silent plain text.
+        const Run withoutOptIn = run({QStringLiteral("--profile"), QStringLiteral("ssh"),
+                                      QStringLiteral("token"), QStringLiteral("--scope"), Arm},
+                                     {}, noBus);
+        QCOMPARE(withoutOptIn.exitCode, 3);
+
+        // With a keychain the same flag changes nothing: encrypted file, key in the keychain.
+        QProcessEnvironment desktop = QProcessEnvironment::systemEnvironment();
+        desktop.insert(QStringLiteral("XDG_DATA_HOME"), data.path());
+        const Run encrypted =
+            run(at(QStringLiteral("desktop")) + plain + login, "alice-password-1\n", desktop);
+        QVERIFY2(encrypted.exitCode == 0, qPrintable(encrypted.describe()));
+        QVERIFY(!encrypted.err.contains("warning"));
+        QVERIFY(QFile::exists(data.filePath(QStringLiteral("azid/desktop/azid.cache.nocae.bin"))));
+        QVERIFY(!QFile::exists(data.filePath(QStringLiteral("azid/desktop/azid.cache.nocae.json"))));
+    }
+
     void exportAndImportRecords()
     {
         QCOMPARE(passwordLogin(QStringLiteral("export")).exitCode, 0);

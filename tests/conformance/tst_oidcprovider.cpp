@@ -104,7 +104,9 @@ private:
         const auto record = credential.authenticationRecord();
         if (!record)
             return std::nullopt;
-        return credential.tokenCache().findRefreshToken(record->homeAccountId, record->authority, ClientId);
+        // The record names the issuer's host:port; the cache's environment is the host alone (as MSAL).
+        const QString environment = QUrl(QStringLiteral("https://") + record->authority).host();
+        return credential.tokenCache().findRefreshToken(record->homeAccountId, environment, ClientId);
     }
 
 private slots:

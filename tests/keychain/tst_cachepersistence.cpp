@@ -201,6 +201,36 @@ private slots:
         QVERIFY(hasRefreshToken(*cacheA, QStringLiteral("carol")));
     }
 
+    // A load between a local change and its save keeps that change unsaved, and the next save writes it
+    // even when another process wrote meanwhile (a rotated refresh token must never be dropped).
+    void loadKeepsLocalChangesUnsaved()
+    {
+        auto store = std::make_shared<MemorySecretStore>();
+        const QString path = freshPath();
+        auto cacheA = std::make_shared<TokenCache>();
+        auto cacheB = std::make_shared<TokenCache>();
+        CachePersistence a(store, cacheA, QStringLiteral("c"), path);
+        CachePersistence b(store, cacheB, QStringLiteral("c"), path);
+        cacheB->add(tokenResponse(QStringLiteral("bob")));
+        QVERIFY(waitFor(b.save())->ok());
+
+        cacheA->add(tokenResponse(QStringLiteral("alice")));
+        QVERIFY(waitFor(a.load())->ok());
+        QVERIFY(a.hasUnsavedChanges());
+        QVERIFY(hasRefreshToken(*cacheA, QStringLiteral("bob")));
+        cacheB->add(tokenResponse(QStringLiteral("carol")));
+        QVERIFY(waitFor(b.save())->ok());
+        QVERIFY(waitFor(a.save())->ok());
+        QVERIFY(!a.hasUnsavedChanges());
+
+        auto reader = std::make_shared<TokenCache>();
+        CachePersistence check(store, reader, QStringLiteral("c"), path);
+        QVERIFY(waitFor(check.load())->ok());
+        for (const char *user : {"alice", "bob", "carol"})
+            QVERIFY2(hasRefreshToken(*reader, QString::fromLatin1(user)), user);
+        QVERIFY(!check.hasUnsavedChanges());
+    }
+
     void damagedFileIsKeptAsideAndReplacedOnSave()
     {
         auto store = std::make_shared<MemorySecretStore>();

@@ -1,4 +1,5 @@
 // msal-extensions' lock file: created and removed, excludes others, recovered from dead holders.
+#include "azid/keychain/storagefailure.h"
 #include "filelock.h"
 
 #include <QCoreApplication>
@@ -11,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 using namespace azid;
@@ -131,6 +133,27 @@ private slots:
         QVERIFY(lock);
     }
 
+    // A holder that died between creating the lock file and writing its pid leaves it empty: taken over
+    // once it is old and nobody holds its flock; a fresh empty one (its creator about to write) is not.
+    void ownerlessLockIsRecoveredOnceOld()
+    {
+        const QString path = lockPath();
+        QFile empty(path);
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        empty.close();
+        QVERIFY(!FileLock::acquire(path, 200ms));
+        QVERIFY(QFile::exists(path));
+
+        struct timespec times[2] = {};
+        ::clock_gettime(CLOCK_REALTIME, &times[0]);
+        times[0].tv_sec -= 60;
+        times[1] = times[0];
+        QCOMPARE(::utimensat(AT_FDCWD, QFile::encodeName(path).constData(), times, 0), 0);
+        const auto lock = FileLock::acquire(path, 1s);
+        QVERIFY2(lock, lock ? "" : qPrintable(lock.error().message));
+        QVERIFY(readFile(path).startsWith(QByteArray::number(qint64(::getpid())) + ' '));
+    }
+
     void unreadableOwnerIsNotTakenOver()
     {
         // Without a pid there is no telling whether the owner is alive: wait, then say what to do.
@@ -142,6 +165,7 @@ private slots:
         const auto lock = FileLock::acquire(path, 200ms);
         QVERIFY(!lock);
         QVERIFY(lock.error().message.contains(QStringLiteral("delete the lock file")));
+        QCOMPARE(storageFailure(lock.error()), StorageFailure::CacheLocked);
         QCOMPARE(readFile(path), QByteArray("not a pid"));
     }
 

@@ -98,8 +98,9 @@ private slots:
             << int(QKeychain::OtherError)
             << QStringLiteral("The name org.freedesktop.secrets was not provided by any .service files")
             << noKeychain << StorageFailure::KeychainUnavailable;
-        QTest::newRow("kwallet not running") << int(QKeychain::OtherError) << QStringLiteral("D-Bus is not running")
-                                             << noKeychain << StorageFailure::KeychainUnavailable;
+        QTest::newRow("kwallet not running")
+            << int(QKeychain::OtherError) << QStringLiteral("D-Bus is not running") << noKeychain
+            << StorageFailure::KeychainUnavailable;
         QTest::newRow("locked collection")
             << int(QKeychain::AccessDenied) << QStringLiteral("Cannot create an item in a locked collection")
             << detail::lockedKeychainMessage() << StorageFailure::KeychainLocked;
@@ -117,16 +118,17 @@ private slots:
             << detail::accessDeniedMessage() << StorageFailure::KeychainAccessDenied;
         QTest::newRow("no reply")
             << int(QKeychain::OtherError)
-            << QStringLiteral("GDBus.Error:org.freedesktop.DBus.Error.NoReply: Message recipient disconnected")
+            << QStringLiteral(
+                   "GDBus.Error:org.freedesktop.DBus.Error.NoReply: Message recipient disconnected")
             << QStringLiteral("The keychain did not answer") << StorageFailure::KeychainTimeout;
         QTest::newRow("no login collection")
             << int(QKeychain::OtherError)
             << QStringLiteral(
                    "Object does not exist at path \u201c/org/freedesktop/secrets/collection/login\u201d")
             << detail::keychainAdvice(StorageFailure::KeychainLocked) << StorageFailure::KeychainLocked;
-        QTest::newRow("could not delete") << int(QKeychain::CouldNotDeleteEntry) << QString()
-                                          << QStringLiteral("The keychain could not delete the item")
-                                          << StorageFailure::KeychainFailed;
+        QTest::newRow("could not delete")
+            << int(QKeychain::CouldNotDeleteEntry) << QString()
+            << QStringLiteral("The keychain could not delete the item") << StorageFailure::KeychainFailed;
         QTest::newRow("other") << int(QKeychain::OtherError) << QStringLiteral("Unknown error")
                                << QStringLiteral("The keychain failed") << StorageFailure::KeychainFailed;
     }

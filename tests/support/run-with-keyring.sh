@@ -5,21 +5,29 @@
 # another password would stay locked), a private D-Bus session bus (dbus-run-session), and
 # gnome-keyring-daemon --unlock --components=secrets on it.
 #
-#   run-with-keyring.sh [--locked] COMMAND [ARGS...]
+#   run-with-keyring.sh [--locked | --no-keyring | --deny-secrets] COMMAND [ARGS...]
 #
 # --locked: the login keyring is made with one password and the daemon then started with another, so
 # the collection stays locked and writes fail, as after a login whose password did not match.
+# --no-keyring: the bus has no Secret Service and cannot start one; the command may start
+# gnome-keyring-daemon itself (as a session does late), with AZID_TEST_KEYRING_PASSWORD.
+# --deny-secrets: the daemon runs, but the bus's policy refuses every call to org.freedesktop.secrets.
 #
-# The command sees AZID_TEST_KEYRING=unlocked|locked and AZID_TEST_SECRET_SERVICE_PID (the daemon's pid).
+# The command sees AZID_TEST_KEYRING=unlocked|locked|none|denied, AZID_TEST_SECRET_SERVICE_PID (the
+# daemon's pid, when one runs) and AZID_TEST_KEYRING_PASSWORD (the login keyring's own password: for
+# --locked, restarting the daemon with it unlocks the keyring).
 set -euo pipefail
 
+here=$(cd "$(dirname "$0")" && pwd)
 mode=unlocked
-if [[ "${1:-}" == "--locked" ]]; then
-    mode=locked
-    shift
-fi
+bus_config=()
+case "${1:-}" in
+    --locked) mode=locked; shift ;;
+    --no-keyring) mode=none; bus_config=(--config-file="$here/../keychain/session-bus-without-secrets.conf"); shift ;;
+    --deny-secrets) mode=denied; bus_config=(--config-file="$here/../keychain/session-bus-denying-secrets.conf"); shift ;;
+esac
 if [[ $# -lt 1 ]]; then
-    echo "usage: $0 [--locked] COMMAND [ARGS...]" >&2
+    echo "usage: $0 [--locked | --no-keyring | --deny-secrets] COMMAND [ARGS...]" >&2
     exit 2
 fi
 
@@ -70,9 +78,25 @@ if [[ "$mode" == locked ]]; then
 fi
 
 password=azid-test-password
-[[ "$mode" == locked ]] && password=another-password
+export AZID_TEST_KEYRING_PASSWORD="$password"
+if [[ "$mode" == locked ]]; then
+    password=another-password
+    export AZID_TEST_KEYRING_PASSWORD=first-password
+fi
 status=0
-dbus-run-session -- bash -c "set -euo pipefail; $start_keyring"'
+if [[ "$mode" == none ]]; then
+    # The command starts a daemon itself, if it wants one; whatever it started is stopped afterwards.
+    dbus-run-session "${bus_config[@]}" -- bash -c "set -euo pipefail; $start_keyring"'
+        status=0
+        "$@" || status=$?
+        pid=$(dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus / \
+                  org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets 2>/dev/null |
+              awk "{ print \$2 }") || true
+        [[ -n "$pid" ]] && stop_keyring "$pid"
+        exit "$status"' run-with-keyring "$@" || status=$?
+    exit "$status"
+fi
+dbus-run-session "${bus_config[@]}" -- bash -c "set -euo pipefail; $start_keyring"'
     pid=$(start_keyring "$0")
     export AZID_TEST_SECRET_SERVICE_PID="$pid"
     status=0

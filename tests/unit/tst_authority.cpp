@@ -81,13 +81,13 @@ void TestAuthority::parseAccepts_data()
         << QStringLiteral("https://login.microsoftonline.com") << QStringLiteral("login.microsoftonline.com");
     QTest::newRow("port") << QStringLiteral("https://login.example.org:8443")
                           << QStringLiteral("https://login.example.org:8443")
-                          << QStringLiteral("login.example.org:8443");
+                          << QStringLiteral("login.example.org"); // MSAL's environment: the host alone
     QTest::newRow("bare host and port")
         << QStringLiteral("127.0.0.1:44321") << QStringLiteral("https://127.0.0.1:44321")
-        << QStringLiteral("127.0.0.1:44321");
+        << QStringLiteral("127.0.0.1");
     QTest::newRow("port and slash") << QStringLiteral("https://localhost:8443/")
                                     << QStringLiteral("https://localhost:8443")
-                                    << QStringLiteral("localhost:8443");
+                                    << QStringLiteral("localhost");
     QTest::newRow("upper case") << QStringLiteral("HTTPS://Login.MicrosoftOnline.COM")
                                 << QStringLiteral("https://login.microsoftonline.com")
                                 << QStringLiteral("login.microsoftonline.com");

@@ -27,9 +27,11 @@ struct ManagedIdentityCredentialOptions
     // credential unavailable when nothing answers, instead of running IMDS's retry schedule (about
     // 25 s, 75 s for 410). DefaultAzureCredential and chains set it, as azure.identity does inside a
     // chain; standalone use leaves it off. No probe when AZURE_POD_IDENTITY_AUTHORITY_HOST is set.
-    bool imdsProbe = false;
-    // Set by DefaultAzureCredential: implies imdsProbe, and lets Cloud Shell take a client id (sent
-    // in the form) instead of refusing it, as azure.identity does inside DefaultAzureCredential.
+    // Unset: on with withinDefaultChain, off otherwise (DefaultAzureCredential turns it off when
+    // AZURE_TOKEN_CREDENTIALS names ManagedIdentityCredential alone).
+    std::optional<bool> imdsProbe;
+    // Set by DefaultAzureCredential: implies imdsProbe (unless set), and lets Cloud Shell take a client id
+    // (sent in the form) instead of refusing it, as azure.identity does inside DefaultAzureCredential.
     bool withinDefaultChain = false;
     // Do not use the workload identity variables (AZURE_FEDERATED_TOKEN_FILE, ...): set by
     // DefaultAzureCredential when its workload identity credential is excluded.

@@ -59,10 +59,9 @@ public:
     // defaultCacheFilePath(profile, ...), its key in `keychain`; when no keychain is reachable and
     // options.allowUnencryptedStorage, the plain file unencryptedCacheFilePath(profile, ...) instead
     // (and once the keychain is back, that plain file is taken into the encrypted cache and deleted).
-    static std::unique_ptr<CachePersistence> forProfile(std::shared_ptr<SecretStore> keychain,
-                                                        std::shared_ptr<TokenCache> cache,
-                                                        const QString &profile,
-                                                        const TokenCachePersistenceOptions &options, bool cae);
+    static std::unique_ptr<CachePersistence>
+    forProfile(std::shared_ptr<SecretStore> keychain, std::shared_ptr<TokenCache> cache,
+               const QString &profile, const TokenCachePersistenceOptions &options, bool cae);
 
     QString name() const;
     // The storage's file (for the shared libsecret cache: its signal file).

@@ -33,14 +33,16 @@ namespace azid {
 // then doubling up to 30 s), until one succeeds: then available() is emitted once, the state is
 // Available and probing stops. retryNow() probes at once (a "Try again" button); stop() stops. Every
 // failed probe emits unavailable() with the error (carrying its StorageFailure reason) and the delay
-// before the next one. Failures of every kind are retried: the default probe never shows a prompt,
-// so retrying costs nothing, and the user may fix a refused access; stop() if you would rather not.
+// before the next one. Failures of every kind are retried: the Secret Service probe never shows a
+// prompt, so retrying costs nothing, and the user may fix a refused access; stop() if you would rather
+// not.
 //
 // The default probe (defaultProbe()) asks the Secret Service (libsecret) whether its default
 // collection exists and is unlocked, without unlocking anything: a plain read would not do, because
 // gnome-keyring answers reads of a locked collection with "not found". When no Secret Service
 // answers at all (e.g. KWallet without its Secret Service interface, or another system), it reads an
-// item through QtKeychain (KeychainSecretStore) instead. Tests pass a probe of their own.
+// item through QtKeychain (KeychainSecretStore) instead; that read may show the wallet's own prompt.
+// Tests pass a probe of their own.
 //
 // Lives on the thread it was created on (the main thread with the default probe, which libsecret
 // answers through Qt's GLib event loop). Nothing blocks; a late probe answer after stop() is ignored.
@@ -49,10 +51,10 @@ class KeychainAvailability : public QObject
     Q_OBJECT
 public:
     enum class State {
-        Idle,        // not started, or stopped
-        Checking,    // a probe is running
-        Waiting,     // the last probe failed; the next one is scheduled
-        Available,   // a probe succeeded; probing stopped
+        Idle,      // not started, or stopped
+        Checking,  // a probe is running
+        Waiting,   // the last probe failed; the next one is scheduled
+        Available, // a probe succeeded; probing stopped
     };
     Q_ENUM(State)
 

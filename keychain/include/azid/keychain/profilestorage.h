@@ -3,6 +3,7 @@
 #include "azid/authenticationrecord.h"
 #include "azid/keychain/accountstore.h"
 #include "azid/keychain/secretstore.h"
+#include "azid/keychain/tokencachepersistenceoptions.h"
 #include "azid/result.h"
 
 #include <QFuture>
@@ -33,10 +34,26 @@ public:
         MemoryOnly, // tokens stay in this process; account records are still kept in the keychain
     };
 
+    // How a profile keeps what it stores (azid-cli's --memory-only, --allow-unencrypted-storage and
+    // --cache-name; the app's settings).
+    struct Options
+    {
+        TokenPersistence tokens = TokenPersistence::Encrypted;
+        // Nothing at all is read from or written to storage, not even the keychain: account records and
+        // tokens live in this process only (SSH sessions, headless machines, kiosks).
+        bool memoryOnly = false;
+        // The caches: `name` (files "<name>.nocae", "<name>.cae"), and allowUnencryptedStorage, which lets
+        // the caches and the account records go to plain files of mode 0600 when no keychain is
+        // reachable at all (storageWarnings() then says so). Without it, no keychain is an error.
+        TokenCachePersistenceOptions cache{QStringLiteral("azid.cache"), false};
+    };
+
     // The empty name and "default" both mean the default profile. Without a store, the OS keychain
     // (KeychainSecretStore) of the profile.
-    explicit ProfileStorage(const QString &profile, TokenPersistence persistence = TokenPersistence::Encrypted,
+    explicit ProfileStorage(const QString &profile,
+                            TokenPersistence persistence = TokenPersistence::Encrypted,
                             std::shared_ptr<SecretStore> store = {});
+    ProfileStorage(const QString &profile, const Options &options, std::shared_ptr<SecretStore> store = {});
     ~ProfileStorage();
     ProfileStorage(const ProfileStorage &) = delete;
     ProfileStorage &operator=(const ProfileStorage &) = delete;
@@ -44,6 +61,10 @@ public:
     // "default" for the default profile.
     QString profile() const;
     TokenPersistence tokenPersistence() const;
+    const Options &options() const;
+    // What the user must be told about where things are kept (e.g. unencrypted, because no keychain is
+    // reachable), one sentence each; empty when all is encrypted. Valid after the first operations.
+    QStringList storageWarnings() const;
     std::shared_ptr<SecretStore> secretStore() const;
     std::shared_ptr<TokenCache> cache() const;
     std::shared_ptr<TokenCache> caeCache() const;

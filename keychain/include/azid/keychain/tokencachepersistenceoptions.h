@@ -30,7 +30,8 @@ struct TokenCachePersistenceOptions
     // for tokens with and without CAE alike.
     QString legacyCacheName() const { return name; }
 
-    friend bool operator==(const TokenCachePersistenceOptions &, const TokenCachePersistenceOptions &) = default;
+    friend bool operator==(const TokenCachePersistenceOptions &,
+                           const TokenCachePersistenceOptions &) = default;
 };
 
 } // namespace azid

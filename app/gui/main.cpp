@@ -1,0 +1,140 @@
+// azid: the tray app. This is the composition root: it puts together the profile's storage (shared
+// with azid-cli), the network settings, the browser openers and the clipboard, and hands them to
+// the desktop controller. A second launch only asks the running one to show its window.
+#include "testhooks.h"
+
+#include "azid/browseropener.h"
+#include "azid/keychain/profilestorage.h"
+#include "azid/keychain/storagelocation.h"
+#include "azid/ui/accountservice.h"
+#include "azid/ui/appsettings.h"
+#include "azid/ui/desktopcontroller.h"
+#include "azid/ui/embeddedbrowser.h"
+#include "azid/ui/secretclipboard.h"
+#include "azid/ui/singleinstance.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QCommandLineParser>
+#include <QDesktopServices>
+#include <QLoggingCategory>
+#include <QTimer>
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+enum ExitCode { ExitSuccess = 0, ExitFailure = 1, ExitUsage = 2 };
+
+void printError(const QString &text)
+{
+    std::fprintf(stderr, "azid: %s\n", text.toLocal8Bit().constData());
+}
+
+// $BROWSER when set (as azure.identity honours it), else the desktop's default browser.
+azid::BrowserOpener desktopBrowserOpener()
+{
+    if (!qEnvironmentVariableIsEmpty("BROWSER"))
+        return azid::systemBrowserOpener();
+    return [](const QUrl &url) { return QDesktopServices::openUrl(url); };
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("azid"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Azid"));
+    QApplication::setApplicationVersion(QStringLiteral(AZID_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("azid"));
+    // Closing the accounts window leaves the tray running; Quit in the tray menu ends the app.
+    QApplication::setQuitOnLastWindowClosed(false);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Azid: sign in to Microsoft Entra ID accounts and copy access tokens from the tray."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption profileOption(
+        QStringLiteral("profile"),
+        QStringLiteral("Keep accounts, tokens and settings apart (default: $AZID_PROFILE or \"default\")."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption showOption(
+        QStringLiteral("show"), QStringLiteral("Show the accounts window (of the running Azid, if any)."));
+    const QCommandLineOption verboseOption(QStringLiteral("verbose"), QStringLiteral("Log what happens."));
+    parser.addOptions({profileOption, showOption, verboseOption});
+    parser.process(app);
+
+    QLoggingCategory::setFilterRules(parser.isSet(verboseOption) ? QStringLiteral("azid.*.debug=true")
+                                                                 : QStringLiteral("azid.*.debug=false"));
+    QString profile =
+        parser.isSet(profileOption) ? parser.value(profileOption) : qEnvironmentVariable("AZID_PROFILE");
+    if (profile.isEmpty())
+        profile = QStringLiteral("default");
+    if (!azid::isValidProfileName(profile)) {
+        printError(
+            QStringLiteral("\"%1\" is not a valid profile name: use letters, digits, '.', '_' and '-'.")
+                .arg(profile));
+        return ExitUsage;
+    }
+
+    azid::ui::SingleInstance instance(profile);
+    switch (instance.start()) {
+    case azid::ui::SingleInstance::Role::Failed:
+        printError(instance.errorString());
+        return ExitFailure;
+    case azid::ui::SingleInstance::Role::Secondary:
+        // Another azid of this profile runs: it shows its window, this one ends.
+        QObject::connect(
+            &instance, &azid::ui::SingleInstance::replied, &app, [](bool ok, const QByteArray &reply) {
+                if (!ok || reply != "ok")
+                    printError(
+                        QStringLiteral("the running Azid did not answer: %1").arg(QString::fromUtf8(reply)));
+                QCoreApplication::exit(ok && reply == "ok" ? ExitSuccess : ExitFailure);
+            });
+        instance.send(QByteArrayLiteral("show"));
+        return QApplication::exec();
+    case azid::ui::SingleInstance::Role::Primary:
+        break;
+    }
+
+    azid::ui::AppSettings settings(profile);
+    // Memory-only means what azid-cli's --memory-only means: nothing is read from or written to the
+    // keychain or the disk; accounts and tokens last as long as this process.
+    azid::ProfileStorage::Options storageOptions;
+    storageOptions.memoryOnly = settings.memoryOnly();
+    auto storage = std::make_unique<azid::ProfileStorage>(profile, storageOptions);
+    azid::ui::AccountService service(std::move(storage));
+    service.setHttpOptions(settings.httpOptions());
+    service.setBrowserOpener(desktopBrowserOpener());
+    service.setEmbeddedBrowser(azid::ui::EmbeddedBrowser());
+
+    azid::ui::SecretClipboard clipboard(QApplication::clipboard());
+    azid::ui::DesktopController controller(&service, &settings, &clipboard);
+    controller.setProgramPath(QCoreApplication::applicationFilePath());
+    QObject::connect(&controller, &azid::ui::DesktopController::quitRequested, &app, &QCoreApplication::quit);
+    // Whatever ends the app, a token it copied does not stay behind.
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &clipboard, &azid::ui::SecretClipboard::clearNow);
+
+    std::unique_ptr<azid::app::TestHooks> hooks;
+    if (qEnvironmentVariable("AZID_TEST_HOOKS") == QStringLiteral("1")) {
+        qWarning("azid: test hooks are on (AZID_TEST_HOOKS=1): the local socket accepts remote control");
+        hooks = std::make_unique<azid::app::TestHooks>(&controller, &service, &clipboard);
+    }
+    instance.setHandler([&controller, &hooks](const QByteArray &line) -> QByteArray {
+        if (line == "show") {
+            QTimer::singleShot(0, &controller, &azid::ui::DesktopController::showAccountsWindow);
+            return QByteArrayLiteral("ok");
+        }
+        if (hooks && line.startsWith('{'))
+            return hooks->handle(line);
+        return QByteArrayLiteral("error: unknown request");
+    });
+
+    controller.start(parser.isSet(showOption));
+    if (!controller.usesTray())
+        QApplication::setQuitOnLastWindowClosed(true); // without a tray, the window is the app
+    return QApplication::exec();
+}

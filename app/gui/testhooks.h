@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QPointer>
+
+namespace azid::ui {
+class AccountService;
+class DesktopController;
+class SecretClipboard;
+} // namespace azid::ui
+
+namespace azid::app {
+
+// Remote control for the end-to-end test, over the single-instance socket (user-only), and only when
+// azid was started with AZID_TEST_HOOKS=1. One JSON object per line in, one per line out:
+//   {"cmd": "state"}                          tray, window, accounts, last tray message
+//   {"cmd": "menu", "path": ["alice", "Azure Resource Manager"]}   triggers a tray menu entry
+//   {"cmd": "set", "name": OBJECT, "value": V} sets a line edit, combo box, check box or radio button
+//   {"cmd": "click", "name": OBJECT}          clicks a button
+//   {"cmd": "get", "name": OBJECT}            text, visibility and enabled state of a widget
+//   {"cmd": "grab", "window": "accounts", "path": FILE}   saves a screenshot of the window
+// Entries and widgets are found by what a person sees (menu text) or by object name.
+class TestHooks
+{
+public:
+    TestHooks(ui::DesktopController *controller, ui::AccountService *service, ui::SecretClipboard *clipboard);
+    QByteArray handle(const QByteArray &line);
+
+private:
+    QJsonObject state() const;
+    QJsonObject menu(const QJsonObject &request);
+    QJsonObject set(const QJsonObject &request);
+    QJsonObject click(const QJsonObject &request);
+    QJsonObject get(const QJsonObject &request);
+    QJsonObject grab(const QJsonObject &request);
+
+    QPointer<ui::DesktopController> m_controller;
+    QPointer<ui::AccountService> m_service;
+    QPointer<ui::SecretClipboard> m_clipboard;
+};
+
+} // namespace azid::app

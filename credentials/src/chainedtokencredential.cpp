@@ -1,0 +1,34 @@
+#include "azid/chainedtokencredential.h"
+
+#include "chainrunner.h"
+#include "futures.h"
+
+namespace azid {
+
+ChainedTokenCredential::ChainedTokenCredential(QList<std::shared_ptr<TokenCredential>> credentials,
+                                               QObject *parent)
+    : QObject(parent), m_credentials(std::move(credentials))
+{
+    m_credentials.removeAll(nullptr);
+}
+
+ChainedTokenCredential::~ChainedTokenCredential() = default;
+
+QFuture<TokenResult> ChainedTokenCredential::getTokenInfo(const TokenRequestOptions &options)
+{
+    if (m_credentials.isEmpty())
+        return detail::ready(
+            TokenResult(AuthError::authentication(QStringLiteral("at least one credential is required"))));
+
+    QList<detail::ChainMember> members;
+    for (const std::shared_ptr<TokenCredential> &credential : std::as_const(m_credentials))
+        members.append({credential, {}, false});
+    return detail::runChain(members, options, name())
+        .then(QtFuture::Launch::Sync, detail::guarded(this, [this, members](detail::ChainOutcome outcome) {
+                  if (outcome.index >= 0)
+                      m_successful = members.at(outcome.index).credential;
+                  return outcome.result;
+              }));
+}
+
+} // namespace azid

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "azid/tokencredential.h"
+
+#include <QFuture>
+#include <QList>
+#include <QString>
+
+#include <memory>
+
+namespace azid::detail {
+
+// One credential of a chain, as the chain runs it.
+struct ChainMember
+{
+    std::shared_ptr<TokenCredential> credential;
+    // The name in the aggregated message; empty: credential->name().
+    QString name;
+    // Every failure counts as unavailability, so the chain goes on: what azure.identity's
+    // within_dac does for credentials of DefaultAzureCredential that have no option of their own
+    // for it (SharedTokenCacheCredential, the workload identity placeholder).
+    bool failuresUnavailable = false;
+
+    QString displayName() const { return name.isEmpty() ? credential->name() : name; }
+};
+
+struct ChainOutcome
+{
+    TokenResult result;
+    qsizetype index = -1; // the member that gave the token; -1 when none did
+};
+
+// azure.identity's ChainedTokenCredential loop: each member in order; unavailability (including
+// AuthenticationRequired) is recorded and the next member tried; any other failure is recorded and
+// ends the loop. Without a token: a ClientAuthentication error whose message names every attempt
+// (chainFailureMessage). The members are kept alive until the run ends.
+QFuture<ChainOutcome> runChain(QList<ChainMember> members, const TokenRequestOptions &options,
+                               const QString &chainName);
+
+struct ChainAttempt
+{
+    QString name;
+    QString message;
+};
+
+// "<chainName> failed to retrieve a token from the included credentials.\nAttempted credentials:\n\t
+// <Name>: <message>...\nTo mitigate this issue, ..." exactly as azure.identity words it.
+QString chainFailureMessage(const QString &chainName, const QList<ChainAttempt> &attempts);
+
+} // namespace azid::detail

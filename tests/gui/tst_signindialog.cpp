@@ -1,0 +1,348 @@
+// The sign-in dialog's states for each method, with a stand-in for the sign-in itself: the form and
+// its checks, the waiting page with what the method needs (URL and copy button, the device code with
+// link, QR code and countdown), cancelling, errors with their details, success.
+#include "azid/authorityhosts.h"
+#include "azid/ui/signindialog.h"
+#include "fakeclock.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace azid;
+using namespace azid::ui;
+
+class TestSignInDialog : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<SignInDialog> m_dialog;
+    QPointer<SignInOperation> m_operation;
+    SignInRequest m_started;
+    QByteArray m_startedPassword;
+    int m_starts = 0;
+    test::FakeClock m_clock;
+
+    template <typename T> T *child(const char *name) const
+    {
+        T *widget = m_dialog->findChild<T *>(QString::fromLatin1(name));
+        if (!widget)
+            qWarning("no widget %s", name);
+        return widget;
+    }
+
+    void choose(const char *method) { child<QRadioButton>(method)->setChecked(true); }
+
+    void useSandboxLikeAuthority()
+    {
+        auto *cloud = child<QComboBox>("cloudCombo");
+        cloud->setCurrentIndex(cloud->findData(QStringLiteral("custom")));
+        child<QLineEdit>("authorityEdit")->setText(QStringLiteral("https://127.0.0.1:8443"));
+    }
+
+    StoredAccount account() const
+    {
+        StoredAccount stored;
+        stored.record = {QStringLiteral("127.0.0.1:8443"), DeveloperSignOnClientId,
+                         QStringLiteral("uid.utid"), QStringLiteral("utid"),
+                         QStringLiteral("alice@contoso.test")};
+        stored.metadata.signInMethod = QStringLiteral("browser");
+        return stored;
+    }
+
+private slots:
+    void init()
+    {
+        m_starts = 0;
+        m_started = {};
+        m_startedPassword.clear();
+        m_dialog = std::make_unique<SignInDialog>([this](const SignInRequest &request, QObject *parent) {
+            ++m_starts;
+            m_started = request;
+            m_startedPassword = request.password.reveal();
+            m_operation = new SignInOperation(request, parent);
+            return m_operation.data();
+        });
+        m_dialog->setClock(&m_clock);
+        m_dialog->show();
+    }
+
+    void cleanup() { m_dialog.reset(); }
+
+    void formDefaults()
+    {
+        QCOMPARE(m_dialog->page(), SignInDialog::Page::Form);
+        QCOMPARE(child<QLineEdit>("clientIdEdit")->text(), DeveloperSignOnClientId);
+        QCOMPARE(child<QLineEdit>("scopesEdit")->text(),
+                 QStringLiteral("https://management.azure.com/.default"));
+        QVERIFY(child<QRadioButton>("methodBrowser")->isChecked());
+        QVERIFY(!child<QLineEdit>("authorityEdit")->isEnabled());
+        QVERIFY(child<QPushButton>("signInButton")->isEnabled());
+        const SignInRequest request = m_dialog->formRequest();
+        QCOMPARE(request.authority, AzureAuthorityHosts::AzurePublicCloud);
+        QVERIFY(!request.disableInstanceDiscovery);
+
+        auto *cloud = child<QComboBox>("cloudCombo");
+        cloud->setCurrentIndex(cloud->findData(QStringLiteral("usgov")));
+        QCOMPARE(child<QLineEdit>("scopesEdit")->text(),
+                 QStringLiteral("https://management.usgovcloudapi.net/.default"));
+        QCOMPARE(m_dialog->formRequest().authority, AzureAuthorityHosts::AzureGovernment);
+    }
+
+    void formChecks()
+    {
+        auto *signIn = child<QPushButton>("signInButton");
+        auto *cloud = child<QComboBox>("cloudCombo");
+        cloud->setCurrentIndex(cloud->findData(QStringLiteral("custom")));
+        QVERIFY(!signIn->isEnabled());
+        QVERIFY(!child<QLabel>("problemLabel")->text().isEmpty());
+        child<QLineEdit>("authorityEdit")->setText(QStringLiteral("http://login.example.com"));
+        QVERIFY(m_dialog->problem().contains(QStringLiteral("https")));
+        child<QLineEdit>("authorityEdit")->setText(QStringLiteral("https://login.example.com"));
+        QVERIFY(signIn->isEnabled());
+        QVERIFY(m_dialog->formRequest().disableInstanceDiscovery);
+        child<QLineEdit>("clientIdEdit")->clear();
+        QVERIFY(!signIn->isEnabled());
+        child<QLineEdit>("clientIdEdit")->setText(DeveloperSignOnClientId);
+        choose("methodPassword");
+        QVERIFY(child<QLabel>("passwordWarning")->isVisible());
+        QVERIFY(child<QLabel>("passwordWarning")->text().contains(QStringLiteral("multi-factor")));
+        QVERIFY(
+            child<QLabel>("passwordWarning")->text().contains(QStringLiteral("personal Microsoft accounts")));
+        QVERIFY(!signIn->isEnabled());
+        child<QLineEdit>("usernameEdit")->setText(QStringLiteral("alice@contoso.test"));
+        QVERIFY(!signIn->isEnabled());
+        child<QLineEdit>("passwordEdit")->setText(QStringLiteral("alice-password-1"));
+        QVERIFY(signIn->isEnabled());
+        m_dialog->start();
+        QCOMPARE(m_starts, 1);
+    }
+
+    void systemBrowser()
+    {
+        useSandboxLikeAuthority();
+        child<QLineEdit>("loginHintEdit")->setText(QStringLiteral("alice@contoso.test"));
+        QTest::mouseClick(child<QPushButton>("signInButton"), Qt::LeftButton);
+        QCOMPARE(m_starts, 1);
+        QCOMPARE(m_started.method, SignInMethod::SystemBrowser);
+        QCOMPARE(m_started.authority, QStringLiteral("https://127.0.0.1:8443"));
+        QCOMPARE(m_started.loginHint, QStringLiteral("alice@contoso.test"));
+        QCOMPARE(m_dialog->page(), SignInDialog::Page::Waiting);
+        QVERIFY(child<QWidget>("progressBar")->isVisible());
+        QVERIFY(child<QPushButton>("cancelButton")->isVisible());
+        QVERIFY(!child<QWidget>("browserBox")->isVisible());
+
+        const QUrl url(
+            QStringLiteral("https://127.0.0.1:8443/organizations/oauth2/v2.0/authorize?client_id=x"));
+        m_operation->reportBrowserUrl(url, false);
+        m_operation->reportStatus(QStringLiteral("No browser could be started"));
+        QVERIFY(child<QWidget>("browserBox")->isVisible());
+        QCOMPARE(child<QLineEdit>("urlEdit")->text(), url.toString());
+        QCOMPARE(child<QLabel>("waitingStatus")->text(), QStringLiteral("No browser could be started"));
+        QTest::mouseClick(child<QPushButton>("copyUrlButton"), Qt::LeftButton);
+        QCOMPARE(QApplication::clipboard()->text(), url.toString());
+
+        QSignalSpy signedIn(m_dialog.get(), &SignInDialog::signedIn);
+        m_operation->succeed(account());
+        QCOMPARE(signedIn.count(), 1);
+        QCOMPARE(signedIn.first().at(0).value<StoredAccount>().record.username,
+                 QStringLiteral("alice@contoso.test"));
+        QCOMPARE(m_dialog->page(), SignInDialog::Page::Succeeded);
+        QCOMPARE(m_dialog->result(), int(QDialog::Accepted));
+        QVERIFY(!m_dialog->isVisible());
+    }
+
+    void embeddedBrowser()
+    {
+        choose("methodEmbedded");
+        m_dialog->start();
+        QCOMPARE(m_started.method, SignInMethod::EmbeddedBrowser);
+        m_operation->reportBrowserUrl(QUrl(QStringLiteral("https://login.microsoftonline.com/x")), true);
+        // The window shows its own address; the dialog only waits.
+        QVERIFY(!child<QWidget>("browserBox")->isVisible());
+        AuthError closed = AuthError::authentication(QStringLiteral(
+            "The sign-in window was closed before the sign-in finished. Start again to retry."));
+        m_operation->fail(closed);
+        QCOMPARE(m_dialog->page(), SignInDialog::Page::Failed);
+        QVERIFY(child<QLabel>("errorMessage")->text().contains(QStringLiteral("window was closed")));
+    }
+
+    void embeddedBrowserUnavailable()
+    {
+        choose("methodEmbedded");
+        m_dialog->setEmbeddedBrowserAvailable(false, QStringLiteral("not installed"));
+        QVERIFY(!child<QRadioButton>("methodEmbedded")->isEnabled());
+        QCOMPARE(child<QRadioButton>("methodEmbedded")->toolTip(), QStringLiteral("not installed"));
+        QCOMPARE(m_dialog->method(), SignInMethod::SystemBrowser);
+        m_dialog->setMethod(SignInMethod::EmbeddedBrowser);
+        QCOMPARE(m_dialog->method(), SignInMethod::SystemBrowser);
+    }
+
+    void deviceCode()
+    {
+        choose("methodDeviceCode");
+        m_dialog->start();
+        QCOMPARE(m_started.method, SignInMethod::DeviceCode);
+        QVERIFY(!child<QWidget>("deviceBox")->isVisible());
+        const QDateTime expires = QDateTime::fromSecsSinceEpoch(m_clock.now() + 900);
+        m_operation->reportDeviceCode(
+            {QStringLiteral("https://microsoft.com/devicelogin"), QStringLiteral("ABCD2EFGH"), expires});
+        QVERIFY(child<QWidget>("deviceBox")->isVisible());
+        QCOMPARE(child<QLabel>("userCodeLabel")->text(), QStringLiteral("ABCD2EFGH"));
+        QVERIFY(child<QLabel>("userCodeLabel")->font().pointSize() >= 20);
+        const QString link = child<QLabel>("verificationLink")->text();
+        QVERIFY(link.contains(QStringLiteral("<a href=\"https://microsoft.com/devicelogin\">")));
+        QVERIFY(child<QLabel>("verificationLink")->openExternalLinks());
+        QVERIFY(!child<QLabel>("qrCodeLabel")->pixmap().isNull());
+        QCOMPARE(child<QLabel>("countdownLabel")->text(), QStringLiteral("The code expires in 15:00."));
+        m_clock.advance(61);
+        QTRY_COMPARE(child<QLabel>("countdownLabel")->text(), QStringLiteral("The code expires in 13:59."));
+        QTest::mouseClick(child<QPushButton>("copyCodeButton"), Qt::LeftButton);
+        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("ABCD2EFGH"));
+        m_clock.advance(900);
+        QTRY_VERIFY(child<QLabel>("countdownLabel")->text().contains(QStringLiteral("expired")));
+        // The library then reports the expiry.
+        AuthError expired =
+            AuthError::authentication(QStringLiteral("Authentication failed: the device code expired before "
+                                                     "the sign-in was completed. Start again for "
+                                                     "a new code."));
+        expired.oauthError = QStringLiteral("expired_token");
+        expired.errorCodes = {70019};
+        m_operation->fail(expired);
+        QCOMPARE(m_dialog->page(), SignInDialog::Page::Failed);
+        QVERIFY(child<QPlainTextEdit>("errorDetails")->toPlainText().contains(QStringLiteral("AADSTS70019")));
+    }
+
+    void cancelGoesBackToTheForm()
+    {
+        choose("methodDeviceCode");
+        m_dialog->start();
+        QPointer<SignInOperation> operation = m_operation;
+        QTest::mouseClick(child<QPushButton>("cancelButton"), Qt::LeftButton);
+        QCOMPARE(operation->state(), SignInOperation::State::Cancelled);
+        QCOMPARE(m_dialog->page(), SignInDialog::Page::Form);
+        QVERIFY(child<QLabel>("problemLabel")->text().contains(QStringLiteral("cancelled")));
+        // A late success of the cancelled operation changes nothing.
+        operation->succeed(account());
+        QCOMPARE(m_dialog->page(), SignInDialog::Page::Form);
+        m_dialog->start();
+        QCOMPARE(m_starts, 2);
+    }
+
+    void closingCancels()
+    {
+        m_dialog->start();
+        QPointer<SignInOperation> operation = m_operation;
+        m_dialog->close();
+        QCOMPARE(operation->state(), SignInOperation::State::Cancelled);
+    }
+
+    void passwordIsClearedAfterUse()
+    {
+        useSandboxLikeAuthority();
+        choose("methodPassword");
+        child<QLineEdit>("usernameEdit")->setText(QStringLiteral("mfa@contoso.test"));
+        child<QLineEdit>("passwordEdit")->setText(QStringLiteral("mfa-password-1"));
+        QTest::mouseClick(child<QPushButton>("signInButton"), Qt::LeftButton);
+        QCOMPARE(m_started.method, SignInMethod::UsernamePassword);
+        QCOMPARE(m_started.username, QStringLiteral("mfa@contoso.test"));
+        QCOMPARE(m_startedPassword, QByteArray("mfa-password-1"));
+        QVERIFY(child<QLineEdit>("passwordEdit")->text().isEmpty());
+        // The operation keeps no password either.
+        QVERIFY(m_operation->request().password.isEmpty());
+
+        AuthError mfa =
+            AuthError::authentication(QStringLiteral("Authentication failed: AADSTS50076: MFA required."));
+        mfa.oauthError = QStringLiteral("invalid_grant");
+        mfa.suberror = QStringLiteral("basic_action");
+        mfa.errorCodes = {50076};
+        mfa.correlationId = QStringLiteral("1b3c2f9e-0000-4000-8000-000000000001");
+        mfa.traceId = QStringLiteral("trace-1");
+        mfa.httpStatus = 400;
+        m_operation->fail(mfa);
+        QCOMPARE(m_dialog->page(), SignInDialog::Page::Failed);
+        QVERIFY(child<QLabel>("errorMessage")->text().contains(QStringLiteral("MFA required")));
+        QVERIFY(child<QLabel>("errorNext")->text().contains(QStringLiteral("browser")));
+        const QString details = child<QPlainTextEdit>("errorDetails")->toPlainText();
+        for (const QString &part :
+             {QStringLiteral("AADSTS50076"),
+              QStringLiteral("Correlation ID: 1b3c2f9e-0000-4000-8000-000000000001"),
+              QStringLiteral("Suberror: basic_action"), QStringLiteral("OAuth error: invalid_grant"),
+              QStringLiteral("HTTP status: 400"), QStringLiteral("Trace ID: trace-1")})
+            QVERIFY2(details.contains(part), qPrintable(part));
+        QVERIFY(!details.contains(QStringLiteral("mfa-password-1")));
+        QTest::mouseClick(child<QPushButton>("copyDetailsButton"), Qt::LeftButton);
+        QCOMPARE(QApplication::clipboard()->text(), details);
+
+        // "Try again" for a password needs the password again.
+        QTest::mouseClick(child<QPushButton>("retryButton"), Qt::LeftButton);
+        QCOMPARE(m_dialog->page(), SignInDialog::Page::Form);
+        QCOMPARE(m_starts, 1);
+        QVERIFY(!child<QPushButton>("signInButton")->isEnabled());
+    }
+
+    void retryStartsAgainForOtherMethods()
+    {
+        m_dialog->start();
+        m_operation->fail(AuthError::authentication(QStringLiteral("Authentication failed: access_denied")));
+        QTest::mouseClick(child<QPushButton>("retryButton"), Qt::LeftButton);
+        QCOMPARE(m_starts, 2);
+        QCOMPARE(m_dialog->page(), SignInDialog::Page::Waiting);
+    }
+
+    void operationFailingAtOnce()
+    {
+        auto dialog = std::make_unique<SignInDialog>([](const SignInRequest &request, QObject *parent) {
+            auto *operation = new SignInOperation(request, parent);
+            operation->fail(AuthError::unavailable(QStringLiteral("The embedded browser is not installed.")));
+            return operation;
+        });
+        dialog->start();
+        QCOMPARE(dialog->page(), SignInDialog::Page::Failed);
+    }
+
+    void signInAgainIsPrefilled()
+    {
+        SignInRequest request;
+        request.authority = QStringLiteral("https://127.0.0.1:8443");
+        request.tenant = QStringLiteral("72f988bf-86f1-41af-91ab-2d7cd011db47");
+        request.clientId = QStringLiteral("11111111-2222-3333-4444-555555555555");
+        request.loginHint = QStringLiteral("alice@contoso.test");
+        request.method = SignInMethod::DeviceCode;
+        request.disableInstanceDiscovery = true;
+        request.scopes = {QStringLiteral("https://graph.microsoft.com/.default")};
+        request.claims =
+            QStringLiteral("{\"access_token\":{\"acrs\":{\"essential\":true,\"value\":\"c1\"}}}");
+        request.reason =
+            QStringLiteral("Sign in again as alice@contoso.test to continue. The refresh token was revoked.");
+        request.accountId = QStringLiteral("uid.utid");
+        m_dialog->prefill(request);
+        QVERIFY(child<QLabel>("reasonLabel")->isVisible());
+        QVERIFY(child<QLabel>("reasonLabel")->text().contains(QStringLiteral("revoked")));
+        QCOMPARE(child<QComboBox>("cloudCombo")->currentData().toString(), QStringLiteral("custom"));
+        QCOMPARE(child<QLineEdit>("authorityEdit")->text(), request.authority);
+        QCOMPARE(child<QLineEdit>("tenantEdit")->text(), request.tenant);
+        QCOMPARE(child<QLineEdit>("clientIdEdit")->text(), request.clientId);
+        QCOMPARE(child<QLineEdit>("loginHintEdit")->text(), request.loginHint);
+        QCOMPARE(m_dialog->method(), SignInMethod::DeviceCode);
+        QCOMPARE(child<QLineEdit>("scopesEdit")->text(),
+                 QStringLiteral("https://graph.microsoft.com/.default"));
+        m_dialog->start();
+        QCOMPARE(m_started.claims, request.claims);
+        QCOMPARE(m_started.accountId, request.accountId);
+        QCOMPARE(m_started.scopes, request.scopes);
+        QVERIFY(m_started.disableInstanceDiscovery);
+    }
+};
+
+QTEST_MAIN(TestSignInDialog)
+#include "tst_signindialog.moc"

@@ -1,0 +1,412 @@
+// The tray app end to end, as a person uses it: azid (the real program) under Xvfb with a tray host,
+// against azid-sandbox, with the real Secret Service (run-with-keyring.sh). Its tray menu and dialogs
+// are driven through its test hooks; the clipboard is read back over X11 by this process, as any
+// other application would read it.
+#include "azid/ui/appsettings.h"
+#include "azid/ui/jwt.h"
+#include "azid/ui/singleinstance.h"
+#include "sandbox.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocalSocket>
+#include <QMimeData>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QSystemTrayIcon>
+#include <QtTest>
+
+using namespace azid;
+
+namespace {
+const QString Profile = QStringLiteral("e2e");
+constexpr int ClearSeconds = 3;
+} // namespace
+
+class TestTray : public QObject
+{
+    Q_OBJECT
+
+private:
+    test::Sandbox m_sandbox;
+    QProcess m_azid;
+    QLocalSocket m_hooks;
+
+    QJsonObject hook(const QJsonObject &request)
+    {
+        if (m_hooks.state() != QLocalSocket::ConnectedState) {
+            m_hooks.connectToServer(ui::SingleInstance::socketPath(Profile));
+            if (!m_hooks.waitForConnected(2000))
+                return {{QStringLiteral("ok"), false}, {QStringLiteral("error"), m_hooks.errorString()}};
+        }
+        m_hooks.write(QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n');
+        QByteArray line;
+        while (!line.endsWith('\n')) {
+            if (!m_hooks.waitForReadyRead(10000))
+                return {{QStringLiteral("ok"), false},
+                        {QStringLiteral("error"), QStringLiteral("no answer")}};
+            line += m_hooks.readAll();
+        }
+        return QJsonDocument::fromJson(line).object();
+    }
+
+    QJsonObject command(const QString &cmd, const QJsonObject &arguments = {})
+    {
+        QJsonObject request = arguments;
+        request.insert(QStringLiteral("cmd"), cmd);
+        return hook(request);
+    }
+
+    bool ok(const QJsonObject &answer) { return answer.value(QStringLiteral("ok")).toBool(); }
+    QString describe(const QJsonObject &answer) const
+    {
+        return QString::fromUtf8(QJsonDocument(answer).toJson(QJsonDocument::Compact));
+    }
+
+    QJsonObject state() { return command(QStringLiteral("state")); }
+    QJsonArray accounts() { return state().value(QStringLiteral("accounts")).toArray(); }
+    bool menu(const QStringList &path)
+    {
+        const QJsonObject answer =
+            command(QStringLiteral("menu"), {{QStringLiteral("path"), QJsonArray::fromStringList(path)}});
+        if (!ok(answer))
+            qWarning("%s", qPrintable(describe(answer)));
+        return ok(answer);
+    }
+    bool set(const QString &name, const QJsonValue &value)
+    {
+        const QJsonObject answer = command(
+            QStringLiteral("set"), {{QStringLiteral("name"), name}, {QStringLiteral("value"), value}});
+        if (!ok(answer))
+            qWarning("%s", qPrintable(describe(answer)));
+        return ok(answer);
+    }
+    bool click(const QString &name)
+    {
+        const QJsonObject answer = command(QStringLiteral("click"), {{QStringLiteral("name"), name}});
+        if (!ok(answer))
+            qWarning("%s", qPrintable(describe(answer)));
+        return ok(answer);
+    }
+    QJsonObject get(const QString &name)
+    {
+        return command(QStringLiteral("get"), {{QStringLiteral("name"), name}});
+    }
+
+    QString clipboardText() const { return QApplication::clipboard()->text(); }
+
+    bool hasAccount(const QString &user)
+    {
+        for (const QJsonValue &account : accounts()) {
+            if (account.toObject().value(QStringLiteral("username")).toString() == user)
+                return true;
+        }
+        return false;
+    }
+
+    void openAddAccount()
+    {
+        QVERIFY(menu({QStringLiteral("Add account")}));
+        QTRY_VERIFY(state().value(QStringLiteral("signInVisible")).toBool());
+        QCOMPARE(state().value(QStringLiteral("signInPage")).toString(), QStringLiteral("Form"));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(!qEnvironmentVariableIsEmpty("AZID_TEST_KEYRING"),
+                 "run through run-with-keyring.sh (ctest does)");
+        QVERIFY2(!qEnvironmentVariableIsEmpty("DISPLAY"), "run through tests/gui/with-xvfb.sh (ctest does)");
+        // trayer takes the tray selection a moment after it starts.
+        QTRY_VERIFY_WITH_TIMEOUT(QSystemTrayIcon::isSystemTrayAvailable(), 20000);
+        QVERIFY2(m_sandbox.start({QStringLiteral("--auto-approve"), QStringLiteral("--device-interval"),
+                                  QStringLiteral("1")}),
+                 qPrintable(m_sandbox.errorString()));
+
+        // What a user would set once in Settings: the sandbox as the authority, its CA, a short delay.
+        {
+            ui::AppSettings settings(Profile);
+            settings.setDefaultAuthority(m_sandbox.authority());
+            settings.setCaBundle(m_sandbox.caFile());
+            settings.setClipboardClearSeconds(ClearSeconds);
+            settings.sync();
+            QCOMPARE(settings.status(), QSettings::NoError);
+        }
+
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("AZID_TEST_HOOKS"), QStringLiteral("1"));
+        environment.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        m_azid.setProcessEnvironment(environment);
+        m_azid.setProcessChannelMode(QProcess::ForwardedChannels);
+        m_azid.start(QStringLiteral(AZID_APP_PATH), {QStringLiteral("--profile"), Profile});
+        QVERIFY(m_azid.waitForStarted(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(ok(command(QStringLiteral("ping"))), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(state().value(QStringLiteral("loaded")).toBool(), 20000);
+    }
+
+    void cleanupTestCase()
+    {
+        m_hooks.abort();
+        if (m_azid.state() != QProcess::NotRunning) {
+            m_azid.terminate();
+            if (!m_azid.waitForFinished(10000))
+                m_azid.kill();
+            m_azid.waitForFinished(5000);
+        }
+    }
+
+    void startsInTheTray()
+    {
+        const QJsonObject s = state();
+        QVERIFY2(s.value(QStringLiteral("trayAvailable")).toBool(), qPrintable(describe(s)));
+        QVERIFY(s.value(QStringLiteral("trayVisible")).toBool());
+        QVERIFY(!s.value(QStringLiteral("windowVisible")).toBool());
+        QCOMPARE(s.value(QStringLiteral("accounts")).toArray().size(), 0);
+        QVERIFY(s.value(QStringLiteral("toolTip")).toString().contains(QStringLiteral("no accounts")));
+        QCOMPARE(s.value(QStringLiteral("trayState")).toString(), QStringLiteral("Normal"));
+    }
+
+    void signInWithPassword()
+    {
+        openAddAccount();
+        // The settings' authority is already there.
+        QCOMPARE(get(QStringLiteral("authorityEdit")).value(QStringLiteral("text")).toString(),
+                 m_sandbox.authority());
+        QVERIFY(set(QStringLiteral("methodPassword"), true));
+        QVERIFY(get(QStringLiteral("passwordWarning")).value(QStringLiteral("visible")).toBool());
+        QVERIFY(set(QStringLiteral("usernameEdit"), QStringLiteral("alice@contoso.test")));
+        QVERIFY(set(QStringLiteral("passwordEdit"), QStringLiteral("alice-password-1")));
+        QVERIFY(ok(command(
+            QStringLiteral("grab"),
+            {{QStringLiteral("window"), QStringLiteral("signInDialog")},
+             {QStringLiteral("path"), QStringLiteral(AZID_SCREENSHOT_DIR "/azid-signin-form.png")}})));
+        QVERIFY(click(QStringLiteral("signInButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(hasAccount(QStringLiteral("alice@contoso.test")), 30000);
+        QTRY_VERIFY(!state().value(QStringLiteral("signInVisible")).toBool());
+        QVERIFY(state()
+                    .value(QStringLiteral("lastMessage"))
+                    .toString()
+                    .contains(QStringLiteral("alice@contoso.test is signed in")));
+        const QJsonObject alice = accounts().first().toObject();
+        QCOMPARE(alice.value(QStringLiteral("method")).toString(), QStringLiteral("password"));
+        QVERIFY(alice.value(QStringLiteral("isDefault")).toBool());
+        QVERIFY(!alice.value(QStringLiteral("needsSignIn")).toBool());
+    }
+
+    void signInWithDeviceCode()
+    {
+        openAddAccount();
+        QVERIFY(set(QStringLiteral("methodDeviceCode"), true));
+        QVERIFY(set(QStringLiteral("loginHintEdit"), QStringLiteral("bob@contoso.test")));
+        QVERIFY(click(QStringLiteral("signInButton")));
+        QString code;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !(code = get(QStringLiteral("userCodeLabel")).value(QStringLiteral("text")).toString()).isEmpty(),
+            30000);
+        QVERIFY(get(QStringLiteral("userCodeLabel")).value(QStringLiteral("visible")).toBool());
+        QVERIFY(get(QStringLiteral("qrCodeLabel")).value(QStringLiteral("visible")).toBool());
+        QVERIFY(get(QStringLiteral("verificationLink"))
+                    .value(QStringLiteral("text"))
+                    .toString()
+                    .contains(QStringLiteral("/devicelogin")));
+        QVERIFY(get(QStringLiteral("countdownLabel"))
+                    .value(QStringLiteral("text"))
+                    .toString()
+                    .contains(QStringLiteral("expires in")));
+        QCOMPARE(state().value(QStringLiteral("signInPage")).toString(), QStringLiteral("Waiting"));
+        const QString shot = QStringLiteral(AZID_SCREENSHOT_DIR "/azid-signin-devicecode.png");
+        QVERIFY(
+            ok(command(QStringLiteral("grab"), {{QStringLiteral("window"), QStringLiteral("signInDialog")},
+                                                {QStringLiteral("path"), shot}})));
+        // The person enters the code on another device: the control API approves it for bob.
+        const QJsonDocument approved = m_sandbox.control(
+            "POST", QStringLiteral("device/approve"),
+            QJsonDocument(QJsonObject{{QStringLiteral("user_code"), code},
+                                      {QStringLiteral("username"), QStringLiteral("bob@contoso.test")}}));
+        QVERIFY2(approved.object().value(QStringLiteral("ok")).toBool(), approved.toJson().constData());
+        QTRY_VERIFY_WITH_TIMEOUT(hasAccount(QStringLiteral("bob@contoso.test")), 30000);
+        QCOMPARE(accounts().size(), 2);
+    }
+
+    void signInWithTheEmbeddedBrowser()
+    {
+        openAddAccount();
+        if (!get(QStringLiteral("methodEmbedded")).value(QStringLiteral("enabled")).toBool())
+            QSKIP("azid-webview was not built (no Qt WebEngine)");
+        QVERIFY(set(QStringLiteral("methodEmbedded"), true));
+        QVERIFY(set(QStringLiteral("loginHintEdit"), QStringLiteral("enrol@contoso.test")));
+        QVERIFY(click(QStringLiteral("signInButton")));
+        // azid-webview opens the authorize page (trusting the sandbox's CA from the settings); the
+        // sandbox approves at once and redirects to azid's loopback listener.
+        QTRY_VERIFY_WITH_TIMEOUT(hasAccount(QStringLiteral("enrol@contoso.test")), 90000);
+        for (const QJsonValue &account : accounts()) {
+            if (account.toObject().value(QStringLiteral("username")).toString() ==
+                QStringLiteral("enrol@contoso.test"))
+                QCOMPARE(account.toObject().value(QStringLiteral("method")).toString(),
+                         QStringLiteral("webengine"));
+        }
+    }
+
+    void copyAnArmTokenFromTheTray()
+    {
+        QApplication::clipboard()->clear();
+        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Azure Resource Manager")}));
+        QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("eyJ")), 20000);
+        const QString token = clipboardText();
+
+        // Marked for clipboard managers, as KeePassXC marks passwords.
+        const QMimeData *data = QApplication::clipboard()->mimeData();
+        QVERIFY(data);
+        QVERIFY2(data->formats().contains(QStringLiteral("x-kde-passwordManagerHint")),
+                 qPrintable(data->formats().join(QStringLiteral(", "))));
+        QCOMPARE(data->data(QStringLiteral("x-kde-passwordManagerHint")), QByteArray("secret"));
+
+        // A valid ARM token for alice.
+        const ui::DecodedToken decoded = ui::decodeJwt(token);
+        QVERIFY2(decoded.isJwt, qPrintable(decoded.error));
+        QCOMPARE(decoded.claims.value(QStringLiteral("aud")).toString(),
+                 QStringLiteral("https://management.azure.com"));
+        QCOMPARE(decoded.claims.value(QStringLiteral("upn")).toString(),
+                 QStringLiteral("alice@contoso.test"));
+        QVERIFY(*decoded.timeClaim(QStringLiteral("exp")) > QDateTime::currentSecsSinceEpoch() + 3000);
+
+        const QString message = state().value(QStringLiteral("lastMessage")).toString();
+        QVERIFY2(message.contains(QStringLiteral("Azure Resource Manager")) &&
+                     message.contains(QStringLiteral("Valid for")) &&
+                     message.contains(QStringLiteral("cleared in %1 s").arg(ClearSeconds)),
+                 qPrintable(message));
+        QVERIFY(state().value(QStringLiteral("clipboardClearPending")).toBool());
+
+        // Cleared once the (shortened) delay has passed.
+        QTRY_VERIFY_WITH_TIMEOUT(clipboardText().isEmpty(), 30000);
+        QVERIFY(!state().value(QStringLiteral("clipboardClearPending")).toBool());
+    }
+
+    void bearerHeaderFormat()
+    {
+        QVERIFY(menu({QStringLiteral("Copy format"), QStringLiteral("Authorization: Bearer header")}));
+        QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Microsoft Graph")}));
+        QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("Authorization: Bearer eyJ")),
+                                 20000);
+        const ui::DecodedToken decoded = ui::decodeJwt(clipboardText());
+        QCOMPARE(decoded.claims.value(QStringLiteral("aud")).toString(),
+                 QStringLiteral("https://graph.microsoft.com"));
+        QCOMPARE(decoded.claims.value(QStringLiteral("upn")).toString(), QStringLiteral("bob@contoso.test"));
+        QVERIFY(menu({QStringLiteral("Copy format"), QStringLiteral("Raw token")}));
+        QTRY_VERIFY_WITH_TIMEOUT(clipboardText().isEmpty(), 30000);
+    }
+
+    void aSignInNeededOpensTheDialogWithTheReason()
+    {
+        // alice's refresh token is revoked: a token that is not cached needs her to sign in again.
+        const QJsonDocument revoked = m_sandbox.control(
+            "POST", QStringLiteral("revoke"),
+            QJsonDocument(QJsonObject{{QStringLiteral("username"), QStringLiteral("alice@contoso.test")}}));
+        QVERIFY(revoked.object().value(QStringLiteral("ok")).toBool());
+        QApplication::clipboard()->clear();
+        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Azure Storage")}));
+        QTRY_VERIFY_WITH_TIMEOUT(state().value(QStringLiteral("signInVisible")).toBool(), 20000);
+        const QJsonObject waiting = state();
+        QCOMPARE(waiting.value(QStringLiteral("trayState")).toString(), QStringLiteral("Attention"));
+        QVERIFY2(waiting.value(QStringLiteral("toolTip"))
+                     .toString()
+                     .contains(QStringLiteral("sign-in needed: alice@contoso.test")),
+                 qPrintable(describe(waiting)));
+        const QJsonObject reason = get(QStringLiteral("reasonLabel"));
+        QVERIFY(reason.value(QStringLiteral("visible")).toBool());
+        QVERIFY2(reason.value(QStringLiteral("text"))
+                     .toString()
+                     .contains(QStringLiteral("Sign in again as alice@contoso.test")),
+                 qPrintable(describe(reason)));
+        QCOMPARE(get(QStringLiteral("usernameEdit")).value(QStringLiteral("text")).toString(),
+                 QStringLiteral("alice@contoso.test"));
+        QVERIFY(clipboardText().isEmpty());
+
+        // Once she has signed in, the copy she asked for happens.
+        QVERIFY(set(QStringLiteral("passwordEdit"), QStringLiteral("alice-password-1")));
+        QVERIFY(click(QStringLiteral("signInButton")));
+        QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("eyJ")), 30000);
+        QCOMPARE(ui::decodeJwt(clipboardText()).claims.value(QStringLiteral("aud")).toString(),
+                 QStringLiteral("https://storage.azure.com"));
+        QTRY_COMPARE(state().value(QStringLiteral("trayState")).toString(), QStringLiteral("Normal"));
+        QTRY_VERIFY_WITH_TIMEOUT(clipboardText().isEmpty(), 30000);
+    }
+
+    void aSecondLaunchShowsTheWindow()
+    {
+        QVERIFY(!state().value(QStringLiteral("windowVisible")).toBool());
+        QProcess second;
+        second.setProcessChannelMode(QProcess::ForwardedChannels);
+        second.start(QStringLiteral(AZID_APP_PATH),
+                     {QStringLiteral("--profile"), Profile, QStringLiteral("--show")});
+        QVERIFY(second.waitForFinished(30000));
+        QCOMPARE(second.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(second.exitCode(), 0);
+        QTRY_VERIFY(state().value(QStringLiteral("windowVisible")).toBool());
+        QCOMPARE(m_azid.state(), QProcess::Running); // the first one is still the one
+    }
+
+    void screenshot()
+    {
+        const QString path = QStringLiteral(AZID_SCREENSHOT_DIR "/azid-accounts.png");
+        QFile::remove(path);
+        QTest::qWait(500); // let the window paint once
+        const QJsonObject answer =
+            command(QStringLiteral("grab"),
+                    {{QStringLiteral("window"), QStringLiteral("accounts")}, {QStringLiteral("path"), path}});
+        QVERIFY2(ok(answer), qPrintable(describe(answer)));
+        const QImage image(path);
+        QVERIFY(!image.isNull());
+        QVERIFY(image.width() > 600 && image.height() > 200);
+        qInfo("screenshot of the accounts window: %s", qPrintable(path));
+        // The whole screen with the tray too, when ImageMagick is there.
+        const QString import = QStandardPaths::findExecutable(QStringLiteral("import"));
+        if (!import.isEmpty()) {
+            const QString screen = QStringLiteral(AZID_SCREENSHOT_DIR "/azid-screen.png");
+            QProcess::execute(import, {QStringLiteral("-window"), QStringLiteral("root"), screen});
+            qInfo("screenshot of the screen: %s", qPrintable(screen));
+        }
+    }
+
+    void quittingClearsTheClipboard()
+    {
+        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Key Vault")}));
+        QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("eyJ")), 20000);
+        QCOMPARE(ui::decodeJwt(clipboardText()).claims.value(QStringLiteral("aud")).toString(),
+                 QStringLiteral("https://vault.azure.net"));
+        QVERIFY(menu({QStringLiteral("Quit")}));
+        m_hooks.abort();
+        QVERIFY(m_azid.waitForFinished(30000));
+        QCOMPARE(m_azid.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(m_azid.exitCode(), 0);
+        QTRY_VERIFY(clipboardText().isEmpty());
+    }
+
+    void tokensOutliveTheApp()
+    {
+        // A new azid of the profile finds the accounts in the keychain and the tokens in the cache.
+        m_azid.start(QStringLiteral(AZID_APP_PATH), {QStringLiteral("--profile"), Profile});
+        QVERIFY(m_azid.waitForStarted(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(ok(command(QStringLiteral("ping"))), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(accounts().size() >= 2, 20000);
+        for (const QJsonValue &account : accounts())
+            QVERIFY(!account.toObject().value(QStringLiteral("needsSignIn")).toBool());
+        m_sandbox.clearRequests();
+        QApplication::clipboard()->clear();
+        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Azure Resource Manager")}));
+        QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("eyJ")), 20000);
+        QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 0); // from the encrypted cache
+        QVERIFY(menu({QStringLiteral("Quit")}));
+        m_hooks.abort();
+        QVERIFY(m_azid.waitForFinished(30000));
+        QCOMPARE(m_azid.exitCode(), 0);
+    }
+};
+
+QTEST_MAIN(TestTray)
+#include "tst_tray.moc"

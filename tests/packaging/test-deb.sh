@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# The .deb end to end, as a user gets it: builds it with CPack from a build folder, checks what it
+# holds and depends on, installs it with apt-get, runs the installed azid-cli (and the installed azid
+# to tray-ready, under Xvfb with a tray host), removes it and checks nothing is left behind, and runs
+# lintian on it (errors fail, warnings are shown).
+#
+#   test-deb.sh --gui|--no-gui BUILD_DIR
+#
+# --no-gui: the build has no tray app (AZID_BUILD_GUI=OFF); only azid-cli is checked, and this says so.
+# Needs root (apt-get install/remove): CI runs as root. Not root is a failure, not a skip.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+support=$here/../support
+gui_support=$here/../gui
+
+if [[ $# -ne 2 || ( $1 != --gui && $1 != --no-gui ) ]]; then
+    echo "usage: $0 --gui|--no-gui BUILD_DIR" >&2
+    exit 2
+fi
+with_gui=0
+[[ $1 == --gui ]] && with_gui=1
+build_dir=$(cd "$2" && pwd)
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+step() { echo "== $*"; }
+
+if [[ $(id -u) -ne 0 ]]; then
+    fail "this test installs and removes the azid package with apt-get and needs root (CI runs as root);" \
+         "run it as root, e.g. sudo ctest --test-dir $build_dir -L packaging"
+fi
+tools=(cpack dpkg-deb dpkg-shlibdeps apt-get lintian tar)
+[[ $with_gui -eq 1 ]] && tools+=(Xvfb trayer python3 dbus-run-session gnome-keyring-daemon)
+for tool in "${tools[@]}"; do
+    command -v "$tool" >/dev/null || fail "$tool is missing (scripts/install-deps.sh installs it)"
+done
+if dpkg-query -W -f='${Status}' azid 2>/dev/null | grep -q "install ok installed"; then
+    fail "the azid package is already installed on this machine; this test installs and removes its own" \
+         "build: apt-get remove azid first"
+fi
+[[ -f $build_dir/CPackConfig.cmake ]] || fail "$build_dir has no CPackConfig.cmake: configure it with CMake first"
+
+if [[ $with_gui -eq 1 ]]; then
+    echo "Checking the package with the tray app (azid) and azid-cli."
+else
+    echo "NOTE: this build has AZID_BUILD_GUI=OFF: the package holds azid-cli only, and only azid-cli is" \
+         "checked (the desktop entry, icons and the tray app are not; CI builds with the GUI)."
+fi
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/azid-deb-test.XXXXXX")
+installed=0
+cleanup() {
+    if [[ $installed -eq 1 ]]; then
+        echo "cleanup: removing the azid package this test installed"
+        DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq azid >/dev/null 2>&1 || true
+    fi
+    rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+# ---- build ----------------------------------------------------------------------------------------
+step "cpack -G DEB and -G TGZ in $build_dir"
+(cd "$build_dir" && cpack -G "DEB;TGZ" -B "$scratch/out" >"$scratch/cpack.log" 2>&1) || {
+    cat "$scratch/cpack.log" >&2
+    fail "cpack failed"
+}
+debs=("$scratch"/out/azid_*.deb)
+[[ ${#debs[@]} -eq 1 && -f ${debs[0]} ]] || fail "cpack made no azid_*.deb: $(ls "$scratch/out")"
+deb=${debs[0]}
+tgzs=("$scratch"/out/azid-*.tar.gz)
+[[ -f ${tgzs[0]} ]] || fail "cpack made no azid-*.tar.gz"
+echo "built $(basename "$deb") and $(basename "${tgzs[0]}")"
+
+# ---- contents and control data --------------------------------------------------------------------
+step "package contents and dependencies"
+dpkg-deb --field "$deb"
+dpkg-deb --contents "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$scratch/contents"
+expected=(
+    /usr/bin/azid-cli
+    /usr/share/man/man1/azid-cli.1.gz
+    /usr/share/bash-completion/completions/azid-cli
+    /usr/share/doc/azid/copyright
+    /usr/share/doc/azid/changelog.Debian.gz
+)
+if [[ $with_gui -eq 1 ]]; then
+    expected+=(
+        /usr/bin/azid
+        /usr/share/man/man1/azid.1.gz
+        /usr/share/applications/azid.desktop
+        /usr/share/metainfo/io.github.azid.Azid.metainfo.xml
+        /usr/share/icons/hicolor/scalable/apps/azid.svg
+    )
+    for size in 16 32 48 64 128 256; do
+        expected+=("/usr/share/icons/hicolor/${size}x${size}/apps/azid.png")
+    done
+    # The embedded browser helper is built only where Qt WebEngine is (app/webview/CMakeLists.txt).
+    if [[ -x $build_dir/app/gui/azid-webview ]]; then
+        expected+=(/usr/libexec/azid/azid-webview)
+    else
+        echo "NOTE: this build has no azid-webview (no Qt WebEngine): not expecting it in the package"
+    fi
+fi
+for path in "${expected[@]}"; do
+    grep -qxF "$path" "$scratch/contents" || fail "the package lacks $path"
+done
+echo "the package holds the ${#expected[@]} expected files"
+if grep -E '\.so(\.[0-9]+)*$' "$scratch/contents"; then
+    fail "the package bundles shared libraries (above): it must use Debian's"
+fi
+depends=$(dpkg-deb --field "$deb" Depends)
+required=(libqt6core6 libqt6network6 libqt6keychain1 libssl3)
+[[ $with_gui -eq 1 ]] && required+=(libqt6widgets6 libqrencode4 libqt6svg6 qt6-qpa-plugins)
+for package in "${required[@]}"; do
+    [[ ",$depends," =~ [,\ ]${package}[\ ,\(] ]] || fail "Depends lacks $package: $depends"
+done
+echo "Depends names Debian's ${required[*]}"
+tar -tzf "${tgzs[0]}" >"$scratch/tgz-contents"
+grep -q '^[^/]*/bin/azid-cli$' "$scratch/tgz-contents" || fail "the .tar.gz has no bin/azid-cli at its top"
+if grep -q '^[^/]*/usr/' "$scratch/tgz-contents"; then fail "the .tar.gz is not relocatable (it has usr/)"; fi
+echo "the .tar.gz holds bin/azid-cli at its top"
+
+# ---- lintian --------------------------------------------------------------------------------------
+step "lintian --fail-on error"
+lintian_status=0
+lintian --fail-on error --tag-display-limit 0 "$deb" >"$scratch/lintian.log" 2>&1 || lintian_status=$?
+cat "$scratch/lintian.log"
+echo "lintian: $(grep -c '^E:' "$scratch/lintian.log" || true) error(s)," \
+     "$(grep -c '^W:' "$scratch/lintian.log" || true) warning(s)," \
+     "$(grep -c '^I:' "$scratch/lintian.log" || true) info(s)"
+[[ $lintian_status -eq 0 ]] || fail "lintian reports errors (exit $lintian_status)"
+
+# ---- install --------------------------------------------------------------------------------------
+step "apt-get install -y ./$(basename "$deb")"
+sleep 1.1 # the stamp's ctime must be strictly older than anything the install touches
+touch "$scratch/stamp"
+sleep 1.1
+installed=1
+(cd "$(dirname "$deb")" &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$(basename "$deb")" </dev/null) \
+    >"$scratch/install.log" 2>&1 || { cat "$scratch/install.log" >&2; fail "apt-get install failed"; }
+dpkg-query -W -f='${Status}\n' azid | grep -q "install ok installed" || fail "azid is not installed after apt-get"
+dpkg -L azid | sort >"$scratch/owned"
+
+step "the installed azid-cli"
+version=$(/usr/bin/azid-cli --version)
+echo "/usr/bin/azid-cli --version: $version"
+expected_version=$(dpkg-deb --field "$deb" Version)
+[[ $version == "azid-cli ${expected_version%-*}" ]] || fail "azid-cli --version says \"$version\", the package is $expected_version"
+/usr/bin/azid-cli --help >"$scratch/help.txt" || fail "azid-cli --help failed"
+grep -q '^Usage: azid-cli' "$scratch/help.txt" || fail "azid-cli --help prints no usage"
+bash -c 'source /usr/share/bash-completion/completions/azid-cli && complete -p azid-cli' >/dev/null ||
+    fail "the installed bash completion does not register itself for azid-cli"
+man --warnings -l /usr/share/man/man1/azid-cli.1.gz >/dev/null 2>"$scratch/man.log" || true
+[[ ! -s $scratch/man.log ]] || { cat "$scratch/man.log" >&2; fail "man warns about azid-cli.1"; }
+
+if [[ $with_gui -eq 1 ]]; then
+    step "the installed azid, under Xvfb with a tray host, to tray-ready"
+    # Tray-ready: azid's test hooks (AZID_TEST_HOOKS=1, app/gui/testhooks.h) answer {"cmd":"state"} on
+    # its single-instance socket with trayAvailable and trayVisible true. The session (D-Bus, a
+    # private keyring, HOME) and the X server are the GUI tests' own helpers.
+    cat >"$scratch/tray-ready.sh" <<'EOF'
+set -euo pipefail
+scratch=$1
+export XDG_RUNTIME_DIR=$scratch/run
+mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
+export AZID_TEST_HOOKS=1 QT_QPA_PLATFORM=xcb
+/usr/bin/azid --verbose >"$scratch/azid.log" 2>&1 &
+pid=$!
+status=1
+for _ in $(seq 150); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+        echo "azid ended before the tray was ready" >&2
+        break
+    fi
+    if python3 - "$XDG_RUNTIME_DIR/azid-default.socket" <<'PY' >"$scratch/state.json" 2>/dev/null; then
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(b'{"cmd": "state"}\n')
+data = b""
+while not data.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+state = json.loads(data)
+print(json.dumps(state))
+sys.exit(0 if state.get("trayAvailable") and state.get("trayVisible") else 1)
+PY
+        status=0
+        break
+    fi
+    sleep 0.2
+done
+if [[ $status -eq 0 ]]; then
+    echo "tray ready: $(cat "$scratch/state.json")"
+    sleep 5 # and it stays up
+    kill -0 "$pid" 2>/dev/null || { echo "azid ended within 5 s of tray-ready" >&2; status=1; }
+fi
+kill "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+exit "$status"
+EOF
+    gui_status=0
+    bash "$support/run-with-keyring.sh" bash "$gui_support/with-xvfb.sh" \
+        bash "$scratch/tray-ready.sh" "$scratch" || gui_status=$?
+    if [[ $gui_status -ne 0 ]]; then
+        echo "azid's output:" >&2
+        cat "$scratch/azid.log" >&2 || true
+        fail "the installed azid did not reach tray-ready"
+    fi
+    echo "the installed azid reached tray-ready and stayed up 5 s"
+fi
+
+# ---- remove ---------------------------------------------------------------------------------------
+step "apt-get remove -y azid"
+DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq azid </dev/null >"$scratch/remove.log" 2>&1 ||
+    { cat "$scratch/remove.log" >&2; fail "apt-get remove failed"; }
+installed=0
+status=$(dpkg-query -W -f='${db:Status-Status}' azid 2>/dev/null || echo not-installed)
+[[ $status == not-installed ]] || fail "after apt-get remove, dpkg says azid is \"$status\" (conffiles left?)"
+dpkg -L azid >/dev/null 2>&1 && fail "dpkg -L azid still lists files after removal"
+
+# 1. Nothing dpkg -L listed is left, but the directories other packages share (/usr, /usr/bin, ...).
+leftovers=()
+while IFS= read -r path; do
+    [[ -e $path || -L $path ]] || continue
+    if [[ -d $path && ! -L $path ]] && dpkg-query -S "$path" >/dev/null 2>&1; then
+        continue # a directory another package owns too
+    fi
+    if [[ -d $path && ! -L $path && -n $(ls -A "$path") ]]; then
+        continue # a directory someone else put files in
+    fi
+    leftovers+=("$path")
+done <"$scratch/owned"
+# 2. Nothing new under /usr and /etc that no package owns, but the caches dpkg triggers regenerate.
+while IFS= read -r path; do
+    case $path in
+        /usr/share/icons/*/icon-theme.cache | /usr/share/applications/mimeinfo.cache | \
+            /usr/share/info/dir | /etc/ld.so.cache | /usr/lib/*/gdk-pixbuf-2.0/*/loaders.cache | \
+            /usr/share/mime/* | /usr/lib/python3*/__pycache__/*)
+            continue ;;
+    esac
+    dpkg-query -S "$path" >/dev/null 2>&1 && continue
+    leftovers+=("$path")
+done < <(find /usr /etc -xdev -cnewer "$scratch/stamp" ! -type d 2>/dev/null | sort)
+if [[ ${#leftovers[@]} -gt 0 ]]; then
+    printf 'left behind: %s\n' "${leftovers[@]}" >&2
+    fail "removing the package left ${#leftovers[@]} path(s) behind"
+fi
+echo "apt-get remove left none of the package's $(wc -l <"$scratch/owned") paths and nothing new behind"
+
+if [[ $with_gui -eq 1 ]]; then
+    echo "PASS: the .deb builds, is lintian-clean of errors, installs, runs azid-cli and azid (tray-ready), and removes cleanly"
+else
+    echo "PASS (azid-cli only, AZID_BUILD_GUI=OFF): the .deb builds, is lintian-clean of errors, installs, runs azid-cli, and removes cleanly"
+fi

@@ -1,0 +1,138 @@
+#pragma once
+
+#include "azid/browseropener.h"
+#include "azid/clock.h"
+#include "azid/httpoptions.h"
+#include "azid/keychain/accountstore.h"
+#include "azid/keychain/profilestorage.h"
+#include "azid/tokencredential.h"
+#include "azid/ui/embeddedbrowser.h"
+#include "azid/ui/signinoperation.h"
+
+#include <QFuture>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+#include <optional>
+
+namespace azid {
+class InteractiveBrowserCredential;
+}
+
+namespace azid::ui {
+
+// What the token caches hold for an account.
+struct AccountTokenState
+{
+    qint64 validUntil = 0;   // the latest expiry of its cached access tokens (epoch s); 0: none
+    QStringList validScopes; // the scopes of those still valid
+    bool hasRefreshToken = false;
+};
+
+struct AccountEntry
+{
+    StoredAccount stored;
+    QString displayName; // from the cached ID token, if any
+    AccountTokenState tokens;
+    QString attention; // why the account needs a sign-in (the last silent request said so)
+
+    QString id() const { return stored.record.homeAccountId; }
+    const AuthenticationRecord &record() const { return stored.record; }
+    // Nothing silent can work: flagged by a request, or neither a refresh token nor a valid token.
+    bool needsSignIn(qint64 now) const
+    {
+        return !attention.isEmpty() || (!tokens.hasRefreshToken && tokens.validUntil <= now);
+    }
+};
+
+// The model layer of the desktop app over one profile's storage (the same storage azid-cli uses)
+// and the user sign-in credentials: the list of accounts and their token state, silent tokens,
+// sign-ins, removal, default, import and export. Everything is asynchronous; nothing here shows a
+// widget.
+class AccountService : public QObject
+{
+    Q_OBJECT
+public:
+    explicit AccountService(std::unique_ptr<ProfileStorage> storage, QObject *parent = nullptr);
+    ~AccountService() override;
+
+    ProfileStorage &storage() const { return *m_storage; }
+
+    // Proxy and CA certificates of every request from now on.
+    void setHttpOptions(const HttpOptions &options);
+    HttpOptions httpOptions() const { return m_http; }
+    // How the system browser is opened; default: $BROWSER, else the desktop's browser.
+    void setBrowserOpener(BrowserOpener opener);
+    EmbeddedBrowser &embeddedBrowser() { return m_embeddedBrowser; }
+    void setEmbeddedBrowser(const EmbeddedBrowser &browser);
+    void setClock(const Clock *clock);
+    const Clock &clock() const { return *m_clock; }
+
+    // Reads the accounts and caches again; accountsChanged() follows.
+    void reload();
+    bool isLoaded() const { return m_loaded; }
+    // Why the accounts or caches could not be read, if they could not.
+    QString loadError() const { return m_loadError; }
+
+    QList<AccountEntry> accounts() const { return m_entries; }
+    std::optional<AccountEntry> account(const QString &id) const;
+    std::optional<AccountEntry> defaultAccount() const;
+    QList<AccountEntry> accountsNeedingSignIn() const;
+    int pendingRequests() const { return m_pendingRequests; }
+
+    // A token from the cache or a refresh, never interactive: an AuthenticationRequired error says a
+    // sign-in is needed (and the account is flagged until one succeeds).
+    QFuture<TokenResult> token(const QString &id, const QStringList &scopes, const QString &claims = {});
+
+    // Starts a sign-in; the operation is a child of `parent` and reports to whoever shows it.
+    SignInOperation *signIn(const SignInRequest &request, QObject *parent);
+
+    // The account, its cache entries and keychain items.
+    QFuture<VoidResult> remove(const QString &id);
+    QFuture<VoidResult> setDefault(const QString &id);
+    // Records in azure.identity's format: one object, or an array of them. Returns how many.
+    QFuture<Result<int>> importRecords(const QByteArray &json);
+    // One record: the object azure.identity's AuthenticationRecord.deserialize() reads; several: an
+    // array of them.
+    static QByteArray exportRecords(const QList<AuthenticationRecord> &records);
+
+signals:
+    void accountsChanged();
+    void pendingRequestsChanged(int pending);
+
+private:
+    InteractiveBrowserCredential *credentialFor(const AccountEntry &entry);
+    void releaseCredential(InteractiveBrowserCredential *credential);
+    void retireCredential(InteractiveBrowserCredential *credential);
+    void retireCredentials();
+    void rebuildEntries();
+    void runSignIn(SignInOperation *operation, const SignInRequest &request);
+    void storeSignedIn(SignInOperation *operation, const SignInRequest &request,
+                       const AuthenticationRecord &record);
+    void setPending(int delta);
+
+    std::unique_ptr<ProfileStorage> m_storage;
+    HttpOptions m_http;
+    BrowserOpener m_browserOpener;
+    EmbeddedBrowser m_embeddedBrowser;
+    const Clock *m_clock;
+
+    QList<StoredAccount> m_stored;
+    QList<AccountEntry> m_entries;
+    QHash<QString, QString> m_attention;
+    bool m_loaded = false;
+    QString m_loadError;
+    quint64 m_reloadGeneration = 0;
+
+    // One silent credential per account, shared by its requests; replaced when the account or the
+    // network settings change, and deleted once no request uses it.
+    QHash<QString, QPointer<InteractiveBrowserCredential>> m_credentials;
+    QHash<InteractiveBrowserCredential *, int> m_inUse;
+    QHash<InteractiveBrowserCredential *, QString> m_credentialKeys;
+    quint64 m_credentialGeneration = 1;
+    int m_pendingRequests = 0;
+};
+
+} // namespace azid::ui

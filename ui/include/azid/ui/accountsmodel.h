@@ -1,0 +1,64 @@
+#pragma once
+
+#include "azid/clock.h"
+#include "azid/ui/accountservice.h"
+
+#include <QAbstractTableModel>
+#include <QPointer>
+#include <QTimer>
+
+namespace azid::ui {
+
+// The stored accounts as a table, one row per account. Fed by an AccountService (or by setEntries()
+// in tests); rows keep their place when the list is refreshed, so selections survive.
+class AccountsModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column {
+        UserColumn,
+        DisplayNameColumn,
+        TenantColumn,
+        AuthorityColumn,
+        ClientIdColumn,
+        MethodColumn,
+        LastSignInColumn,
+        TokensColumn,
+        ColumnCount
+    };
+    enum Role {
+        AccountIdRole = Qt::UserRole + 1, // home account id
+        NeedsSignInRole,                  // bool
+        IsDefaultRole,                    // bool
+        ValidUntilRole,                   // qint64 epoch seconds, 0: none
+    };
+
+    explicit AccountsModel(AccountService *service = nullptr, QObject *parent = nullptr);
+
+    void setEntries(const QList<AccountEntry> &entries);
+    QList<AccountEntry> entries() const { return m_entries; }
+    std::optional<AccountEntry> entryAt(int row) const;
+    int rowOf(const QString &accountId) const;
+    void setClock(const Clock *clock);
+    // Tenant names to show instead of ids, when known.
+    void setTenantNames(std::function<QString(const QString &tenantId)> lookup);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // "Valid until 14:03", "Refresh token cached", "Needs sign-in": what the Tokens column says.
+    QString tokenStateText(const AccountEntry &entry) const;
+
+private:
+    QString tenantText(const AccountEntry &entry) const;
+
+    QPointer<AccountService> m_service;
+    QList<AccountEntry> m_entries;
+    const Clock *m_clock;
+    std::function<QString(const QString &)> m_tenantNames;
+    QTimer m_refresh; // the Tokens column ages
+};
+
+} // namespace azid::ui

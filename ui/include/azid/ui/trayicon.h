@@ -1,0 +1,73 @@
+#pragma once
+
+#include "azid/ui/accountservice.h"
+#include "azid/ui/appsettings.h"
+
+#include <QIcon>
+#include <QMenu>
+#include <QObject>
+#include <QPointer>
+#include <QSystemTrayIcon>
+
+#include <memory>
+
+namespace azid::ui {
+
+// The tray icon and its menu, in a class of its own (not the main window's): one submenu per
+// account with the scope presets, the recent scopes and "Other scope…" to copy a token, the copy
+// format, and the app's entries. The icon and tooltip show when a sign-in needs attention. It only
+// says what the person asked for; DesktopController does it.
+class TrayIcon : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Normal, Busy, Attention };
+    Q_ENUM(State)
+
+    TrayIcon(AccountService *service, AppSettings *settings, QObject *parent = nullptr);
+    ~TrayIcon() override;
+
+    static bool isSystemTrayAvailable();
+    void show();
+    void hide();
+    bool isVisible() const;
+
+    QMenu *menu() { return m_menu.get(); }
+    QSystemTrayIcon *systemTrayIcon() { return &m_icon; }
+    State state() const { return m_state; }
+    QString toolTip() const;
+    // Builds the menu from the current accounts and settings now.
+    void rebuildMenu();
+
+    void showMessage(const QString &title, const QString &text,
+                     QSystemTrayIcon::MessageIcon icon = QSystemTrayIcon::Information,
+                     int milliseconds = 8000);
+    QString lastMessage() const { return m_lastMessage; }
+
+    static QIcon iconFor(State state);
+    // The title of an account's submenu: "user (tenant, cloud)".
+    static QString accountTitle(const AccountEntry &entry, const QString &tenantName);
+
+signals:
+    void copyTokenRequested(const QString &accountId, const QString &scope);
+    void otherScopeRequested(const QString &accountId);
+    void signInAgainRequested(const QString &accountId);
+    void addAccountRequested();
+    void accountsWindowRequested();
+    void settingsRequested();
+    void quitRequested();
+
+private:
+    void updateState();
+    void markDirty();
+
+    QPointer<AccountService> m_service;
+    QPointer<AppSettings> m_settings;
+    QSystemTrayIcon m_icon;
+    std::unique_ptr<QMenu> m_menu;
+    State m_state = State::Normal;
+    bool m_dirty = true;
+    QString m_lastMessage;
+};
+
+} // namespace azid::ui

@@ -1,0 +1,612 @@
+#include "azid/ui/accountservice.h"
+
+#include "azid/authorityhosts.h"
+#include "azid/devicecodecredential.h"
+#include "azid/interactivebrowsercredential.h"
+#include "azid/tokencache.h"
+#include "azid/ui/cloud.h"
+#include "azid/ui/jwt.h"
+#include "azid/ui/whenready.h"
+#include "azid/usernamepasswordcredential.h"
+#include "uilogging.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QPromise>
+#include <QTimer>
+
+namespace azid::ui {
+
+namespace {
+
+QString cacheKey(const QString &homeAccountId, const QString &environment)
+{
+    return homeAccountId.toLower() + QLatin1Char('|') + environment.toLower();
+}
+
+// The cache's "environment" of an account: the credentials library files tokens under the
+// authority's host, without a port, while the record's authority is the issuer's host[:port].
+QString cacheEnvironment(const QString &authority)
+{
+    const qsizetype colon = authority.lastIndexOf(QLatin1Char(':'));
+    return (colon > 0 && !authority.contains(QLatin1Char(']')) ? authority.left(colon) : authority).toLower();
+}
+
+// What one cache holds per account: access token expiry and scopes, and the ID token's name.
+void collect(const TokenCache &cache, qint64 now, QHash<QString, AccountTokenState> *states,
+             QHash<QString, QString> *names)
+{
+    QByteArray json = cache.serialize();
+    const QJsonObject root = QJsonDocument::fromJson(json).object();
+    scrub(json);
+    const QJsonObject accessTokens = root.value(QStringLiteral("AccessToken")).toObject();
+    for (auto it = accessTokens.begin(); it != accessTokens.end(); ++it) {
+        const QJsonObject token = it.value().toObject();
+        const QString key = cacheKey(token.value(QStringLiteral("home_account_id")).toString(),
+                                     token.value(QStringLiteral("environment")).toString());
+        const qint64 expiresOn = token.value(QStringLiteral("expires_on")).toVariant().toLongLong();
+        AccountTokenState &state = (*states)[key];
+        state.validUntil = qMax(state.validUntil, expiresOn);
+        if (expiresOn > now) {
+            for (const QString &scope : token.value(QStringLiteral("target"))
+                                            .toString()
+                                            .split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+                if (!state.validScopes.contains(scope))
+                    state.validScopes << scope;
+            }
+        }
+    }
+    const QJsonObject idTokens = root.value(QStringLiteral("IdToken")).toObject();
+    for (auto it = idTokens.begin(); it != idTokens.end(); ++it) {
+        const QJsonObject token = it.value().toObject();
+        const QString key = cacheKey(token.value(QStringLiteral("home_account_id")).toString(),
+                                     token.value(QStringLiteral("environment")).toString());
+        const DecodedToken decoded = decodeJwt(token.value(QStringLiteral("secret")).toString());
+        const QString name = decoded.claims.value(QStringLiteral("name")).toString();
+        if (!name.isEmpty())
+            names->insert(key, name);
+    }
+}
+
+template <typename T> QFuture<T> ready(T value)
+{
+    return QtFuture::makeReadyFuture(std::move(value));
+}
+
+} // namespace
+
+AccountService::AccountService(std::unique_ptr<ProfileStorage> storage, QObject *parent)
+    : QObject(parent), m_storage(std::move(storage)), m_clock(&Clock::system())
+{}
+
+AccountService::~AccountService() = default;
+
+void AccountService::setHttpOptions(const HttpOptions &options)
+{
+    m_http = options;
+    m_embeddedBrowser.setNetwork(options);
+    ++m_credentialGeneration;
+    retireCredentials();
+}
+
+void AccountService::setBrowserOpener(BrowserOpener opener)
+{
+    m_browserOpener = std::move(opener);
+}
+
+void AccountService::setEmbeddedBrowser(const EmbeddedBrowser &browser)
+{
+    m_embeddedBrowser = browser;
+    m_embeddedBrowser.setNetwork(m_http);
+}
+
+void AccountService::setClock(const Clock *clock)
+{
+    m_clock = clock ? clock : &Clock::system();
+    ++m_credentialGeneration;
+    retireCredentials();
+}
+
+void AccountService::reload()
+{
+    const quint64 generation = ++m_reloadGeneration;
+    whenReady(m_storage->accounts().list(), this,
+              [this, generation](const Result<QList<StoredAccount>> &listed) {
+                  if (generation != m_reloadGeneration)
+                      return;
+                  if (!listed.ok()) {
+                      m_loadError = listed.error().message;
+                      m_loaded = true;
+                      qCWarning(lcUi).noquote() << "could not read the accounts:" << m_loadError;
+                      emit accountsChanged();
+                      return;
+                  }
+                  m_stored = listed.value();
+                  whenReady(m_storage->loadCaches(), this, [this, generation](const VoidResult &loaded) {
+                      if (generation != m_reloadGeneration)
+                          return;
+                      m_loadError = loaded.ok() ? QString() : loaded.error().message;
+                      if (!loaded.ok())
+                          qCWarning(lcUi).noquote() << "could not read the token caches:" << m_loadError;
+                      m_loaded = true;
+                      rebuildEntries();
+                      emit accountsChanged();
+                  });
+              });
+}
+
+void AccountService::rebuildEntries()
+{
+    const qint64 now = m_clock->now();
+    QHash<QString, AccountTokenState> states;
+    QHash<QString, QString> names;
+    collect(*m_storage->cache(), now, &states, &names);
+    collect(*m_storage->caeCache(), now, &states, &names);
+    QList<AccountEntry> entries;
+    for (const StoredAccount &stored : std::as_const(m_stored)) {
+        AccountEntry entry;
+        entry.stored = stored;
+        const AuthenticationRecord &record = stored.record;
+        const QString environment = cacheEnvironment(record.authority);
+        const QString key = cacheKey(record.homeAccountId, environment);
+        entry.tokens = states.value(key);
+        entry.tokens.hasRefreshToken =
+            m_storage->cache()->findRefreshToken(record.homeAccountId, environment, record.clientId) ||
+            m_storage->caeCache()->findRefreshToken(record.homeAccountId, environment, record.clientId);
+        entry.displayName = names.value(key);
+        entry.attention = m_attention.value(record.homeAccountId);
+        entries << entry;
+    }
+    m_entries = entries;
+}
+
+std::optional<AccountEntry> AccountService::account(const QString &id) const
+{
+    for (const AccountEntry &entry : m_entries) {
+        if (entry.id() == id)
+            return entry;
+    }
+    return std::nullopt;
+}
+
+std::optional<AccountEntry> AccountService::defaultAccount() const
+{
+    for (const AccountEntry &entry : m_entries) {
+        if (entry.stored.metadata.isDefault)
+            return entry;
+    }
+    if (m_entries.size() == 1)
+        return m_entries.first();
+    return std::nullopt;
+}
+
+QList<AccountEntry> AccountService::accountsNeedingSignIn() const
+{
+    QList<AccountEntry> result;
+    const qint64 now = m_clock->now();
+    for (const AccountEntry &entry : m_entries) {
+        if (entry.needsSignIn(now))
+            result << entry;
+    }
+    return result;
+}
+
+void AccountService::setPending(int delta)
+{
+    m_pendingRequests += delta;
+    emit pendingRequestsChanged(m_pendingRequests);
+}
+
+InteractiveBrowserCredential *AccountService::credentialFor(const AccountEntry &entry)
+{
+    const QString key = QStringLiteral("%1|%2|%3|%4")
+                            .arg(m_credentialGeneration)
+                            .arg(entry.stored.metadata.lastSignIn)
+                            .arg(entry.record().authority, entry.record().clientId);
+    InteractiveBrowserCredential *current = m_credentials.value(entry.id());
+    if (current && m_credentialKeys.value(current) == key)
+        return current;
+    if (current)
+        retireCredential(current);
+
+    InteractiveBrowserCredentialOptions options;
+    options.authenticationRecord = entry.record();
+    // The tray never opens a browser by itself: it asks, with the reason, in the sign-in dialog.
+    options.disableAutomaticAuthentication = true;
+    options.additionallyAllowedTenants = {QStringLiteral("*")};
+    options.disableInstanceDiscovery = entry.stored.metadata.disableInstanceDiscovery;
+    options.http = m_http;
+    if (options.http.caBundleFile.isEmpty())
+        options.http.caBundleFile = entry.stored.metadata.caBundle;
+    options.cache = m_storage->cache();
+    options.caeCache = m_storage->caeCache();
+    options.clock = m_clock;
+    auto *credential = new InteractiveBrowserCredential(options, this);
+    m_credentials.insert(entry.id(), credential);
+    m_credentialKeys.insert(credential, key);
+    return credential;
+}
+
+void AccountService::releaseCredential(InteractiveBrowserCredential *credential)
+{
+    const int left = m_inUse.value(credential) - 1;
+    if (left > 0) {
+        m_inUse.insert(credential, left);
+        return;
+    }
+    m_inUse.remove(credential);
+    if (!m_credentialKeys.contains(credential))
+        credential->deleteLater(); // retired while in use
+}
+
+void AccountService::retireCredential(InteractiveBrowserCredential *credential)
+{
+    m_credentialKeys.remove(credential);
+    for (auto it = m_credentials.begin(); it != m_credentials.end();) {
+        if (it.value() == credential)
+            it = m_credentials.erase(it);
+        else
+            ++it;
+    }
+    if (!m_inUse.contains(credential))
+        credential->deleteLater();
+}
+
+void AccountService::retireCredentials()
+{
+    const auto credentials = m_credentials.values();
+    for (const QPointer<InteractiveBrowserCredential> &credential : credentials) {
+        if (credential)
+            retireCredential(credential);
+    }
+    m_credentials.clear();
+}
+
+QFuture<TokenResult> AccountService::token(const QString &id, const QStringList &scopes,
+                                           const QString &claims)
+{
+    if (!account(id)) {
+        return ready(TokenResult(AuthError::unavailable(
+            QStringLiteral("This account is not signed in any more: add it again with \"Add account\"."))));
+    }
+    auto promise = std::make_shared<QPromise<TokenResult>>();
+    promise->start();
+    setPending(+1);
+    // Tokens that azid-cli or another instance saved meanwhile come in first.
+    whenReady(m_storage->loadCaches(), this, [this, id, scopes, claims, promise](const VoidResult &loaded) {
+        if (!loaded.ok())
+            qCWarning(lcUi).noquote() << "could not read the token caches:" << loaded.error().message;
+        const auto entry = account(id);
+        if (!entry) {
+            setPending(-1);
+            promise->addResult(TokenResult(AuthError::unavailable(
+                QStringLiteral("This account was removed while its token was requested."))));
+            promise->finish();
+            return;
+        }
+        InteractiveBrowserCredential *credential = credentialFor(*entry);
+        m_inUse[credential] += 1;
+        TokenRequestOptions options;
+        options.scopes = scopes;
+        options.claims = claims;
+        whenReady(credential->getTokenInfo(options), this,
+                  [this, id, promise, credential](const TokenResult &result) {
+                      releaseCredential(credential);
+                      if (result.ok())
+                          m_attention.remove(id);
+                      else if (result.error().kind == ErrorKind::AuthenticationRequired)
+                          m_attention.insert(id, result.error().message);
+                      whenReady(m_storage->saveCaches(), this, [](const VoidResult &saved) {
+                          if (!saved.ok())
+                              qCWarning(lcUi).noquote()
+                                  << "could not save the token caches:" << saved.error().message;
+                      });
+                      rebuildEntries();
+                      emit accountsChanged();
+                      setPending(-1);
+                      promise->addResult(result);
+                      promise->finish();
+                  });
+    });
+    return promise->future();
+}
+
+SignInOperation *AccountService::signIn(const SignInRequest &request, QObject *parent)
+{
+    auto *operation = new SignInOperation(request, parent);
+    operation->reportStatus(QStringLiteral("Preparing the sign-in…"));
+    QPointer<AccountService> self(this);
+    whenReady(m_storage->loadCaches(), operation, [self, operation, request](const VoidResult &loaded) {
+        if (!loaded.ok())
+            qCWarning(lcUi).noquote() << "could not read the token caches:" << loaded.error().message;
+        if (!self) {
+            operation->fail(AuthError::unavailable(QStringLiteral("Azid is shutting down.")));
+            return;
+        }
+        if (operation->isRunning())
+            self->runSignIn(operation, request);
+    });
+    return operation;
+}
+
+void AccountService::runSignIn(SignInOperation *operation, const SignInRequest &request)
+{
+    auto configure = [&](InteractiveCredentialOptions &o) {
+        o.authority = request.authority;
+        o.tenantId = request.tenant;
+        o.clientId = request.clientId;
+        o.disableInstanceDiscovery = request.disableInstanceDiscovery;
+        o.http = m_http;
+        o.cache = m_storage->cache();
+        o.caeCache = m_storage->caeCache();
+        o.clock = m_clock;
+    };
+    const QPointer<SignInOperation> op(operation);
+    InteractiveCredential *credential = nullptr;
+    switch (request.method) {
+    case SignInMethod::SystemBrowser: {
+        InteractiveBrowserCredentialOptions o;
+        configure(o);
+        o.loginHint = request.loginHint;
+        const BrowserOpener opener = m_browserOpener ? m_browserOpener : systemBrowserOpener();
+        o.openBrowser = [op, opener](const QUrl &url) {
+            const bool opened = opener(url);
+            if (op) {
+                op->reportBrowserUrl(url, opened);
+                op->reportStatus(opened ? QStringLiteral("Waiting for you to sign in in the browser…")
+                                        : QStringLiteral("No browser could be started: open the address "
+                                                         "below in a browser yourself."));
+            }
+            // Even without a browser the listener waits: the address can be opened by hand.
+            return true;
+        };
+        credential = new InteractiveBrowserCredential(o, operation);
+        break;
+    }
+    case SignInMethod::EmbeddedBrowser: {
+        if (!m_embeddedBrowser.isAvailable()) {
+            operation->fail(AuthError::unavailable(m_embeddedBrowser.unavailableReason()));
+            return;
+        }
+        InteractiveBrowserCredentialOptions o;
+        configure(o);
+        o.loginHint = request.loginHint;
+        const EmbeddedBrowser browser = m_embeddedBrowser;
+        o.openBrowser = [op, browser](const QUrl &url) {
+            if (!op)
+                return false;
+            QProcess *process = browser.open(url, op);
+            QObject::connect(process, &QProcess::finished, process, &QObject::deleteLater);
+            QObject::connect(
+                process, &QProcess::finished, op, [op](int exitCode, QProcess::ExitStatus status) {
+                    if (status == QProcess::NormalExit && exitCode == EmbeddedBrowser::ExitRedirected)
+                        return; // the listener has the code; the token comes next
+                    op->fail(AuthError::authentication(
+                        status == QProcess::NormalExit && exitCode == EmbeddedBrowser::ExitClosed
+                            ? QStringLiteral(
+                                  "The sign-in window was closed before the sign-in finished. Start "
+                                  "again to retry.")
+                            : QStringLiteral(
+                                  "The embedded browser stopped unexpectedly (exit code %1). Use the "
+                                  "system browser or a device code instead.")
+                                  .arg(exitCode)));
+                });
+            QObject::connect(
+                process, &QProcess::errorOccurred, op, [op, process](QProcess::ProcessError error) {
+                    if (error == QProcess::FailedToStart)
+                        op->fail(AuthError::unavailable(
+                            QStringLiteral("The embedded browser could not be started (%1). Use the system "
+                                           "browser or a device code instead.")
+                                .arg(process->errorString())));
+                });
+            // The window outlives the operation only to say "signed in" and close itself; after a
+            // cancel or an error it goes at once.
+            QObject::connect(op, &SignInOperation::finished, process, [op, process]() {
+                if (process->state() == QProcess::NotRunning)
+                    return;
+                const bool succeeded = op->state() == SignInOperation::State::Succeeded;
+                process->setParent(QCoreApplication::instance());
+                if (succeeded)
+                    QTimer::singleShot(std::chrono::seconds(10), process, &QProcess::terminate);
+                else
+                    process->terminate();
+            });
+            op->reportBrowserUrl(url, true);
+            op->reportStatus(QStringLiteral("Sign in in the Azid sign-in window…"));
+            return true;
+        };
+        credential = new InteractiveBrowserCredential(o, operation);
+        break;
+    }
+    case SignInMethod::DeviceCode: {
+        DeviceCodeCredentialOptions o;
+        configure(o);
+        o.promptCallback = [op](const QString &uri, const QString &code, const QDateTime &expiresOn) {
+            if (!op)
+                return;
+            op->reportDeviceCode({uri, code, expiresOn});
+            op->reportStatus(QStringLiteral("Waiting for you to enter the code and sign in…"));
+        };
+        credential = new DeviceCodeCredential(o, operation);
+        break;
+    }
+    case SignInMethod::UsernamePassword: {
+        UsernamePasswordCredentialOptions o;
+        configure(o);
+        o.username = request.username;
+        o.password = request.password;
+        operation->reportStatus(QStringLiteral("Checking the user name and password…"));
+        credential = new UsernamePasswordCredential(o, operation);
+        break;
+    }
+    }
+    // Cancelling or failing stops the flow: the listener closes, polling ends, late answers are
+    // dropped with the credential.
+    connect(operation, &SignInOperation::finished, credential, &QObject::deleteLater);
+
+    QStringList scopes = request.scopes;
+    if (scopes.isEmpty())
+        scopes = {resourceManagerScope(cloudOfAuthority(request.authority))};
+    QPointer<AccountService> self(this);
+    whenReady(credential->authenticate(scopes, request.claims), operation,
+              [self, operation, request](const Result<AuthenticationRecord> &record) {
+                  if (!operation->isRunning())
+                      return;
+                  if (!self) {
+                      operation->fail(AuthError::unavailable(QStringLiteral("Azid is shutting down.")));
+                      return;
+                  }
+                  if (!record.ok()) {
+                      operation->fail(record.error());
+                      return;
+                  }
+                  self->storeSignedIn(operation, request, record.value());
+              });
+}
+
+void AccountService::storeSignedIn(SignInOperation *operation, const SignInRequest &request,
+                                   const AuthenticationRecord &record)
+{
+    AccountMetadata metadata;
+    metadata.signInMethod = signInMethodKey(request.method);
+    metadata.authorityUrl =
+        request.authority.isEmpty() ? AzureAuthorityHosts::AzurePublicCloud : request.authority;
+    metadata.lastSignIn = m_clock->now();
+    metadata.caBundle = m_http.caBundleFile;
+    metadata.disableInstanceDiscovery = request.disableInstanceDiscovery;
+    bool otherDefault = false;
+    bool wasDefault = false;
+    for (const StoredAccount &stored : std::as_const(m_stored)) {
+        if (stored.record.homeAccountId == record.homeAccountId)
+            wasDefault = stored.metadata.isDefault;
+        else if (stored.metadata.isDefault)
+            otherDefault = true;
+    }
+    metadata.isDefault = request.makeDefault || wasDefault || !otherDefault;
+    operation->reportStatus(QStringLiteral("Saving the account…"));
+
+    QPointer<AccountService> self(this);
+    whenReady(m_storage->saveCaches(), operation,
+              [self, operation, record, metadata](const VoidResult &saved) {
+                  if (!self || !operation->isRunning())
+                      return;
+                  if (!saved.ok()) {
+                      operation->fail(saved.error());
+                      return;
+                  }
+                  whenReady(self->m_storage->accounts().put(record, metadata), operation,
+                            [self, operation, record, metadata](const VoidResult &stored) {
+                                if (!self || !operation->isRunning())
+                                    return;
+                                if (!stored.ok()) {
+                                    operation->fail(stored.error());
+                                    return;
+                                }
+                                // Known at once, so that what follows the sign-in (a token copy) finds it.
+                                bool replaced = false;
+                                for (StoredAccount &account : self->m_stored) {
+                                    if (metadata.isDefault)
+                                        account.metadata.isDefault = false;
+                                    if (account.record.homeAccountId == record.homeAccountId) {
+                                        account = StoredAccount{record, metadata};
+                                        replaced = true;
+                                    }
+                                }
+                                if (!replaced)
+                                    self->m_stored.append(StoredAccount{record, metadata});
+                                self->m_attention.remove(record.homeAccountId);
+                                self->rebuildEntries();
+                                emit self->accountsChanged();
+                                operation->succeed(StoredAccount{record, metadata});
+                                self->reload();
+                            });
+              });
+}
+
+QFuture<VoidResult> AccountService::remove(const QString &id)
+{
+    const auto entry = account(id);
+    if (!entry)
+        return ready(VoidResult(Done{}));
+    if (InteractiveBrowserCredential *credential = m_credentials.value(id))
+        retireCredential(credential);
+    m_attention.remove(id);
+    QFuture<VoidResult> removed = m_storage->removeAccount(entry->record());
+    whenReady(removed, this, [this](const VoidResult &) { reload(); });
+    return removed;
+}
+
+QFuture<VoidResult> AccountService::setDefault(const QString &id)
+{
+    const auto entry = account(id);
+    if (!entry)
+        return ready(VoidResult(AuthError::unavailable(QStringLiteral("This account is not signed in."))));
+    AccountMetadata metadata = entry->stored.metadata;
+    metadata.isDefault = true;
+    QFuture<VoidResult> stored = m_storage->accounts().put(entry->record(), metadata);
+    whenReady(stored, this, [this](const VoidResult &) { reload(); });
+    return stored;
+}
+
+QFuture<Result<int>> AccountService::importRecords(const QByteArray &json)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError || (!document.isArray() && !document.isObject())) {
+        return ready(Result<int>(AuthError::unavailable(
+            QStringLiteral("The file is not an account record (JSON as azure.identity's "
+                           "AuthenticationRecord.serialize() writes it, or an array of them)."))));
+    }
+    QList<AuthenticationRecord> records;
+    const QJsonArray array = document.isArray() ? document.array() : QJsonArray{document.object()};
+    for (const QJsonValue &value : array) {
+        const auto record = AuthenticationRecord::deserialize(
+            QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact)));
+        if (!record.ok())
+            return ready(Result<int>(record.error()));
+        records << record.value();
+    }
+    QList<QFuture<VoidResult>> puts;
+    for (const AuthenticationRecord &record : std::as_const(records)) {
+        AccountMetadata metadata;
+        metadata.signInMethod = QStringLiteral("imported");
+        metadata.authorityUrl = record.authority;
+        metadata.caBundle = m_http.caBundleFile;
+        metadata.disableInstanceDiscovery = cloudOfAuthority(record.authority) == Cloud::Custom;
+        for (const StoredAccount &stored : std::as_const(m_stored)) {
+            if (stored.record.homeAccountId == record.homeAccountId)
+                metadata = stored.metadata; // an account that is already here keeps what it knows
+        }
+        // AccountStore runs these one after another, in this order.
+        puts << m_storage->accounts().put(record, metadata);
+    }
+    const int count = static_cast<int>(records.size());
+    QFuture<Result<int>> imported =
+        QtFuture::whenAll(puts.begin(), puts.end())
+            .then(QtFuture::Launch::Sync, [count](const QList<QFuture<VoidResult>> &done) {
+                for (const QFuture<VoidResult> &put : done) {
+                    const VoidResult result = put.resultCount() ? put.result() : VoidResult();
+                    if (!result.ok())
+                        return Result<int>(result.error());
+                }
+                return Result<int>(count);
+            });
+    whenReady(imported, this, [this](const Result<int> &) { reload(); });
+    return imported;
+}
+
+QByteArray AccountService::exportRecords(const QList<AuthenticationRecord> &records)
+{
+    if (records.size() == 1)
+        return records.first().serialize().toUtf8();
+    QByteArray json = "[";
+    for (qsizetype i = 0; i < records.size(); ++i)
+        json += (i ? ", " : "") + records[i].serialize().toUtf8();
+    json += "]";
+    return json;
+}
+
+} // namespace azid::ui

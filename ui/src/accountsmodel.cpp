@@ -1,0 +1,224 @@
+#include "azid/ui/accountsmodel.h"
+
+#include "azid/ui/cloud.h"
+#include "azid/ui/jwt.h"
+
+#include <QColor>
+#include <QDateTime>
+#include <QFont>
+
+namespace azid::ui {
+
+AccountsModel::AccountsModel(AccountService *service, QObject *parent)
+    : QAbstractTableModel(parent), m_service(service), m_clock(service ? &service->clock() : &Clock::system())
+{
+    if (service) {
+        connect(service, &AccountService::accountsChanged, this,
+                [this]() { setEntries(m_service->accounts()); });
+        setEntries(service->accounts());
+    }
+    m_refresh.setInterval(std::chrono::seconds(30));
+    connect(&m_refresh, &QTimer::timeout, this, [this]() {
+        if (!m_entries.isEmpty())
+            emit dataChanged(index(0, TokensColumn), index(rowCount() - 1, TokensColumn));
+    });
+    m_refresh.start();
+}
+
+void AccountsModel::setClock(const Clock *clock)
+{
+    m_clock = clock ? clock : &Clock::system();
+}
+
+void AccountsModel::setTenantNames(std::function<QString(const QString &)> lookup)
+{
+    m_tenantNames = std::move(lookup);
+    if (!m_entries.isEmpty())
+        emit dataChanged(index(0, TenantColumn), index(rowCount() - 1, TenantColumn));
+}
+
+void AccountsModel::setEntries(const QList<AccountEntry> &entries)
+{
+    // Rows that went away, from the bottom up.
+    for (int row = static_cast<int>(m_entries.size()) - 1; row >= 0; --row) {
+        const QString id = m_entries[row].id();
+        const bool kept = std::any_of(entries.begin(), entries.end(),
+                                      [&id](const AccountEntry &entry) { return entry.id() == id; });
+        if (!kept) {
+            beginRemoveRows({}, row, row);
+            m_entries.removeAt(row);
+            endRemoveRows();
+        }
+    }
+    // Rows that stay are updated in place; new ones are appended.
+    for (const AccountEntry &entry : entries) {
+        const int row = rowOf(entry.id());
+        if (row >= 0) {
+            m_entries[row] = entry;
+            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        } else {
+            const int at = static_cast<int>(m_entries.size());
+            beginInsertRows({}, at, at);
+            m_entries.append(entry);
+            endInsertRows();
+        }
+    }
+}
+
+std::optional<AccountEntry> AccountsModel::entryAt(int row) const
+{
+    if (row < 0 || row >= m_entries.size())
+        return std::nullopt;
+    return m_entries[row];
+}
+
+int AccountsModel::rowOf(const QString &accountId) const
+{
+    for (int row = 0; row < m_entries.size(); ++row) {
+        if (m_entries[row].id() == accountId)
+            return row;
+    }
+    return -1;
+}
+
+int AccountsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_entries.size());
+}
+
+int AccountsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString AccountsModel::tenantText(const AccountEntry &entry) const
+{
+    const QString id = entry.record().tenantId;
+    const QString name = m_tenantNames ? m_tenantNames(id) : QString();
+    return name.isEmpty() ? id : name;
+}
+
+QString AccountsModel::tokenStateText(const AccountEntry &entry) const
+{
+    const qint64 now = m_clock->now();
+    if (!entry.attention.isEmpty())
+        return QStringLiteral("Needs sign-in");
+    if (entry.tokens.validUntil > now) {
+        return QStringLiteral("Valid until %1%2")
+            .arg(QDateTime::fromSecsSinceEpoch(entry.tokens.validUntil)
+                     .toLocalTime()
+                     .toString(QStringLiteral("HH:mm")),
+                 entry.tokens.hasRefreshToken ? QStringLiteral(", refreshable") : QString());
+    }
+    if (entry.tokens.hasRefreshToken)
+        return QStringLiteral("Refreshable (no valid access token)");
+    return QStringLiteral("Needs sign-in");
+}
+
+QVariant AccountsModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const AccountEntry &entry = m_entries[index.row()];
+    const AuthenticationRecord &record = entry.record();
+    const AccountMetadata &metadata = entry.stored.metadata;
+    const qint64 now = m_clock->now();
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case UserColumn:
+            return metadata.isDefault ? record.username + QStringLiteral(" (default)") : record.username;
+        case DisplayNameColumn:
+            return entry.displayName;
+        case TenantColumn:
+            return tenantText(entry);
+        case AuthorityColumn: {
+            const QString authority =
+                metadata.authorityUrl.isEmpty() ? record.authority : metadata.authorityUrl;
+            const Cloud cloud = cloudOfAuthority(authority);
+            return cloud == Cloud::Custom ? authorityHostPort(authority) : cloudDisplayName(cloud);
+        }
+        case ClientIdColumn:
+            return record.clientId;
+        case MethodColumn:
+            return signInMethodName(metadata.signInMethod);
+        case LastSignInColumn:
+            return metadata.lastSignIn > 0 ? QDateTime::fromSecsSinceEpoch(metadata.lastSignIn)
+                                                 .toLocalTime()
+                                                 .toString(QStringLiteral("yyyy-MM-dd HH:mm"))
+                                           : QStringLiteral("—");
+        case TokensColumn:
+            return tokenStateText(entry);
+        }
+        return {};
+    case Qt::ToolTipRole:
+        switch (index.column()) {
+        case TenantColumn:
+            return record.tenantId;
+        case AuthorityColumn:
+            return QStringLiteral("%1 (%2)").arg(metadata.authorityUrl, record.authority);
+        case TokensColumn: {
+            QStringList lines;
+            if (!entry.attention.isEmpty())
+                lines << entry.attention;
+            if (entry.tokens.validUntil > now)
+                lines << QStringLiteral("An access token is valid %1 (for %2).")
+                             .arg(relativeTime(entry.tokens.validUntil - now),
+                                  entry.tokens.validScopes.join(QStringLiteral(", ")));
+            lines << (entry.tokens.hasRefreshToken
+                          ? QStringLiteral("A refresh token is cached: new tokens come without a sign-in.")
+                          : QStringLiteral("No refresh token is cached: sign in again for new tokens."));
+            return lines.join(QLatin1Char('\n'));
+        }
+        default:
+            return QStringLiteral("%1\nHome account: %2").arg(record.username, record.homeAccountId);
+        }
+    case Qt::FontRole:
+        if (metadata.isDefault && index.column() == UserColumn) {
+            QFont font;
+            font.setBold(true);
+            return font;
+        }
+        return {};
+    case Qt::ForegroundRole:
+        if (index.column() == TokensColumn && entry.needsSignIn(now))
+            return QColor(0xc5, 0x0f, 0x1f);
+        return {};
+    case AccountIdRole:
+        return record.homeAccountId;
+    case NeedsSignInRole:
+        return entry.needsSignIn(now);
+    case IsDefaultRole:
+        return metadata.isDefault;
+    case ValidUntilRole:
+        return entry.tokens.validUntil;
+    }
+    return {};
+}
+
+QVariant AccountsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case UserColumn:
+        return QStringLiteral("User");
+    case DisplayNameColumn:
+        return QStringLiteral("Name");
+    case TenantColumn:
+        return QStringLiteral("Tenant");
+    case AuthorityColumn:
+        return QStringLiteral("Cloud / authority");
+    case ClientIdColumn:
+        return QStringLiteral("Client ID");
+    case MethodColumn:
+        return QStringLiteral("Sign-in method");
+    case LastSignInColumn:
+        return QStringLiteral("Last sign-in");
+    case TokensColumn:
+        return QStringLiteral("Tokens");
+    }
+    return {};
+}
+
+} // namespace azid::ui

@@ -1,0 +1,355 @@
+#include "azid/ui/accountswindow.h"
+
+#include "azid/ui/cloud.h"
+#include "azid/ui/errortext.h"
+#include "azid/ui/whenready.h"
+#include "resources.h"
+
+#include <QCloseEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace azid::ui {
+
+AccountsWindow::AccountsWindow(AccountService *service, AccountsModel *model, AppSettings *settings,
+                               QWidget *parent)
+    : QMainWindow(parent), m_service(service), m_model(model), m_settings(settings)
+{
+    initResources();
+    setObjectName(QStringLiteral("accountsWindow"));
+    setWindowTitle(QStringLiteral("Accounts — Azid"));
+    setWindowIcon(QIcon(QStringLiteral(":/azid/icons/azid.svg")));
+    resize(1240, 420);
+
+    auto *toolbar = addToolBar(QStringLiteral("Accounts"));
+    toolbar->setObjectName(QStringLiteral("accountsToolbar"));
+    toolbar->setMovable(false);
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto *add = toolbar->addAction(QStringLiteral("Add account…"));
+    add->setObjectName(QStringLiteral("addAccountAction"));
+    m_signInAgain = toolbar->addAction(QStringLiteral("Sign in again…"));
+    m_signInAgain->setObjectName(QStringLiteral("signInAgainAction"));
+
+    m_copyMenu = new QMenu(this);
+    m_copyButton = new QToolButton(this);
+    m_copyButton->setObjectName(QStringLiteral("copyTokenButton"));
+    m_copyButton->setText(QStringLiteral("Copy token"));
+    m_copyButton->setMenu(m_copyMenu);
+    m_copyButton->setPopupMode(QToolButton::InstantPopup);
+    toolbar->addWidget(m_copyButton);
+    m_inspectMenu = new QMenu(this);
+    m_inspectButton = new QToolButton(this);
+    m_inspectButton->setObjectName(QStringLiteral("inspectTokenButton"));
+    m_inspectButton->setText(QStringLiteral("Inspect token"));
+    m_inspectButton->setMenu(m_inspectMenu);
+    m_inspectButton->setPopupMode(QToolButton::InstantPopup);
+    toolbar->addWidget(m_inspectButton);
+    connect(m_copyMenu, &QMenu::aboutToShow, this, [this]() { fillScopeMenu(m_copyMenu, false); });
+    connect(m_inspectMenu, &QMenu::aboutToShow, this, [this]() { fillScopeMenu(m_inspectMenu, true); });
+
+    m_setDefault = toolbar->addAction(QStringLiteral("Set as default"));
+    m_setDefault->setObjectName(QStringLiteral("setDefaultAction"));
+    toolbar->addSeparator();
+    m_export = toolbar->addAction(QStringLiteral("Export…"));
+    m_export->setObjectName(QStringLiteral("exportAction"));
+    auto *import = toolbar->addAction(QStringLiteral("Import…"));
+    import->setObjectName(QStringLiteral("importAction"));
+    toolbar->addSeparator();
+    m_remove = toolbar->addAction(QStringLiteral("Remove…"));
+    m_remove->setObjectName(QStringLiteral("removeAction"));
+    auto *spacer = new QWidget(this);
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    toolbar->addWidget(spacer);
+    auto *settingsAction = toolbar->addAction(QStringLiteral("Settings…"));
+    settingsAction->setObjectName(QStringLiteral("settingsAction"));
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    m_view = new QTableView(central);
+    m_view->setObjectName(QStringLiteral("accountsView"));
+    m_view->setModel(m_model);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_view->verticalHeader()->hide();
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    // Ids are long: their middle goes (the tooltip has them whole); the rest fits its contents.
+    m_view->setTextElideMode(Qt::ElideMiddle);
+    QHeaderView *header = m_view->horizontalHeader();
+    for (int column = 0; column < AccountsModel::ColumnCount; ++column)
+        header->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    const int idWidth = m_view->fontMetrics().horizontalAdvance(QStringLiteral("72f988bf-86f1-41af")) + 12;
+    for (int column : {int(AccountsModel::TenantColumn), int(AccountsModel::ClientIdColumn)}) {
+        header->setSectionResizeMode(column, QHeaderView::Interactive);
+        m_view->setColumnWidth(column, idWidth);
+    }
+    header->setSectionResizeMode(AccountsModel::TokensColumn, QHeaderView::Stretch);
+    layout->addWidget(m_view, 1);
+    m_empty =
+        new QLabel(QStringLiteral("No accounts yet. Add one with \"Add account…\": sign in with the system "
+                                  "browser, a device code or a user name and password."),
+                   central);
+    m_empty->setObjectName(QStringLiteral("emptyLabel"));
+    m_empty->setWordWrap(true);
+    m_empty->setAlignment(Qt::AlignCenter);
+    layout->addWidget(m_empty);
+    setCentralWidget(central);
+    statusBar()->setObjectName(QStringLiteral("statusBar"));
+
+    connect(add, &QAction::triggered, this, &AccountsWindow::addAccountRequested);
+    connect(m_signInAgain, &QAction::triggered, this, [this]() {
+        if (!selectedAccountId().isEmpty())
+            emit signInAgainRequested(selectedAccountId());
+    });
+    connect(m_setDefault, &QAction::triggered, this, &AccountsWindow::setDefaultSelected);
+    connect(m_export, &QAction::triggered, this, &AccountsWindow::exportSelected);
+    connect(import, &QAction::triggered, this, &AccountsWindow::importRecords);
+    connect(m_remove, &QAction::triggered, this, &AccountsWindow::confirmRemoval);
+    connect(settingsAction, &QAction::triggered, this, &AccountsWindow::settingsRequested);
+    connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        const auto entry = m_model->entryAt(index.row());
+        if (entry && entry->needsSignIn(m_service ? m_service->clock().now() : 0))
+            emit signInAgainRequested(entry->id());
+    });
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &AccountsWindow::updateActions);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &AccountsWindow::updateEmptyState);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &AccountsWindow::updateEmptyState);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &AccountsWindow::updateEmptyState);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, &AccountsWindow::updateActions);
+    if (m_service) {
+        connect(m_service, &AccountService::accountsChanged, this, [this]() {
+            if (!m_service->loadError().isEmpty())
+                showStatus(m_service->loadError());
+            if (selectedAccountId().isEmpty() && m_model->rowCount() > 0)
+                m_view->selectRow(0);
+        });
+    }
+    updateEmptyState();
+    updateActions();
+    if (m_model->rowCount() > 0)
+        m_view->selectRow(0);
+}
+
+QString AccountsWindow::selectedAccountId() const
+{
+    const QStringList ids = selectedAccountIds();
+    return ids.isEmpty() ? QString() : ids.first();
+}
+
+QStringList AccountsWindow::selectedAccountIds() const
+{
+    QStringList ids;
+    if (!m_view->selectionModel())
+        return ids;
+    for (const QModelIndex &index : m_view->selectionModel()->selectedRows()) {
+        if (const auto entry = m_model->entryAt(index.row()))
+            ids << entry->id();
+    }
+    return ids;
+}
+
+void AccountsWindow::selectAccount(const QString &accountId)
+{
+    const int row = m_model->rowOf(accountId);
+    if (row >= 0)
+        m_view->selectRow(row);
+}
+
+void AccountsWindow::showStatus(const QString &text)
+{
+    statusBar()->showMessage(text, 15000);
+}
+
+void AccountsWindow::updateEmptyState()
+{
+    const bool empty = m_model->rowCount() == 0;
+    m_empty->setVisible(empty);
+    updateActions();
+}
+
+void AccountsWindow::updateActions()
+{
+    const QStringList ids = selectedAccountIds();
+    const bool one = ids.size() == 1;
+    m_signInAgain->setEnabled(one);
+    m_setDefault->setEnabled(one);
+    m_copyButton->setEnabled(one);
+    m_remove->setEnabled(!ids.isEmpty());
+    m_export->setEnabled(!ids.isEmpty());
+}
+
+void AccountsWindow::fillScopeMenu(QMenu *menu, bool inspect)
+{
+    menu->clear();
+    const QString id = selectedAccountId();
+    const auto entry = m_service ? m_service->account(id) : std::nullopt;
+    if (entry) {
+        auto emitFor = [this, inspect, id](const QString &scope) {
+            if (inspect)
+                emit inspectTokenRequested(id, scope);
+            else
+                emit copyTokenRequested(id, scope);
+        };
+        for (const ScopePreset &preset : scopePresets(cloudOfAuthority(entry->record().authority))) {
+            connect(menu->addAction(preset.label), &QAction::triggered, this,
+                    [emitFor, scope = preset.scope]() { emitFor(scope); });
+        }
+        const QStringList recent = m_settings ? m_settings->recentScopes() : QStringList();
+        if (!recent.isEmpty())
+            menu->addSeparator();
+        for (const QString &scope : recent)
+            connect(menu->addAction(scope), &QAction::triggered, this,
+                    [emitFor, scope]() { emitFor(scope); });
+        if (!inspect) {
+            connect(menu->addAction(QStringLiteral("Other scope…")), &QAction::triggered, this,
+                    [this, id]() { emit otherScopeRequested(id); });
+        }
+    }
+    if (inspect) {
+        if (entry)
+            menu->addSeparator();
+        connect(menu->addAction(QStringLiteral("Paste a token…")), &QAction::triggered, this,
+                [this]() { emit inspectTokenRequested(QString(), QString()); });
+    }
+}
+
+void AccountsWindow::confirmRemoval()
+{
+    const QStringList ids = selectedAccountIds();
+    if (ids.isEmpty() || !m_service)
+        return;
+    QStringList names;
+    for (const QString &id : ids) {
+        if (const auto entry = m_service->account(id))
+            names << entry->record().username;
+    }
+    auto *box = new QMessageBox(QMessageBox::Warning, QStringLiteral("Remove account — Azid"),
+                                QStringLiteral("Remove %1?").arg(names.join(QStringLiteral(", "))),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("removeConfirmation"));
+    box->setInformativeText(
+        QStringLiteral("Its cached tokens and its keychain items are deleted, for Azid and "
+                       "azid-cli alike. Signing in again brings it back."));
+    QPushButton *removeButton = box->addButton(QStringLiteral("Remove"), QMessageBox::DestructiveRole);
+    removeButton->setObjectName(QStringLiteral("confirmRemoveButton"));
+    box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this,
+            [this, ids, names, removeButton](QAbstractButton *clicked) {
+                if (clicked != removeButton || !m_service)
+                    return;
+                showStatus(QStringLiteral("Removing %1…").arg(names.join(QStringLiteral(", "))));
+                for (const QString &id : ids) {
+                    whenReady(m_service->remove(id), this, [this](const VoidResult &removed) {
+                        showStatus(removed.ok() ? QStringLiteral("Removed.")
+                                                : QStringLiteral("Could not remove the account: ") +
+                                                      removed.error().message);
+                    });
+                }
+            });
+    box->open();
+}
+
+void AccountsWindow::setDefaultSelected()
+{
+    const QString id = selectedAccountId();
+    if (id.isEmpty() || !m_service)
+        return;
+    whenReady(m_service->setDefault(id), this, [this](const VoidResult &done) {
+        showStatus(done.ok()
+                       ? QStringLiteral("Default account changed: azid-cli uses it without --account.")
+                       : QStringLiteral("Could not change the default account: ") + done.error().message);
+    });
+}
+
+bool AccountsWindow::exportTo(const QString &path, QString *error)
+{
+    QList<AuthenticationRecord> records;
+    for (const QString &id : selectedAccountIds()) {
+        if (const auto entry = m_service ? m_service->account(id) : std::nullopt)
+            records << entry->record();
+    }
+    const QByteArray json = AccountService::exportRecords(records);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit()) {
+        const QString why = QStringLiteral("Cannot write %1: %2.").arg(path, file.errorString());
+        if (error)
+            *error = why;
+        showStatus(why);
+        return false;
+    }
+    showStatus(
+        QStringLiteral("Exported %1 account record(s) to %2 (no tokens).").arg(records.size()).arg(path));
+    return true;
+}
+
+void AccountsWindow::exportSelected()
+{
+    if (selectedAccountIds().isEmpty())
+        return;
+    auto *dialog =
+        new QFileDialog(this, QStringLiteral("Export account records"), QStringLiteral("azid-accounts.json"),
+                        QStringLiteral("Account records (*.json);;All files (*)"));
+    dialog->setObjectName(QStringLiteral("exportDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setDefaultSuffix(QStringLiteral("json"));
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) { exportTo(path); });
+    dialog->open();
+}
+
+void AccountsWindow::importFrom(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        showStatus(QStringLiteral("Cannot read %1: %2.").arg(path, file.errorString()));
+        return;
+    }
+    if (!m_service)
+        return;
+    whenReady(m_service->importRecords(file.readAll()), this, [this](const Result<int> &imported) {
+        showStatus(imported.ok()
+                       ? QStringLiteral("Imported %1 account record(s). Sign in to get their tokens.")
+                             .arg(imported.value())
+                       : QStringLiteral("Could not import: ") + errorSummary(imported.error()));
+    });
+}
+
+void AccountsWindow::importRecords()
+{
+    auto *dialog = new QFileDialog(this, QStringLiteral("Import account records"), QString(),
+                                   QStringLiteral("Account records (*.json);;All files (*)"));
+    dialog->setObjectName(QStringLiteral("importDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) { importFrom(path); });
+    dialog->open();
+}
+
+void AccountsWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_hideOnClose) {
+        hide();
+        event->ignore();
+        return;
+    }
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace azid::ui

@@ -1,0 +1,360 @@
+#include "azid/ui/desktopcontroller.h"
+
+#include "azid/ui/autostart.h"
+#include "azid/ui/cloud.h"
+#include "azid/ui/errortext.h"
+#include "azid/ui/whenready.h"
+#include "uilogging.h"
+
+#include <QApplication>
+#include <QInputDialog>
+#include <QRegularExpression>
+
+namespace azid::ui {
+
+namespace {
+
+bool isTenantName(const QString &tenant)
+{
+    static const QRegularExpression guid(
+        QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
+    const QString lower = tenant.toLower();
+    return !tenant.isEmpty() && !guid.match(tenant).hasMatch() && lower != QStringLiteral("organizations") &&
+           lower != QStringLiteral("common") && lower != QStringLiteral("consumers");
+}
+
+QString lifetimeText(qint64 seconds)
+{
+    if (seconds >= 3600)
+        return QStringLiteral("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
+    if (seconds >= 60)
+        return QStringLiteral("%1 min").arg(seconds / 60);
+    return QStringLiteral("%1 s").arg(qMax<qint64>(0, seconds));
+}
+
+} // namespace
+
+DesktopController::DesktopController(AccountService *service, AppSettings *settings,
+                                     SecretClipboard *clipboard, QObject *parent)
+    : QObject(parent), m_service(service), m_settings(settings), m_clipboard(clipboard),
+      m_model(std::make_unique<AccountsModel>(service)),
+      m_tray(std::make_unique<TrayIcon>(service, settings)),
+      m_window(std::make_unique<AccountsWindow>(service, m_model.get(), settings))
+{
+    m_model->setTenantNames([settings = QPointer<AppSettings>(settings)](const QString &tenantId) {
+        return settings ? settings->tenantName(tenantId) : QString();
+    });
+    connect(m_tray.get(), &TrayIcon::copyTokenRequested, this,
+            [this](const QString &id, const QString &scope) { copyToken(id, scope); });
+    connect(m_tray.get(), &TrayIcon::otherScopeRequested, this, &DesktopController::askForScope);
+    connect(m_tray.get(), &TrayIcon::signInAgainRequested, this,
+            [this](const QString &id) { signInAgain(id); });
+    connect(m_tray.get(), &TrayIcon::addAccountRequested, this, &DesktopController::openSignIn);
+    connect(m_tray.get(), &TrayIcon::accountsWindowRequested, this, &DesktopController::showAccountsWindow);
+    connect(m_tray.get(), &TrayIcon::settingsRequested, this, &DesktopController::openSettings);
+    connect(m_tray.get(), &TrayIcon::quitRequested, this, &DesktopController::quit);
+
+    connect(m_window.get(), &AccountsWindow::addAccountRequested, this, &DesktopController::openSignIn);
+    connect(m_window.get(), &AccountsWindow::signInAgainRequested, this,
+            [this](const QString &id) { signInAgain(id); });
+    connect(m_window.get(), &AccountsWindow::copyTokenRequested, this,
+            [this](const QString &id, const QString &scope) { copyToken(id, scope); });
+    connect(m_window.get(), &AccountsWindow::otherScopeRequested, this, &DesktopController::askForScope);
+    connect(m_window.get(), &AccountsWindow::inspectTokenRequested, this, &DesktopController::openInspector);
+    connect(m_window.get(), &AccountsWindow::settingsRequested, this, &DesktopController::openSettings);
+    if (m_service) {
+        connect(m_service, &AccountService::accountsChanged, this, [this]() {
+            const QStringList warnings = m_service->storage().storageWarnings();
+            for (const QString &warning : warnings) {
+                if (m_shownWarnings.contains(warning))
+                    continue;
+                m_shownWarnings << warning;
+                notify(QStringLiteral("Storage"), warning, QSystemTrayIcon::Warning);
+            }
+        });
+    }
+}
+
+DesktopController::~DesktopController()
+{
+    for (QWidget *widget :
+         {static_cast<QWidget *>(m_signIn.data()), static_cast<QWidget *>(m_inspector.data()),
+          static_cast<QWidget *>(m_settingsDialog.data())}) {
+        delete widget;
+    }
+}
+
+void DesktopController::start(bool showWindow)
+{
+    if (m_service)
+        m_service->reload();
+    m_usesTray = TrayIcon::isSystemTrayAvailable();
+    m_window->setHideOnClose(m_usesTray);
+    if (m_usesTray)
+        m_tray->show();
+    else
+        qCInfo(lcUi) << "no system tray here: showing the accounts window instead";
+    if (showWindow || !m_usesTray)
+        showAccountsWindow();
+}
+
+void DesktopController::raise(QWidget *widget)
+{
+    if (widget->isMinimized())
+        widget->showNormal();
+    else
+        widget->show();
+    widget->raise();
+    widget->activateWindow();
+}
+
+void DesktopController::showAccountsWindow()
+{
+    raise(m_window.get());
+}
+
+void DesktopController::notify(const QString &title, const QString &text, QSystemTrayIcon::MessageIcon icon)
+{
+    m_tray->showMessage(title, text, icon);
+    if (!m_usesTray || m_window->isVisible())
+        m_window->showStatus(title + QStringLiteral(": ") + text);
+}
+
+void DesktopController::copyToken(const QString &accountId, const QString &scope, const QString &claims)
+{
+    if (!m_service)
+        return;
+    const auto entry = m_service->account(accountId);
+    const QString user = entry ? entry->record().username : accountId;
+    whenReady(
+        m_service->token(accountId, {scope}, claims), this,
+        [this, accountId, scope, claims, user](const TokenResult &result) {
+            if (!result.ok()) {
+                handleTokenError(accountId, scope, result.error(), PendingCopy{accountId, scope, claims});
+                return;
+            }
+            const TokenFormat format = m_settings ? m_settings->tokenFormat() : TokenFormat::Raw;
+            QString text = formatToken(result.value().token.revealString(), format);
+            const auto delay = m_settings
+                                   ? m_settings->clipboardClearDelay()
+                                   : std::chrono::milliseconds(AppSettings::DefaultClearSeconds * 1000);
+            if (m_clipboard)
+                m_clipboard->copySecret(text, delay);
+            scrub(text);
+            if (m_settings)
+                m_settings->addRecentScope(scope);
+            const qint64 left = result.value().expiresOn - m_service->clock().now();
+            const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(delay).count();
+            notify(QStringLiteral("Token copied"),
+                   QStringLiteral("%1 for %2%3. Valid for %4; %5.")
+                       .arg(format == TokenFormat::BearerHeader ? QStringLiteral("Authorization header")
+                                                                : QStringLiteral("Access token"),
+                            scopeLabel(scope), QStringLiteral(" (") + user + QLatin1Char(')'),
+                            lifetimeText(left),
+                            seconds > 0 ? QStringLiteral("the clipboard is cleared in %1 s").arg(seconds)
+                                        : QStringLiteral("the clipboard is not cleared automatically")));
+            emit tokenCopied(accountId, scope, result.value().expiresOn);
+        });
+}
+
+void DesktopController::handleTokenError(const QString &accountId, const QString &scope,
+                                         const AuthError &error, std::optional<PendingCopy> retry)
+{
+    if (error.kind == ErrorKind::AuthenticationRequired) {
+        m_pendingCopy = retry;
+        const QStringList scopes = error.scopes.isEmpty() ? QStringList{scope} : error.scopes;
+        signInAgain(accountId, error.message, scopes, error.claims);
+        return;
+    }
+    notify(QStringLiteral("Could not get a token"), errorSummary(error), QSystemTrayIcon::Warning);
+}
+
+void DesktopController::openSignIn()
+{
+    SignInRequest defaults;
+    if (m_settings) {
+        defaults.authority = m_settings->defaultAuthority();
+        defaults.tenant = m_settings->defaultTenant();
+        defaults.clientId = m_settings->defaultClientId();
+        defaults.method =
+            signInMethodFromKey(m_settings->lastSignInMethod()).value_or(SignInMethod::SystemBrowser);
+        defaults.disableInstanceDiscovery = cloudOfAuthority(defaults.authority) == Cloud::Custom;
+    }
+    showSignInDialog(defaults, false);
+}
+
+void DesktopController::signInAgain(const QString &accountId, const QString &reason,
+                                    const QStringList &scopes, const QString &claims)
+{
+    const auto entry = m_service ? m_service->account(accountId) : std::nullopt;
+    if (!entry)
+        return;
+    const AccountMetadata &metadata = entry->stored.metadata;
+    SignInRequest request;
+    request.authority = metadata.authorityUrl.isEmpty() ? entry->record().authority : metadata.authorityUrl;
+    if (cloudOfAuthority(request.authority) == Cloud::Custom &&
+        !request.authority.contains(QStringLiteral("://")))
+        request.authority = QStringLiteral("https://") + request.authority;
+    request.tenant = entry->record().tenantId;
+    request.clientId = entry->record().clientId;
+    request.loginHint = entry->record().username;
+    request.username = entry->record().username;
+    request.method = signInMethodFromKey(metadata.signInMethod).value_or(SignInMethod::SystemBrowser);
+    request.disableInstanceDiscovery = metadata.disableInstanceDiscovery;
+    request.scopes = scopes;
+    request.claims = claims;
+    request.makeDefault = metadata.isDefault;
+    request.accountId = accountId;
+    if (!reason.isEmpty() || !entry->attention.isEmpty())
+        request.reason = QStringLiteral("Sign in again as %1 to continue. %2")
+                             .arg(entry->record().username, reason.isEmpty() ? entry->attention : reason);
+    showSignInDialog(request, true);
+    if (m_usesTray && !reason.isEmpty())
+        m_tray->showMessage(QStringLiteral("Sign-in needed"),
+                            QStringLiteral("%1 needs to sign in again.").arg(entry->record().username),
+                            QSystemTrayIcon::Warning);
+}
+
+void DesktopController::showSignInDialog(const SignInRequest &prefill, bool again)
+{
+    if (m_signIn && m_signIn->page() == SignInDialog::Page::Waiting) {
+        // One sign-in at a time: the running one comes to the front.
+        raise(m_signIn);
+        return;
+    }
+    delete m_signIn;
+    QPointer<AccountService> service = m_service;
+    auto *dialog =
+        new SignInDialog([service](const SignInRequest &request, QObject *parent) -> SignInOperation * {
+            if (!service)
+                return nullptr;
+            return service->signIn(request, parent);
+        });
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (m_service) {
+        dialog->setClock(&m_service->clock());
+        dialog->setEmbeddedBrowserAvailable(m_service->embeddedBrowser().isAvailable(),
+                                            m_service->embeddedBrowser().unavailableReason());
+    }
+    if (again)
+        dialog->prefill(prefill);
+    else
+        dialog->setDefaults(
+            {prefill.authority, prefill.tenant, prefill.clientId, signInMethodKey(prefill.method)});
+    connect(dialog, &SignInDialog::signedIn, this, &DesktopController::onSignedIn);
+    connect(dialog, &QDialog::rejected, this, [this]() { m_pendingCopy.reset(); });
+    m_signIn = dialog;
+    raise(dialog);
+}
+
+void DesktopController::onSignedIn(const StoredAccount &account, const SignInRequest &request)
+{
+    if (m_settings) {
+        m_settings->setLastSignInMethod(signInMethodKey(request.method));
+        if (isTenantName(request.tenant))
+            m_settings->setTenantName(account.record.tenantId, request.tenant);
+    }
+    notify(QStringLiteral("Signed in"), QStringLiteral("%1 is signed in.").arg(account.record.username));
+    m_window->selectAccount(account.record.homeAccountId);
+    if (m_pendingCopy && m_pendingCopy->accountId == account.record.homeAccountId) {
+        const PendingCopy copy = *m_pendingCopy;
+        m_pendingCopy.reset();
+        copyToken(copy.accountId, copy.scope, copy.claims.isEmpty() ? request.claims : copy.claims);
+    }
+}
+
+void DesktopController::askForScope(const QString &accountId)
+{
+    const auto entry = m_service ? m_service->account(accountId) : std::nullopt;
+    if (!entry)
+        return;
+    auto *dialog = new QInputDialog;
+    dialog->setObjectName(QStringLiteral("otherScopeDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(QStringLiteral("Other scope — Azid"));
+    dialog->setLabelText(QStringLiteral("Copy a token for %1, for the scope (e.g. api://my-api/.default or "
+                                        "https://database.windows.net/.default):")
+                             .arg(entry->record().username));
+    dialog->setTextValue(
+        m_settings && !m_settings->recentScopes().isEmpty() ? m_settings->recentScopes().first() : QString());
+    connect(dialog, &QInputDialog::textValueSelected, this, [this, accountId](const QString &scope) {
+        if (!scope.trimmed().isEmpty())
+            copyToken(accountId, scope.trimmed());
+    });
+    dialog->open();
+    raise(dialog);
+}
+
+void DesktopController::openInspector(const QString &accountId, const QString &scope)
+{
+    if (!m_inspector) {
+        m_inspector = new TokenInspector;
+        m_inspector->setAttribute(Qt::WA_DeleteOnClose);
+        if (m_service)
+            m_inspector->setClock(&m_service->clock());
+        connect(m_inspector, &TokenInspector::newTokenRequested, this,
+                [this](const QString &id, const QStringList &scopes, const QString &claims) {
+                    whenReady(m_service->token(id, scopes, claims), this,
+                              [this, id, scopes](const TokenResult &result) {
+                                  if (result.ok() && m_inspector)
+                                      m_inspector->setToken(result.value().token.revealString(), id, scopes);
+                                  else if (!result.ok())
+                                      handleTokenError(id, scopes.value(0), result.error(), std::nullopt);
+                              });
+                });
+    }
+    if (accountId.isEmpty() || !m_service) {
+        m_inspector->setToken(QString());
+        raise(m_inspector);
+        return;
+    }
+    whenReady(m_service->token(accountId, {scope}), this,
+              [this, accountId, scope](const TokenResult &result) {
+                  if (!result.ok()) {
+                      handleTokenError(accountId, scope, result.error(), std::nullopt);
+                      return;
+                  }
+                  if (!m_inspector)
+                      return;
+                  m_inspector->setToken(result.value().token.revealString(), accountId, {scope});
+                  raise(m_inspector);
+              });
+}
+
+void DesktopController::openSettings()
+{
+    if (!m_settingsDialog) {
+        m_settingsDialog = new SettingsDialog(m_settings);
+        m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(m_settingsDialog, &SettingsDialog::saved, this, &DesktopController::applySettings);
+    } else {
+        m_settingsDialog->load();
+    }
+    raise(m_settingsDialog);
+}
+
+void DesktopController::applySettings()
+{
+    if (!m_settings)
+        return;
+    if (m_service)
+        m_service->setHttpOptions(m_settings->httpOptions());
+    if (!m_programPath.isEmpty()) {
+        Autostart autostart(m_settings->profile(), m_programPath);
+        if (autostart.isEnabled() != m_settings->startAtLogin() &&
+            !autostart.setEnabled(m_settings->startAtLogin()))
+            notify(QStringLiteral("Start at login"), autostart.errorString(), QSystemTrayIcon::Warning);
+    }
+}
+
+void DesktopController::quit()
+{
+    if (m_signIn)
+        m_signIn->close();
+    if (m_clipboard)
+        m_clipboard->clearNow();
+    m_tray->hide();
+    emit quitRequested();
+}
+
+} // namespace azid::ui

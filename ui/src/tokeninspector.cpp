@@ -1,0 +1,198 @@
+#include "azid/ui/tokeninspector.h"
+
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDialogButtonBox>
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace azid::ui {
+
+TokenInspector::TokenInspector(QWidget *parent) : QDialog(parent), m_clock(&Clock::system())
+{
+    setWindowTitle(QStringLiteral("Token inspector — Azid"));
+    setObjectName(QStringLiteral("tokenInspector"));
+    resize(820, 620);
+
+    auto *layout = new QVBoxLayout(this);
+    auto *privacy = new QLabel(QStringLiteral("Decoded here, offline: the token is never sent anywhere. The "
+                                              "signature is not checked."),
+                               this);
+    privacy->setWordWrap(true);
+    layout->addWidget(privacy);
+
+    m_tokenEdit = new QPlainTextEdit(this);
+    m_tokenEdit->setObjectName(QStringLiteral("tokenEdit"));
+    m_tokenEdit->setPlaceholderText(
+        QStringLiteral("Paste a token: eyJ…, \"Bearer eyJ…\" or \"Authorization: Bearer eyJ…\""));
+    m_tokenEdit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_tokenEdit->setWordWrapMode(QTextOption::WrapAnywhere);
+    m_tokenEdit->setMaximumHeight(90);
+    layout->addWidget(m_tokenEdit);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("statusLabel"));
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_status);
+
+    m_tabs = new QTabWidget(this);
+    m_claimsView = new QTableView(this);
+    m_claimsView->setObjectName(QStringLiteral("claimsView"));
+    m_claimsView->setModel(&m_claims);
+    m_claimsView->verticalHeader()->hide();
+    m_claimsView->horizontalHeader()->setStretchLastSection(true);
+    m_claimsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_claimsView->setWordWrap(false);
+    m_tabs->addTab(m_claimsView, QStringLiteral("Claims"));
+
+    m_headerView = new QPlainTextEdit(this);
+    m_headerView->setObjectName(QStringLiteral("headerView"));
+    m_headerView->setReadOnly(true);
+    m_headerView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_tabs->addTab(m_headerView, QStringLiteral("Header"));
+
+    auto *challengePage = new QWidget(this);
+    auto *challengeLayout = new QVBoxLayout(challengePage);
+    auto *challengeHelp = new QLabel(
+        QStringLiteral("When an API answers 401 with a claims challenge (continuous access evaluation, "
+                       "conditional access), paste its WWW-Authenticate header here to request a new "
+                       "token that satisfies it."),
+        challengePage);
+    challengeHelp->setWordWrap(true);
+    challengeLayout->addWidget(challengeHelp);
+    m_challengeEdit = new QPlainTextEdit(challengePage);
+    m_challengeEdit->setObjectName(QStringLiteral("challengeEdit"));
+    m_challengeEdit->setPlaceholderText(QStringLiteral(
+        "Bearer realm=\"\", error=\"insufficient_claims\", claims=\"eyJhY2Nlc3NfdG9rZW4iOnsi…\""));
+    m_challengeEdit->setMaximumHeight(90);
+    challengeLayout->addWidget(m_challengeEdit);
+    m_challengeResult = new QLabel(challengePage);
+    m_challengeResult->setObjectName(QStringLiteral("challengeResult"));
+    m_challengeResult->setWordWrap(true);
+    m_challengeResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    challengeLayout->addWidget(m_challengeResult);
+    m_requestButton = new QPushButton(QStringLiteral("Request a new token with these claims"), challengePage);
+    m_requestButton->setObjectName(QStringLiteral("requestButton"));
+    m_requestButton->setEnabled(false);
+    challengeLayout->addWidget(m_requestButton, 0, Qt::AlignLeft);
+    challengeLayout->addStretch();
+    m_tabs->addTab(challengePage, QStringLiteral("Claims challenge"));
+    layout->addWidget(m_tabs, 1);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::close);
+    layout->addWidget(buttons);
+
+    connect(m_tokenEdit, &QPlainTextEdit::textChanged, this, &TokenInspector::decode);
+    connect(m_challengeEdit, &QPlainTextEdit::textChanged, this, &TokenInspector::parseChallenge);
+    connect(m_requestButton, &QPushButton::clicked, this, [this]() {
+        if (m_challenge.problem.isEmpty() && !m_accountId.isEmpty())
+            emit newTokenRequested(m_accountId, m_scopes, m_challenge.claims);
+    });
+    m_tick.setInterval(1000);
+    connect(&m_tick, &QTimer::timeout, this, &TokenInspector::tick);
+    decode();
+    parseChallenge();
+}
+
+TokenInspector::~TokenInspector() = default;
+
+void TokenInspector::setClock(const Clock *clock)
+{
+    m_clock = clock ? clock : &Clock::system();
+    tick();
+}
+
+void TokenInspector::setToken(const QString &token, const QString &accountId, const QStringList &scopes)
+{
+    m_accountId = accountId;
+    m_scopes = scopes;
+    m_tokenEdit->setPlainText(token);
+    parseChallenge();
+}
+
+void TokenInspector::decode()
+{
+    m_decoded = decodeJwt(m_tokenEdit->toPlainText());
+    m_claims.setClaims(m_decoded.claims);
+    m_headerView->setPlainText(m_decoded.isJwt ? QString::fromUtf8(QJsonDocument(m_decoded.header).toJson())
+                                               : QString());
+    m_claimsView->resizeColumnsToContents();
+    m_claimsView->setColumnWidth(ClaimsModel::ValueColumn,
+                                 qMin(m_claimsView->columnWidth(ClaimsModel::ValueColumn), 420));
+    if (m_decoded.isJwt)
+        m_tick.start();
+    else
+        m_tick.stop();
+    tick();
+}
+
+QString TokenInspector::statusText() const
+{
+    if (!m_decoded.isJwt)
+        return m_decoded.error;
+    const qint64 now = m_clock->now();
+    const QString audience =
+        claimValueText(QStringLiteral("aud"), m_decoded.claims.value(QStringLiteral("aud")));
+    const QString who = m_decoded.claims.value(QStringLiteral("upn")).toString().isEmpty()
+                            ? m_decoded.claims.value(QStringLiteral("preferred_username")).toString()
+                            : m_decoded.claims.value(QStringLiteral("upn")).toString();
+    QString text =
+        QStringLiteral("Token for %1").arg(audience.isEmpty() ? QStringLiteral("(no audience)") : audience);
+    if (!who.isEmpty())
+        text += QStringLiteral(", user %1").arg(who);
+    const auto nbf = m_decoded.timeClaim(QStringLiteral("nbf"));
+    const auto exp = m_decoded.timeClaim(QStringLiteral("exp"));
+    if (nbf && *nbf > now)
+        return text + QStringLiteral(": not valid yet, valid %1.").arg(relativeTime(*nbf - now));
+    if (!exp)
+        return text + QStringLiteral(": no expiry.");
+    const QString at = QDateTime::fromSecsSinceEpoch(*exp).toLocalTime().toString(QStringLiteral("HH:mm:ss"));
+    if (*exp <= now)
+        return text + QStringLiteral(": expired %1 (at %2).").arg(relativeTime(*exp - now), at);
+    return text + QStringLiteral(": expires %1 (at %2).").arg(relativeTime(*exp - now), at);
+}
+
+void TokenInspector::tick()
+{
+    m_claims.setNow(m_clock->now());
+    m_status->setText(statusText());
+}
+
+void TokenInspector::parseChallenge()
+{
+    const QString text = m_challengeEdit->toPlainText();
+    m_challenge = parseClaimsChallenge(text);
+    if (text.trimmed().isEmpty()) {
+        m_challengeResult->setText(QString());
+    } else if (!m_challenge.problem.isEmpty()) {
+        m_challengeResult->setText(m_challenge.problem);
+    } else {
+        m_challengeResult->setText(
+            QStringLiteral("Claims requested: %1%2")
+                .arg(m_challenge.claims, m_accountId.isEmpty()
+                                             ? QStringLiteral("\nOpen this inspector from an account's "
+                                                              "\"Inspect token\" to request a new token.")
+                                             : QString()));
+    }
+    m_requestButton->setEnabled(m_challenge.problem.isEmpty() && !m_accountId.isEmpty() &&
+                                !text.trimmed().isEmpty());
+}
+
+void TokenInspector::closeEvent(QCloseEvent *event)
+{
+    // The token goes with the window.
+    m_tokenEdit->clear();
+    m_tick.stop();
+    QDialog::closeEvent(event);
+}
+
+} // namespace azid::ui
