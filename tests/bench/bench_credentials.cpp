@@ -76,9 +76,9 @@ void BM_CacheLookup(benchmark::State &state)
     const QString home = QStringLiteral("uid%1.utid").arg(entries / 2);
     const QStringList scopes{Arm};
     for (auto _ : state) {
-        auto found =
-            cache.findAccessToken(home, QStringLiteral("login.microsoftonline.com"), azid::DeveloperSignOnClientId,
-                                  QStringLiteral("organizations"), scopes, now);
+        auto found = cache.findAccessToken(home, QStringLiteral("login.microsoftonline.com"),
+                                           azid::DeveloperSignOnClientId, QStringLiteral("organizations"),
+                                           scopes, now);
         benchmark::DoNotOptimize(found);
     }
 }

@@ -50,8 +50,8 @@ private slots:
 
     void defaultFileIsUnderTheProfile()
     {
-        QCOMPARE(AppSettings::defaultFilePath(QStringLiteral("work")),
-                 m_dir.filePath(QStringLiteral("config/azid/work/azid.conf")));
+        QCOMPARE(AppSettings::defaultFilePath(QStringLiteral("office")),
+                 m_dir.filePath(QStringLiteral("config/azid/office/azid.conf")));
         QCOMPARE(AppSettings::defaultFilePath(QString()),
                  m_dir.filePath(QStringLiteral("config/azid/default/azid.conf")));
     }
@@ -222,11 +222,11 @@ private slots:
 
     void autostartOfAProfile()
     {
-        Autostart autostart(QStringLiteral("work"), QStringLiteral("/usr/bin/azid"));
-        QCOMPARE(autostart.entryPath(), m_dir.filePath(QStringLiteral("config/autostart/azid-work.desktop")));
+        Autostart autostart(QStringLiteral("office"), QStringLiteral("/usr/bin/azid"));
+        QCOMPARE(autostart.entryPath(), m_dir.filePath(QStringLiteral("config/autostart/azid-office.desktop")));
         QVERIFY(autostart.setEnabled(true));
-        QVERIFY(autostart.entry().contains(QStringLiteral("Exec=/usr/bin/azid --profile work\n")));
-        QVERIFY(autostart.entry().contains(QStringLiteral("Name=Azid (work)\n")));
+        QVERIFY(autostart.entry().contains(QStringLiteral("Exec=/usr/bin/azid --profile office\n")));
+        QVERIFY(autostart.entry().contains(QStringLiteral("Name=Azid (office)\n")));
         QVERIFY(autostart.setEnabled(false));
     }
 

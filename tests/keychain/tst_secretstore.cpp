@@ -187,7 +187,7 @@ private slots:
         QTest::addColumn<QString>("service");
         QTest::newRow("default (empty)") << QString() << true << QStringLiteral("azid");
         QTest::newRow("default (named)") << QStringLiteral("default") << true << QStringLiteral("azid");
-        QTest::newRow("work") << QStringLiteral("work") << true << QStringLiteral("azid-work");
+        QTest::newRow("office") << QStringLiteral("office") << true << QStringLiteral("azid-office");
         QTest::newRow("dots and dashes")
             << QStringLiteral("a.b_c-1") << true << QStringLiteral("azid-a.b_c-1");
         QTest::newRow("path") << QStringLiteral("../x") << false << QString();
@@ -211,9 +211,9 @@ private slots:
     {
         const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
         QCOMPARE(profileDataDirectory(QString()), base + QStringLiteral("/azid/default"));
-        QCOMPARE(profileDataDirectory(QStringLiteral("work")), base + QStringLiteral("/azid/work"));
-        QCOMPARE(defaultCacheFilePath(QStringLiteral("work"), QStringLiteral("msal.cache.nocae")),
-                 base + QStringLiteral("/azid/work/msal.cache.nocae.bin"));
+        QCOMPARE(profileDataDirectory(QStringLiteral("office")), base + QStringLiteral("/azid/office"));
+        QCOMPARE(defaultCacheFilePath(QStringLiteral("office"), QStringLiteral("msal.cache.nocae")),
+                 base + QStringLiteral("/azid/office/msal.cache.nocae.bin"));
         QVERIFY(isValidCacheName(QStringLiteral("msal.cache.cae")));
         QVERIFY(!isValidCacheName(QStringLiteral("../msal")));
     }
