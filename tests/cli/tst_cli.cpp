@@ -525,6 +525,59 @@ private slots:
         QVERIFY(!QFile::exists(data.filePath(QStringLiteral("azid/desktop/azid.cache.nocae.json"))));
     }
 
+    void otherCredentialsByKind()
+    {
+        // A confidential app of the sandbox, configured as azure.identity configures it: by environment.
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("AZURE_TENANT_ID"), QStringLiteral("72f988bf-86f1-41af-91ab-2d7cd011db47"));
+        env.insert(QStringLiteral("AZURE_CLIENT_ID"), QStringLiteral("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"));
+        env.insert(QStringLiteral("AZURE_CLIENT_SECRET"), QStringLiteral("sandbox-client-secret-1"));
+        const QStringList sandbox{QStringLiteral("--authority"), m_sandbox.authority(),
+                                  QStringLiteral("--ca-bundle"), m_sandbox.caFile(),
+                                  QStringLiteral("--disable-instance-discovery")};
+        for (const QString &kind :
+             {QStringLiteral("client-secret"), QStringLiteral("environment"), QStringLiteral("default")}) {
+            m_sandbox.clearRequests();
+            const Run r = run(sandbox + QStringList{QStringLiteral("token"), QStringLiteral("--scope"), Arm,
+                                                    QStringLiteral("--credential"), kind},
+                              {}, env);
+            QVERIFY2(r.exitCode == 0, qPrintable(kind + QStringLiteral(": ") + r.describe()));
+            QVERIFY(r.json()
+                        .object()
+                        .value(QStringLiteral("token"))
+                        .toString()
+                        .startsWith(QStringLiteral("eyJ")));
+            QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("client_credentials")),
+                     1);
+            QVERIFY(!r.err.contains("sandbox-client-secret-1"));
+        }
+
+        QProcessEnvironment partial = QProcessEnvironment::systemEnvironment();
+        partial.insert(QStringLiteral("AZURE_TENANT_ID"),
+                       QStringLiteral("72f988bf-86f1-41af-91ab-2d7cd011db47"));
+        partial.remove(QStringLiteral("AZURE_CLIENT_ID"));
+        partial.remove(QStringLiteral("AZURE_CLIENT_SECRET"));
+        const Run missing =
+            run(sandbox + QStringList{QStringLiteral("token"), QStringLiteral("--scope"), Arm,
+                                      QStringLiteral("--credential"), QStringLiteral("client-secret")},
+                {}, partial);
+        QCOMPARE(missing.exitCode, 3);
+        QVERIFY2(missing.err.contains("AZURE_CLIENT_ID") && missing.err.contains("AZURE_CLIENT_SECRET"),
+                 missing.err.constData());
+
+        env.insert(QStringLiteral("AZURE_CLIENT_SECRET"), QStringLiteral("a-wrong-secret"));
+        const Run refused =
+            run(sandbox + QStringList{QStringLiteral("token"), QStringLiteral("--scope"), Arm,
+                                      QStringLiteral("--credential"), QStringLiteral("client-secret")},
+                {}, env);
+        QCOMPARE(refused.exitCode, 4);
+        QVERIFY(refused.err.contains("AADSTS7000215"));
+
+        const Run unknown = run({QStringLiteral("token"), QStringLiteral("--scope"), Arm,
+                                 QStringLiteral("--credential"), QStringLiteral("no-such-kind")});
+        QCOMPARE(unknown.exitCode, 2);
+    }
+
     void exportAndImportRecords()
     {
         QCOMPARE(passwordLogin(QStringLiteral("export")).exitCode, 0);
