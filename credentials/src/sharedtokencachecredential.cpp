@@ -141,10 +141,9 @@ QFuture<TokenResult> SharedTokenCacheCredential::Private::acquire(const TokenReq
     // account's home tenant and "common". With one, MSAL looks in the record's tenant only.
     if (request.claims.isEmpty()) {
         const qint64 now = client->clock().now();
-        const QStringList realms =
-            options.authenticationRecord
-                ? QStringList{client->tenantId()}
-                : QStringList{client->tenantId(), tenantOf(chosen.homeAccountId), QStringLiteral("common")};
+        QStringList realms{client->tenantId()};
+        if (!options.authenticationRecord)
+            realms << tenantOf(chosen.homeAccountId) << QStringLiteral("common");
         for (const QString &realm : realms) {
             if (realm.isEmpty())
                 continue;
