@@ -15,4 +15,5 @@ ctest --test-dir build-ci --output-on-failure --timeout 900 -j 2
 scripts/build.sh sanitize
 echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions="$(pwd)/tests/lsan.supp":print_suppressions=0 \
   ctest --test-dir build-asan --output-on-failure --timeout 900 -j 2 -L 'unit|integration'
