@@ -223,7 +223,8 @@ private slots:
     void autostartOfAProfile()
     {
         Autostart autostart(QStringLiteral("office"), QStringLiteral("/usr/bin/azid"));
-        QCOMPARE(autostart.entryPath(), m_dir.filePath(QStringLiteral("config/autostart/azid-office.desktop")));
+        QCOMPARE(autostart.entryPath(),
+                 m_dir.filePath(QStringLiteral("config/autostart/azid-office.desktop")));
         QVERIFY(autostart.setEnabled(true));
         QVERIFY(autostart.entry().contains(QStringLiteral("Exec=/usr/bin/azid --profile office\n")));
         QVERIFY(autostart.entry().contains(QStringLiteral("Name=Azid (office)\n")));
