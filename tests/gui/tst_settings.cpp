@@ -48,6 +48,22 @@ private slots:
         QVERIFY(http.caBundleFile.isEmpty());
     }
 
+    void proxyPasswordNeverReachesTheFile()
+    {
+        const QString path = file(QStringLiteral("proxy.conf"));
+        {
+            AppSettings settings(QStringLiteral("proxy"), path);
+            settings.setProxyMode(ProxyMode::Manual);
+            settings.setProxyUrl(QStringLiteral("http://me:s3cret-pw@proxy.example.com:3128"));
+            QCOMPARE(settings.proxyUrl(), QStringLiteral("http://me@proxy.example.com:3128"));
+        }
+        QFile written(path);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        const QByteArray content = written.readAll();
+        QVERIFY(content.contains("proxy.example.com"));
+        QVERIFY(!content.contains("s3cret-pw"));
+    }
+
     void defaultFileIsUnderTheProfile()
     {
         QCOMPARE(AppSettings::defaultFilePath(QStringLiteral("office")),
@@ -153,6 +169,9 @@ private slots:
         dialog.findChild<QLineEdit *>(QStringLiteral("proxyUrlEdit"))
             ->setText(QStringLiteral("proxy.example.com"));
         QVERIFY(dialog.problem().contains(QStringLiteral("proxy")));
+        dialog.findChild<QLineEdit *>(QStringLiteral("proxyUrlEdit"))
+            ->setText(QStringLiteral("http://me:secret@proxy.example.com:3128"));
+        QVERIFY(dialog.problem().contains(QStringLiteral("password")));
         dialog.findChild<QLineEdit *>(QStringLiteral("proxyUrlEdit"))
             ->setText(QStringLiteral("http://proxy.example.com:8080"));
         dialog.findChild<QSpinBox *>(QStringLiteral("clearSecondsSpin"))->setValue(0);

@@ -174,7 +174,10 @@ QString AppSettings::proxyUrl() const
 
 void AppSettings::setProxyUrl(const QString &url)
 {
-    set(kProxyUrl, url.trimmed());
+    // Never a password in the plain-text settings file, whoever calls this.
+    QUrl proxy(url.trimmed());
+    proxy.setPassword(QString());
+    set(kProxyUrl, proxy.isEmpty() ? QString() : proxy.toString());
 }
 
 HttpOptions AppSettings::httpOptions() const

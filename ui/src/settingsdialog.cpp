@@ -172,6 +172,10 @@ QString SettingsDialog::problem() const
             (proxy.scheme() != QStringLiteral("http") && proxy.scheme() != QStringLiteral("socks5")))
             return QStringLiteral("The proxy is an http:// or socks5:// URL with a port, such as "
                                   "http://proxy.example.com:3128.");
+        // The settings file is plain text: a proxy password must not go there.
+        if (!proxy.password().isEmpty())
+            return QStringLiteral("Azid does not store proxy passwords in its settings file. Leave the "
+                                  "password out of the URL, or choose the system proxy (or HTTPS_PROXY).");
     }
     return {};
 }
