@@ -7,63 +7,28 @@
 #include <QNetworkReply>
 #include <QTimer>
 
-#include <csignal>
-#include <sys/prctl.h>
-
 namespace azid::test {
 
 MsiEmulator::MsiEmulator() = default;
 
-MsiEmulator::~MsiEmulator()
-{
-    if (m_process.state() != QProcess::NotRunning) {
-        m_process.terminate();
-        if (!m_process.waitForFinished(5000))
-            m_process.kill();
-        m_process.waitForFinished(5000);
-    }
-}
+MsiEmulator::~MsiEmulator() = default;
 
 bool MsiEmulator::start(const QStringList &arguments)
 {
-    m_stateDir = std::make_unique<QTemporaryDir>();
-    m_process.setProgram(QStringLiteral(AZID_MSI_EMULATOR_PATH));
-    m_process.setArguments(
-        QStringList{QStringLiteral("--state-dir"), m_stateDir->path(), QStringLiteral("--quiet")} +
-        arguments);
-    m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    // The emulator goes with the test, even when the test crashes.
-    m_process.setChildProcessModifier([]() { prctl(PR_SET_PDEATHSIG, SIGTERM); });
-    m_process.start();
-    if (!m_process.waitForStarted(10000)) {
-        m_error = QStringLiteral("azid-msi-emulator did not start: ") + m_process.errorString();
+    if (!m_server.start(QStringLiteral(AZID_MSI_EMULATOR_PATH), arguments, "AZID_MSI_READY")) {
+        m_error = m_server.errorString();
         return false;
     }
-    QDeadlineTimer deadline(30000);
-    QByteArray output;
-    while (!deadline.hasExpired()) {
-        if (!m_process.waitForReadyRead(static_cast<int>(deadline.remainingTime())))
-            break;
-        output += m_process.readAllStandardOutput();
-        for (const QByteArray &line : output.split('\n')) {
-            const QByteArray value = line.mid(line.indexOf('=') + 1).trimmed();
-            if (line.startsWith("AZID_MSI_URL="))
-                m_url = QUrl(QString::fromUtf8(value));
-            else if (line.startsWith("AZID_MSI_TLS_URL="))
-                m_tlsUrl = QUrl(QString::fromUtf8(value));
-            else if (line.startsWith("AZID_MSI_CA="))
-                m_caFile = QString::fromUtf8(value);
-            else if (line.startsWith("AZID_MSI_TLS_THUMBPRINT="))
-                m_thumbprint = QString::fromUtf8(value);
-            else if (line.startsWith("AZID_MSI_ARC_KEY_DIR="))
-                m_arcKeyDirectory = QString::fromUtf8(value);
-        }
-        if (output.contains("AZID_MSI_READY"))
-            return m_url.isValid() && m_tlsUrl.isValid() && !m_thumbprint.isEmpty();
+    m_url = QUrl(m_server.value("AZID_MSI_URL"));
+    m_tlsUrl = QUrl(m_server.value("AZID_MSI_TLS_URL"));
+    m_caFile = m_server.value("AZID_MSI_CA");
+    m_thumbprint = m_server.value("AZID_MSI_TLS_THUMBPRINT");
+    m_arcKeyDirectory = m_server.value("AZID_MSI_ARC_KEY_DIR");
+    if (!m_url.isValid() || !m_tlsUrl.isValid() || m_thumbprint.isEmpty()) {
+        m_error = QStringLiteral("azid-msi-emulator did not print its URLs and certificate thumbprint.");
+        return false;
     }
-    m_error =
-        QStringLiteral("azid-msi-emulator did not report ready; it printed: ") + QString::fromUtf8(output);
-    return false;
+    return true;
 }
 
 QString MsiEmulator::endpoint(const QString &path, bool tls) const

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "childserver.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -40,8 +42,7 @@ public:
     QJsonArray requests(const QString &source = {});
 
 private:
-    std::unique_ptr<QTemporaryDir> m_stateDir;
-    QProcess m_process;
+    ChildServer m_server;
     QUrl m_url;
     QUrl m_tlsUrl;
     QString m_caFile;

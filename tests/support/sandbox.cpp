@@ -13,9 +13,6 @@
 #include <QSslConfiguration>
 #include <QTimer>
 
-#include <csignal>
-#include <sys/prctl.h>
-
 namespace azid::test {
 namespace {
 QByteArray send(const QUrl &url, const QByteArray &method, const QByteArray &body, const QString &caFile,
@@ -47,48 +44,21 @@ QByteArray send(const QUrl &url, const QByteArray &method, const QByteArray &bod
 
 Sandbox::Sandbox() = default;
 
-Sandbox::~Sandbox()
-{
-    if (m_process.state() != QProcess::NotRunning) {
-        m_process.terminate();
-        if (!m_process.waitForFinished(5000))
-            m_process.kill();
-        m_process.waitForFinished(5000);
-    }
-}
+Sandbox::~Sandbox() = default;
 
 bool Sandbox::start(const QStringList &arguments)
 {
-    m_stateDir = std::make_unique<QTemporaryDir>();
-    m_process.setProgram(QStringLiteral(AZID_SANDBOX_PATH));
-    m_process.setArguments(
-        QStringList{QStringLiteral("--state-dir"), m_stateDir->path(), QStringLiteral("--quiet")} +
-        arguments);
-    m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    // The sandbox goes with the test, even when the test crashes.
-    m_process.setChildProcessModifier([]() { prctl(PR_SET_PDEATHSIG, SIGTERM); });
-    m_process.start();
-    if (!m_process.waitForStarted(10000)) {
-        m_error = QStringLiteral("azid-sandbox did not start: ") + m_process.errorString();
+    if (!m_server.start(QStringLiteral(AZID_SANDBOX_PATH), arguments, "AZID_SANDBOX_READY")) {
+        m_error = m_server.errorString();
         return false;
     }
-    QDeadlineTimer deadline(30000);
-    QByteArray output;
-    while (!deadline.hasExpired()) {
-        if (!m_process.waitForReadyRead(static_cast<int>(deadline.remainingTime())))
-            break;
-        output += m_process.readAllStandardOutput();
-        for (const QByteArray &line : output.split('\n')) {
-            if (line.startsWith("AZID_SANDBOX_URL="))
-                m_url = QUrl(QString::fromUtf8(line.mid(17).trimmed()));
-            else if (line.startsWith("AZID_SANDBOX_CA="))
-                m_caFile = QString::fromUtf8(line.mid(16).trimmed());
-        }
-        if (output.contains("AZID_SANDBOX_READY"))
-            return m_url.isValid() && !m_caFile.isEmpty();
+    m_url = QUrl(m_server.value("AZID_SANDBOX_URL"));
+    m_caFile = m_server.value("AZID_SANDBOX_CA");
+    if (!m_url.isValid() || m_caFile.isEmpty()) {
+        m_error = QStringLiteral("azid-sandbox did not print its URL and CA file.");
+        return false;
     }
-    m_error = QStringLiteral("azid-sandbox did not report ready; it printed: ") + QString::fromUtf8(output);
-    return false;
+    return true;
 }
 
 QString Sandbox::environment() const

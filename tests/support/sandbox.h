@@ -1,5 +1,7 @@
 #pragma once
 
+#include "childserver.h"
+
 #include <QJsonDocument>
 #include <QProcess>
 #include <QString>
@@ -40,8 +42,7 @@ public:
     QUrl authorizeRedirect(const QUrl &authorizeUrl);
 
 private:
-    std::unique_ptr<QTemporaryDir> m_stateDir;
-    QProcess m_process;
+    ChildServer m_server;
     QUrl m_url;
     QString m_caFile;
     QString m_error;
