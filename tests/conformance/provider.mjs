@@ -14,7 +14,8 @@
 // document at https://127.0.0.1:PORT/<tenant>/v2.0/.well-known/openid-configuration. The issuer is
 // https://127.0.0.1:PORT/<tenant>/v2.0.
 //
-// stdout carries only these lines, in this order (everything else goes to stderr or --log):
+// stdout carries only these lines, in this order, then the answers to the control commands below
+// (everything else goes to stderr or --log):
 //   OIDC_PROVIDER_URL=https://127.0.0.1:PORT
 //   OIDC_PROVIDER_ISSUER=https://127.0.0.1:PORT/<tenant>/v2.0
 //   OIDC_PROVIDER_TENANT=<tenant>
@@ -34,6 +35,17 @@
 //
 // Stops on SIGTERM, SIGINT or when stdin closes (so it never outlives a test that started it;
 // --ignore-stdin turns the last off, e.g. to run it by hand in the background).
+//
+// Test control: stdin also takes commands, one a line, each answered by one line on stdout (after
+// the lines above), so that a test can wait for the answer:
+//   access-token-ttl SEC  access tokens issued from now on live SEC seconds
+//                         -> OIDC_PROVIDER_ACCESS_TOKEN_TTL=SEC
+//   counts                how many requests each endpoint (oidc-provider's route name) has answered
+//                         so far; token endpoint requests also as "token:<grant_type>"
+//                         -> OIDC_PROVIDER_COUNTS={"discovery":2,"token":3,"token:refresh_token":1,...}
+// A line it does not understand is answered with OIDC_PROVIDER_ERROR=<why>. Every request is
+// counted before its response is sent, so a count asked for after a client saw its answer
+// includes that request.
 
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -78,7 +90,7 @@ try {
 if (options.help) usage();
 
 const port = Number(options.port);
-const accessTokenTtl = Number(options['access-token-ttl']);
+let accessTokenTtl = Number(options['access-token-ttl']); // changed by the access-token-ttl command
 const deviceCodeTtl = Number(options['device-code-ttl']);
 const tenant = options.tenant;
 if (!Number.isInteger(port) || port < 0 || port > 65535) usage(`bad --port ${options.port}`);
@@ -311,8 +323,20 @@ const provider = new Provider(issuer, configuration);
 
 // A one-line record of every request and its outcome (secrets left out), for test diagnostics.
 const SECRET_PARAMS = new Set(['code', 'code_verifier', 'refresh_token', 'device_code', 'password', 'token', 'xsrf']);
+const requestCounts = new Map(); // route (and token:<grant_type>) -> requests answered, for "counts"
+function countRequest(key) {
+  requestCounts.set(key, (requestCounts.get(key) || 0) + 1);
+}
 provider.use(async (ctx, next) => {
-  await next();
+  try {
+    await next();
+  } finally {
+    const route = ctx.oidc?.route;
+    if (route) {
+      countRequest(route);
+      if (route === 'token') countRequest(`token:${ctx.oidc.params?.grant_type || '-'}`);
+    }
+  }
   const params = ctx.oidc?.params ? Object.entries(ctx.oidc.params.toPlainObject?.() || {}) : [];
   const shown = params.filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${SECRET_PARAMS.has(k) ? '***' : v}`).join(' ');
@@ -349,7 +373,31 @@ function stop(why) {
 }
 process.on('SIGTERM', () => stop('SIGTERM'));
 process.on('SIGINT', () => stop('SIGINT'));
+function control(line) {
+  const [command, ...args] = line.trim().split(/\s+/);
+  if (command === 'access-token-ttl' && args.length === 1 && /^[1-9][0-9]*$/.test(args[0])) {
+    accessTokenTtl = Number(args[0]);
+    log('control: access tokens now live', accessTokenTtl, 's');
+    return `OIDC_PROVIDER_ACCESS_TOKEN_TTL=${accessTokenTtl}`;
+  }
+  if (command === 'counts' && args.length === 0) {
+    return `OIDC_PROVIDER_COUNTS=${JSON.stringify(Object.fromEntries(requestCounts))}`;
+  }
+  return `OIDC_PROVIDER_ERROR=unknown control command (use "access-token-ttl SEC" or "counts"): ${line.trim()}`;
+}
+
 if (!options['ignore-stdin']) {
+  let pending = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk) => {
+    pending += chunk;
+    let end;
+    while ((end = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      if (line.trim()) process.stdout.write(`${control(line)}\n`);
+    }
+  });
   process.stdin.on('end', () => stop('stdin closed'));
   process.stdin.on('error', () => stop('stdin error'));
   process.stdin.resume();
