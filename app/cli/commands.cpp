@@ -197,7 +197,9 @@ int token(const Arguments &a, Profile &profile)
     const auto account = profile.select(a.account);
     if (!account.ok())
         return fail(account.error(), a);
-    if (const VoidResult loaded = profile.loadCaches(); !loaded.ok())
+    // A request reads and writes only the cache of its kind (with or without CAE).
+    const auto caches = a.enableCae ? ProfileStorage::Caches::WithCae : ProfileStorage::Caches::WithoutCae;
+    if (const VoidResult loaded = profile.loadCaches(caches); !loaded.ok())
         return fail(loaded.error(), a);
 
     const AccountMetadata &m = account.value().metadata;

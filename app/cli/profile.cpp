@@ -10,9 +10,9 @@ Profile::Profile(const QString &name, const ProfileStorage::Options &options)
     : m_name(name), m_storage(name, options)
 {}
 
-VoidResult Profile::loadCaches()
+VoidResult Profile::loadCaches(ProfileStorage::Caches which)
 {
-    return wait(m_storage.loadCaches());
+    return wait(m_storage.loadCaches(which));
 }
 
 VoidResult Profile::saveCaches()

@@ -23,8 +23,8 @@ public:
     std::shared_ptr<TokenCache> caeCache() const { return m_storage.caeCache(); }
     AccountStore &accounts() { return m_storage.accounts(); }
 
-    // Both caches; stops at the first error.
-    VoidResult loadCaches();
+    // Stops at the first error.
+    VoidResult loadCaches(ProfileStorage::Caches which = ProfileStorage::Caches::Both);
     VoidResult saveCaches();
     // The account's cache entries, then its record.
     VoidResult removeAccount(const AuthenticationRecord &record);

@@ -167,7 +167,7 @@ void HttpClient::ensureNetwork()
                                               "certificate. Point %2 at a readable PEM file, or unset it.")
                                    .arg(m_caBundleFile, m_caBundleSource);
     } else {
-        m_ssl.addCaCertificates(extra);
+        m_ssl->addCaCertificates(extra);
         qCDebug(lcHttp) << "added" << extra.size() << "CA certificates from" << m_caBundleSource;
     }
 }
@@ -240,7 +240,7 @@ void HttpClient::start(std::shared_ptr<Attempt> attempt)
 {
     const HttpRequest &r = attempt->request;
     QNetworkRequest request(r.url);
-    request.setSslConfiguration(m_ssl);
+    request.setSslConfiguration(*m_ssl);
     request.setTransferTimeout(static_cast<int>(m_options.transferTimeout.count()));
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setRawHeader("User-Agent", userAgent());

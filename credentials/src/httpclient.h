@@ -11,6 +11,8 @@
 #include <QSslConfiguration>
 #include <QUrl>
 
+#include <optional>
+
 class QNetworkAccessManager;
 
 namespace azid::detail {
@@ -64,7 +66,8 @@ private:
 
     HttpOptions m_options;
     QNetworkAccessManager *m_network = nullptr;
-    QSslConfiguration m_ssl;
+    // Set in ensureNetwork(): even a default-constructed QSslConfiguration loads the TLS backend.
+    std::optional<QSslConfiguration> m_ssl;
     QString m_caBundleFile;
     QString m_caBundleSource;
     QString m_configurationError;

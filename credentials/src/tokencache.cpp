@@ -507,6 +507,14 @@ qsizetype TokenCache::accessTokenCount() const
     return m_data->accessTokens.size();
 }
 
+bool TokenCache::isEmpty() const
+{
+    QMutexLocker lock(&m_mutex);
+    const Data &d = *m_data;
+    return d.accessTokens.isEmpty() && d.refreshTokens.isEmpty() && d.idTokens.isEmpty() &&
+           d.accounts.isEmpty() && d.appMetadata.isEmpty() && d.otherSections.isEmpty();
+}
+
 QByteArray TokenCache::serialize() const
 {
     QMutexLocker lock(&m_mutex);

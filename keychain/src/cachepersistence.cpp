@@ -50,6 +50,10 @@ struct CachePersistence::State : std::enable_shared_from_this<State>
     State(std::shared_ptr<CacheStorage> s, std::shared_ptr<TokenCache> c, QString n)
         : storage(std::move(s)), cache(std::move(c)), name(std::move(n))
     {
+        // An empty cache has nothing to save until something is added: a process that never loads or
+        // uses this cache (azid-cli token without CAE and the CAE cache) never locks or writes its file.
+        if (cache->isEmpty())
+            generation = cache->generation();
         if (!isValidCacheName(name)) {
             invalid = storageError(
                 StorageFailure::InvalidName,

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <unistd.h>
+#include <utility>
 
 namespace azid {
 
@@ -66,20 +67,32 @@ AuthError EncryptedFileStorage::missingKey() const
 
 QFuture<VoidResult> EncryptedFileStorage::probe()
 {
-    return m_keys->read(m_keyName).then([](const SecretResult &key) -> VoidResult {
+    return m_keys->read(m_keyName).then([probed = m_probedKey](const SecretResult &key) -> VoidResult {
         if (!key)
             return key.error();
+        // Handed to the next read or write only: a key kept longer could outlive a key another process
+        // replaced together with the file.
+        *probed = key.value();
         return Done{};
     });
+}
+
+QFuture<SecretResult> EncryptedFileStorage::readKey() const
+{
+    if (std::optional<Secret> probed = std::exchange(*m_probedKey, std::nullopt))
+        return ready(SecretResult(std::move(probed)));
+    return m_keys->read(m_keyName);
 }
 
 QFuture<SnapshotResult> EncryptedFileStorage::read()
 {
     // A missing file needs no key: nothing to read, and no reason to ask the keychain.
-    if (!m_file.stamp().exists)
+    if (!m_file.stamp().exists) {
+        m_probedKey->reset();
         return ready(SnapshotResult(std::optional<CacheSnapshot>()));
+    }
     const EncryptedFileStorage copy(m_keys, m_keyName, m_file.path());
-    return m_keys->read(m_keyName).then([copy](const SecretResult &key) -> SnapshotResult {
+    return readKey().then([copy](const SecretResult &key) -> SnapshotResult {
         if (!key)
             return key.error();
         if (!key.value()) {
@@ -114,7 +127,7 @@ QFuture<SnapshotResult> EncryptedFileStorage::read()
 QFuture<Result<FileStamp>> EncryptedFileStorage::write(const Secret &data, std::shared_ptr<void> keepLocked)
 {
     const EncryptedFileStorage copy(m_keys, m_keyName, m_file.path());
-    return m_keys->read(m_keyName)
+    return readKey()
         .then([copy, data, keepLocked](const SecretResult &key) -> QFuture<Result<FileStamp>> {
             if (!key)
                 return ready(Result<FileStamp>(key.error()));

@@ -167,10 +167,13 @@ QStringList ProfileStorage::cacheFilePaths() const
             defaultCacheFilePath(m_state->profile, m_state->options.cache.cacheName(true))};
 }
 
-QFuture<VoidResult> ProfileStorage::loadCaches()
+QFuture<VoidResult> ProfileStorage::loadCaches(Caches which)
 {
     QFuture<VoidResult> result = readyResult(Done{});
     for (CachePersistence *persistence : m_state->persisted()) {
+        const bool cae = persistence == m_state->persistenceCae.get();
+        if ((cae && which == Caches::WithoutCae) || (!cae && which == Caches::WithCae))
+            continue;
         result = andThen(result, [state = m_state, persistence]() { return persistence->load(); });
     }
     return result;

@@ -48,6 +48,28 @@ QByteArray readFile(const QString &path)
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
+// A keychain in memory that counts the reads of each item.
+class CountingSecretStore final : public SecretStore
+{
+public:
+    QFuture<SecretResult> read(const QString &key) override
+    {
+        ++m_reads[key];
+        return m_items.read(key);
+    }
+    QFuture<VoidResult> write(const QString &key, const Secret &secret) override
+    {
+        return m_items.write(key, secret);
+    }
+    QFuture<VoidResult> remove(const QString &key) override { return m_items.remove(key); }
+    int reads(const QString &key) const { return m_reads.value(key); }
+    void resetCounts() { m_reads.clear(); }
+
+private:
+    MemorySecretStore m_items;
+    QHash<QString, int> m_reads;
+};
+
 } // namespace
 
 class TestCacheStorage : public QObject
@@ -316,6 +338,41 @@ private slots:
         ProfileStorage other(QStringLiteral("memory"), options);
         QVERIFY(waitFor(other.accounts().list())->value().isEmpty());
         qunsetenv("DBUS_SESSION_BUS_ADDRESS");
+        qunsetenv("XDG_DATA_HOME");
+    }
+
+    // What a cached `azid-cli token` costs: the cache without CAE is loaded with one read of its key
+    // from the keychain; the CAE cache's key is not read and its file neither read nor written.
+    void requestWithoutCaeTouchesOneCache()
+    {
+        QTemporaryDir data;
+        qputenv("XDG_DATA_HOME", QFile::encodeName(data.path()));
+        auto keys = std::make_shared<CountingSecretStore>();
+        const QString profile = QStringLiteral("counting");
+        {
+            ProfileStorage writer(profile, ProfileStorage::TokenPersistence::Encrypted, keys);
+            writer.cache()->add(tokenResponse(QStringLiteral("alice")));
+            writer.caeCache()->add(tokenResponse(QStringLiteral("alice")));
+            QVERIFY(waitFor(writer.saveCaches())->ok());
+        }
+        ProfileStorage reader(profile, ProfileStorage::TokenPersistence::Encrypted, keys);
+        const QString caeFile = reader.cacheFilePaths().at(1);
+        const QByteArray caeBefore = readFile(caeFile);
+        QVERIFY(!caeBefore.isEmpty());
+        keys->resetCounts();
+
+        QVERIFY(waitFor(reader.loadCaches(ProfileStorage::Caches::WithoutCae))->ok());
+        QVERIFY(hasRefreshToken(*reader.cache(), QStringLiteral("alice")));
+        QVERIFY(reader.caeCache()->isEmpty());
+        QCOMPARE(keys->reads(QStringLiteral("cache-key:azid.cache.nocae")), 1);
+        QVERIFY(!reader.hasUnsavedChanges());
+        QVERIFY(waitFor(reader.saveCaches())->ok());
+        QCOMPARE(keys->reads(QStringLiteral("cache-key:azid.cache.cae")), 0);
+        QCOMPARE(readFile(caeFile), caeBefore);
+
+        // Loading both still brings in the CAE cache.
+        QVERIFY(waitFor(reader.loadCaches())->ok());
+        QVERIFY(hasRefreshToken(*reader.caeCache(), QStringLiteral("alice")));
         qunsetenv("XDG_DATA_HOME");
     }
 

@@ -123,6 +123,8 @@ public:
     // Changes each time the contents change: persistence and in-process memos compare it.
     quint64 generation() const { return m_generation.load(std::memory_order_acquire); }
     qsizetype accessTokenCount() const;
+    // No entry of any kind, not even one Azid does not understand.
+    bool isEmpty() const;
 
     // MSAL's cache keys (lower-case, parts joined with '-').
     static QString accessTokenKey(const CachedAccessToken &token);

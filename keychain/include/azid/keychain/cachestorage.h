@@ -65,7 +65,8 @@ public:
 
     const QString &keyName() const { return m_keyName; }
     const EncryptedCacheFile &file() const { return m_file; }
-    // Reads the key (nothing else): whether the keychain answers.
+    // Reads the key (nothing else): whether the keychain answers. The key it read serves the read or
+    // write that follows, so that a first load asks the keychain once, not twice.
     QFuture<VoidResult> probe();
 
     QString description() const override;
@@ -77,10 +78,13 @@ public:
 
 private:
     AuthError missingKey() const;
+    // The key probe() has just read (once), else the keychain's answer.
+    QFuture<SecretResult> readKey() const;
 
     std::shared_ptr<SecretStore> m_keys;
     QString m_keyName;
     EncryptedCacheFile m_file;
+    std::shared_ptr<std::optional<Secret>> m_probedKey = std::make_shared<std::optional<Secret>>();
 };
 
 // A plain JSON file of mode 0600, replaced atomically: only for allow_unencrypted_storage.

@@ -72,8 +72,12 @@ public:
     // The encrypted files of both caches (also in MemoryOnly mode, where nothing is written to them).
     QStringList cacheFilePaths() const;
 
-    // Brings in what other processes saved to both caches; stops at the first error.
-    QFuture<VoidResult> loadCaches();
+    // Which caches an operation needs: a token request without CAE reads only the cache without
+    // (a cached `azid-cli token` then decrypts one file, not two).
+    enum class Caches { Both, WithoutCae, WithCae };
+
+    // Brings in what other processes saved to the caches asked for; stops at the first error.
+    QFuture<VoidResult> loadCaches(Caches which = Caches::Both);
     // Saves the caches that changed; stops at the first error.
     QFuture<VoidResult> saveCaches();
     bool hasUnsavedChanges() const;
