@@ -24,6 +24,8 @@
 // Which requests reached the provider is read from its per-endpoint counters, not from timing.
 //
 // Needs node, chromium and the npm packages of this folder; fails (never skips) without them.
+#include "oidcproviderprocess.h"
+
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -33,14 +35,10 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
-#include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
-const QString ConformanceDir = QStringLiteral(AZID_CONFORMANCE_DIR);
 const QString Cli = QStringLiteral(AZID_CLI_PATH);
-const QString Chromium = QStringLiteral("/usr/bin/chromium");
 const QString ClientId = QStringLiteral("azid-conformance");
 const QString Tenant = QStringLiteral("azid");
 const QString ReadScope = QStringLiteral("api://azid-conformance/read");
@@ -82,37 +80,12 @@ class TestCliOidcProvider : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
-    QProcess m_provider;
-    QString m_authority;   // https://127.0.0.1:PORT
-    QString m_environment; // 127.0.0.1:PORT, as AuthenticationRecord.authority names it
-    QString m_caFile;
-    QString m_node;
+    azid::test::OidcProviderProcess m_provider;
     QString m_aliceRecord; // the JSON azid-cli login printed
     QString m_bobToken;    // Bob's last cached token, to show that removing Alice leaves it alone
 
-    QString providerLogPath() const { return m_dir.filePath(QStringLiteral("provider.log")); }
-    QString browserLogPath() const { return m_dir.filePath(QStringLiteral("browser.log")); }
-
-    QByteArray fileTail(const QString &path, int bytes = 6000) const
-    {
-        QFile file(path);
-        return file.open(QIODevice::ReadOnly) ? file.readAll().right(bytes) : QByteArray();
-    }
-
-    // The logs of the provider and of every browser run, for a failure message.
-    QString logs() const
-    {
-        QString text;
-        for (const QString &path : {browserLogPath(), providerLogPath()}) {
-            text += QStringLiteral("\n--- %1 ---\n").arg(QFileInfo(path).fileName()) +
-                    QString::fromUtf8(fileTail(path));
-        }
-        return text;
-    }
-
     // How many times browser.mjs was started as $BROWSER (it logs the sign-in page it opens).
-    int browserStarts() const { return int(fileTail(browserLogPath(), 1 << 24).count("sign-in page ")); }
+    int browserStarts() const { return int(m_provider.browserLog().count("sign-in page ")); }
 
     // Global options that point azid-cli at the provider, with the test's own profile.
     QStringList at() const
@@ -120,13 +93,13 @@ private:
         return {QStringLiteral("--profile"),
                 Profile,
                 QStringLiteral("--authority"),
-                m_authority,
+                m_provider.authority(),
                 QStringLiteral("--tenant"),
                 Tenant,
                 QStringLiteral("--client-id"),
                 ClientId,
                 QStringLiteral("--ca-bundle"),
-                m_caFile,
+                m_provider.caFile(),
                 QStringLiteral("--disable-instance-discovery")};
     }
 
@@ -158,34 +131,17 @@ private:
         return cli(arguments);
     }
 
-    // Sends one control command to provider.mjs and returns its answer (the value after '=').
-    QString control(const QString &command, const QString &answerKey)
-    {
-        m_provider.write(command.toUtf8() + '\n');
-        QDeadlineTimer deadline(30000);
-        while (!deadline.hasExpired() && m_provider.state() == QProcess::Running) {
-            if (!m_provider.canReadLine() && !m_provider.waitForReadyRead(500))
-                continue;
-            while (m_provider.canReadLine()) {
-                const QString line = QString::fromUtf8(m_provider.readLine()).trimmed();
-                if (line.startsWith(answerKey + QLatin1Char('=')))
-                    return line.section(QLatin1Char('='), 1);
-                if (line.startsWith(QStringLiteral("OIDC_PROVIDER_ERROR=")))
-                    return QString();
-            }
-        }
-        return QString();
-    }
-
     bool setAccessTokenTtl(int seconds)
     {
-        return control(QStringLiteral("access-token-ttl %1").arg(seconds),
-                       QStringLiteral("OIDC_PROVIDER_ACCESS_TOKEN_TTL")) == QString::number(seconds);
+        return m_provider.control(QStringLiteral("access-token-ttl %1").arg(seconds),
+                                  QStringLiteral("OIDC_PROVIDER_ACCESS_TOKEN_TTL")) ==
+               QString::number(seconds);
     }
 
     Counts counts()
     {
-        const QString json = control(QStringLiteral("counts"), QStringLiteral("OIDC_PROVIDER_COUNTS"));
+        const QString json =
+            m_provider.control(QStringLiteral("counts"), QStringLiteral("OIDC_PROVIDER_COUNTS"));
         return {QJsonDocument::fromJson(json.toUtf8()).object()};
     }
 
@@ -206,89 +162,26 @@ void TestCliOidcProvider::initTestCase()
 {
     QVERIFY2(!qEnvironmentVariableIsEmpty("AZID_TEST_KEYRING"),
              "run this test through tests/support/run-with-keyring.sh (ctest does)");
-    QVERIFY(m_dir.isValid());
-    if (qEnvironmentVariableIsSet("AZID_CONFORMANCE_KEEP")) {
-        m_dir.setAutoRemove(false);
-        qInfo("AZID_CONFORMANCE_KEEP: logs and provider state stay in %s", qPrintable(m_dir.path()));
-    }
     QVERIFY2(QFileInfo(Cli).isExecutable(), qPrintable(Cli + QStringLiteral(" is not built")));
-
-    // What the run needs from the machine: fail and say what to install.
-    m_node = QStandardPaths::findExecutable(QStringLiteral("node"));
-    if (m_node.isEmpty())
-        QFAIL("node is not installed: install Debian's nodejs and npm (scripts/install-deps.sh).");
-    if (!QFileInfo(Chromium).isExecutable())
-        QFAIL("/usr/bin/chromium is missing: install Debian's chromium (scripts/install-deps.sh).");
-    for (const char *package : {"oidc-provider", "playwright-core"}) {
-        if (!QFileInfo::exists(ConformanceDir + QStringLiteral("/node_modules/") + QLatin1String(package) +
-                               QStringLiteral("/package.json"))) {
-            QFAIL(qPrintable(
-                QStringLiteral("The npm package %1 is missing in %2/node_modules: run scripts/npm-deps.sh "
-                               "(npm ci in tests/conformance).")
-                    .arg(QLatin1String(package), ConformanceDir)));
-        }
-    }
-
-    m_provider.setProgram(m_node);
-    m_provider.setArguments({ConformanceDir + QStringLiteral("/provider.mjs"), QStringLiteral("--state-dir"),
-                             m_dir.filePath(QStringLiteral("provider")), QStringLiteral("--log"),
-                             providerLogPath(), QStringLiteral("--access-token-ttl"),
-                             QString::number(LongTtl)});
-    m_provider.setProcessChannelMode(QProcess::SeparateChannels);
-    m_provider.setStandardErrorFile(m_dir.filePath(QStringLiteral("provider.stderr")));
-    m_provider.start(); // stdin stays open: the provider stops when it closes (also if this test dies)
-    QVERIFY2(m_provider.waitForStarted(10000), qPrintable(m_provider.errorString()));
-
-    QDeadlineTimer deadline(60000);
-    bool ready = false;
-    while (!ready && !deadline.hasExpired() && m_provider.state() == QProcess::Running) {
-        if (!m_provider.canReadLine() && !m_provider.waitForReadyRead(500))
-            continue;
-        while (m_provider.canReadLine() && !ready) {
-            const QString line = QString::fromUtf8(m_provider.readLine()).trimmed();
-            if (line.startsWith(QStringLiteral("OIDC_PROVIDER_URL=")))
-                m_authority = line.section(QLatin1Char('='), 1);
-            else if (line.startsWith(QStringLiteral("OIDC_PROVIDER_CA=")))
-                m_caFile = line.section(QLatin1Char('='), 1);
-            else if (line == QStringLiteral("OIDC_PROVIDER_READY"))
-                ready = true;
-        }
-    }
-    if (!ready) {
-        QFAIL(qPrintable(
-            QStringLiteral("provider.mjs did not become ready: %1")
-                .arg(QString::fromUtf8(fileTail(m_dir.filePath(QStringLiteral("provider.stderr")))))));
-    }
-    QVERIFY(!m_authority.isEmpty());
-    QVERIFY(QFileInfo::exists(m_caFile));
-    const QUrl authority(m_authority);
-    m_environment = authority.host() + QLatin1Char(':') + QString::number(authority.port());
+    const QString error = m_provider.start(LongTtl);
+    if (!error.isEmpty())
+        QFAIL(qPrintable(error));
 
     // Every azid-cli process inherits these. $BROWSER is browser.mjs (azid-cli appends the URL); it
-    // reads the provider's CA and its log file from the environment. It signs in as the login hint
-    // the page is prefilled with; AZID_CONFORMANCE_LOGIN is a name used only if the hint was lost.
-    qputenv("BROWSER", QStringLiteral("\"%1\" \"%2/browser.mjs\"").arg(m_node, ConformanceDir).toUtf8());
-    qputenv("AZID_CONFORMANCE_CA", m_caFile.toUtf8());
-    qputenv("AZID_CONFORMANCE_LOG", browserLogPath().toUtf8());
+    // signs in as the login hint the page is prefilled with; AZID_CONFORMANCE_LOGIN is a name used
+    // only if the hint was lost.
+    m_provider.exportBrowserEnvironment();
     qputenv("AZID_CONFORMANCE_LOGIN", "the-login-hint-was-lost@azid-conformance.test");
-    qputenv("AZID_CONFORMANCE_BROWSER_TIMEOUT", "120");
 }
 
 void TestCliOidcProvider::cleanupTestCase()
 {
-    if (m_provider.state() != QProcess::NotRunning) {
-        m_provider.closeWriteChannel();
-        m_provider.terminate();
-        if (!m_provider.waitForFinished(10000)) {
-            m_provider.kill();
-            m_provider.waitForFinished(5000);
-        }
-    }
+    m_provider.stop();
 }
 
 void TestCliOidcProvider::checkRecord(const QJsonObject &record, const QString &username)
 {
-    QCOMPARE(record.value(QStringLiteral("authority")).toString(), m_environment);
+    QCOMPARE(record.value(QStringLiteral("authority")).toString(), m_provider.environment());
     QCOMPARE(record.value(QStringLiteral("clientId")).toString(), ClientId);
     QCOMPARE(record.value(QStringLiteral("tenantId")).toString(), Tenant);
     QCOMPARE(record.value(QStringLiteral("username")).toString(), username);
@@ -306,7 +199,7 @@ void TestCliOidcProvider::tokensOfAccount(const QString &username)
     // new process refreshes with the refresh token the sign-in stored.
     const Counts c0 = counts();
     const Run first = token(username);
-    QVERIFY2(first.exitCode == 0, qPrintable(first.describe() + logs()));
+    QVERIFY2(first.exitCode == 0, qPrintable(first.describe() + m_provider.logs()));
     QVERIFY(!first.token().isEmpty());
     QCOMPARE(first.object().value(QStringLiteral("token_type")).toString(), QStringLiteral("Bearer"));
     QVERIFY(first.object().contains(QStringLiteral("refresh_on")));
@@ -315,7 +208,7 @@ void TestCliOidcProvider::tokensOfAccount(const QString &username)
             QDateTime::currentSecsSinceEpoch() + ShortTtl);
     const Counts c1 = counts();
     QVERIFY2(c1.of(QStringLiteral("token:refresh_token")) - c0.of(QStringLiteral("token:refresh_token")) == 1,
-             qPrintable(logs()));
+             qPrintable(m_provider.logs()));
     QCOMPARE(c1.of(QStringLiteral("token")) - c0.of(QStringLiteral("token")), 1);
 
     // 2. That token expires within five minutes too: the next process gets a new one, with the
@@ -323,7 +216,7 @@ void TestCliOidcProvider::tokensOfAccount(const QString &username)
     // rotated one would revoke the whole grant). This one lives long.
     QVERIFY(setAccessTokenTtl(LongTtl));
     const Run second = token(username);
-    QVERIFY2(second.exitCode == 0, qPrintable(second.describe() + logs()));
+    QVERIFY2(second.exitCode == 0, qPrintable(second.describe() + m_provider.logs()));
     QVERIFY(!second.token().isEmpty());
     QVERIFY(second.token() != first.token());
     QVERIFY(second.object().value(QStringLiteral("expires_on")).toInteger() >
@@ -334,7 +227,7 @@ void TestCliOidcProvider::tokensOfAccount(const QString &username)
 
     // 3. Another process: the same token, from the encrypted cache; nothing reaches the token endpoint.
     const Run third = token(username);
-    QVERIFY2(third.exitCode == 0, qPrintable(third.describe() + logs()));
+    QVERIFY2(third.exitCode == 0, qPrintable(third.describe() + m_provider.logs()));
     QCOMPARE(third.token(), second.token());
     QCOMPARE(third.object().value(QStringLiteral("expires_on")),
              second.object().value(QStringLiteral("expires_on")));
@@ -363,24 +256,24 @@ void TestCliOidcProvider::browserLogin()
         cli(at() + QStringList{QStringLiteral("login"), QStringLiteral("--flow"), QStringLiteral("browser"),
                                QStringLiteral("--scope"), ReadScope, QStringLiteral("--login-hint"), Alice,
                                QStringLiteral("--timeout"), QStringLiteral("150")});
-    QVERIFY2(login.exitCode == 0, qPrintable(login.describe() + logs()));
+    QVERIFY2(login.exitCode == 0, qPrintable(login.describe() + m_provider.logs()));
     // stdout holds only the record; the address is on stderr in case no browser opens.
     const QJsonDocument document = QJsonDocument::fromJson(login.out);
     QVERIFY2(document.isObject(), login.out.constData());
     checkRecord(document.object(), Alice);
-    QVERIFY2(login.err.contains((m_authority + QStringLiteral("/azid/v2.0/")).toUtf8()),
+    QVERIFY2(login.err.contains((m_provider.authority() + QStringLiteral("/azid/v2.0/")).toUtf8()),
              login.err.constData());
     m_aliceRecord = QString::fromUtf8(login.out.trimmed());
 
     // The browser really went through the provider's pages to azid-cli's listener.
     QVERIFY2(QTest::qWaitFor(
                  [this] {
-                     const QByteArray log = fileTail(browserLogPath(), 1 << 24);
+                     const QByteArray log = m_provider.browserLog();
                      return log.contains("Authentication complete") || log.contains("FAILED");
                  },
                  60000),
-             qPrintable(logs()));
-    QVERIFY2(!fileTail(browserLogPath(), 1 << 24).contains("FAILED"), qPrintable(logs()));
+             qPrintable(m_provider.logs()));
+    QVERIFY2(!m_provider.browserLog().contains("FAILED"), qPrintable(m_provider.logs()));
     QCOMPARE(browserStarts(), 1);
     const Counts after = counts();
     QCOMPARE(after.of(QStringLiteral("token:authorization_code")) -
@@ -417,30 +310,30 @@ void TestCliOidcProvider::deviceCodeLogin()
         err += login.readAllStandardError();
         match = instructions.match(QString::fromUtf8(err));
     }
-    QVERIFY2(match.hasMatch(), qPrintable(QString::fromUtf8(err + login.readAllStandardError()) + logs()));
+    QVERIFY2(match.hasMatch(),
+             qPrintable(QString::fromUtf8(err + login.readAllStandardError()) + m_provider.logs()));
     const QString verificationUri = match.captured(1);
     const QString userCode = match.captured(2);
-    QVERIFY2(verificationUri.startsWith(m_authority + QStringLiteral("/azid/v2.0/")),
+    QVERIFY2(verificationUri.startsWith(m_provider.authority() + QStringLiteral("/azid/v2.0/")),
              qPrintable(verificationUri));
 
     QProcess browser;
     browser.setStandardOutputFile(QProcess::nullDevice());
-    browser.start(m_node, {ConformanceDir + QStringLiteral("/browser.mjs"), QStringLiteral("--login"), Bob,
-                           QStringLiteral("--device"), userCode, verificationUri});
+    m_provider.startDeviceCodeBrowser(browser, Bob, userCode, verificationUri);
     QVERIFY2(browser.waitForStarted(10000), qPrintable(browser.errorString()));
     const bool browserDone = browser.waitForFinished(FlowLimitMs);
     const QByteArray browserErr = browser.readAllStandardError();
     if (!browserDone)
         browser.kill();
     QVERIFY2(browserDone && browser.exitStatus() == QProcess::NormalExit && browser.exitCode() == 0,
-             qPrintable(QString::fromUtf8(browserErr) + logs()));
+             qPrintable(QString::fromUtf8(browserErr) + m_provider.logs()));
 
-    QVERIFY2(login.waitForFinished(FlowLimitMs), qPrintable(logs()));
+    QVERIFY2(login.waitForFinished(FlowLimitMs), qPrintable(m_provider.logs()));
     err += login.readAllStandardError();
     const QByteArray out = login.readAllStandardOutput();
-    QVERIFY2(
-        login.exitStatus() == QProcess::NormalExit && login.exitCode() == 0,
-        qPrintable(QStringLiteral("exit %1: %2").arg(login.exitCode()).arg(QString::fromUtf8(err)) + logs()));
+    QVERIFY2(login.exitStatus() == QProcess::NormalExit && login.exitCode() == 0,
+             qPrintable(QStringLiteral("exit %1: %2").arg(login.exitCode()).arg(QString::fromUtf8(err)) +
+                        m_provider.logs()));
     const QJsonDocument document = QJsonDocument::fromJson(out);
     QVERIFY2(document.isObject(), out.constData()); // the instructions went to stderr, not stdout
     checkRecord(document.object(), Bob);
@@ -472,8 +365,8 @@ void TestCliOidcProvider::accountsListAndRemove()
     QCOMPARE(QSet<QString>(byName.keyBegin(), byName.keyEnd()), (QSet<QString>{Alice, Bob}));
     QCOMPARE(byName[Alice].value(QStringLiteral("signInMethod")).toString(), QStringLiteral("browser"));
     QCOMPARE(byName[Bob].value(QStringLiteral("signInMethod")).toString(), QStringLiteral("device-code"));
-    QCOMPARE(byName[Alice].value(QStringLiteral("authority")).toString(), m_environment);
-    QCOMPARE(byName[Bob].value(QStringLiteral("authority")).toString(), m_environment);
+    QCOMPARE(byName[Alice].value(QStringLiteral("authority")).toString(), m_provider.environment());
+    QCOMPARE(byName[Bob].value(QStringLiteral("authority")).toString(), m_provider.environment());
     QCOMPARE(byName[Alice].value(QStringLiteral("isDefault")).toBool(), true); // the first sign-in
     QCOMPARE(byName[Bob].value(QStringLiteral("isDefault")).toBool(), false);
 
@@ -490,7 +383,7 @@ void TestCliOidcProvider::accountsListAndRemove()
     // none is named.
     const Counts c0 = counts();
     const Run bob = token(Bob);
-    QVERIFY2(bob.exitCode == 0, qPrintable(bob.describe() + logs()));
+    QVERIFY2(bob.exitCode == 0, qPrintable(bob.describe() + m_provider.logs()));
     QCOMPARE(bob.token(), m_bobToken);
     const Run unnamed = token(QString());
     QVERIFY2(unnamed.exitCode == 0, qPrintable(unnamed.describe()));
@@ -501,7 +394,7 @@ void TestCliOidcProvider::accountsListAndRemove()
     // back, azid-cli has no token and no refresh token for her (exit 5: interaction required).
     const Run alice = token(Alice);
     QVERIFY2(alice.exitCode == 3, qPrintable(alice.describe()));
-    QFile record(m_dir.filePath(QStringLiteral("alice.json")));
+    QFile record(m_provider.filePath(QStringLiteral("alice.json")));
     QVERIFY(record.open(QIODevice::WriteOnly));
     record.write(m_aliceRecord.toUtf8());
     record.close();

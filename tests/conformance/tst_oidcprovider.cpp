@@ -9,15 +9,10 @@
 #include "azid/interactivebrowsercredential.h"
 
 #include "fakeclock.h"
+#include "oidcproviderprocess.h"
 #include "testwait.h"
 
-#include <QDeadlineTimer>
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
 #include <QProcess>
-#include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QtTest>
 
 #include <memory>
@@ -27,8 +22,6 @@ using namespace azid;
 using azid::test::await;
 
 namespace {
-const QString ConformanceDir = QStringLiteral(AZID_CONFORMANCE_DIR);
-const QString Chromium = QStringLiteral("/usr/bin/chromium");
 const QString ClientId = QStringLiteral("azid-conformance");
 const QString Tenant = QStringLiteral("azid");
 const QString ReadScope = QStringLiteral("api://azid-conformance/read");
@@ -50,12 +43,7 @@ class TestOidcProvider : public QObject
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
-    QProcess m_provider;
-    QString m_authority;   // https://127.0.0.1:PORT
-    QString m_environment; // 127.0.0.1:PORT
-    QString m_caFile;
-    QString m_node;
+    test::OidcProviderProcess m_provider;
     int m_browserOpens = 0;
     int m_devicePrompts = 0;
     test::FakeClock m_browserClock;
@@ -64,36 +52,20 @@ private:
     std::unique_ptr<DeviceCodeCredential> m_deviceCredential;
     std::vector<std::unique_ptr<QProcess>> m_deviceBrowsers;
 
-    QString providerLogPath() const { return m_dir.filePath(QStringLiteral("provider.log")); }
-    QString browserLogPath() const { return m_dir.filePath(QStringLiteral("browser.log")); }
-
-    // The logs of the provider and of every browser run, for a failure message.
-    QByteArray logs() const
-    {
-        QByteArray text;
-        for (const QString &path : {browserLogPath(), providerLogPath()}) {
-            QFile file(path);
-            if (file.open(QIODevice::ReadOnly))
-                text +=
-                    "\n--- " + QFileInfo(path).fileName().toUtf8() + " ---\n" + file.readAll().right(6000);
-        }
-        return text;
-    }
-
     // Why a request failed, with the logs; empty on success (QVERIFY2 evaluates its message always).
     QString failure(const TokenResult &result) const
     {
-        return result.ok() ? QString() : result.error().toString() + QString::fromUtf8(logs());
+        return result.ok() ? QString() : result.error().toString() + m_provider.logs();
     }
 
     template <typename Options> Options options(const test::FakeClock *clock)
     {
         Options o;
-        o.authority = m_authority;
+        o.authority = m_provider.authority();
         o.tenantId = Tenant;
         o.clientId = ClientId;
         o.disableInstanceDiscovery = true;
-        o.http.caBundleFile = m_caFile;
+        o.http.caBundleFile = m_provider.caFile();
         o.clock = clock;
         return o;
     }
@@ -120,69 +92,11 @@ private slots:
 
 void TestOidcProvider::initTestCase()
 {
-    QVERIFY(m_dir.isValid());
-    if (qEnvironmentVariableIsSet("AZID_CONFORMANCE_KEEP")) {
-        m_dir.setAutoRemove(false);
-        qInfo("AZID_CONFORMANCE_KEEP: logs and provider state stay in %s", qPrintable(m_dir.path()));
-    }
-
-    // What the run needs from the machine: fail and say what to install.
-    m_node = QStandardPaths::findExecutable(QStringLiteral("node"));
-    if (m_node.isEmpty())
-        QFAIL("node is not installed: install Debian's nodejs and npm (scripts/install-deps.sh).");
-    if (!QFileInfo(Chromium).isExecutable())
-        QFAIL("/usr/bin/chromium is missing: install Debian's chromium (scripts/install-deps.sh).");
-    for (const char *package : {"oidc-provider", "playwright-core"}) {
-        if (!QFileInfo::exists(ConformanceDir + QStringLiteral("/node_modules/") + QLatin1String(package) +
-                               QStringLiteral("/package.json"))) {
-            QFAIL(qPrintable(
-                QStringLiteral("The npm package %1 is missing in %2/node_modules: run scripts/npm-deps.sh "
-                               "(npm ci in tests/conformance).")
-                    .arg(QLatin1String(package), ConformanceDir)));
-        }
-    }
-
-    m_provider.setProgram(m_node);
-    m_provider.setArguments({ConformanceDir + QStringLiteral("/provider.mjs"), QStringLiteral("--state-dir"),
-                             m_dir.filePath(QStringLiteral("provider")), QStringLiteral("--log"),
-                             providerLogPath(), QStringLiteral("--access-token-ttl"),
-                             QString::number(AccessTokenTtl)});
-    m_provider.setProcessChannelMode(QProcess::SeparateChannels);
-    m_provider.setStandardErrorFile(m_dir.filePath(QStringLiteral("provider.stderr")));
-    m_provider.start(); // stdin stays open: the provider stops when it closes (also if this test dies)
-    QVERIFY2(m_provider.waitForStarted(10000), qPrintable(m_provider.errorString()));
-
-    QDeadlineTimer deadline(60000);
-    bool ready = false;
-    while (!ready && !deadline.hasExpired() && m_provider.state() == QProcess::Running) {
-        if (!m_provider.canReadLine() && !m_provider.waitForReadyRead(500))
-            continue;
-        while (m_provider.canReadLine()) {
-            const QString line = QString::fromUtf8(m_provider.readLine()).trimmed();
-            if (line.startsWith(QStringLiteral("OIDC_PROVIDER_URL=")))
-                m_authority = line.section(QLatin1Char('='), 1);
-            else if (line.startsWith(QStringLiteral("OIDC_PROVIDER_CA=")))
-                m_caFile = line.section(QLatin1Char('='), 1);
-            else if (line == QStringLiteral("OIDC_PROVIDER_READY"))
-                ready = true;
-        }
-    }
-    if (!ready) {
-        QFile stderrFile(m_dir.filePath(QStringLiteral("provider.stderr")));
-        stderrFile.open(QIODevice::ReadOnly);
-        QFAIL(qPrintable(QStringLiteral("provider.mjs did not become ready: %1")
-                             .arg(QString::fromUtf8(stderrFile.readAll()))));
-    }
-    QVERIFY(!m_authority.isEmpty());
-    QVERIFY(QFileInfo::exists(m_caFile));
-    m_environment = QUrl(m_authority).host() + QLatin1Char(':') + QString::number(QUrl(m_authority).port());
-
-    // Azid starts $BROWSER with the URL as its last argument; browser.mjs reads the CA and its log
-    // file from the environment it inherits.
-    qputenv("BROWSER", QStringLiteral("\"%1\" \"%2/browser.mjs\"").arg(m_node, ConformanceDir).toUtf8());
-    qputenv("AZID_CONFORMANCE_CA", m_caFile.toUtf8());
-    qputenv("AZID_CONFORMANCE_LOG", browserLogPath().toUtf8());
-    qputenv("AZID_CONFORMANCE_BROWSER_TIMEOUT", "120");
+    const QString error = m_provider.start(AccessTokenTtl);
+    if (!error.isEmpty())
+        QFAIL(qPrintable(error));
+    // Azid starts $BROWSER with the URL as its last argument: browser.mjs.
+    m_provider.exportBrowserEnvironment();
 }
 
 void TestOidcProvider::cleanupTestCase()
@@ -198,14 +112,7 @@ void TestOidcProvider::cleanupTestCase()
         }
     }
     m_deviceBrowsers.clear();
-    if (m_provider.state() != QProcess::NotRunning) {
-        m_provider.closeWriteChannel();
-        m_provider.terminate();
-        if (!m_provider.waitForFinished(10000)) {
-            m_provider.kill();
-            m_provider.waitForFinished(5000);
-        }
-    }
+    m_provider.stop();
 }
 
 // (a) The authorization code flow with PKCE: Azid opens $BROWSER (browser.mjs), which signs in on
@@ -234,7 +141,7 @@ void TestOidcProvider::browserFlowGetsToken()
 
     const auto record = m_browserCredential->authenticationRecord();
     QVERIFY(record.has_value());
-    QCOMPARE(record->authority, m_environment);
+    QCOMPARE(record->authority, m_provider.environment());
     QCOMPARE(record->clientId, ClientId);
     QCOMPARE(record->tenantId, Tenant);
     QCOMPARE(record->username, Alice);
@@ -285,13 +192,10 @@ void TestOidcProvider::deviceCodeFlowGetsToken()
     o.promptCallback = [this](const QString &verificationUri, const QString &userCode, const QDateTime &) {
         ++m_devicePrompts;
         auto process = std::make_unique<QProcess>();
-        process->setProgram(m_node);
-        process->setArguments({ConformanceDir + QStringLiteral("/browser.mjs"), QStringLiteral("--login"),
-                               Bob, QStringLiteral("--device"), userCode, verificationUri});
         process->setStandardOutputFile(QProcess::nullDevice());
-        process->setStandardErrorFile(m_dir.filePath(QStringLiteral("device-browser.stderr")),
+        process->setStandardErrorFile(m_provider.filePath(QStringLiteral("device-browser.stderr")),
                                       QIODevice::Append);
-        process->start();
+        m_provider.startDeviceCodeBrowser(*process, Bob, userCode, verificationUri);
         m_deviceBrowsers.push_back(std::move(process));
     };
     m_deviceCredential = std::make_unique<DeviceCodeCredential>(o);
@@ -310,7 +214,7 @@ void TestOidcProvider::deviceCodeFlowGetsToken()
 
     const auto record = m_deviceCredential->authenticationRecord();
     QVERIFY(record.has_value());
-    QCOMPARE(record->authority, m_environment);
+    QCOMPARE(record->authority, m_provider.environment());
     QCOMPARE(record->clientId, ClientId);
     QCOMPARE(record->tenantId, Tenant);
     QCOMPARE(record->username, Bob);
