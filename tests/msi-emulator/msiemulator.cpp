@@ -72,6 +72,42 @@ bool sameId(const QString &a, const QString &b)
     return !a.isEmpty() && a.compare(b, Qt::CaseInsensitive) == 0;
 }
 
+// App Service and Azure ML both take a secret in a header and one api-version, answer errors as
+// {"statusCode", "message"} and tokens in the same shape. How they differ:
+struct SecretHeaderSource
+{
+    QByteArray header;            // the request header that carries the secret
+    QString headerInMessages;     // how their error messages name it
+    QByteArray Settings::*secret; // the setting the header must match
+    QString apiVersion;
+    QStringList clientIdNames;
+    QStringList objectIdNames;
+    QStringList resourceIdNames;
+    QString (*identityNotFound)(const QString &why);
+};
+
+const SecretHeaderSource appServiceSource{
+    "x-identity-header",
+    u"X-IDENTITY-HEADER"_s,
+    &Settings::identityHeader,
+    u"2019-08-01"_s,
+    {u"client_id"_s},
+    {u"object_id"_s, u"principal_id"_s},
+    {u"mi_res_id"_s},
+    [](const QString &) {
+        return u"No managed identity found for specified ClientId/ResourceId/PrincipalId."_s;
+    }};
+
+const SecretHeaderSource azureMlSource{
+    "secret",
+    u"secret"_s,
+    &Settings::msiSecret,
+    u"2017-09-01"_s,
+    {u"clientid"_s},
+    {u"object_id"_s},
+    {u"msi_res_id"_s},
+    [](const QString &why) { return u"No managed identity found: %1."_s.arg(why); }};
+
 } // namespace
 
 Settings Settings::defaults()
@@ -183,18 +219,14 @@ HttpResponse MsiEmulator::route(const HttpRequest &request, bool tls, RequestRec
     if (fault && (fault->status > 0 || fault->malformed)) {
         record.fault = true;
         response = faultResponse(*fault);
-    } else if (source == u"imds") {
-        response = imds(request, record);
-    } else if (source == u"appservice") {
-        response = appService(request, record);
-    } else if (source == u"arc") {
-        response = arc(request, record);
+    } else if (source == u"imds" || source == u"arc") {
+        response = imdsProtocolToken(request, record);
+    } else if (source == u"appservice" || source == u"azureml") {
+        response = secretHeaderSourceToken(request, record);
     } else if (source == u"cloudshell") {
         response = cloudShell(request, record);
     } else if (source == u"servicefabric") {
         response = serviceFabric(request, record);
-    } else if (source == u"azureml") {
-        response = azureMl(request, record);
     } else {
         response = pipelines(request, record);
     }
@@ -316,74 +348,83 @@ QJsonValue MsiEmulator::formatExpiresOn(qint64 expiresOn) const
     return QString::number(expiresOn);
 }
 
-HttpResponse MsiEmulator::imds(const HttpRequest &request, RequestRecord &record)
+QJsonObject MsiEmulator::tokenAnswer(const RequestRecord &record, const Identity &identity, bool withLifetime)
 {
+    const qint64 now = sandbox::encoding::nowSecs();
+    const qint64 expiresOn = now + m_settings.expiresIn;
+    QJsonObject answer{{u"access_token"_s, mintToken(record.source, record.resource, identity, expiresOn)},
+                       {u"expires_on"_s, formatExpiresOn(expiresOn)},
+                       {u"resource"_s, record.resource},
+                       {u"token_type"_s, u"Bearer"_s}};
+    if (withLifetime) {
+        answer.insert(u"expires_in"_s, QString::number(m_settings.expiresIn));
+        answer.insert(u"not_before"_s, QString::number(now));
+    }
+    return answer;
+}
+
+HttpResponse MsiEmulator::imdsProtocolToken(const HttpRequest &request, RequestRecord &record)
+{
+    const bool arc = record.source == u"arc";
+    const QStringList apiVersions =
+        arc ? QStringList{u"2020-06-01"_s, u"2019-11-01"_s} : QStringList{u"2018-02-01"_s, u"2019-08-01"_s};
     if (request.method != "GET")
         return methodNotAllowed("GET");
     if (!record.metadata)
         return oauthError(400, u"invalid_request"_s, u"Required metadata header not specified"_s);
-    if (record.apiVersion != u"2018-02-01" && record.apiVersion != u"2019-08-01")
+    if (!apiVersions.contains(record.apiVersion))
         return oauthError(400, u"invalid_request"_s, u"Missing or invalid api-version"_s);
     if (record.resource.isEmpty())
         return oauthError(400, u"invalid_request"_s, u"Required query variable 'resource' is missing"_s);
+    if (arc) {
+        if (auto challenge = arcKeyChallenge(request, record))
+            return *challenge;
+    }
     QString error;
     const auto identity = findIdentity(request.queryParameters(), {u"client_id"_s}, {u"object_id"_s},
                                        {u"msi_res_id"_s, u"mi_res_id"_s}, record, &error);
     if (!identity)
         return oauthError(400, u"invalid_request"_s, error);
-    const qint64 now = sandbox::encoding::nowSecs();
-    const qint64 expiresOn = now + m_settings.expiresIn;
-    return HttpResponse::json(
-        200, QJsonObject{{u"access_token"_s, mintToken(record.source, record.resource, *identity, expiresOn)},
-                         {u"client_id"_s, identity->clientId},
-                         {u"expires_in"_s, QString::number(m_settings.expiresIn)},
-                         {u"expires_on"_s, formatExpiresOn(expiresOn)},
-                         {u"ext_expires_in"_s, QString::number(m_settings.expiresIn)},
-                         {u"not_before"_s, QString::number(now)},
-                         {u"resource"_s, record.resource},
-                         {u"token_type"_s, u"Bearer"_s}});
+    QJsonObject answer = tokenAnswer(record, *identity, true);
+    if (!arc) {
+        answer.insert(u"client_id"_s, identity->clientId);
+        answer.insert(u"ext_expires_in"_s, QString::number(m_settings.expiresIn));
+    } else if (m_settings.arcEchoIdentity) {
+        answer.insert(u"client_id"_s, identity->clientId);
+        for (auto it = record.identity.constBegin(); it != record.identity.constEnd(); ++it)
+            answer.insert(it.key(), it.value());
+    }
+    return HttpResponse::json(200, answer);
 }
 
-HttpResponse MsiEmulator::appService(const HttpRequest &request, RequestRecord &record)
+HttpResponse MsiEmulator::secretHeaderSourceToken(const HttpRequest &request, RequestRecord &record)
 {
+    const SecretHeaderSource &source = record.source == u"appservice" ? appServiceSource : azureMlSource;
     if (request.method != "GET")
         return methodNotAllowed("GET");
-    record.secret = secretState(request.header("x-identity-header"), m_settings.identityHeader);
+    record.secret = secretState(request.header(source.header), m_settings.*source.secret);
     if (record.secret == u"missing")
-        return statusError(400, u"The X-IDENTITY-HEADER header is missing."_s);
+        return statusError(400, u"The %1 header is missing."_s.arg(source.headerInMessages));
     if (record.secret == u"invalid")
-        return statusError(401, u"The X-IDENTITY-HEADER header does not match."_s);
-    if (record.apiVersion != u"2019-08-01")
-        return statusError(
-            400, u"The api-version '%1' is not supported; use 2019-08-01."_s.arg(record.apiVersion));
+        return statusError(401, u"The %1 header does not match."_s.arg(source.headerInMessages));
+    if (record.apiVersion != source.apiVersion) {
+        return statusError(400, u"The api-version '%1' is not supported; use %2."_s.arg(record.apiVersion,
+                                                                                        source.apiVersion));
+    }
     if (record.resource.isEmpty())
         return statusError(400, u"The resource parameter is required."_s);
     QString error;
-    const auto identity = findIdentity(request.queryParameters(), {u"client_id"_s},
-                                       {u"object_id"_s, u"principal_id"_s}, {u"mi_res_id"_s}, record, &error);
+    const auto identity = findIdentity(request.queryParameters(), source.clientIdNames, source.objectIdNames,
+                                       source.resourceIdNames, record, &error);
     if (!identity)
-        return statusError(400,
-                           u"No managed identity found for specified ClientId/ResourceId/PrincipalId."_s);
-    const qint64 expiresOn = sandbox::encoding::nowSecs() + m_settings.expiresIn;
-    return HttpResponse::json(
-        200, QJsonObject{{u"access_token"_s, mintToken(record.source, record.resource, *identity, expiresOn)},
-                         {u"expires_on"_s, formatExpiresOn(expiresOn)},
-                         {u"resource"_s, record.resource},
-                         {u"token_type"_s, u"Bearer"_s},
-                         {u"client_id"_s, identity->clientId}});
+        return statusError(400, source.identityNotFound(error));
+    QJsonObject answer = tokenAnswer(record, *identity, false);
+    answer.insert(u"client_id"_s, identity->clientId);
+    return HttpResponse::json(200, answer);
 }
 
-HttpResponse MsiEmulator::arc(const HttpRequest &request, RequestRecord &record)
+std::optional<HttpResponse> MsiEmulator::arcKeyChallenge(const HttpRequest &request, RequestRecord &record)
 {
-    if (request.method != "GET")
-        return methodNotAllowed("GET");
-    if (!record.metadata)
-        return oauthError(400, u"invalid_request"_s, u"Required metadata header not specified"_s);
-    if (record.apiVersion != u"2020-06-01" && record.apiVersion != u"2019-11-01")
-        return oauthError(400, u"invalid_request"_s, u"Missing or invalid api-version"_s);
-    if (record.resource.isEmpty())
-        return oauthError(400, u"invalid_request"_s, u"Required query variable 'resource' is missing"_s);
-
     const QByteArray authorization = request.header("authorization");
     bool authorized = false;
     if (authorization.startsWith("Basic ")) {
@@ -420,25 +461,7 @@ HttpResponse MsiEmulator::arc(const HttpRequest &request, RequestRecord &record)
         response.setHeader("WWW-Authenticate", "Basic realm=" + QDir::toNativeSeparators(path).toUtf8());
         return response;
     }
-    QString error;
-    const auto identity = findIdentity(request.queryParameters(), {u"client_id"_s}, {u"object_id"_s},
-                                       {u"msi_res_id"_s, u"mi_res_id"_s}, record, &error);
-    if (!identity)
-        return oauthError(400, u"invalid_request"_s, error);
-    const qint64 now = sandbox::encoding::nowSecs();
-    const qint64 expiresOn = now + m_settings.expiresIn;
-    QJsonObject body{{u"access_token"_s, mintToken(record.source, record.resource, *identity, expiresOn)},
-                     {u"expires_in"_s, QString::number(m_settings.expiresIn)},
-                     {u"expires_on"_s, formatExpiresOn(expiresOn)},
-                     {u"not_before"_s, QString::number(now)},
-                     {u"resource"_s, record.resource},
-                     {u"token_type"_s, u"Bearer"_s}};
-    if (m_settings.arcEchoIdentity) {
-        body.insert(u"client_id"_s, identity->clientId);
-        for (auto it = record.identity.constBegin(); it != record.identity.constEnd(); ++it)
-            body.insert(it.key(), it.value());
-    }
-    return HttpResponse::json(200, body);
+    return std::nullopt;
 }
 
 HttpResponse MsiEmulator::cloudShell(const HttpRequest &request, RequestRecord &record)
@@ -453,16 +476,9 @@ HttpResponse MsiEmulator::cloudShell(const HttpRequest &request, RequestRecord &
     // Cloud Shell has only the signed-in user's identity; a client_id (DefaultAzureCredential sends
     // one) is recorded and ignored.
     findIdentity(request.formParameters(), {u"client_id"_s}, {}, {}, record, &error);
-    const qint64 now = sandbox::encoding::nowSecs();
-    const qint64 expiresOn = now + m_settings.expiresIn;
-    return HttpResponse::json(200, QJsonObject{{u"access_token"_s, mintToken(record.source, record.resource,
-                                                                             systemIdentity, expiresOn)},
-                                               {u"refresh_token"_s, QString()},
-                                               {u"expires_in"_s, QString::number(m_settings.expiresIn)},
-                                               {u"expires_on"_s, formatExpiresOn(expiresOn)},
-                                               {u"not_before"_s, QString::number(now)},
-                                               {u"resource"_s, record.resource},
-                                               {u"token_type"_s, u"Bearer"_s}});
+    QJsonObject answer = tokenAnswer(record, systemIdentity, true);
+    answer.insert(u"refresh_token"_s, QString());
+    return HttpResponse::json(200, answer);
 }
 
 HttpResponse MsiEmulator::serviceFabric(const HttpRequest &request, RequestRecord &record)
@@ -479,40 +495,7 @@ HttpResponse MsiEmulator::serviceFabric(const HttpRequest &request, RequestRecor
     if (record.resource.isEmpty())
         return fabricError(400, u"ArgumentNullOrEmpty"_s,
                            u"Value cannot be null or empty. Parameter: resource"_s);
-    const qint64 expiresOn = sandbox::encoding::nowSecs() + m_settings.expiresIn;
-    return HttpResponse::json(200, QJsonObject{{u"access_token"_s, mintToken(record.source, record.resource,
-                                                                             systemIdentity, expiresOn)},
-                                               {u"expires_on"_s, formatExpiresOn(expiresOn)},
-                                               {u"token_type"_s, u"Bearer"_s},
-                                               {u"resource"_s, record.resource}});
-}
-
-HttpResponse MsiEmulator::azureMl(const HttpRequest &request, RequestRecord &record)
-{
-    if (request.method != "GET")
-        return methodNotAllowed("GET");
-    record.secret = secretState(request.header("secret"), m_settings.msiSecret);
-    if (record.secret == u"missing")
-        return statusError(400, u"The secret header is missing."_s);
-    if (record.secret == u"invalid")
-        return statusError(401, u"The secret header does not match."_s);
-    if (record.apiVersion != u"2017-09-01")
-        return statusError(
-            400, u"The api-version '%1' is not supported; use 2017-09-01."_s.arg(record.apiVersion));
-    if (record.resource.isEmpty())
-        return statusError(400, u"The resource parameter is required."_s);
-    QString error;
-    const auto identity = findIdentity(request.queryParameters(), {u"clientid"_s}, {u"object_id"_s},
-                                       {u"msi_res_id"_s}, record, &error);
-    if (!identity)
-        return statusError(400, u"No managed identity found: %1."_s.arg(error));
-    const qint64 expiresOn = sandbox::encoding::nowSecs() + m_settings.expiresIn;
-    return HttpResponse::json(
-        200, QJsonObject{{u"access_token"_s, mintToken(record.source, record.resource, *identity, expiresOn)},
-                         {u"expires_on"_s, formatExpiresOn(expiresOn)},
-                         {u"resource"_s, record.resource},
-                         {u"token_type"_s, u"Bearer"_s},
-                         {u"client_id"_s, identity->clientId}});
+    return HttpResponse::json(200, tokenAnswer(record, systemIdentity, false));
 }
 
 HttpResponse MsiEmulator::pipelines(const HttpRequest &request, RequestRecord &record)

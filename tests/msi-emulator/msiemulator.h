@@ -95,12 +95,15 @@ private:
     HttpResponse control(const HttpRequest &request);
     HttpResponse faultResponse(const Fault &fault) const;
 
-    HttpResponse imds(const HttpRequest &request, RequestRecord &record);
-    HttpResponse appService(const HttpRequest &request, RequestRecord &record);
-    HttpResponse arc(const HttpRequest &request, RequestRecord &record);
+    // IMDS, and Arc, which speaks IMDS's protocol after a challenge with a key file.
+    HttpResponse imdsProtocolToken(const HttpRequest &request, RequestRecord &record);
+    // Nothing when the request presents a key this emulator wrote (good for one request), else the
+    // challenge: 401 naming a new key file.
+    std::optional<HttpResponse> arcKeyChallenge(const HttpRequest &request, RequestRecord &record);
+    // App Service and Azure ML, which differ only in names and messages.
+    HttpResponse secretHeaderSourceToken(const HttpRequest &request, RequestRecord &record);
     HttpResponse cloudShell(const HttpRequest &request, RequestRecord &record);
     HttpResponse serviceFabric(const HttpRequest &request, RequestRecord &record);
-    HttpResponse azureMl(const HttpRequest &request, RequestRecord &record);
     HttpResponse pipelines(const HttpRequest &request, RequestRecord &record);
 
     // The identity the parameters name (each name given counts); nullopt and *error when none or
@@ -112,6 +115,9 @@ private:
     QString mintToken(const QString &source, const QString &resource, const Identity &identity,
                       qint64 expiresOn);
     QJsonValue formatExpiresOn(qint64 expiresOn) const;
+    // A token for `identity` in the fields every source answers with (access_token, expires_on,
+    // resource, token_type); `withLifetime` adds expires_in and not_before (IMDS, Arc, Cloud Shell).
+    QJsonObject tokenAnswer(const RequestRecord &record, const Identity &identity, bool withLifetime);
 
     std::optional<QString> addFault(const QJsonObject &description);
     std::optional<QString> updateSettings(const QJsonObject &body);
