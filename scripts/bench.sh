@@ -2,7 +2,9 @@
 # Measures Azid's speed and memory (the numbers in the README come from here):
 #   1. bench_credentials (Google Benchmark): cached getToken, cache look-ups by size, a network token
 #      request against a raw keep-alive POST, 1,000 concurrent requests on one expired key;
-#   2. azid-cli token for a cached token, process start to exit (keychain read and cache decryption
+#   2. bench_storage (Google Benchmark): loading and writing an encrypted token cache of 1,000
+#      accounts x 5 scopes;
+#   3. azid-cli token for a cached token, process start to exit (keychain read and cache decryption
 #      included): wall time with hyperfine and peak RSS with /usr/bin/time, against azid-sandbox and
 #      a private gnome-keyring.
 # Usage: scripts/bench.sh   (installs hyperfine and time if missing; builds build-bench/)
@@ -20,10 +22,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DAZID_BUILD_BENCHMARKS=ON -DAZID_BUILD_GUI=OFF >/dev/null
-cmake --build build-bench -j "${AZID_BUILD_JOBS:-2}" --target bench_credentials azid-cli azid-sandbox
+cmake --build build-bench -j "${AZID_BUILD_JOBS:-2}" --target bench_credentials bench_storage azid-cli azid-sandbox
 
 echo "== bench_credentials"
 build-bench/tests/bench/bench_credentials --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+echo "== bench_storage"
+build-bench/tests/bench/bench_storage --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
 echo "== azid-cli token, cached (process start to exit)"
 AZID_ROOT="$root" tests/support/run-with-keyring.sh bash -c '

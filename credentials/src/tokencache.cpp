@@ -533,7 +533,7 @@ QByteArray TokenCache::serialize() const
     root.insert(kIdToken, section(m_data->idTokens));
     root.insert(kAccount, section(m_data->accounts));
     root.insert(kAppMetadata, section(m_data->appMetadata));
-    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+    return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }
 
 VoidResult TokenCache::deserialize(const QByteArray &json)

@@ -3,6 +3,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cctype>
+
 namespace azid::detail {
 
 namespace {
@@ -21,6 +23,18 @@ std::optional<QJsonObject> parse(const Secret &data)
 bool isCacheJson(const Secret &data)
 {
     return parse(data).has_value();
+}
+
+bool looksLikeCacheJson(const Secret &data)
+{
+    const QByteArray &bytes = data.reveal(); // looked at in place: no copy of the secret
+    qsizetype first = 0;
+    qsizetype last = bytes.size() - 1;
+    while (first <= last && std::isspace(static_cast<unsigned char>(bytes.at(first))))
+        ++first;
+    while (last >= first && std::isspace(static_cast<unsigned char>(bytes.at(last))))
+        --last;
+    return first < last && bytes.at(first) == '{' && bytes.at(last) == '}';
 }
 
 Secret fillMissingEntries(const Secret &primary, const Secret &secondary)

@@ -69,7 +69,12 @@ struct CachePersistence::State : std::enable_shared_from_this<State>
     Result<std::pair<Secret, quint64>> mergeSnapshot(const std::optional<CacheSnapshot> &snapshot);
     Result<std::pair<Secret, quint64>> mergeIntoCache(const QJsonObject &theirs,
                                                       const FileStamp &theirsStamp);
+    // The first load into an empty cache (a process starting): nothing to merge, so what is stored
+    // is parsed once and becomes the cache and the base as it is.
+    Result<std::pair<Secret, quint64>> adoptIntoEmptyCache(const CacheSnapshot &stored);
     AuthError readFailed(const AuthError &error);
+    // Writes `data` (the cache at `dataGeneration`) while `lock` is held, and records it as the base.
+    QFuture<VoidResult> writeLocked(Secret data, quint64 dataGeneration, std::shared_ptr<void> lock);
     void forgetSync();
 };
 
@@ -148,6 +153,25 @@ Result<std::pair<Secret, quint64>> CachePersistence::State::mergeIntoCache(const
         QStringLiteral("The token cache %1 kept changing while it was being merged; try again.").arg(name));
 }
 
+Result<std::pair<Secret, quint64>> CachePersistence::State::adoptIntoEmptyCache(const CacheSnapshot &stored)
+{
+    const quint64 before = cache->generation();
+    const VoidResult applied = cache->deserialize(stored.data.reveal());
+    if (!applied) {
+        return storageError(StorageFailure::CacheDamaged,
+                            QStringLiteral("%1 does not hold a token cache: %2")
+                                .arg(storage->description(), applied.error().message));
+    }
+    // Changed by someone else meanwhile (the cache is shared with the credentials): that change is ours
+    // to save, so the cache counts as changed.
+    const quint64 adopted = cache->generation();
+    base = stored.data;
+    stamp = stored.stamp;
+    synced = true;
+    generation = adopted == before + 1 ? adopted : 0;
+    return std::pair<Secret, quint64>(stored.data, adopted);
+}
+
 Result<std::pair<Secret, quint64>>
 CachePersistence::State::mergeSnapshot(const std::optional<CacheSnapshot> &stored)
 {
@@ -155,6 +179,8 @@ CachePersistence::State::mergeSnapshot(const std::optional<CacheSnapshot> &store
     // aside) did not mean to sign out this process, whose next save writes it again.
     if (!stored)
         return mergeIntoCache(synced ? parseCache(base) : QJsonObject(), FileStamp());
+    if (!synced && cache->isEmpty())
+        return adoptIntoEmptyCache(*stored);
     bool ok = false;
     const QJsonObject theirs = parseCache(stored->data, &ok);
     if (!ok) {
@@ -215,30 +241,25 @@ QFuture<VoidResult> CachePersistence::State::save()
             // Held until the write has really finished (see CacheStorage::write); released when the
             // last copy goes.
             std::shared_ptr<detail::FileLock> lock = locked.value();
+            if (self->synced && self->storage->stamp() == self->stamp) {
+                // Nobody wrote since our last load or save: what is stored is our base, so the cache
+                // as it is now is the merge, and the file need not be read again.
+                auto [data, dataGeneration] = snapshot(*self->cache);
+                return self->writeLocked(std::move(data), dataGeneration, lock);
+            }
             return self->storage->read()
-                .then([self,
-                       lock](const Result<std::optional<CacheSnapshot>> &stored) -> QFuture<VoidResult> {
-                    if (!stored)
-                        return ready(VoidResult(self->readFailed(stored.error())));
-                    const auto merged = self->mergeSnapshot(stored.value());
-                    if (!merged)
-                        return ready(VoidResult(merged.error()));
-                    const quint64 mergedGeneration = merged.value().second;
-                    const Secret data = merged.value().first;
-                    if (self->generation == mergedGeneration)
-                        return ready(VoidResult(Done{})); // the storage holds all of it already
-                    return self->storage->write(data, lock)
-                        .then([self, data, mergedGeneration](const Result<FileStamp> &written) {
-                            if (!written)
-                                return VoidResult(written.error()); // the merge's bookkeeping stands: unsaved
-                            self->base = data;
-                            self->generation = mergedGeneration;
-                            self->stamp = written.value();
-                            qCDebug(lcKeychain).noquote() << "saved the token cache" << self->name << "to"
-                                                          << self->storage->description();
-                            return VoidResult(Done{});
-                        });
-                })
+                .then(
+                    [self, lock](const Result<std::optional<CacheSnapshot>> &stored) -> QFuture<VoidResult> {
+                        if (!stored)
+                            return ready(VoidResult(self->readFailed(stored.error())));
+                        const auto merged = self->mergeSnapshot(stored.value());
+                        if (!merged)
+                            return ready(VoidResult(merged.error()));
+                        const quint64 mergedGeneration = merged.value().second;
+                        if (self->generation == mergedGeneration)
+                            return ready(VoidResult(Done{})); // the storage holds all of it already
+                        return self->writeLocked(merged.value().first, mergedGeneration, lock);
+                    })
                 .unwrap()
                 .onCanceled([] {
                     return VoidResult(storageError(StorageFailure::FileError,
@@ -246,6 +267,23 @@ QFuture<VoidResult> CachePersistence::State::save()
                 });
         })
         .unwrap();
+}
+
+QFuture<VoidResult> CachePersistence::State::writeLocked(Secret data, quint64 dataGeneration,
+                                                         std::shared_ptr<void> lock)
+{
+    auto self = shared_from_this();
+    return storage->write(data, std::move(lock))
+        .then([self, data, dataGeneration](const Result<FileStamp> &written) {
+            if (!written)
+                return VoidResult(written.error()); // the merge's bookkeeping stands: unsaved
+            self->base = data;
+            self->generation = dataGeneration;
+            self->stamp = written.value();
+            qCDebug(lcKeychain).noquote()
+                << "saved the token cache" << self->name << "to" << self->storage->description();
+            return VoidResult(Done{});
+        });
 }
 
 CachePersistence::CachePersistence(std::shared_ptr<SecretStore> store, std::shared_ptr<TokenCache> cache,

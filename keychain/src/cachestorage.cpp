@@ -105,7 +105,7 @@ QFuture<SnapshotResult> EncryptedFileStorage::read()
             return contents.error();
         if (!contents.value())
             return std::optional<CacheSnapshot>();
-        if (!detail::isCacheJson(contents.value()->plaintext)) {
+        if (!detail::looksLikeCacheJson(contents.value()->plaintext)) {
             // Decrypted, so written with our key, yet not a cache: keep it for inspection like any damage.
             const QString problem = QStringLiteral("The token cache file %1 does not hold a token cache.")
                                         .arg(copy.m_file.path());

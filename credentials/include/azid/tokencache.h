@@ -114,8 +114,8 @@ public:
     void removeAccount(const QString &homeAccountId, const QString &environment, const QString &clientId);
     void clear();
 
-    // MSAL's JSON (indented like MSAL Python's json.dumps(indent=4) is not required; any JSON reader
-    // accepts it). Unknown sections and fields survive a load/save round trip.
+    // MSAL's JSON, compact (MSAL Python indents it; no reader needs that, and a large cache is written
+    // and read faster without). Unknown sections and fields survive a load/save round trip.
     QByteArray serialize() const;
     // Replaces the contents. On error the cache is unchanged.
     VoidResult deserialize(const QByteArray &json);
