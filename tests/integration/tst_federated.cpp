@@ -6,11 +6,13 @@
 #include "azid/managedidentitycredential.h"
 #include "azid/workloadidentitycredential.h"
 
+#include "credentialtesting.h"
 #include "fakeclock.h"
 #include "logcapture.h"
 #include "msiemulator.h"
 #include "oauth.h"
 #include "sandbox.h"
+#include "secretsseen.h"
 #include "testwait.h"
 
 #include <openssl/evp.h>
@@ -27,7 +29,7 @@
 #include <memory>
 
 using namespace azid;
-using azid::test::await;
+using namespace azid::test;
 
 namespace {
 
@@ -99,31 +101,6 @@ QJsonObject claims(const QString &issuer, const QString &subject, const QString 
                        {QStringLiteral("jti"), QUuid::createUuid().toString(QUuid::WithoutBraces)}};
 }
 
-QProcessEnvironment environment(const QStringList &assignments)
-{
-    QProcessEnvironment env;
-    for (const QString &assignment : assignments)
-        env.insert(assignment.section(QLatin1Char('='), 0, 0), assignment.section(QLatin1Char('='), 1));
-    return env;
-}
-
-QJsonObject claimsOf(const Secret &token)
-{
-    return detail::decodeJwtPayload(token.reveal()).value_or(QJsonObject());
-}
-
-TokenRequestOptions req(QStringList scopes)
-{
-    TokenRequestOptions options;
-    options.scopes = std::move(scopes);
-    return options;
-}
-
-QString describe(const TokenResult &result)
-{
-    return result.ok() ? QStringLiteral("a token") : result.error().toString();
-}
-
 } // namespace
 
 class TestFederated : public QObject
@@ -140,7 +117,7 @@ private:
     QTemporaryDir m_files;
     QString m_bundle; // the sandbox's and the emulator's CA
     QString m_tokenFile;
-    QStringList m_secretsSeen;
+    test::SecretsSeen m_secretsSeen;
 
     bool writeTokenFile(const QByteArray &assertion)
     {
@@ -180,24 +157,14 @@ private:
         o.http.caBundleFile = m_bundle;
         o.http.retryBaseDelay = std::chrono::milliseconds(1);
         o.clock = &m_clock;
-        o.environment = environment({QStringLiteral("SYSTEM_OIDCREQUESTURI=") +
-                                     m_emulator.endpoint(QStringLiteral("/pipelines/oidctoken"), true)});
+        o.environment = environmentOf({QStringLiteral("SYSTEM_OIDCREQUESTURI=") +
+                                       m_emulator.endpoint(QStringLiteral("/pipelines/oidctoken"), true)});
         return o;
     }
 
     TokenResult token(TokenCredential &credential, const TokenRequestOptions &request)
     {
-        TokenResult result = await(credential.getTokenInfo(request));
-        if (result.ok())
-            m_secretsSeen << result.value().token.revealString();
-        return result;
-    }
-
-    void expectError(const TokenResult &result, ErrorKind kind, const QString &text)
-    {
-        QVERIFY2(!result.ok(), "expected an error, got a token");
-        QVERIFY2(result.error().kind == kind, qPrintable(result.error().toString()));
-        QVERIFY2(result.error().message.contains(text), qPrintable(result.error().toString()));
+        return m_secretsSeen.getToken(credential, request);
     }
 
     bool registerFederatedCredential(const QString &issuer, const QString &subject, const TestIssuer &key)
@@ -258,7 +225,7 @@ private slots:
     {
         WorkloadIdentityCredential credential(workloadOptions());
         QCOMPARE(credential.name(), QStringLiteral("WorkloadIdentityCredential"));
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY2(result.ok(), qPrintable(describe(result)));
         const QJsonObject tokenClaims = claimsOf(result.value().token);
         QCOMPARE(tokenClaims.value(QStringLiteral("aud")).toString(),
@@ -281,35 +248,35 @@ private slots:
         WorkloadIdentityCredentialOptions o;
         o.disableInstanceDiscovery = true;
         o.http.caBundleFile = m_sandbox.caFile();
-        o.environment = environment({QStringLiteral("AZURE_TENANT_ID=") + Contoso,
-                                     QStringLiteral("AZURE_CLIENT_ID=") + Daemon,
-                                     QStringLiteral("AZURE_FEDERATED_TOKEN_FILE=") + m_tokenFile,
-                                     QStringLiteral("AZURE_AUTHORITY_HOST=") + m_sandbox.authority()});
+        o.environment = environmentOf({QStringLiteral("AZURE_TENANT_ID=") + Contoso,
+                                       QStringLiteral("AZURE_CLIENT_ID=") + Daemon,
+                                       QStringLiteral("AZURE_FEDERATED_TOKEN_FILE=") + m_tokenFile,
+                                       QStringLiteral("AZURE_AUTHORITY_HOST=") + m_sandbox.authority()});
         WorkloadIdentityCredential credential(o);
-        const TokenResult result = token(credential, req({Graph}));
+        const TokenResult result = token(credential, tokenRequest({Graph}));
         QVERIFY2(result.ok(), qPrintable(describe(result)));
     }
 
     void workloadIdentityRereadsTheFile()
     {
         WorkloadIdentityCredential credential(workloadOptions());
-        const TokenResult first = token(credential, req({Arm}));
+        const TokenResult first = token(credential, tokenRequest({Arm}));
         QVERIFY2(first.ok(), qPrintable(describe(first)));
 
         // A rotated token that the app does not trust: cached tokens still come from the cache...
         QVERIFY(writeTokenFile(
             m_kubernetes.sign(claims(KubernetesIssuer, QStringLiteral("system:serviceaccount:azid:other")))));
-        const TokenResult cached = token(credential, req({Arm}));
+        const TokenResult cached = token(credential, tokenRequest({Arm}));
         QVERIFY(cached.ok());
         QCOMPARE(cached.value().token, first.value().token);
         QCOMPARE(sandboxTokenRequests().size(), 1);
         // ...and a new token uses the file as it is now.
-        const TokenResult refused = token(credential, req({Graph}));
+        const TokenResult refused = token(credential, tokenRequest({Graph}));
         expectError(refused, ErrorKind::ClientAuthentication, QStringLiteral("AADSTS700213"));
         QVERIFY(refused.error().hasCode(700213));
 
         QVERIFY(writeTokenFile(m_kubernetes.sign(claims(KubernetesIssuer, KubernetesSubject))));
-        const TokenResult fresh = token(credential, req({Graph}));
+        const TokenResult fresh = token(credential, tokenRequest({Graph}));
         QVERIFY2(fresh.ok(), qPrintable(describe(fresh)));
     }
 
@@ -342,7 +309,7 @@ private slots:
         QFETCH(int, code);
         QVERIFY(writeTokenFile(assertion));
         WorkloadIdentityCredential credential(workloadOptions());
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         expectError(result, ErrorKind::ClientAuthentication, QStringLiteral("AADSTS%1").arg(code));
         QVERIFY(result.error().hasCode(code));
         QVERIFY(!result.error().correlationId.isEmpty());
@@ -354,13 +321,13 @@ private slots:
         o.environment = QProcessEnvironment();
         WorkloadIdentityCredential unconfigured(o);
         expectError(
-            token(unconfigured, req({Arm})), ErrorKind::ClientAuthentication,
+            token(unconfigured, tokenRequest({Arm})), ErrorKind::ClientAuthentication,
             QStringLiteral("Missing required arguments: 'tenant_id', 'client_id', 'token_file_path'"));
 
         WorkloadIdentityCredentialOptions missingFile = workloadOptions();
         missingFile.tokenFilePath = m_files.filePath(QStringLiteral("no-such-token"));
         WorkloadIdentityCredential credential(missingFile);
-        expectError(token(credential, req({Arm})), ErrorKind::ClientAuthentication,
+        expectError(token(credential, tokenRequest({Arm})), ErrorKind::ClientAuthentication,
                     QStringLiteral("could not read the federated token file"));
         QCOMPARE(sandboxTokenRequests().size(), 0);
     }
@@ -373,21 +340,21 @@ private slots:
         const QStringList variables{QStringLiteral("AZURE_TENANT_ID=") + Contoso,
                                     QStringLiteral("AZURE_FEDERATED_TOKEN_FILE=") + m_tokenFile,
                                     QStringLiteral("AZURE_AUTHORITY_HOST=") + m_sandbox.authority()};
-        o.environment = environment(variables + QStringList{QStringLiteral("AZURE_CLIENT_ID=") + Daemon});
+        o.environment = environmentOf(variables + QStringList{QStringLiteral("AZURE_CLIENT_ID=") + Daemon});
         ManagedIdentityCredential credential(o);
         QCOMPARE(credential.hostingEnvironment(), QStringLiteral("Workload identity"));
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY2(result.ok(), qPrintable(describe(result)));
         QCOMPARE(claimsOf(result.value().token).value(QStringLiteral("appid")).toString(), Daemon);
 
         // The client id may come from the options instead.
-        o.environment = environment(variables);
+        o.environment = environmentOf(variables);
         o.clientId = Daemon;
         ManagedIdentityCredential withClientId(o);
-        QVERIFY(token(withClientId, req({Storage})).ok());
+        QVERIFY(token(withClientId, tokenRequest({Storage})).ok());
         o.clientId.clear();
         ManagedIdentityCredential withoutClientId(o);
-        expectError(token(withoutClientId, req({Arm})), ErrorKind::ClientAuthentication,
+        expectError(token(withoutClientId, tokenRequest({Arm})), ErrorKind::ClientAuthentication,
                     QStringLiteral("client ID"));
     }
 
@@ -398,7 +365,7 @@ private slots:
         m_emulator.settings({{QStringLiteral("oidc_token"), QString::fromLatin1(oidc)}});
         AzurePipelinesCredential credential(pipelinesOptions());
         QCOMPARE(credential.name(), QStringLiteral("AzurePipelinesCredential"));
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY2(result.ok(), qPrintable(describe(result)));
         QCOMPARE(claimsOf(result.value().token).value(QStringLiteral("appid")).toString(), Daemon);
 
@@ -415,9 +382,9 @@ private slots:
                  QStringLiteral("federated_assertion"));
 
         // Cached tokens need no OIDC token; a new resource does.
-        QVERIFY(token(credential, req({Arm})).ok());
+        QVERIFY(token(credential, tokenRequest({Arm})).ok());
         QCOMPARE(m_emulator.requests(QStringLiteral("pipelines")).size(), 1);
-        QVERIFY(token(credential, req({Graph})).ok());
+        QVERIFY(token(credential, tokenRequest({Graph})).ok());
         QCOMPARE(m_emulator.requests(QStringLiteral("pipelines")).size(), 2);
     }
 
@@ -462,7 +429,7 @@ private slots:
         }
         AzurePipelinesCredential credential(systemToken.isEmpty() ? pipelinesOptions()
                                                                   : pipelinesOptions(systemToken));
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         for (const QString &text : texts)
             expectError(result, ErrorKind::ClientAuthentication, text);
         QCOMPARE(sandboxTokenRequests().size(), 0);
@@ -473,7 +440,7 @@ private slots:
         AzurePipelinesCredentialOptions o = pipelinesOptions();
         o.serviceConnectionId = QStringLiteral("00000000-0000-4000-8000-000000000bad");
         AzurePipelinesCredential credential(o);
-        expectError(token(credential, req({Arm})), ErrorKind::ClientAuthentication,
+        expectError(token(credential, tokenRequest({Arm})), ErrorKind::ClientAuthentication,
                     QStringLiteral("Status code: 404"));
     }
 
@@ -483,7 +450,7 @@ private slots:
                               QString::fromLatin1(m_devops.sign(
                                   claims(PipelinesIssuer, QStringLiteral("sc://azid/tests/other"))))}});
         AzurePipelinesCredential credential(pipelinesOptions());
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         expectError(result, ErrorKind::ClientAuthentication, QStringLiteral("AADSTS700213"));
     }
 
@@ -492,7 +459,7 @@ private slots:
         AzurePipelinesCredentialOptions o = pipelinesOptions();
         o.environment = QProcessEnvironment();
         AzurePipelinesCredential credential(o);
-        expectError(token(credential, req({Arm})), ErrorKind::CredentialUnavailable,
+        expectError(token(credential, tokenRequest({Arm})), ErrorKind::CredentialUnavailable,
                     QStringLiteral("Missing value for the SYSTEM_OIDCREQUESTURI environment variable"));
         QCOMPARE(m_emulator.requests().size(), 0);
     }
@@ -503,28 +470,19 @@ private slots:
         o.serviceConnectionId.clear();
         o.systemAccessToken = Secret();
         AzurePipelinesCredential credential(o);
-        expectError(token(credential, req({Arm})), ErrorKind::ClientAuthentication,
+        expectError(token(credential, tokenRequest({Arm})), ErrorKind::ClientAuthentication,
                     QStringLiteral("service_connection_id, system_access_token"));
         AzurePipelinesCredentialOptions badTenant = pipelinesOptions();
         badTenant.tenantId = QStringLiteral("not a tenant!");
         AzurePipelinesCredential invalid(badTenant);
-        QVERIFY(!token(invalid, req({Arm})).ok());
+        QVERIFY(!token(invalid, tokenRequest({Arm})).ok());
         QCOMPARE(m_emulator.requests().size(), 0);
     }
 
     void noSecretOfTheRunWasLogged()
     {
         m_secretsSeen << QStringLiteral("pipeline-system-access-token-1");
-        QVERIFY(m_secretsSeen.size() > 10);
-        QVERIFY(!test::LogCapture::messages().isEmpty());
-        for (const QString &secret : std::as_const(m_secretsSeen)) {
-            if (secret.size() < 8)
-                continue;
-            const QStringList hits = test::LogCapture::find(secret);
-            QVERIFY2(hits.isEmpty(),
-                     qPrintable(QStringLiteral("a secret appears in the log: ") + hits.value(0).left(80)));
-        }
-        QVERIFY(test::LogCapture::find(QStringLiteral("eyJ")).isEmpty());
+        m_secretsSeen.verifyNoneLogged(10);
     }
 };
 

@@ -2,6 +2,9 @@
 
 #include "childserver.h"
 
+#include "azid/clock.h"
+#include "azid/tokencache.h"
+
 #include <QJsonDocument>
 #include <QProcess>
 #include <QString>
@@ -28,6 +31,21 @@ public:
     QString authority() const { return m_url.toString(); }
     QString environment() const; // 127.0.0.1:PORT
     QString caFile() const { return m_caFile; }
+
+    // Options for any credential, pointed at this sandbox: its authority and CA, no instance
+    // discovery, retries after 20 ms, `clock`, and `cache` (a new one when none is given).
+    template <typename Options>
+    Options credentialOptions(const Clock *clock, std::shared_ptr<TokenCache> cache = {}) const
+    {
+        Options options;
+        options.authority = authority();
+        options.disableInstanceDiscovery = true;
+        options.http.caBundleFile = m_caFile;
+        options.http.retryBaseDelay = std::chrono::milliseconds(20);
+        options.clock = clock;
+        options.cache = cache ? std::move(cache) : std::make_shared<TokenCache>();
+        return options;
+    }
 
     // Control API: returns the parsed JSON answer (null on failure).
     QJsonDocument control(const QByteArray &method, const QString &path, const QJsonDocument &body = {});
