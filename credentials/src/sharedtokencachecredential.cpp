@@ -53,6 +53,13 @@ QStringList aliasesOf(const QString &host)
     return {host};
 }
 
+// A refreshed token that did not reach the shared cache is still handed out; the failure is logged.
+void warnUnsaved(const QString &why)
+{
+    qCWarning(lcCredentials).noquote()
+        << "SharedTokenCacheCredential: the refreshed token could not be saved to the shared cache:" << why;
+}
+
 QString tenantOf(const QString &homeAccountId)
 {
     const QStringList parts = homeAccountId.split(QLatin1Char('.'));
@@ -164,27 +171,36 @@ QFuture<TokenResult> SharedTokenCacheCredential::Private::acquire(const TokenReq
     return client
         ->acquireSilent(client->tenantId(), chosen.homeAccountId, chosen.environment, request.scopes, claims,
                         request.enableCae)
-        .then(QtFuture::Launch::Sync, [save](const Result<detail::TokenOutcome> &outcome) {
-            if (!outcome) {
-                // The authority refused the refresh token: azure.identity raises ClientAuthenticationError.
-                AuthError error = outcome.error();
-                if (error.kind == ErrorKind::AuthenticationRequired) {
-                    error.kind = ErrorKind::ClientAuthentication;
-                    error.message = QStringLiteral("Token acquisition failed: ") + error.message;
-                }
-                return TokenResult(error);
-            }
-            if (save) {
-                save().then([](const VoidResult &saved) {
-                    if (!saved)
-                        qCWarning(lcCredentials).noquote() << "SharedTokenCacheCredential: the refreshed "
-                                                              "token could not be saved to the shared "
-                                                              "cache:"
-                                                           << saved.error().message;
-                });
-            }
-            return TokenResult(outcome.value().token);
-        });
+        .then(QtFuture::Launch::Sync,
+              [save](const Result<detail::TokenOutcome> &outcome) -> QFuture<TokenResult> {
+                  if (!outcome) {
+                      // The authority refused the refresh token: azure.identity raises
+                      // ClientAuthenticationError.
+                      AuthError error = outcome.error();
+                      if (error.kind == ErrorKind::AuthenticationRequired) {
+                          error.kind = ErrorKind::ClientAuthentication;
+                          error.message = QStringLiteral("Token acquisition failed: ") + error.message;
+                      }
+                      return detail::ready(TokenResult(error));
+                  }
+                  const TokenResult refreshed(outcome.value().token);
+                  if (!save)
+                      return detail::ready(refreshed);
+                  // The token is handed out once the shared cache has it, so that a process that exits
+                  // right after getting it (a script, azid-cli) does not leave the refresh unsaved.
+                  return save()
+                      .then(QtFuture::Launch::Sync,
+                            [refreshed](const VoidResult &saved) {
+                                if (!saved)
+                                    warnUnsaved(saved.error().message);
+                                return refreshed;
+                            })
+                      .onCanceled([refreshed] {
+                          warnUnsaved(QStringLiteral("the save was abandoned"));
+                          return refreshed;
+                      });
+              })
+        .unwrap();
 }
 
 SharedTokenCacheCredential::SharedTokenCacheCredential(const QString &username,

@@ -4,6 +4,7 @@
 #include "azid/authorityhosts.h"
 #include "azid/devicecodecredential.h"
 #include "azid/interactivebrowsercredential.h"
+#include "azid/sharedtokencachecredential.h"
 #include "azid/usernamepasswordcredential.h"
 
 #include "fakeclock.h"
@@ -15,6 +16,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QPromise>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QUrlQuery>
@@ -434,6 +436,57 @@ private slots:
         QVERIFY2(again.ok(), qPrintable(again.ok() ? QString() : again.error().toString()));
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("password")), 2);
         remember(credential.tokenCache());
+    }
+
+    void sharedCacheRefreshIsSavedBeforeTheTokenIsReturned()
+    {
+        // Alice signed in with the developer sign-on app (a family refresh token in the cache).
+        auto cache = std::make_shared<TokenCache>();
+        UsernamePasswordCredential alice(aliceOptions(cache));
+        QVERIFY(token(alice, req({Arm})).ok());
+        m_sandbox.clearRequests();
+
+        SharedTokenCacheCredentialOptions o;
+        o.authority = m_sandbox.authority();
+        o.disableInstanceDiscovery = true;
+        o.http.caBundleFile = m_sandbox.caFile();
+        o.clock = &m_clock;
+        o.cache = cache;
+        QPromise<VoidResult> saving;
+        int saves = 0;
+        o.saveCache = [&saving, &saves] {
+            ++saves;
+            saving.start();
+            return saving.future();
+        };
+        SharedTokenCacheCredential shared({}, o);
+
+        // A scope not in the cache: a refresh, and the refreshed cache goes to the shared cache.
+        const QFuture<TokenResult> pending = shared.getTokenInfo(req({Graph}));
+        QVERIFY(QTest::qWaitFor([&saves] { return saves == 1; }, 120000));
+        QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("refresh_token")), 1);
+        QVERIFY2(!pending.isFinished(), "the token was handed out before the shared cache had it");
+        saving.addResult(VoidResult(Done{}));
+        saving.finish();
+        const TokenResult saved = await(pending);
+        QVERIFY2(saved.ok(), qPrintable(saved.ok() ? QString() : saved.error().toString()));
+        m_secretsSeen << saved.value().token.revealString();
+        QCOMPARE(claimsOf(saved.value().token).value(QStringLiteral("aud")).toString(),
+                 QStringLiteral("https://graph.microsoft.com"));
+
+        // A save that fails is logged, and the token still handed out.
+        o.saveCache = [] {
+            return QtFuture::makeReadyFuture(
+                VoidResult(AuthError::unavailable(QStringLiteral("keychain locked"))));
+        };
+        SharedTokenCacheCredential unsaved({}, o);
+        const TokenResult anyway = token(unsaved, req({QStringLiteral("https://vault.azure.net/.default")}));
+        QVERIFY2(anyway.ok(), qPrintable(anyway.ok() ? QString() : anyway.error().toString()));
+        QCOMPARE(
+            test::LogCapture::find(QStringLiteral("could not be saved to the shared cache: keychain locked"))
+                .size(),
+            1);
+        remember(*cache);
     }
 
     void claimsChallengeIsSentAndRequiredInteractionReported()

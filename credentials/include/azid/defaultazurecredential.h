@@ -70,6 +70,7 @@ struct DefaultAzureCredentialOptions
     std::shared_ptr<TokenCache> sharedCache;
     std::shared_ptr<TokenCache> sharedCaeCache;
     std::function<QFuture<VoidResult>()> reloadSharedCache;
+    // SharedTokenCacheCredential's saveCache: a refreshed token is returned once it has been saved.
     std::function<QFuture<VoidResult>()> saveSharedCache;
 
     // How InteractiveBrowserCredential opens the sign-in page; empty: the system browser.

@@ -33,7 +33,10 @@ struct SharedTokenCacheCredentialOptions
     // Brings the cache up to date before each request (as msal-extensions reloads a changed cache);
     // a failure makes the credential unavailable ("Shared token cache unavailable").
     std::function<QFuture<VoidResult>()> reloadCache;
-    // Persists the cache after a refresh; a failure is logged, the token still returned.
+    // Persists the cache after a refresh. The token's future finishes only once the save has, so a
+    // process may exit as soon as it has the token. A failed (or abandoned) save is logged and the
+    // token still returned; a caller that wants to show the failure has it from this function's own
+    // result.
     std::function<QFuture<VoidResult>()> saveCache;
     const Clock *clock = nullptr;
 };
