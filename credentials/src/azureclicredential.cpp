@@ -44,35 +44,27 @@ AzureCliCredential::~AzureCliCredential() = default;
 
 QFuture<TokenResult> AzureCliCredential::getTokenInfo(const TokenRequestOptions &options)
 {
-    if (m_tool->configurationError())
-        return detail::ready(TokenResult(*m_tool->configurationError()));
-    QString problem;
-    const QString resource = detail::scopesToResource(options.scopes, &problem);
-    if (!problem.isEmpty())
-        return detail::ready(TokenResult(AuthError::authentication(problem)));
-    const detail::TenantChoice tenant = m_tool->resolveTenant(options.tenantId);
-    if (!tenant.error.isEmpty())
-        return detail::ready(TokenResult(AuthError::authentication(tenant.error)));
+    const Result<detail::ToolRequest> checked =
+        m_tool->checkRequest(options, detail::DeveloperTool::ScopeRule::ExactlyOneResource);
+    if (!checked)
+        return detail::ready(TokenResult(checked.error()));
+    const detail::ToolRequest &request = checked.value();
 
     if (!options.claims.trimmed().isEmpty()) {
         QString command =
             QStringLiteral("az login --claims-challenge %1").arg(detail::encodeClaims(options.claims));
-        if (!tenant.tenant.isEmpty())
-            command += QStringLiteral(" --tenant ") + tenant.tenant;
+        if (!request.tenant.isEmpty())
+            command += QStringLiteral(" --tenant ") + request.tenant;
         command += QStringLiteral(" --scope ") + options.scopes.first();
-        return detail::ready(TokenResult(AuthError::unavailable(
-            QStringLiteral(
-                "This credential doesn't support claims challenges. To authenticate with the required "
-                "claims, please run the following command (requires Azure CLI version 2.76.0 or "
-                "later): %1")
-                .arg(command))));
+        return detail::ready(TokenResult(detail::DeveloperTool::claimsChallengeUnsupported(
+            command, QStringLiteral("Azure CLI version 2.76.0 or later"))));
     }
 
     QStringList arguments{QStringLiteral("account"),    QStringLiteral("get-access-token"),
                           QStringLiteral("--output"),   QStringLiteral("json"),
-                          QStringLiteral("--resource"), resource};
-    if (!tenant.tenant.isEmpty())
-        arguments << QStringLiteral("--tenant") << tenant.tenant;
+                          QStringLiteral("--resource"), request.resource};
+    if (!request.tenant.isEmpty())
+        arguments << QStringLiteral("--tenant") << request.tenant;
     if (!m_subscription.isEmpty())
         arguments << QStringLiteral("--subscription") << m_subscription;
 

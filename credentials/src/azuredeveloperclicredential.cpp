@@ -31,25 +31,18 @@ AzureDeveloperCliCredential::~AzureDeveloperCliCredential() = default;
 
 QFuture<TokenResult> AzureDeveloperCliCredential::getTokenInfo(const TokenRequestOptions &options)
 {
-    if (m_tool->configurationError())
-        return detail::ready(TokenResult(*m_tool->configurationError()));
-    if (options.scopes.isEmpty())
-        return detail::ready(
-            TokenResult(AuthError::authentication(QStringLiteral("Missing scope in request."))));
-    for (const QString &scope : options.scopes) {
-        if (!detail::isValidCommandLineScope(scope))
-            return detail::ready(TokenResult(AuthError::authentication(detail::invalidScopeMessage())));
-    }
-    const detail::TenantChoice tenant = m_tool->resolveTenant(options.tenantId);
-    if (!tenant.error.isEmpty())
-        return detail::ready(TokenResult(AuthError::authentication(tenant.error)));
+    const Result<detail::ToolRequest> checked =
+        m_tool->checkRequest(options, detail::DeveloperTool::ScopeRule::OneOrMoreScopes);
+    if (!checked)
+        return detail::ready(TokenResult(checked.error()));
+    const QString &tenant = checked.value().tenant;
 
     QStringList arguments{QStringLiteral("auth"), QStringLiteral("token"), QStringLiteral("--output"),
                           QStringLiteral("json"), QStringLiteral("--no-prompt")};
     for (const QString &scope : options.scopes)
         arguments << QStringLiteral("--scope") << scope;
-    if (!tenant.tenant.isEmpty())
-        arguments << QStringLiteral("--tenant-id") << tenant.tenant;
+    if (!tenant.isEmpty())
+        arguments << QStringLiteral("--tenant-id") << tenant;
     if (!options.claims.trimmed().isEmpty())
         arguments << QStringLiteral("--claims") << detail::encodeClaims(options.claims);
 

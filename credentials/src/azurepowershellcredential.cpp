@@ -37,32 +37,24 @@ AzurePowerShellCredential::~AzurePowerShellCredential() = default;
 
 QFuture<TokenResult> AzurePowerShellCredential::getTokenInfo(const TokenRequestOptions &options)
 {
-    if (m_tool->configurationError())
-        return detail::ready(TokenResult(*m_tool->configurationError()));
-    QString problem;
-    const QString resource = detail::scopesToResource(options.scopes, &problem);
-    if (!problem.isEmpty())
-        return detail::ready(TokenResult(AuthError::authentication(problem)));
-    const detail::TenantChoice tenant = m_tool->resolveTenant(options.tenantId);
-    if (!tenant.error.isEmpty())
-        return detail::ready(TokenResult(AuthError::authentication(tenant.error)));
+    const Result<detail::ToolRequest> checked =
+        m_tool->checkRequest(options, detail::DeveloperTool::ScopeRule::ExactlyOneResource);
+    if (!checked)
+        return detail::ready(TokenResult(checked.error()));
+    const detail::ToolRequest &request = checked.value();
 
     if (!options.claims.trimmed().isEmpty()) {
         QString command =
             QStringLiteral("Connect-AzAccount -ClaimsChallenge %1").arg(detail::encodeClaims(options.claims));
-        if (!tenant.tenant.isEmpty())
-            command += QStringLiteral(" -Tenant ") + tenant.tenant;
-        return detail::ready(TokenResult(AuthError::unavailable(
-            QStringLiteral(
-                "This credential doesn't support claims challenges. To authenticate with the required "
-                "claims, please run the following command (requires Az.Accounts module version "
-                "5.2.0 or later): %1")
-                .arg(command))));
+        if (!request.tenant.isEmpty())
+            command += QStringLiteral(" -Tenant ") + request.tenant;
+        return detail::ready(TokenResult(detail::DeveloperTool::claimsChallengeUnsupported(
+            command, QStringLiteral("Az.Accounts module version 5.2.0 or later"))));
     }
 
     const QStringList arguments{
         QStringLiteral("-NoProfile"), QStringLiteral("-NonInteractive"), QStringLiteral("-EncodedCommand"),
-        detail::powerShellEncodedCommand(detail::powerShellScript(resource, tenant.tenant))};
+        detail::powerShellEncodedCommand(detail::powerShellScript(request.resource, request.tenant))};
     return runPowerShell(powerShellPrograms(), arguments);
 }
 

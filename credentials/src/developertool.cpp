@@ -295,6 +295,39 @@ TenantChoice DeveloperTool::resolveTenant(const QString &requested) const
     return detail::resolveTenant(m_options.tenantId, requested, m_options.additionallyAllowedTenants);
 }
 
+Result<ToolRequest> DeveloperTool::checkRequest(const TokenRequestOptions &options, ScopeRule rule) const
+{
+    if (m_configurationError)
+        return *m_configurationError;
+    ToolRequest request;
+    if (rule == ScopeRule::ExactlyOneResource) {
+        QString problem;
+        request.resource = scopesToResource(options.scopes, &problem);
+        if (!problem.isEmpty())
+            return AuthError::authentication(problem);
+    } else {
+        if (options.scopes.isEmpty())
+            return AuthError::authentication(QStringLiteral("Missing scope in request."));
+        for (const QString &scope : options.scopes) {
+            if (!isValidCommandLineScope(scope))
+                return AuthError::authentication(invalidScopeMessage());
+        }
+    }
+    const TenantChoice tenant = resolveTenant(options.tenantId);
+    if (!tenant.error.isEmpty())
+        return AuthError::authentication(tenant.error);
+    request.tenant = tenant.tenant;
+    return request;
+}
+
+AuthError DeveloperTool::claimsChallengeUnsupported(const QString &command, const QString &requirement)
+{
+    return AuthError::unavailable(
+        QStringLiteral("This credential doesn't support claims challenges. To authenticate with the required "
+                       "claims, please run the following command (requires %1): %2")
+            .arg(requirement, command));
+}
+
 QFuture<ProcessOutcome> DeveloperTool::run(const QString &program, const QStringList &arguments,
                                            const QString &variable, const QString &value) const
 {

@@ -3,6 +3,7 @@
 #include "azid/accesstoken.h"
 #include "azid/developertooloptions.h"
 #include "azid/errors.h"
+#include "azid/result.h"
 #include "interactiverequest.h"
 
 #include <QFuture>
@@ -49,8 +50,15 @@ QString powerShellEncodedCommand(const QString &script);
 std::optional<AccessTokenInfo> parsePowerShellToken(const QByteArray &output);
 inline constexpr char NoAzAccountModuleMarker[] = "NO_AZ_ACCOUNT_MODULE";
 
-// What the three developer-tool credentials share: options, tenant rules, running the tool and
-// the kind their failures take.
+// What a token request asks a developer tool for, once it has passed the checks.
+struct ToolRequest
+{
+    QString resource; // the one scope without its "/.default" (ScopeRule::ExactlyOneResource only)
+    QString tenant;   // empty: the tool's own default
+};
+
+// What the three developer-tool credentials share: options, the checks of a request, tenant rules,
+// running the tool and the kind their failures take.
 class DeveloperTool
 {
 public:
@@ -60,6 +68,15 @@ public:
     void setConfigurationError(const AuthError &error);
     TenantChoice resolveTenant(const QString &requested) const;
     const QString &tenantId() const { return m_options.tenantId; }
+
+    // az and pwsh take one resource; azd takes scopes, as many as asked for.
+    enum class ScopeRule { ExactlyOneResource, OneOrMoreScopes };
+    // azure.identity's checks before a tool runs, in its order: the credential's configuration, the
+    // scopes (`rule`), the tenant rules. The first that fails is the error.
+    Result<ToolRequest> checkRequest(const TokenRequestOptions &options, ScopeRule rule) const;
+    // azure.identity's answer to a claims challenge for az and pwsh, which cannot take one: the
+    // command that signs in with the claims, and what that command needs (a version of the tool).
+    static AuthError claimsChallengeUnsupported(const QString &command, const QString &requirement);
 
     // Runs `program` with the tool environment plus one variable (the tools' no-colour switches), if
     // `variable` is not empty.
