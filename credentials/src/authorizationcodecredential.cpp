@@ -107,12 +107,7 @@ QFuture<TokenResult> AuthorizationCodeCredential::getTokenInfo(const TokenReques
             .unwrap();
     }
 
-    detail::TokenGrant grant;
-    grant.tenant = request.tenant;
-    grant.scopes = request.scopes;
-    grant.claims = request.claims;
-    grant.cae = request.cae;
-    grant.accountSource = QStringLiteral("authorization_code");
+    detail::TokenGrant grant = detail::userGrant(request, QStringLiteral("authorization_code"));
     grant.form = {{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
                   {QStringLiteral("code"), d->code.revealString()},
                   {QStringLiteral("redirect_uri"), d->redirectUri}};

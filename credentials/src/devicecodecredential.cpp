@@ -42,36 +42,28 @@ QFuture<Result<detail::TokenOutcome>>
 DeviceCodeCredential::requestToken(const detail::InteractiveRequest &request)
 {
     using Outcome = Result<detail::TokenOutcome>;
-    return client()
-        .endpoints(request.tenant)
-        .then(
-            QtFuture::Launch::Sync,
-            detail::guarded(
-                this,
-                [this, request](const Result<detail::AuthorityEndpoints> &endpoints) {
-                    if (!endpoints.ok())
-                        return detail::ready(Outcome(endpoints.error()));
-                    if (endpoints.value().deviceCode.isEmpty()) {
-                        return detail::ready(Outcome(AuthError::unavailable(
-                            QStringLiteral("The authority %1 does not offer the device code flow (its OpenID "
-                                           "configuration has no device_authorization_endpoint).")
-                                .arg(endpoints.value().environment))));
-                    }
-                    const QList<QPair<QString, QString>> form{
-                        {QStringLiteral("client_id"), client().clientId()},
-                        {QStringLiteral("scope"), detail::decorateScopes(request.scopes)},
-                        {QStringLiteral("claims"), request.claims}};
-                    return client()
-                        .http()
-                        ->postForm(endpoints.value().deviceCode, form)
-                        .then(QtFuture::Launch::Sync,
-                              detail::guarded(this,
-                                              [this, request](const detail::HttpResponse &response) {
-                                                  return startPolling(request, response);
-                                              }))
-                        .unwrap();
-                }))
-        .unwrap();
+    return client().withEndpoints(
+        request.tenant, this, [this, request](const detail::AuthorityEndpoints &endpoints) {
+            if (endpoints.deviceCode.isEmpty()) {
+                return detail::ready(Outcome(AuthError::unavailable(
+                    QStringLiteral("The authority %1 does not offer the device code flow (its OpenID "
+                                   "configuration has no device_authorization_endpoint).")
+                        .arg(endpoints.environment))));
+            }
+            const QList<QPair<QString, QString>> form{
+                {QStringLiteral("client_id"), client().clientId()},
+                {QStringLiteral("scope"), detail::decorateScopes(request.scopes)},
+                {QStringLiteral("claims"), request.claims}};
+            return client()
+                .http()
+                ->postForm(endpoints.deviceCode, form)
+                .then(QtFuture::Launch::Sync,
+                      detail::guarded(this,
+                                      [this, request](const detail::HttpResponse &response) {
+                                          return startPolling(request, response);
+                                      }))
+                .unwrap();
+        });
 }
 
 QFuture<Result<detail::TokenOutcome>>
@@ -106,12 +98,7 @@ DeviceCodeCredential::startPolling(const detail::InteractiveRequest &request,
         poll->deadline = now + m_options.timeout->count();
         poll->codeExpiry = false;
     }
-    poll->grant.tenant = request.tenant;
-    poll->grant.scopes = request.scopes;
-    poll->grant.claims = request.claims;
-    poll->grant.cae = request.cae;
-    poll->grant.accountSource = QStringLiteral("urn:ietf:params:oauth:grant-type:device_code");
-    poll->grant.context = QStringLiteral("Authentication failed");
+    poll->grant = detail::userGrant(request, QStringLiteral("urn:ietf:params:oauth:grant-type:device_code"));
     poll->grant.form = {
         {QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")},
         {QStringLiteral("device_code"), deviceCode}};

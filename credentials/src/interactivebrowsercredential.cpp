@@ -49,129 +49,112 @@ InteractiveBrowserCredential::InteractiveBrowserCredential(const InteractiveBrow
 QFuture<Result<detail::TokenOutcome>>
 InteractiveBrowserCredential::requestToken(const detail::InteractiveRequest &request)
 {
-    return client()
-        .endpoints(request.tenant)
-        .then(QtFuture::Launch::Sync,
-              detail::guarded(
-                  this,
-                  [this, request](const Result<detail::AuthorityEndpoints> &endpoints) {
-                      using Outcome = Result<detail::TokenOutcome>;
-                      if (!endpoints.ok())
-                          return detail::ready(Outcome(endpoints.error()));
+    return client().withEndpoints(
+        request.tenant, this, [this, request](const detail::AuthorityEndpoints &endpoints) {
+            using Outcome = Result<detail::TokenOutcome>;
 
-                      const QString state = detail::randomLetters(16);
-                      auto *server = new detail::LoopbackServer(state, this);
-                      if (!server->listen(m_port)) {
-                          const QString why = server->errorString();
-                          server->deleteLater();
-                          return detail::ready(Outcome(AuthError::unavailable(
-                              QStringLiteral(
-                                  "Couldn't start an HTTP server on 127.0.0.1:%1 for the sign-in redirect "
-                                  "(%2). Choose another port with redirect_uri, or leave it out.")
-                                  .arg(m_port)
-                                  .arg(why))));
-                      }
-                      const QString redirectUri = QStringLiteral("http://localhost:%1").arg(server->port());
-                      const detail::Pkce pkce = detail::generatePkce();
-                      const QString nonce = detail::sha256Hex(detail::randomLetters(16));
+            const QString state = detail::randomLetters(16);
+            auto *server = new detail::LoopbackServer(state, this);
+            if (!server->listen(m_port)) {
+                const QString why = server->errorString();
+                server->deleteLater();
+                return detail::ready(Outcome(AuthError::unavailable(
+                    QStringLiteral("Couldn't start an HTTP server on 127.0.0.1:%1 for the sign-in redirect "
+                                   "(%2). Choose another port with redirect_uri, or leave it out.")
+                        .arg(m_port)
+                        .arg(why))));
+            }
+            const QString redirectUri = QStringLiteral("http://localhost:%1").arg(server->port());
+            const detail::Pkce pkce = detail::generatePkce();
+            const QString nonce = detail::sha256Hex(detail::randomLetters(16));
 
-                      QUrl url = endpoints.value().authorization;
-                      QUrlQuery query(url);
-                      query.addQueryItem(QStringLiteral("client_id"), client().clientId());
-                      query.addQueryItem(QStringLiteral("response_type"), QStringLiteral("code"));
-                      query.addQueryItem(QStringLiteral("redirect_uri"), redirectUri);
-                      query.addQueryItem(QStringLiteral("scope"), detail::decorateScopes(request.scopes));
-                      query.addQueryItem(QStringLiteral("state"), state);
-                      query.addQueryItem(QStringLiteral("nonce"), nonce);
-                      query.addQueryItem(QStringLiteral("code_challenge"), pkce.challenge);
-                      query.addQueryItem(QStringLiteral("code_challenge_method"), QStringLiteral("S256"));
-                      query.addQueryItem(QStringLiteral("client_info"), QStringLiteral("1"));
-                      const QString prompt = promptFor(endpoints.value());
-                      if (!prompt.isEmpty())
-                          query.addQueryItem(QStringLiteral("prompt"), prompt);
-                      if (!m_options.loginHint.isEmpty())
-                          query.addQueryItem(QStringLiteral("login_hint"), m_options.loginHint);
-                      if (!request.claims.isEmpty())
-                          query.addQueryItem(QStringLiteral("claims"), request.claims);
-                      // Form encoding: '+' and '&' inside values must not be read as separators.
-                      QString encoded;
-                      for (const auto &[name, value] : query.queryItems(QUrl::FullyDecoded)) {
-                          if (!encoded.isEmpty())
-                              encoded += QLatin1Char('&');
-                          encoded += QString::fromLatin1(QUrl::toPercentEncoding(name) + '=' +
-                                                         QUrl::toPercentEncoding(value));
-                      }
-                      url.setQuery(encoded, QUrl::StrictMode);
+            QUrl url = endpoints.authorization;
+            QUrlQuery query(url);
+            query.addQueryItem(QStringLiteral("client_id"), client().clientId());
+            query.addQueryItem(QStringLiteral("response_type"), QStringLiteral("code"));
+            query.addQueryItem(QStringLiteral("redirect_uri"), redirectUri);
+            query.addQueryItem(QStringLiteral("scope"), detail::decorateScopes(request.scopes));
+            query.addQueryItem(QStringLiteral("state"), state);
+            query.addQueryItem(QStringLiteral("nonce"), nonce);
+            query.addQueryItem(QStringLiteral("code_challenge"), pkce.challenge);
+            query.addQueryItem(QStringLiteral("code_challenge_method"), QStringLiteral("S256"));
+            query.addQueryItem(QStringLiteral("client_info"), QStringLiteral("1"));
+            const QString prompt = promptFor(endpoints);
+            if (!prompt.isEmpty())
+                query.addQueryItem(QStringLiteral("prompt"), prompt);
+            if (!m_options.loginHint.isEmpty())
+                query.addQueryItem(QStringLiteral("login_hint"), m_options.loginHint);
+            if (!request.claims.isEmpty())
+                query.addQueryItem(QStringLiteral("claims"), request.claims);
+            // Form encoding: '+' and '&' inside values must not be read as separators.
+            QString encoded;
+            for (const auto &[name, value] : query.queryItems(QUrl::FullyDecoded)) {
+                if (!encoded.isEmpty())
+                    encoded += QLatin1Char('&');
+                encoded +=
+                    QString::fromLatin1(QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value));
+            }
+            url.setQuery(encoded, QUrl::StrictMode);
 
-                      auto promise = std::make_shared<QPromise<Outcome>>();
-                      promise->start();
-                      auto finish = [promise, server](Outcome outcome) {
-                          if (promise->future().isFinished())
-                              return;
-                          server->close();
-                          server->deleteLater();
-                          promise->addResult(std::move(outcome));
-                          promise->finish();
-                      };
+            auto promise = std::make_shared<QPromise<Outcome>>();
+            promise->start();
+            auto finish = [promise, server](Outcome outcome) {
+                if (promise->future().isFinished())
+                    return;
+                server->close();
+                server->deleteLater();
+                promise->addResult(std::move(outcome));
+                promise->finish();
+            };
 
-                      auto *deadline = new QTimer(server);
-                      deadline->setSingleShot(true);
-                      connect(deadline, &QTimer::timeout, server, [finish, this]() {
-                          finish(AuthError::authentication(
-                              QStringLiteral(
-                                  "Authentication failed: User did not complete the flow in time (%1 s). "
-                                  "Sign in again and finish in the browser window that opens.")
-                                  .arg(m_options.timeout.count())));
-                      });
-                      deadline->start(m_options.timeout);
+            auto *deadline = new QTimer(server);
+            deadline->setSingleShot(true);
+            connect(deadline, &QTimer::timeout, server, [finish, this]() {
+                finish(AuthError::authentication(
+                    QStringLiteral("Authentication failed: User did not complete the flow in time (%1 s). "
+                                   "Sign in again and finish in the browser window that opens.")
+                        .arg(m_options.timeout.count())));
+            });
+            deadline->start(m_options.timeout);
 
-                      connect(server, &detail::LoopbackServer::redirectReceived, this,
-                              [this, finish, request, redirectUri, pkce, nonce,
-                               deadline](const detail::AuthorizationRedirect &redirect) {
-                                  deadline->stop();
-                                  if (!redirect.error.isEmpty()) {
-                                      AuthError error = AuthError::authentication(
-                                          QStringLiteral("Authentication failed: %1%2")
-                                              .arg(redirect.error,
-                                                   redirect.errorDescription.isEmpty()
-                                                       ? QString()
-                                                       : QStringLiteral(": ") + redirect.errorDescription));
-                                      error.oauthError = redirect.error;
-                                      finish(error);
-                                      return;
-                                  }
-                                  detail::TokenGrant grant;
-                                  grant.tenant = request.tenant;
-                                  grant.scopes = request.scopes;
-                                  grant.claims = request.claims;
-                                  grant.cae = request.cae;
-                                  grant.accountSource = QStringLiteral("authorization_code");
-                                  grant.expectedNonce = nonce;
-                                  grant.form = {
-                                      {QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
-                                      {QStringLiteral("code"), redirect.code},
-                                      {QStringLiteral("redirect_uri"), redirectUri},
-                                      {QStringLiteral("code_verifier"), pkce.verifier.revealString()}};
-                                  if (const auto info =
-                                          detail::decodeClientInfo(redirect.clientInfo.toLatin1())) {
-                                      grant.headers.append(
-                                          {"X-AnchorMailbox",
-                                           QStringLiteral("Oid:%1@%2").arg(info->uid, info->utid).toUtf8()});
-                                  }
-                                  client().requestToken(grant).then(QtFuture::Launch::Sync,
-                                                                    detail::guarded(this, finish));
-                              });
+            connect(
+                server, &detail::LoopbackServer::redirectReceived, this,
+                [this, finish, request, redirectUri, pkce, nonce,
+                 deadline](const detail::AuthorizationRedirect &redirect) {
+                    deadline->stop();
+                    if (!redirect.error.isEmpty()) {
+                        AuthError error = AuthError::authentication(
+                            QStringLiteral("Authentication failed: %1%2")
+                                .arg(redirect.error, redirect.errorDescription.isEmpty()
+                                                         ? QString()
+                                                         : QStringLiteral(": ") + redirect.errorDescription));
+                        error.oauthError = redirect.error;
+                        finish(error);
+                        return;
+                    }
+                    detail::TokenGrant grant =
+                        detail::userGrant(request, QStringLiteral("authorization_code"));
+                    grant.expectedNonce = nonce;
+                    grant.form = {{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
+                                  {QStringLiteral("code"), redirect.code},
+                                  {QStringLiteral("redirect_uri"), redirectUri},
+                                  {QStringLiteral("code_verifier"), pkce.verifier.revealString()}};
+                    if (const auto info = detail::decodeClientInfo(redirect.clientInfo.toLatin1())) {
+                        grant.headers.append(
+                            {"X-AnchorMailbox",
+                             QStringLiteral("Oid:%1@%2").arg(info->uid, info->utid).toUtf8()});
+                    }
+                    client().requestToken(grant).then(QtFuture::Launch::Sync, detail::guarded(this, finish));
+                });
 
-                      qCInfo(lcCredentials)
-                          << "waiting for the sign-in redirect on 127.0.0.1 port" << server->port();
-                      if (!m_options.openBrowser(url)) {
-                          finish(AuthError::unavailable(QStringLiteral(
-                              "Failed to open a browser. Set $BROWSER to a browser command, or sign in "
-                              "with the device code flow.")));
-                      }
-                      return promise->future();
-                  }))
-        .unwrap();
+            qCInfo(lcCredentials) << "waiting for the sign-in redirect on 127.0.0.1 port" << server->port();
+            if (!m_options.openBrowser(url)) {
+                finish(AuthError::unavailable(
+                    QStringLiteral("Failed to open a browser. Set $BROWSER to a browser command, or sign in "
+                                   "with the device code flow.")));
+            }
+            return promise->future();
+        });
 }
 
 } // namespace azid

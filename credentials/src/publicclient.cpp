@@ -67,6 +67,17 @@ QFuture<Result<AuthorityEndpoints>> PublicClient::endpoints(const QString &tenan
     return m_resolver->resolve(tenant);
 }
 
+TokenGrant userGrant(const InteractiveRequest &request, const QString &accountSource)
+{
+    TokenGrant grant;
+    grant.tenant = request.tenant;
+    grant.scopes = request.scopes;
+    grant.claims = request.claims;
+    grant.cae = request.cae;
+    grant.accountSource = accountSource;
+    return grant;
+}
+
 QFuture<Result<TokenOutcome>> PublicClient::requestToken(TokenGrant grant)
 {
     return endpoints(grant.tenant)

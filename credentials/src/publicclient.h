@@ -9,6 +9,7 @@
 #include "azid/tokencache.h"
 #include "futures.h"
 #include "httpclient.h"
+#include "interactiverequest.h"
 #include "oauth.h"
 
 #include <QFuture>
@@ -68,6 +69,10 @@ struct TokenGrant
     bool cacheResult = true; // false: the caller caches the token (app-only credentials)
 };
 
+// A user sign-in's grant for `request`: its tenant, scopes, claims and CAE; `accountSource` (the
+// grant type) goes into the cache's account entry.
+TokenGrant userGrant(const InteractiveRequest &request, const QString &accountSource);
+
 // What MSAL's PublicClientApplication does for azure.identity: endpoints, token requests, the
 // cache, silent acquisition. Lives on one thread; every method returns at once.
 class PublicClient : public QObject
@@ -81,6 +86,10 @@ public:
 
     QFuture<Result<AuthorityEndpoints>> endpoints(const QString &tenant);
     QFuture<Result<TokenOutcome>> requestToken(TokenGrant grant);
+    // The authority's endpoints for `tenant` (finding them validates the authority before anything is
+    // sent to it), then `flow` with them, if `context` still lives. Not finding them is the outcome.
+    template <typename Flow>
+    QFuture<Result<TokenOutcome>> withEndpoints(const QString &tenant, QObject *context, Flow flow);
 
     // The cached token, or a refresh with the account's refresh token. Fails with
     // AuthenticationRequired when only the user can help.
@@ -109,5 +118,20 @@ private:
     // Silent requests in flight, by account, tenant, scopes, claims and CAE: callers share one.
     QHash<QString, std::shared_ptr<Broadcast<Result<TokenOutcome>>>> m_inFlight;
 };
+
+template <typename Flow>
+QFuture<Result<TokenOutcome>> PublicClient::withEndpoints(const QString &tenant, QObject *context, Flow flow)
+{
+    return endpoints(tenant)
+        .then(QtFuture::Launch::Sync,
+              guarded(context,
+                      [flow = std::move(flow)](
+                          const Result<AuthorityEndpoints> &found) mutable -> QFuture<Result<TokenOutcome>> {
+                          if (!found.ok())
+                              return ready(Result<TokenOutcome>(found.error()));
+                          return flow(found.value());
+                      }))
+        .unwrap();
+}
 
 } // namespace azid::detail

@@ -64,72 +64,53 @@ QFuture<Result<detail::TokenOutcome>>
 UsernamePasswordCredential::requestToken(const detail::InteractiveRequest &request)
 {
     using Outcome = Result<detail::TokenOutcome>;
-    // The authority is validated (and its endpoints found) before anything is sent to it.
-    return client()
-        .endpoints(request.tenant)
-        .then(
-            QtFuture::Launch::Sync,
-            detail::guarded(
-                this,
-                [this, request](const Result<detail::AuthorityEndpoints> &endpoints) {
-                    if (!endpoints.ok())
-                        return detail::ready(Outcome(endpoints.error()));
-                    QUrl realmUrl = client().host().base;
-                    realmUrl.setPath(QStringLiteral("/common/userrealm/") + m_username);
-                    realmUrl.setQuery(QStringLiteral("api-version=1.0"));
-                    detail::HttpRequest realmRequest;
-                    realmRequest.url = realmUrl;
-                    return client()
-                        .http()
-                        ->send(realmRequest)
-                        .then(
-                            QtFuture::Launch::Sync,
-                            detail::guarded(
-                                this,
-                                [this, request](const detail::HttpResponse &realm) {
-                                    const QJsonObject body = QJsonDocument::fromJson(realm.body).object();
-                                    // 404: the authority has no realm discovery (not Entra); go on with a
-                                    // plain password grant.
-                                    if (realm.status != 404 && !realm.isSuccess())
-                                        return detail::ready(Outcome(detail::errorFromResponse(
-                                            realm, QStringLiteral("Couldn't look up how %1 signs in")
-                                                       .arg(m_username))));
-                                    if (body.value(QStringLiteral("account_type")).toString() ==
-                                        QStringLiteral("Federated")) {
-                                        return detail::ready(Outcome(AuthError::authentication(
-                                            QStringLiteral("Authentication failed: %1 is a federated account "
-                                                           "(its organisation "
-                                                           "signs users in at %2). Azid cannot sign "
-                                                           "federated accounts in with a "
-                                                           "password; use the browser or device code flow.")
-                                                .arg(m_username,
-                                                     QUrl(body.value(QStringLiteral(
-                                                                         "federation_active_auth_url"))
-                                                              .toString())
-                                                         .host()))));
-                                    }
-                                    detail::TokenGrant grant;
-                                    grant.tenant = request.tenant;
-                                    grant.scopes = request.scopes;
-                                    grant.claims = request.claims;
-                                    grant.cae = request.cae;
-                                    grant.accountSource = QStringLiteral("password");
-                                    grant.form = {{QStringLiteral("grant_type"), QStringLiteral("password")},
-                                                  {QStringLiteral("username"), m_username},
-                                                  {QStringLiteral("password"), m_password.revealString()}};
-                                    grant.headers.append(
-                                        {"X-AnchorMailbox", QByteArrayLiteral("upn:") + m_username.toUtf8()});
-                                    return client().requestToken(grant).then(
-                                        QtFuture::Launch::Sync,
-                                        detail::guarded(this, [this](const Outcome &outcome) {
-                                            return outcome.ok() ? outcome
-                                                                : Outcome(explainPasswordError(
-                                                                      outcome.error(), m_username));
-                                        }));
-                                }))
-                        .unwrap();
-                }))
-        .unwrap();
+    return client().withEndpoints(request.tenant, this, [this, request](const detail::AuthorityEndpoints &) {
+        QUrl realmUrl = client().host().base;
+        realmUrl.setPath(QStringLiteral("/common/userrealm/") + m_username);
+        realmUrl.setQuery(QStringLiteral("api-version=1.0"));
+        detail::HttpRequest realmRequest;
+        realmRequest.url = realmUrl;
+        return client()
+            .http()
+            ->send(realmRequest)
+            .then(
+                QtFuture::Launch::Sync,
+                detail::guarded(
+                    this,
+                    [this, request](const detail::HttpResponse &realm) {
+                        const QJsonObject body = QJsonDocument::fromJson(realm.body).object();
+                        // 404: the authority has no realm discovery (not Entra); go on with a plain
+                        // password grant.
+                        if (realm.status != 404 && !realm.isSuccess())
+                            return detail::ready(Outcome(detail::errorFromResponse(
+                                realm, QStringLiteral("Couldn't look up how %1 signs in").arg(m_username))));
+                        if (body.value(QStringLiteral("account_type")).toString() ==
+                            QStringLiteral("Federated")) {
+                            return detail::ready(Outcome(AuthError::authentication(
+                                QStringLiteral("Authentication failed: %1 is a federated account (its "
+                                               "organisation signs users in at %2). Azid cannot sign "
+                                               "federated accounts in with a password; use the browser or "
+                                               "device code flow.")
+                                    .arg(m_username,
+                                         QUrl(body.value(QStringLiteral("federation_active_auth_url"))
+                                                  .toString())
+                                             .host()))));
+                        }
+                        detail::TokenGrant grant = detail::userGrant(request, QStringLiteral("password"));
+                        grant.form = {{QStringLiteral("grant_type"), QStringLiteral("password")},
+                                      {QStringLiteral("username"), m_username},
+                                      {QStringLiteral("password"), m_password.revealString()}};
+                        grant.headers.append(
+                            {"X-AnchorMailbox", QByteArrayLiteral("upn:") + m_username.toUtf8()});
+                        return client().requestToken(grant).then(
+                            QtFuture::Launch::Sync, detail::guarded(this, [this](const Outcome &outcome) {
+                                return outcome.ok()
+                                           ? outcome
+                                           : Outcome(explainPasswordError(outcome.error(), m_username));
+                            }));
+                    }))
+            .unwrap();
+    });
 }
 
 } // namespace azid
