@@ -131,11 +131,31 @@ template <typename T, typename... Args> std::shared_ptr<T> makeCredential(Args &
     });
 }
 
-template <typename T, typename Options> detail::DefaultChainMember developerTool(Options options)
+// A member of the chain: the credential T made with `args`.
+template <typename T, typename... Args> detail::DefaultChainMember chainMember(Args &&...args)
 {
     detail::DefaultChainMember member;
+    member.credential = makeCredential<T>(std::forward<Args>(args)...);
+    return member;
+}
+
+// What the chain passes on to each credential that talks to an authority (environment, workload
+// identity, shared token cache, interactive browser): additionallyAllowedTenants to those that take it.
+template <typename Options> Options authorityClientOptions(const DefaultAzureCredentialOptions &chain)
+{
+    Options o;
+    if constexpr (requires { o.additionallyAllowedTenants; })
+        o.additionallyAllowedTenants = chain.additionallyAllowedTenants;
+    o.disableInstanceDiscovery = chain.disableInstanceDiscovery;
+    o.http = chain.http;
+    o.clock = chain.clock;
+    return o;
+}
+
+template <typename T, typename Options> detail::DefaultChainMember developerTool(Options options)
+{
     options.withinDefaultChain = true;
-    member.credential = makeCredential<T>(options);
+    detail::DefaultChainMember member = chainMember<T>(options);
     options.withinDefaultChain = false;
     member.standalone = [options]() -> std::shared_ptr<TokenCredential> {
         return makeCredential<T>(options);
@@ -173,28 +193,17 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
     const QString tenantVariable = variable("AZURE_TENANT_ID");
 
     if (!excluded[Environment]) {
-        EnvironmentCredentialOptions o;
+        auto o = authorityClientOptions<EnvironmentCredentialOptions>(options);
         o.environment = options.environment;
         o.authority = authority;
-        o.additionallyAllowedTenants = options.additionallyAllowedTenants;
-        o.disableInstanceDiscovery = options.disableInstanceDiscovery;
-        o.clock = options.clock;
-        o.http = options.http;
-        detail::DefaultChainMember member;
-        member.credential = makeCredential<EnvironmentCredential>(o);
-        members.append(member);
+        members.append(chainMember<EnvironmentCredential>(o));
     }
     if (!excluded[WorkloadIdentity]) {
-        WorkloadIdentityCredentialOptions o;
+        auto o = authorityClientOptions<WorkloadIdentityCredentialOptions>(options);
         o.environment = options.environment;
         o.clientId = options.workloadIdentityClientId.value_or(managedIdentityClientId);
         o.tenantId = options.workloadIdentityTenantId.value_or(tenantVariable);
-        o.additionallyAllowedTenants = options.additionallyAllowedTenants;
-        o.disableInstanceDiscovery = options.disableInstanceDiscovery;
-        o.clock = options.clock;
-        o.http = options.http;
-        detail::DefaultChainMember member;
-        member.credential = makeCredential<WorkloadIdentityCredential>(o);
+        detail::DefaultChainMember member = chainMember<WorkloadIdentityCredential>(o);
         member.name = QStringLiteral("WorkloadIdentityCredential");
         // azure.identity's FailedDACCredential: an incomplete configuration (its ValueError) is
         // reported as unavailability, so the chain goes on.
@@ -217,23 +226,17 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
         o.clock = options.clock;
         o.environment = options.environment;
         o.imdsEndpoint = options.imdsEndpoint;
-        detail::DefaultChainMember member;
-        member.credential = makeCredential<ManagedIdentityCredential>(o);
-        members.append(member);
+        members.append(chainMember<ManagedIdentityCredential>(o));
     }
     if (!excluded[SharedTokenCache] && SharedTokenCacheCredential::supported()) {
-        SharedTokenCacheCredentialOptions o;
+        auto o = authorityClientOptions<SharedTokenCacheCredentialOptions>(options);
         o.authority = authority;
         o.tenantId = options.sharedCacheTenantId.value_or(tenantVariable);
-        o.disableInstanceDiscovery = options.disableInstanceDiscovery;
-        o.http = options.http;
         o.cache = options.sharedCache;
         o.caeCache = options.sharedCaeCache;
         o.reloadCache = options.reloadSharedCache;
         o.saveCache = options.saveSharedCache;
-        o.clock = options.clock;
-        detail::DefaultChainMember member;
-        member.credential = makeCredential<SharedTokenCacheCredential>(
+        detail::DefaultChainMember member = chainMember<SharedTokenCacheCredential>(
             options.sharedCacheUsername.value_or(variable("AZURE_USERNAME")), o);
         // Its refresh failures are unavailability inside the chain (azure.identity 1.25.0), its own
         // errors afterwards.
@@ -243,9 +246,7 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
     if (!excluded[VisualStudioCode]) {
         VisualStudioCodeCredentialOptions o;
         o.tenantId = options.visualStudioCodeTenantId;
-        detail::DefaultChainMember member;
-        member.credential = makeCredential<VisualStudioCodeCredential>(o);
-        members.append(member);
+        members.append(chainMember<VisualStudioCodeCredential>(o));
     }
     auto tool = [&options](DeveloperToolOptions &o) {
         o.processTimeout = options.processTimeout;
@@ -268,17 +269,11 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
         members.append(developerTool<AzureDeveloperCliCredential>(o));
     }
     if (!excluded[InteractiveBrowser]) {
-        InteractiveBrowserCredentialOptions o;
+        auto o = authorityClientOptions<InteractiveBrowserCredentialOptions>(options);
         o.tenantId = options.interactiveBrowserTenantId.value_or(tenantVariable);
         o.clientId = options.interactiveBrowserClientId;
-        o.additionallyAllowedTenants = options.additionallyAllowedTenants;
-        o.disableInstanceDiscovery = options.disableInstanceDiscovery;
-        o.http = options.http;
-        o.clock = options.clock;
         o.openBrowser = options.openBrowser;
-        detail::DefaultChainMember member;
-        member.credential = makeCredential<InteractiveBrowserCredential>(o);
-        members.append(member);
+        members.append(chainMember<InteractiveBrowserCredential>(o));
     }
 
     if (members.isEmpty()) // azure.identity: ChainedTokenCredential's ValueError
