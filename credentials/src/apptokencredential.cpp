@@ -1,6 +1,7 @@
 #include "azid/apptokencredential.h"
 
 #include "apptokenrequest.h"
+#include "confidentialapp.h"
 #include "futures.h"
 #include "logging.h"
 #include "oauth.h"
@@ -141,6 +142,42 @@ QFuture<TokenResult> AppTokenCredential::getTokenInfo(const TokenRequestOptions 
             broadcast->publish(result);
         }));
     return broadcast->subscribe();
+}
+
+ConfidentialClientCredential::ConfidentialClientCredential(const ConfidentialClientOptions &options,
+                                                           QObject *parent)
+    : AppTokenCredential(options.cache, options.clock, parent)
+{}
+
+ConfidentialClientCredential::~ConfidentialClientCredential() = default;
+
+void ConfidentialClientCredential::setApp(std::unique_ptr<detail::ConfidentialApp> app)
+{
+    m_app = std::move(app);
+    if (m_app->configurationError())
+        setConfigurationError(*m_app->configurationError());
+}
+
+detail::ConfidentialApp &ConfidentialClientCredential::app() const
+{
+    return *m_app;
+}
+
+std::optional<AuthError> ConfidentialClientCredential::validate(const TokenRequestOptions &options,
+                                                                QString *tenant) const
+{
+    return m_app->validate(options, tenant);
+}
+
+AppTokenCacheKey ConfidentialClientCredential::cacheKey(const QString &tenant) const
+{
+    return m_app->cacheKey(tenant);
+}
+
+QFuture<TokenResult> ConfidentialClientCredential::requestToken(const detail::AppTokenRequest &request)
+{
+    return m_app->requestToken(request,
+                               {{QStringLiteral("grant_type"), QStringLiteral("client_credentials")}});
 }
 
 } // namespace azid

@@ -24,37 +24,18 @@ loadCertificate(const QString &path, const CertificateCredentialOptions &options
 CertificateCredential::CertificateCredential(const QString &tenantId, const QString &clientId,
                                              const QString &certificatePath,
                                              const CertificateCredentialOptions &options, QObject *parent)
-    : AppTokenCredential(options.cache, options.clock, parent)
+    : ConfidentialClientCredential(options, parent)
 {
     const auto certificate = loadCertificate(certificatePath, options);
-    d = std::make_unique<detail::ConfidentialApp>(
+    auto app = std::make_unique<detail::ConfidentialApp>(
         tenantId, clientId, options,
         certificate.ok() ? detail::ConfidentialApp::certificateCredential(certificate.value(), clientId,
                                                                           options.sendCertificateChain)
                          : detail::ClientCredentialFields(),
         this);
     if (!certificate.ok())
-        d->setConfigurationError(certificate.error());
-    if (d->configurationError())
-        setConfigurationError(*d->configurationError());
-}
-
-CertificateCredential::~CertificateCredential() = default;
-
-std::optional<AuthError> CertificateCredential::validate(const TokenRequestOptions &options,
-                                                         QString *tenant) const
-{
-    return d->validate(options, tenant);
-}
-
-AppTokenCacheKey CertificateCredential::cacheKey(const QString &tenant) const
-{
-    return d->cacheKey(tenant);
-}
-
-QFuture<TokenResult> CertificateCredential::requestToken(const detail::AppTokenRequest &request)
-{
-    return d->requestToken(request, {{QStringLiteral("grant_type"), QStringLiteral("client_credentials")}});
+        app->setConfigurationError(certificate.error());
+    setApp(std::move(app));
 }
 
 } // namespace azid

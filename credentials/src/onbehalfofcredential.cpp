@@ -43,43 +43,34 @@ Result<detail::ClientCredentialFields> clientCredential(const QString &clientId,
 OnBehalfOfCredential::OnBehalfOfCredential(const QString &tenantId, const QString &clientId,
                                            const Secret &userAssertion,
                                            const OnBehalfOfCredentialOptions &options, QObject *parent)
-    : AppTokenCredential(options.cache, options.clock, parent), m_userAssertion(userAssertion),
+    : ConfidentialClientCredential(options, parent), m_userAssertion(userAssertion),
       m_assertionKey(
           QStringLiteral("obo.") +
           QString::fromLatin1(
               QCryptographicHash::hash(userAssertion.reveal(), QCryptographicHash::Sha256).toHex()))
 {
     const auto credential = clientCredential(clientId, options);
-    d = std::make_unique<detail::ConfidentialApp>(
+    auto app = std::make_unique<detail::ConfidentialApp>(
         tenantId, clientId, options, credential.ok() ? credential.value() : detail::ClientCredentialFields(),
         this);
     if (!credential.ok())
-        d->setConfigurationError(credential.error());
+        app->setConfigurationError(credential.error());
     if (userAssertion.isEmpty())
-        d->setConfigurationError(AuthError::unavailable(QStringLiteral(
+        app->setConfigurationError(AuthError::unavailable(QStringLiteral(
             "OnBehalfOfCredential needs the user assertion: the access token the user sent.")));
-    if (d->configurationError())
-        setConfigurationError(*d->configurationError());
-}
-
-OnBehalfOfCredential::~OnBehalfOfCredential() = default;
-
-std::optional<AuthError> OnBehalfOfCredential::validate(const TokenRequestOptions &options,
-                                                        QString *tenant) const
-{
-    return d->validate(options, tenant);
+    setApp(std::move(app));
 }
 
 AppTokenCacheKey OnBehalfOfCredential::cacheKey(const QString &tenant) const
 {
-    AppTokenCacheKey key = d->cacheKey(tenant);
+    AppTokenCacheKey key = app().cacheKey(tenant);
     key.homeAccountId = m_assertionKey;
     return key;
 }
 
 QFuture<TokenResult> OnBehalfOfCredential::requestToken(const detail::AppTokenRequest &request)
 {
-    return d->requestToken(
+    return app().requestToken(
         request,
         {{QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:jwt-bearer")},
          {QStringLiteral("assertion"), m_userAssertion.revealString()},

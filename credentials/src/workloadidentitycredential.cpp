@@ -43,7 +43,7 @@ detail::ClientCredentialFields tokenFileAssertion(const QString &path)
 
 WorkloadIdentityCredential::WorkloadIdentityCredential(const WorkloadIdentityCredentialOptions &options,
                                                        QObject *parent)
-    : AppTokenCredential(options.cache, options.clock, parent)
+    : ConfidentialClientCredential(options, parent)
 {
     const detail::EnvironmentReader environment(options.environment);
     auto orEnvironment = [&environment](const QString &given, const char *variable) {
@@ -73,28 +73,8 @@ WorkloadIdentityCredential::WorkloadIdentityCredential(const WorkloadIdentityCre
                 "AZURE_FEDERATED_TOKEN_FILE).")
                 .arg(missing.join(QStringLiteral(", ")))));
     }
-    d = std::make_unique<detail::ConfidentialApp>(tenantId, clientId, client,
-                                                  tokenFileAssertion(tokenFilePath), this);
-    if (d->configurationError())
-        setConfigurationError(*d->configurationError());
-}
-
-WorkloadIdentityCredential::~WorkloadIdentityCredential() = default;
-
-std::optional<AuthError> WorkloadIdentityCredential::validate(const TokenRequestOptions &options,
-                                                              QString *tenant) const
-{
-    return d->validate(options, tenant);
-}
-
-AppTokenCacheKey WorkloadIdentityCredential::cacheKey(const QString &tenant) const
-{
-    return d->cacheKey(tenant);
-}
-
-QFuture<TokenResult> WorkloadIdentityCredential::requestToken(const detail::AppTokenRequest &request)
-{
-    return d->requestToken(request, {{QStringLiteral("grant_type"), QStringLiteral("client_credentials")}});
+    setApp(std::make_unique<detail::ConfidentialApp>(tenantId, clientId, client,
+                                                     tokenFileAssertion(tokenFilePath), this));
 }
 
 } // namespace azid

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "azid/clock.h"
+#include "azid/confidentialclientoptions.h"
 #include "azid/tokencache.h"
 #include "azid/tokencredential.h"
 
@@ -12,7 +13,8 @@ namespace azid {
 
 namespace detail {
 struct AppTokenRequest;
-}
+class ConfidentialApp;
+} // namespace detail
 
 // Where a credential's tokens sit in the MSAL-format cache: the authority host, the client id and
 // the tenant (for a managed identity, the identity and "managed_identity").
@@ -58,6 +60,32 @@ private:
     TokenCache &cacheFor(bool cae) const;
     struct Private;
     std::unique_ptr<Private> d;
+};
+
+// The base of the credentials whose tokens an application registered with the authority (a
+// confidential client) requests with a client credential: ClientSecretCredential,
+// CertificateCredential, ClientAssertionCredential, WorkloadIdentityCredential, OnBehalfOfCredential.
+// The application's tenant rules check each request and its cache key files the tokens; a token is
+// requested with the client credentials grant unless the subclass sends another.
+class ConfidentialClientCredential : public AppTokenCredential
+{
+    Q_OBJECT
+public:
+    ~ConfidentialClientCredential() override;
+
+protected:
+    ConfidentialClientCredential(const ConfidentialClientOptions &options, QObject *parent);
+    // The application the subclass made in its constructor (owned by this credential); its
+    // configuration error becomes every request's.
+    void setApp(std::unique_ptr<detail::ConfidentialApp> app);
+    detail::ConfidentialApp &app() const;
+
+    QFuture<TokenResult> requestToken(const detail::AppTokenRequest &request) override;
+    AppTokenCacheKey cacheKey(const QString &tenant) const override;
+    std::optional<AuthError> validate(const TokenRequestOptions &options, QString *tenant) const override;
+
+private:
+    std::unique_ptr<detail::ConfidentialApp> m_app;
 };
 
 } // namespace azid

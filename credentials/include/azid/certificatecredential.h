@@ -8,10 +8,6 @@
 
 namespace azid {
 
-namespace detail {
-class ConfidentialApp;
-}
-
 struct CertificateCredentialOptions : ConfidentialClientOptions
 {
     // The certificate's bytes (PEM or PKCS#12, with the private key), when no path is given.
@@ -24,22 +20,13 @@ struct CertificateCredentialOptions : ConfidentialClientOptions
 // A service principal that authenticates with a certificate: each token request carries a client
 // assertion (a JWT signed RS256 with the certificate's RSA key). The certificate is a PEM or PKCS#12
 // file (certificatePath) or its bytes (options.certificateData), exactly one of the two.
-class CertificateCredential final : public AppTokenCredential
+class CertificateCredential final : public ConfidentialClientCredential
 {
     Q_OBJECT
 public:
     CertificateCredential(const QString &tenantId, const QString &clientId, const QString &certificatePath,
                           const CertificateCredentialOptions &options = {}, QObject *parent = nullptr);
-    ~CertificateCredential() override;
     QString name() const override { return QStringLiteral("CertificateCredential"); }
-
-protected:
-    QFuture<TokenResult> requestToken(const detail::AppTokenRequest &request) override;
-    AppTokenCacheKey cacheKey(const QString &tenant) const override;
-    std::optional<AuthError> validate(const TokenRequestOptions &options, QString *tenant) const override;
-
-private:
-    std::unique_ptr<detail::ConfidentialApp> d;
 };
 
 } // namespace azid

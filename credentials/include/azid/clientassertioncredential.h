@@ -9,10 +9,6 @@
 
 namespace azid {
 
-namespace detail {
-class ConfidentialApp;
-}
-
 // Returns a client assertion (a JWT the application's identity provider issued); called for every
 // new token, never for cached ones. Runs on the credential's thread; an empty result (or an
 // exception) fails the request.
@@ -22,23 +18,14 @@ struct ClientAssertionCredentialOptions : ConfidentialClientOptions
 {};
 
 // A service principal that authenticates with an assertion from a callback (federated credentials).
-class ClientAssertionCredential final : public AppTokenCredential
+class ClientAssertionCredential final : public ConfidentialClientCredential
 {
     Q_OBJECT
 public:
     ClientAssertionCredential(const QString &tenantId, const QString &clientId, ClientAssertionCallback func,
                               const ClientAssertionCredentialOptions &options = {},
                               QObject *parent = nullptr);
-    ~ClientAssertionCredential() override;
     QString name() const override { return QStringLiteral("ClientAssertionCredential"); }
-
-protected:
-    QFuture<TokenResult> requestToken(const detail::AppTokenRequest &request) override;
-    AppTokenCacheKey cacheKey(const QString &tenant) const override;
-    std::optional<AuthError> validate(const TokenRequestOptions &options, QString *tenant) const override;
-
-private:
-    std::unique_ptr<detail::ConfidentialApp> d;
 };
 
 } // namespace azid

@@ -9,10 +9,6 @@
 
 namespace azid {
 
-namespace detail {
-class ConfidentialApp;
-}
-
 // How the middle-tier application authenticates: exactly one of a client secret, a certificate
 // (PEM or PKCS#12 bytes with the private key) or an assertion callback.
 struct OnBehalfOfCredentialOptions : ConfidentialClientOptions
@@ -27,22 +23,20 @@ struct OnBehalfOfCredentialOptions : ConfidentialClientOptions
 // The on-behalf-of flow: a middle-tier service exchanges the access token a user sent it
 // (userAssertion) for tokens to other APIs, as that user. Tokens are cached per user assertion, so
 // credentials sharing a cache never hand one user's tokens to another.
-class OnBehalfOfCredential final : public AppTokenCredential
+class OnBehalfOfCredential final : public ConfidentialClientCredential
 {
     Q_OBJECT
 public:
     OnBehalfOfCredential(const QString &tenantId, const QString &clientId, const Secret &userAssertion,
                          const OnBehalfOfCredentialOptions &options = {}, QObject *parent = nullptr);
-    ~OnBehalfOfCredential() override;
     QString name() const override { return QStringLiteral("OnBehalfOfCredential"); }
 
 protected:
+    // The on-behalf-of grant, and the user assertion's hash as the cache's account key.
     QFuture<TokenResult> requestToken(const detail::AppTokenRequest &request) override;
     AppTokenCacheKey cacheKey(const QString &tenant) const override;
-    std::optional<AuthError> validate(const TokenRequestOptions &options, QString *tenant) const override;
 
 private:
-    std::unique_ptr<detail::ConfidentialApp> d;
     Secret m_userAssertion;
     QString m_assertionKey; // hash of the user assertion: the cache's account key
 };

@@ -11,10 +11,6 @@
 
 namespace azid {
 
-namespace detail {
-class ConfidentialApp;
-}
-
 // The inherited authority defaults to AZURE_AUTHORITY_HOST (read from `environment`).
 struct WorkloadIdentityCredentialOptions : ConfidentialClientOptions
 {
@@ -29,23 +25,14 @@ struct WorkloadIdentityCredentialOptions : ConfidentialClientOptions
 // service account token in the token file is the client assertion of an app that trusts its
 // issuer (a ClientAssertionCredential whose assertion is the file). The file is read again for
 // every new token, so rotated tokens are picked up.
-class WorkloadIdentityCredential final : public AppTokenCredential
+class WorkloadIdentityCredential final : public ConfidentialClientCredential
 {
     Q_OBJECT
 public:
     explicit WorkloadIdentityCredential(const WorkloadIdentityCredentialOptions &options = {},
                                         QObject *parent = nullptr);
-    ~WorkloadIdentityCredential() override;
 
     QString name() const override { return QStringLiteral("WorkloadIdentityCredential"); }
-
-protected:
-    QFuture<TokenResult> requestToken(const detail::AppTokenRequest &request) override;
-    AppTokenCacheKey cacheKey(const QString &tenant) const override;
-    std::optional<AuthError> validate(const TokenRequestOptions &options, QString *tenant) const override;
-
-private:
-    std::unique_ptr<detail::ConfidentialApp> d;
 };
 
 } // namespace azid
