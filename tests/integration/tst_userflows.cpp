@@ -7,10 +7,11 @@
 #include "azid/sharedtokencachecredential.h"
 #include "azid/usernamepasswordcredential.h"
 
+#include "credentialtesting.h"
 #include "fakeclock.h"
 #include "logcapture.h"
-#include "oauth.h"
 #include "sandbox.h"
+#include "secretsseen.h"
 #include "standinbrowser.h"
 #include "testwait.h"
 
@@ -23,29 +24,13 @@
 #include <QtTest>
 
 using namespace azid;
-using azid::test::await;
+using namespace azid::test;
 
 namespace {
 const QString Arm = QStringLiteral("https://management.azure.com/.default");
 const QString Graph = QStringLiteral("https://graph.microsoft.com/.default");
 const QString AlicePassword = QStringLiteral("alice-password-1");
 const QString Fabrikam = QStringLiteral("f8cdef31-a31e-4b4a-93e4-5f571e91255a");
-
-TokenRequestOptions req(QStringList scopes, QString claims = {}, QString tenantId = {},
-                        bool enableCae = false)
-{
-    TokenRequestOptions options;
-    options.scopes = std::move(scopes);
-    options.claims = std::move(claims);
-    options.tenantId = std::move(tenantId);
-    options.enableCae = enableCae;
-    return options;
-}
-
-QJsonObject claimsOf(const Secret &token)
-{
-    return detail::decodeJwtPayload(token.reveal()).value_or(QJsonObject());
-}
 } // namespace
 
 class TestUserFlows : public QObject
@@ -55,18 +40,11 @@ class TestUserFlows : public QObject
 private:
     test::Sandbox m_sandbox;
     test::FakeClock m_clock;
-    QStringList m_secretsSeen; // every token, code and password of the run, checked against the logs
+    test::SecretsSeen m_secretsSeen; // every token, code and password of the run, checked against the logs
 
     template <typename Options> Options options(std::shared_ptr<TokenCache> cache = {})
     {
-        Options o;
-        o.authority = m_sandbox.authority();
-        o.disableInstanceDiscovery = true;
-        o.http.caBundleFile = m_sandbox.caFile();
-        o.http.retryBaseDelay = std::chrono::milliseconds(20);
-        o.clock = &m_clock;
-        o.cache = cache ? cache : std::make_shared<TokenCache>();
-        return o;
+        return m_sandbox.credentialOptions<Options>(&m_clock, std::move(cache));
     }
 
     UsernamePasswordCredentialOptions aliceOptions(std::shared_ptr<TokenCache> cache = {})
@@ -79,20 +57,7 @@ private:
 
     TokenResult token(TokenCredential &credential, const TokenRequestOptions &request)
     {
-        TokenResult result = await(credential.getTokenInfo(request));
-        if (result.ok())
-            m_secretsSeen << result.value().token.revealString();
-        return result;
-    }
-
-    void remember(const TokenCache &cache)
-    {
-        const QJsonObject root = QJsonDocument::fromJson(cache.serialize()).object();
-        for (const QString &section : {QStringLiteral("RefreshToken"), QStringLiteral("AccessToken")}) {
-            const QJsonObject entries = root.value(section).toObject();
-            for (const QJsonValue &entry : entries)
-                m_secretsSeen << entry.toObject().value(QStringLiteral("secret")).toString();
-        }
+        return m_secretsSeen.getToken(credential, request);
     }
 
 private slots:
@@ -121,7 +86,7 @@ private slots:
         o.openBrowser = browser.opener();
         InteractiveBrowserCredential credential(o);
 
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().toString()));
         QCOMPARE(claimsOf(result.value().token).value(QStringLiteral("aud")).toString(),
                  QStringLiteral("https://management.azure.com"));
@@ -150,7 +115,7 @@ private slots:
 
         // The listener closed after the one redirect it accepted.
         QCOMPARE(test::StandInBrowser::get(browser.lastRedirect()), 0);
-        remember(credential.tokenCache());
+        m_secretsSeen.rememberCachedTokens(credential.tokenCache());
     }
 
     void browserFlowHonoursLoginHintAndAuthenticate()
@@ -166,7 +131,7 @@ private slots:
         QCOMPARE(QUrlQuery(browser.openedUrls().first())
                      .queryItemValue(QStringLiteral("login_hint"), QUrl::FullyDecoded),
                  QStringLiteral("bob@contoso.test"));
-        remember(credential.tokenCache());
+        m_secretsSeen.rememberCachedTokens(credential.tokenCache());
     }
 
     void authenticateWithoutScopesOnAnUnknownCloudIsUnavailable()
@@ -199,19 +164,19 @@ private slots:
         DeviceCodeCredential second(d);
         // As in azure.identity, the record's tenant becomes the credential's tenant: the token cached
         // under "organizations" does not match, and the refresh token redeems one silently.
-        const TokenResult first = token(second, req({Arm}));
+        const TokenResult first = token(second, tokenRequest({Arm}));
         QVERIFY2(first.ok(), qPrintable(first.ok() ? QString() : first.error().toString()));
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("refresh_token")), 1);
-        const TokenResult cached = token(second, req({Arm}));
+        const TokenResult cached = token(second, tokenRequest({Arm}));
         QVERIFY(cached.ok());
         QCOMPARE(cached.value().token, first.value().token);
         // Another resource: redeemed silently with the refresh token too, never interactively.
-        const TokenResult graph = token(second, req({Graph}));
+        const TokenResult graph = token(second, tokenRequest({Graph}));
         QVERIFY2(graph.ok(), qPrintable(graph.ok() ? QString() : graph.error().toString()));
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 2);
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("refresh_token")), 2);
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("devicecode")), 0);
-        remember(*cache);
+        m_secretsSeen.rememberCachedTokens(*cache);
     }
 
     void deviceCodeFlowIsApprovedOnTheVerificationPage()
@@ -231,14 +196,14 @@ private slots:
             });
         };
         DeviceCodeCredential credential(o);
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().toString()));
         QCOMPARE(shownCode.size(), 9);
         QVERIFY(shownUri.startsWith(m_sandbox.authority()));
         QCOMPARE(credential.authenticationRecord()->username, QStringLiteral("alice@contoso.test"));
         QVERIFY(m_sandbox.countRequests(QStringLiteral("token"),
                                         QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")) >= 1);
-        remember(credential.tokenCache());
+        m_secretsSeen.rememberCachedTokens(credential.tokenCache());
     }
 
     void deviceCodeFlowReportsADecline()
@@ -251,7 +216,7 @@ private slots:
             });
         };
         DeviceCodeCredential credential(o);
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY(!result.ok());
         QCOMPARE(result.error().kind, ErrorKind::ClientAuthentication);
         QVERIFY2(result.error().message.contains(QStringLiteral("declined")),
@@ -265,7 +230,7 @@ private slots:
         o.promptCallback = [](const QString &, const QString &, const QDateTime &) {};
         o.timeout = std::chrono::seconds(2);
         DeviceCodeCredential credential(o);
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY(!result.ok());
         QVERIFY2(
             result.error().message.contains(QStringLiteral("Timed out waiting for user to authenticate")),
@@ -286,7 +251,7 @@ private slots:
             });
         };
         DeviceCodeCredential credential(o);
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().toString()));
         // The sandbox answers the second poll with slow_down, and any poll after that which comes
         // before the interval grown by 5 s with slow_down again: exactly one means the client waited.
@@ -299,12 +264,12 @@ private slots:
     void passwordFlowSignsIn()
     {
         UsernamePasswordCredential credential(aliceOptions());
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().toString()));
         QCOMPARE(claimsOf(result.value().token).value(QStringLiteral("upn")).toString(),
                  QStringLiteral("alice@contoso.test"));
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("userrealm")), 1);
-        remember(credential.tokenCache());
+        m_secretsSeen.rememberCachedTokens(credential.tokenCache());
     }
 
     void passwordFlowErrorsSayWhatToDo_data()
@@ -336,7 +301,7 @@ private slots:
         o.password = Secret::fromString(password);
         m_secretsSeen << password;
         UsernamePasswordCredential credential(o);
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY(!result.ok());
         QCOMPARE(result.error().kind, ErrorKind::ClientAuthentication);
         QVERIFY2(result.error().message.contains(advice), qPrintable(result.error().message));
@@ -349,19 +314,19 @@ private slots:
     {
         auto cache = std::make_shared<TokenCache>();
         UsernamePasswordCredential credential(aliceOptions(cache));
-        const TokenResult first = token(credential, req({Arm}));
+        const TokenResult first = token(credential, tokenRequest({Arm}));
         QVERIFY(first.ok());
         m_sandbox.clearRequests();
 
         m_clock.advance(3600 - 301); // still more than 5 minutes left
-        const TokenResult cached = token(credential, req({Arm}));
+        const TokenResult cached = token(credential, tokenRequest({Arm}));
         QVERIFY(cached.ok());
         QCOMPARE(cached.value().token, first.value().token);
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 0);
 
         const QByteArray rotatedBefore = cache->serialize();
         m_clock.advance(2); // now inside the 5-minute window: refreshed silently
-        const TokenResult refreshed = token(credential, req({Arm}));
+        const TokenResult refreshed = token(credential, tokenRequest({Arm}));
         QVERIFY2(refreshed.ok(), qPrintable(refreshed.ok() ? QString() : refreshed.error().toString()));
         QVERIFY(!(refreshed.value().token == first.value().token));
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("refresh_token")), 1);
@@ -376,7 +341,7 @@ private slots:
         };
         QVERIFY(!secretOf(rotatedBefore).isEmpty());
         QVERIFY(secretOf(cache->serialize()) != secretOf(rotatedBefore));
-        remember(*cache);
+        m_secretsSeen.rememberCachedTokens(*cache);
         m_secretsSeen << secretOf(rotatedBefore);
     }
 
@@ -384,7 +349,7 @@ private slots:
     {
         m_sandbox.settings({{QStringLiteral("refresh_in"), 600}});
         UsernamePasswordCredential credential(aliceOptions());
-        const TokenResult first = token(credential, req({Arm}));
+        const TokenResult first = token(credential, tokenRequest({Arm}));
         QVERIFY(first.ok());
         QVERIFY(first.value().refreshOn.has_value());
         QCOMPARE(*first.value().refreshOn - first.value().expiresOn, qint64(600 - 3600));
@@ -394,48 +359,48 @@ private slots:
         m_sandbox.fault({{QStringLiteral("endpoint"), QStringLiteral("token")},
                          {QStringLiteral("status"), 503},
                          {QStringLiteral("count"), 10}});
-        const TokenResult during = token(credential, req({Arm}));
+        const TokenResult during = token(credential, tokenRequest({Arm}));
         QVERIFY2(during.ok(), qPrintable(during.ok() ? QString() : during.error().toString()));
         QCOMPARE(during.value().token, first.value().token);
 
         m_sandbox.control("DELETE", QStringLiteral("faults"));
-        const TokenResult after = token(credential, req({Arm}));
+        const TokenResult after = token(credential, tokenRequest({Arm}));
         QVERIFY(after.ok());
         QVERIFY(!(after.value().token == first.value().token));
-        remember(credential.tokenCache());
+        m_secretsSeen.rememberCachedTokens(credential.tokenCache());
     }
 
     void concurrentRequestsForOneExpiredKeyShareOneRefresh()
     {
         UsernamePasswordCredential credential(aliceOptions());
-        QVERIFY(token(credential, req({Arm})).ok());
+        QVERIFY(token(credential, tokenRequest({Arm})).ok());
         m_clock.advance(3600);
         m_sandbox.clearRequests();
         QList<QFuture<TokenResult>> futures;
         for (int i = 0; i < 1000; ++i)
-            futures.append(credential.getTokenInfo(req({Arm})));
+            futures.append(credential.getTokenInfo(tokenRequest({Arm})));
         for (const auto &f : futures) {
             const TokenResult r = await(f);
             QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().toString()));
         }
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 1);
-        remember(credential.tokenCache());
+        m_secretsSeen.rememberCachedTokens(credential.tokenCache());
     }
 
     void revokedRefreshTokenRequiresSignInAgain()
     {
         auto o = aliceOptions();
         UsernamePasswordCredential credential(o);
-        QVERIFY(token(credential, req({Arm})).ok());
+        QVERIFY(token(credential, tokenRequest({Arm})).ok());
         m_sandbox.control(
             "POST", QStringLiteral("revoke"),
             QJsonDocument(QJsonObject{{QStringLiteral("username"), QStringLiteral("alice@contoso.test")}}));
         m_clock.advance(3600);
         // Automatic authentication is on: the password flow runs again and succeeds.
-        const TokenResult again = token(credential, req({Arm}));
+        const TokenResult again = token(credential, tokenRequest({Arm}));
         QVERIFY2(again.ok(), qPrintable(again.ok() ? QString() : again.error().toString()));
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("password")), 2);
-        remember(credential.tokenCache());
+        m_secretsSeen.rememberCachedTokens(credential.tokenCache());
     }
 
     void sharedCacheRefreshIsSavedBeforeTheTokenIsReturned()
@@ -443,7 +408,7 @@ private slots:
         // Alice signed in with the developer sign-on app (a family refresh token in the cache).
         auto cache = std::make_shared<TokenCache>();
         UsernamePasswordCredential alice(aliceOptions(cache));
-        QVERIFY(token(alice, req({Arm})).ok());
+        QVERIFY(token(alice, tokenRequest({Arm})).ok());
         m_sandbox.clearRequests();
 
         SharedTokenCacheCredentialOptions o;
@@ -462,7 +427,7 @@ private slots:
         SharedTokenCacheCredential shared({}, o);
 
         // A scope not in the cache: a refresh, and the refreshed cache goes to the shared cache.
-        const QFuture<TokenResult> pending = shared.getTokenInfo(req({Graph}));
+        const QFuture<TokenResult> pending = shared.getTokenInfo(tokenRequest({Graph}));
         QVERIFY(QTest::qWaitFor([&saves] { return saves == 1; }, 120000));
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("refresh_token")), 1);
         QVERIFY2(!pending.isFinished(), "the token was handed out before the shared cache had it");
@@ -480,20 +445,21 @@ private slots:
                 VoidResult(AuthError::unavailable(QStringLiteral("keychain locked"))));
         };
         SharedTokenCacheCredential unsaved({}, o);
-        const TokenResult anyway = token(unsaved, req({QStringLiteral("https://vault.azure.net/.default")}));
+        const TokenResult anyway =
+            token(unsaved, tokenRequest({QStringLiteral("https://vault.azure.net/.default")}));
         QVERIFY2(anyway.ok(), qPrintable(anyway.ok() ? QString() : anyway.error().toString()));
         QCOMPARE(
             test::LogCapture::find(QStringLiteral("could not be saved to the shared cache: keychain locked"))
                 .size(),
             1);
-        remember(*cache);
+        m_secretsSeen.rememberCachedTokens(*cache);
     }
 
     void claimsChallengeIsSentAndRequiredInteractionReported()
     {
         auto cache = std::make_shared<TokenCache>();
         UsernamePasswordCredential signIn(aliceOptions(cache));
-        QVERIFY(token(signIn, req({Arm})).ok());
+        QVERIFY(token(signIn, tokenRequest({Arm})).ok());
         const QString challenge =
             QStringLiteral("{\"access_token\":{\"acrs\":{\"essential\":true,\"value\":\"c1\"}}}");
         m_sandbox.control(
@@ -506,7 +472,7 @@ private slots:
         o.authenticationRecord = signIn.authenticationRecord();
         o.disableAutomaticAuthentication = true;
         DeviceCodeCredential silentOnly(o);
-        const TokenResult required = token(silentOnly, req({Arm}));
+        const TokenResult required = token(silentOnly, tokenRequest({Arm}));
         QVERIFY(!required.ok());
         QCOMPARE(required.error().kind, ErrorKind::AuthenticationRequired);
         QCOMPARE(required.error().scopes, QStringList{Arm});
@@ -514,17 +480,17 @@ private slots:
         QVERIFY(required.error().hasCode(50076));
 
         // With the claims, the refresh satisfies the challenge and the AT cache is bypassed.
-        const TokenResult satisfied = token(silentOnly, req({Arm}, challenge));
+        const TokenResult satisfied = token(silentOnly, tokenRequest({Arm}, challenge));
         QVERIFY2(satisfied.ok(), qPrintable(satisfied.ok() ? QString() : satisfied.error().toString()));
         QCOMPARE(claimsOf(satisfied.value().token).value(QStringLiteral("acrs")).toArray().first().toString(),
                  QStringLiteral("c1"));
-        remember(*cache);
+        m_secretsSeen.rememberCachedTokens(*cache);
     }
 
     void caeRequestsCarryCp1AndUseTheirOwnCache()
     {
         UsernamePasswordCredential credential(aliceOptions());
-        const TokenResult plain = token(credential, req({Arm}));
+        const TokenResult plain = token(credential, tokenRequest({Arm}));
         const TokenResult cae = token(credential, {{Arm}, {}, {}, true});
         QVERIFY(plain.ok() && cae.ok());
         QVERIFY(!(plain.value().token == cae.value().token));
@@ -532,14 +498,14 @@ private slots:
         QCOMPARE(claimsOf(cae.value().token).value(QStringLiteral("xms_cc")).toArray().first().toString(),
                  QStringLiteral("CP1"));
         QCOMPARE(credential.tokenCache().accessTokenCount(), 1);
-        remember(credential.tokenCache());
+        m_secretsSeen.rememberCachedTokens(credential.tokenCache());
     }
 
     void tenantRulesAreEnforced()
     {
         auto o = aliceOptions();
         UsernamePasswordCredential strict(o);
-        QVERIFY(token(strict, req({Arm})).ok());
+        QVERIFY(token(strict, tokenRequest({Arm})).ok());
         const TokenResult refused = token(strict, {{Arm}, {}, Fabrikam});
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().kind, ErrorKind::ClientAuthentication);
@@ -547,7 +513,7 @@ private slots:
 
         o.additionallyAllowedTenants = {QStringLiteral("*")};
         UsernamePasswordCredential open(o);
-        QVERIFY(token(open, req({Arm})).ok());
+        QVERIFY(token(open, tokenRequest({Arm})).ok());
         m_sandbox.clearRequests();
         const TokenResult other = token(open, {{Arm}, {}, Fabrikam});
         QVERIFY2(other.ok(), qPrintable(other.ok() ? QString() : other.error().toString()));
@@ -556,7 +522,7 @@ private slots:
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("refresh_token")), 1);
         const TokenResult invalid = token(open, {{Arm}, {}, QStringLiteral("bad/tenant")});
         QVERIFY(!invalid.ok());
-        remember(open.tokenCache());
+        m_secretsSeen.rememberCachedTokens(open.tokenCache());
     }
 
     void transientFailuresAreRetried_data()
@@ -585,7 +551,7 @@ private slots:
             fault.insert(QStringLiteral("retry_after"), retryAfter);
         m_sandbox.fault(fault);
         UsernamePasswordCredential credential(aliceOptions());
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QCOMPARE(result.ok(), succeeds);
         if (!succeeds)
             QCOMPARE(result.error().httpStatus, status);
@@ -597,7 +563,7 @@ private slots:
         m_sandbox.fault(
             {{QStringLiteral("endpoint"), QStringLiteral("token")}, {QStringLiteral("malformed"), true}});
         UsernamePasswordCredential credential(aliceOptions());
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY(!result.ok());
         QVERIFY2(result.error().message.contains(QStringLiteral("not valid JSON")),
                  qPrintable(result.error().message));
@@ -613,7 +579,7 @@ private slots:
         o.http.transferTimeout = std::chrono::milliseconds(500);
         o.http.maxRetries = 0;
         UsernamePasswordCredential credential(o);
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY(!result.ok());
         QVERIFY2(result.error().message.contains(QStringLiteral("No answer")),
                  qPrintable(result.error().message));
@@ -627,7 +593,7 @@ private slots:
         o.openBrowser = browser.opener();
         o.timeout = std::chrono::seconds(2);
         InteractiveBrowserCredential credential(o);
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY(!result.ok());
         QCOMPARE(result.error().kind, ErrorKind::ClientAuthentication);
         QVERIFY2(result.error().message.contains(QStringLiteral("did not complete the flow in time")),
@@ -640,7 +606,7 @@ private slots:
         auto o = options<InteractiveBrowserCredentialOptions>();
         o.openBrowser = [](const QUrl &) { return false; };
         InteractiveBrowserCredential credential(o);
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY(!result.ok());
         QCOMPARE(result.error().kind, ErrorKind::CredentialUnavailable);
         QVERIFY(result.error().message.contains(QStringLiteral("browser")));
@@ -681,7 +647,7 @@ private slots:
         auto o = options<InteractiveBrowserCredentialOptions>();
         o.openBrowser = browser.opener();
         InteractiveBrowserCredential credential(o);
-        const TokenResult result = token(credential, req({Arm}));
+        const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().toString()));
         QCOMPARE(answers.size(), 3);
         QVERIFY2(answers[0].startsWith(QStringLiteral("400")) &&
@@ -692,7 +658,7 @@ private slots:
         // A second, replayed redirect finds nobody listening.
         QCOMPARE(test::StandInBrowser::get(browser.lastRedirect()), 0);
         m_secretsSeen << QUrlQuery(browser.lastRedirect()).queryItemValue(QStringLiteral("code"));
-        remember(credential.tokenCache());
+        m_secretsSeen.rememberCachedTokens(credential.tokenCache());
     }
 
     void withoutAutomaticAuthenticationNothingInteractiveRuns()
@@ -715,7 +681,7 @@ private slots:
         auto o = aliceOptions();
         o.authority = QStringLiteral("http://127.0.0.1:1");
         UsernamePasswordCredential plainHttp(o);
-        const TokenResult refused = token(plainHttp, req({Arm}));
+        const TokenResult refused = token(plainHttp, tokenRequest({Arm}));
         QVERIFY(!refused.ok());
         QVERIFY(refused.error().message.contains(QStringLiteral("TLS protected (https)")));
 
@@ -725,14 +691,14 @@ private slots:
         discovery.setPath(QStringLiteral("/common/discovery/instance"));
         o.instanceDiscoveryEndpoint = discovery;
         UsernamePasswordCredential discovered(o);
-        const TokenResult viaDiscovery = token(discovered, req({Arm}));
+        const TokenResult viaDiscovery = token(discovered, tokenRequest({Arm}));
         QVERIFY2(viaDiscovery.ok(),
                  qPrintable(viaDiscovery.ok() ? QString() : viaDiscovery.error().toString()));
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("instance-discovery")), 1);
 
         o.authority = QStringLiteral("https://login.unknown.invalid");
         UsernamePasswordCredential unknown(o);
-        const TokenResult unknownHost = token(unknown, req({Arm}));
+        const TokenResult unknownHost = token(unknown, tokenRequest({Arm}));
         QVERIFY(!unknownHost.ok());
         QCOMPARE(unknownHost.error().kind, ErrorKind::CredentialUnavailable);
         QVERIFY2(unknownHost.error().message.contains(QStringLiteral("--disable-instance-discovery")),
@@ -741,25 +707,16 @@ private slots:
         o = aliceOptions();
         o.tenantId = QStringLiteral("no-such-tenant.test");
         UsernamePasswordCredential badTenant(o);
-        const TokenResult noTenant = token(badTenant, req({Arm}));
+        const TokenResult noTenant = token(badTenant, tokenRequest({Arm}));
         QVERIFY(!noTenant.ok());
         QVERIFY2(noTenant.error().hasCode(90002), qPrintable(noTenant.error().toString()));
-        remember(discovered.tokenCache());
+        m_secretsSeen.rememberCachedTokens(discovered.tokenCache());
     }
 
     void noSecretOfTheRunWasLogged()
     {
-        QVERIFY(m_secretsSeen.size() > 20);
-        QVERIFY(!test::LogCapture::messages().isEmpty()); // debug logging was on throughout
-        for (const QString &secret : std::as_const(m_secretsSeen)) {
-            if (secret.size() < 8)
-                continue;
-            const QStringList hits = test::LogCapture::find(secret);
-            QVERIFY2(hits.isEmpty(),
-                     qPrintable(QStringLiteral("a secret appears in the log: ") + hits.value(0).left(80)));
-        }
-        QVERIFY(test::LogCapture::find(QStringLiteral("eyJ")).isEmpty());
-        QVERIFY(test::LogCapture::find(QStringLiteral("code_verifier")).isEmpty());
+        // Debug logging was on throughout.
+        m_secretsSeen.verifyNoneLogged(20, {QStringLiteral("code_verifier")});
     }
 };
 
