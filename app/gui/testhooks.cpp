@@ -91,12 +91,14 @@ QJsonObject TestHooks::state() const
     QJsonArray accounts;
     const qint64 now = m_service->clock().now();
     for (const ui::AccountEntry &entry : m_service->accounts()) {
-        accounts.append(QJsonObject{{QStringLiteral("username"), entry.record().username},
-                                    {QStringLiteral("id"), entry.id()},
-                                    {QStringLiteral("isDefault"), entry.stored.metadata.isDefault},
-                                    {QStringLiteral("method"), entry.stored.metadata.signInMethod},
-                                    {QStringLiteral("needsSignIn"), entry.needsSignIn(now)},
-                                    {QStringLiteral("validUntil"), entry.tokens.validUntil}});
+        accounts.append(
+            QJsonObject{{QStringLiteral("username"), entry.record().username},
+                        {QStringLiteral("id"), entry.id()},
+                        {QStringLiteral("isDefault"), entry.stored.metadata.isDefault},
+                        {QStringLiteral("method"), entry.stored.metadata.signInMethod},
+                        {QStringLiteral("needsSignIn"), entry.needsSignIn(now)},
+                        {QStringLiteral("validUntil"), entry.tokens.validUntil},
+                        {QStringLiteral("sharesWithAzureTools"), entry.stored.metadata.shareWithAzureTools}});
     }
     QJsonObject state{
         {QStringLiteral("ok"), true},

@@ -61,6 +61,8 @@ Secret accountItem(const AuthenticationRecord &record, const AccountMetadata &me
         object.insert(QStringLiteral("caBundle"), metadata.caBundle);
     if (metadata.disableInstanceDiscovery)
         object.insert(QStringLiteral("disableInstanceDiscovery"), true);
+    if (metadata.shareWithAzureTools)
+        object.insert(QStringLiteral("shareWithAzureTools"), true);
     return toItem(object);
 }
 
@@ -84,6 +86,7 @@ std::optional<StoredAccount> parseAccountItem(const Secret &item)
     account.metadata.caBundle = object->value(QStringLiteral("caBundle")).toString();
     account.metadata.disableInstanceDiscovery =
         object->value(QStringLiteral("disableInstanceDiscovery")).toBool();
+    account.metadata.shareWithAzureTools = object->value(QStringLiteral("shareWithAzureTools")).toBool();
     return account;
 }
 

@@ -341,6 +341,57 @@ private slots:
         QCOMPARE(m_started.accountId, request.accountId);
         QCOMPARE(m_started.scopes, request.scopes);
         QVERIFY(m_started.disableInstanceDiscovery);
+        QVERIFY(!m_started.shareWithAzureTools);
+    }
+
+    void shareWithAzureTools()
+    {
+        auto *share = child<QCheckBox>("shareWithAzureToolsCheck");
+        QVERIFY(share);
+        QVERIFY(share->isVisible());
+        QVERIFY(share->isEnabled());
+        QVERIFY(!share->isChecked()); // off unless asked for
+        QVERIFY(share->text().contains(QStringLiteral("azure.identity shared cache")));
+        QVERIFY(!share->accessibleName().isEmpty());
+        QVERIFY(share->toolTip().contains(QStringLiteral("SharedTokenCacheCredential")));
+        m_dialog->start();
+        QVERIFY(!m_started.shareWithAzureTools);
+        m_dialog->cancel();
+
+        share->setChecked(true);
+        m_dialog->start();
+        QCOMPARE(m_starts, 2);
+        QVERIFY(m_started.shareWithAzureTools);
+    }
+
+    void shareWithAzureToolsIsPrefilled()
+    {
+        SignInRequest request;
+        request.loginHint = QStringLiteral("alice@contoso.test");
+        request.accountId = QStringLiteral("uid.utid");
+        request.shareWithAzureTools = true;
+        m_dialog->prefill(request);
+        QVERIFY(child<QCheckBox>("shareWithAzureToolsCheck")->isChecked());
+        // Unticked while signing in again: the sign-in takes it out of the shared cache.
+        child<QCheckBox>("shareWithAzureToolsCheck")->setChecked(false);
+        m_dialog->start();
+        QVERIFY(!m_started.shareWithAzureTools);
+    }
+
+    void shareWithAzureToolsUnavailable()
+    {
+        auto *share = child<QCheckBox>("shareWithAzureToolsCheck");
+        share->setChecked(true);
+        m_dialog->setShareWithAzureToolsAvailable(false, QStringLiteral("memory-only mode"));
+        QVERIFY(!share->isEnabled());
+        QVERIFY(!share->isChecked());
+        QCOMPARE(share->toolTip(), QStringLiteral("memory-only mode"));
+        SignInRequest request;
+        request.shareWithAzureTools = true;
+        m_dialog->prefill(request);
+        QVERIFY(!share->isChecked());
+        m_dialog->start();
+        QVERIFY(!m_started.shareWithAzureTools);
     }
 };
 

@@ -3,6 +3,8 @@
 #include "azid/authorityhosts.h"
 #include "azid/devicecodecredential.h"
 #include "azid/interactivebrowsercredential.h"
+#include "azid/keychain/sharedtokencache.h"
+#include "azid/keychain/storagefailure.h"
 #include "azid/tokencache.h"
 #include "azid/ui/cloud.h"
 #include "azid/ui/jwt.h"
@@ -292,8 +294,10 @@ QFuture<TokenResult> AccountService::token(const QString &id, const QStringList 
         TokenRequestOptions options;
         options.scopes = scopes;
         options.claims = claims;
+        const quint64 generation = m_storage->cache()->generation();
+        const quint64 caeGeneration = m_storage->caeCache()->generation();
         whenReady(credential->getTokenInfo(options), this,
-                  [this, id, promise, credential](const TokenResult &result) {
+                  [this, id, promise, credential, generation, caeGeneration](const TokenResult &result) {
                       releaseCredential(credential);
                       if (result.ok())
                           m_attention.remove(id);
@@ -304,6 +308,10 @@ QFuture<TokenResult> AccountService::token(const QString &id, const QStringList 
                               qCWarning(lcUi).noquote()
                                   << "could not save the token caches:" << saved.error().message;
                       });
+                      // A refresh changed the cache.
+                      if (result.ok() && (m_storage->cache()->generation() != generation ||
+                                          m_storage->caeCache()->generation() != caeGeneration))
+                          publishIfShared(id);
                       rebuildEntries();
                       emit accountsChanged();
                       setPending(-1);
@@ -477,20 +485,24 @@ void AccountService::storeSignedIn(SignInOperation *operation, const SignInReque
     metadata.lastSignIn = m_clock->now();
     metadata.caBundle = m_http.caBundleFile;
     metadata.disableInstanceDiscovery = request.disableInstanceDiscovery;
+    metadata.shareWithAzureTools = request.shareWithAzureTools && canShareWithAzureTools();
     bool otherDefault = false;
     bool wasDefault = false;
+    bool wasShared = false;
     for (const StoredAccount &stored : std::as_const(m_stored)) {
-        if (stored.record.homeAccountId == record.homeAccountId)
+        if (stored.record.homeAccountId == record.homeAccountId) {
             wasDefault = stored.metadata.isDefault;
-        else if (stored.metadata.isDefault)
+            wasShared = stored.metadata.shareWithAzureTools;
+        } else if (stored.metadata.isDefault) {
             otherDefault = true;
+        }
     }
     metadata.isDefault = request.makeDefault || wasDefault || !otherDefault;
     operation->reportStatus(QStringLiteral("Saving the account…"));
 
     QPointer<AccountService> self(this);
     whenReady(m_storage->saveCaches(), operation,
-              [self, operation, record, metadata](const VoidResult &saved) {
+              [self, operation, record, metadata, wasShared](const VoidResult &saved) {
                   if (!self || !operation->isRunning())
                       return;
                   if (!saved.ok()) {
@@ -498,7 +510,7 @@ void AccountService::storeSignedIn(SignInOperation *operation, const SignInReque
                       return;
                   }
                   whenReady(self->m_storage->accounts().put(record, metadata), operation,
-                            [self, operation, record, metadata](const VoidResult &stored) {
+                            [self, operation, record, metadata, wasShared](const VoidResult &stored) {
                                 if (!self || !operation->isRunning())
                                     return;
                                 if (!stored.ok()) {
@@ -520,6 +532,8 @@ void AccountService::storeSignedIn(SignInOperation *operation, const SignInReque
                                 self->m_attention.remove(record.homeAccountId);
                                 self->rebuildEntries();
                                 emit self->accountsChanged();
+                                if (metadata.shareWithAzureTools || wasShared)
+                                    self->queueSharedCacheJob(record, metadata.shareWithAzureTools);
                                 operation->succeed(StoredAccount{record, metadata});
                                 self->reload();
                             });
@@ -534,6 +548,9 @@ QFuture<VoidResult> AccountService::remove(const QString &id)
     if (InteractiveBrowserCredential *credential = m_credentials.value(id))
         retireCredential(credential);
     m_attention.remove(id);
+    // A removed account does not stay behind for the Azure tools either.
+    if (entry->stored.metadata.shareWithAzureTools)
+        queueSharedCacheJob(entry->record(), false);
     QFuture<VoidResult> removed = m_storage->removeAccount(entry->record());
     whenReady(removed, this, [this](const VoidResult &) { reload(); });
     return removed;
@@ -596,6 +613,179 @@ QFuture<Result<int>> AccountService::importRecords(const QByteArray &json)
             });
     whenReady(imported, this, [this](const Result<int> &) { reload(); });
     return imported;
+}
+
+bool AccountService::canShareWithAzureTools() const
+{
+    return m_storage->tokenPersistence() != ProfileStorage::TokenPersistence::MemoryOnly;
+}
+
+QString AccountService::shareWithAzureToolsUnavailableReason() const
+{
+    if (canShareWithAzureTools())
+        return {};
+    return tr("Azid runs in memory-only mode: it writes no tokens anywhere, so it cannot share them "
+              "with the Azure tools either. Turn memory-only mode off in Settings to use this.");
+}
+
+QFuture<VoidResult> AccountService::setShareWithAzureTools(const QString &id, bool share)
+{
+    const auto entry = account(id);
+    if (!entry)
+        return ready(VoidResult(AuthError::unavailable(tr("This account is not signed in any more."))));
+    if (share && !canShareWithAzureTools()) {
+        const QString why = shareWithAzureToolsUnavailableReason();
+        emit sharedCacheFailed(id, why);
+        return ready(VoidResult(AuthError::unavailable(why)));
+    }
+    const AuthenticationRecord record = entry->record();
+    const AccountMetadata previous = entry->stored.metadata;
+    AccountMetadata metadata = previous;
+    metadata.shareWithAzureTools = share;
+    // Shown at once; put back if it cannot be saved.
+    const auto apply = [this, id](const AccountMetadata &value) {
+        for (StoredAccount &stored : m_stored) {
+            if (stored.record.homeAccountId == id)
+                stored.metadata = value;
+        }
+        rebuildEntries();
+        emit accountsChanged();
+    };
+    apply(metadata);
+
+    auto promise = std::make_shared<QPromise<VoidResult>>();
+    promise->start();
+    whenReady(m_storage->accounts().put(record, metadata), this,
+              [this, id, record, share, previous, apply, promise](const VoidResult &stored) {
+                  if (!stored.ok()) {
+                      apply(previous);
+                      emit sharedCacheFailed(
+                          id, tr("The setting \"Share with Azure tools\" of %1 could not be saved: %2 "
+                                 "Nothing was changed; try again once the keychain is available.")
+                                  .arg(record.username, stored.error().message));
+                      promise->addResult(stored);
+                      promise->finish();
+                      return;
+                  }
+                  queueSharedCacheJob(record, share, promise);
+              });
+    return promise->future();
+}
+
+void AccountService::publishIfShared(const QString &id)
+{
+    const auto entry = account(id);
+    if (entry && entry->stored.metadata.shareWithAzureTools && canShareWithAzureTools())
+        queueSharedCacheJob(entry->record(), true);
+}
+
+void AccountService::queueSharedCacheJob(const AuthenticationRecord &record, bool share,
+                                         std::shared_ptr<QPromise<VoidResult>> promise)
+{
+    // A job still waiting for the same account does what is asked now instead: one write, the last word.
+    auto it = std::find_if(
+        m_sharedCacheJobs.begin(), m_sharedCacheJobs.end(),
+        [&record](const SharedCacheJob &job) { return job.record.homeAccountId == record.homeAccountId; });
+    if (it == m_sharedCacheJobs.end())
+        it = m_sharedCacheJobs.insert(m_sharedCacheJobs.end(), SharedCacheJob{});
+    it->record = record;
+    it->share = share;
+    if (promise)
+        it->waiting << promise;
+    runSharedCacheJob();
+}
+
+void AccountService::runSharedCacheJob()
+{
+    if (m_sharedCacheJobRunning || m_sharedCacheJobs.isEmpty())
+        return;
+    m_sharedCacheJobRunning = true;
+    const SharedCacheJob job = m_sharedCacheJobs.takeFirst();
+    TokenCachePersistenceOptions options; // "msal.cache": where the Microsoft tools look
+    options.allowUnencryptedStorage = m_storage->options().cache.allowUnencryptedStorage;
+    auto shared = std::make_shared<SharedTokenCache>(options, SharedTokenCache::Access::ReadWrite,
+                                                     m_sharedCacheDirectory);
+    // What others saved comes in first, so that the save below (a merge) changes only this account.
+    whenReady(shared->load(), this, [this, job, shared](const VoidResult &loaded) {
+        if (!loaded.ok()) {
+            finishSharedCacheJob(job, loaded, shared->storageWarnings());
+            return;
+        }
+        const QString &id = job.record.homeAccountId;
+        if (job.share) {
+            SharedTokenCache::copyAccount(*m_storage->cache(), *shared->cache(), id);
+            SharedTokenCache::copyAccount(*m_storage->caeCache(), *shared->caeCache(), id);
+        } else {
+            // As ProfileStorage::removeAccount: the record names the issuer's host[:port], the
+            // credentials file tokens under the host alone.
+            QStringList environments{job.record.authority};
+            const QString host = cacheEnvironment(job.record.authority);
+            if (host.compare(job.record.authority, Qt::CaseInsensitive) != 0)
+                environments << host;
+            for (const auto &cache : {shared->cache(), shared->caeCache()}) {
+                for (const QString &environment : std::as_const(environments))
+                    cache->removeAccount(id, environment, job.record.clientId);
+            }
+        }
+        whenReady(shared->save(), this, [this, job, shared](const VoidResult &saved) {
+            finishSharedCacheJob(job, saved, shared->storageWarnings());
+        });
+    });
+}
+
+void AccountService::finishSharedCacheJob(const SharedCacheJob &job, const VoidResult &result,
+                                          const QStringList &warnings)
+{
+    m_sharedCacheJobRunning = false;
+    const QString &id = job.record.homeAccountId;
+    for (const QString &warning : warnings)
+        emit sharedCacheWarning(warning);
+    if (result.ok()) {
+        qCInfo(lcUi).noquote() << (job.share ? "shared with the Azure tools:" : "no longer shared:")
+                               << job.record.username;
+        emit sharedCacheUpdated(id, job.share);
+    } else {
+        const AuthError &error = result.error();
+        qCWarning(lcUi).noquote() << "could not change the shared token cache:" << error.message;
+        const QString retry = job.share ? tr("turn \"Share with Azure tools\" off and on again")
+                                        : tr("turn \"Share with Azure tools\" on and off again");
+        QString next;
+        switch (storageFailure(error)) {
+        case StorageFailure::KeychainUnavailable:
+        case StorageFailure::EncryptionUnavailable:
+            next = tr("The shared cache lives in the system keychain (Secret Service), and none is "
+                      "reachable: start your keyring (e.g. GNOME Keyring or KWallet), then %1.")
+                       .arg(retry);
+            break;
+        case StorageFailure::KeychainLocked:
+            next = tr("Unlock the keychain, then %1.").arg(retry);
+            break;
+        case StorageFailure::KeychainAccessDenied:
+            next = tr("Allow Azid when the keychain asks, then %1.").arg(retry);
+            break;
+        case StorageFailure::KeychainTimeout:
+            next = tr("The keychain did not answer, perhaps because a prompt is waiting: answer it, then "
+                      "%1.")
+                       .arg(retry);
+            break;
+        case StorageFailure::CacheLocked:
+            next = tr("Another program was writing the shared cache: wait a moment, then %1.").arg(retry);
+            break;
+        default:
+            next = tr("To try again, %1.").arg(retry);
+            break;
+        }
+        const QString what = job.share
+                                 ? tr("%1 could not be shared with the Azure tools (azure.identity's shared "
+                                      "token cache): %2")
+                                 : tr("%1 could not be removed from azure.identity's shared token cache: %2");
+        emit sharedCacheFailed(id, what.arg(job.record.username, error.message) + QLatin1Char(' ') + next);
+    }
+    for (const auto &promise : job.waiting) {
+        promise->addResult(result);
+        promise->finish();
+    }
+    runSharedCacheJob();
 }
 
 QByteArray AccountService::exportRecords(const QList<AuthenticationRecord> &records)

@@ -151,12 +151,32 @@ QVariant AccountsModel::data(const QModelIndex &index, int role) const
             return tokenStateText(entry);
         }
         return {};
+    case Qt::CheckStateRole:
+        if (index.column() == SharedColumn)
+            return metadata.shareWithAzureTools ? Qt::Checked : Qt::Unchecked;
+        return {};
+    case Qt::AccessibleTextRole:
+        if (index.column() == SharedColumn)
+            return metadata.shareWithAzureTools ? tr("Shared with Azure tools")
+                                                : tr("Not shared with Azure tools");
+        return {};
     case Qt::ToolTipRole:
         switch (index.column()) {
         case TenantColumn:
             return record.tenantId;
         case AuthorityColumn:
             return QStringLiteral("%1 (%2)").arg(metadata.authorityUrl, record.authority);
+        case SharedColumn:
+            if (m_service && !m_service->canShareWithAzureTools())
+                return m_service->shareWithAzureToolsUnavailableReason();
+            return metadata.shareWithAzureTools
+                       ? tr("%1's sign-ins and token refreshes are copied into azure.identity's shared token "
+                            "cache, for SharedTokenCacheCredential and other Microsoft tools. Uncheck to "
+                            "remove it from there.")
+                             .arg(record.username)
+                       : tr("Check to copy %1's sign-ins and token refreshes into azure.identity's shared "
+                            "token cache, for SharedTokenCacheCredential and other Microsoft tools.")
+                             .arg(record.username);
         case TokensColumn: {
             QStringList lines;
             if (!entry.attention.isEmpty())
@@ -192,8 +212,32 @@ QVariant AccountsModel::data(const QModelIndex &index, int role) const
         return metadata.isDefault;
     case ValidUntilRole:
         return entry.tokens.validUntil;
+    case SharesWithAzureToolsRole:
+        return metadata.shareWithAzureTools;
     }
     return {};
+}
+
+Qt::ItemFlags AccountsModel::flags(const QModelIndex &index) const
+{
+    Qt::ItemFlags flags = QAbstractTableModel::flags(index);
+    if (index.isValid() && index.column() == SharedColumn && m_service && m_service->canShareWithAzureTools())
+        flags |= Qt::ItemIsUserCheckable;
+    return flags;
+}
+
+bool AccountsModel::setData(const QModelIndex &index, const QVariant &value, int role)
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid) ||
+        index.column() != SharedColumn || role != Qt::CheckStateRole || !m_service ||
+        !m_service->canShareWithAzureTools())
+        return false;
+    const bool share = value.toInt() == Qt::Checked;
+    if (share == m_entries[index.row()].stored.metadata.shareWithAzureTools)
+        return true;
+    // The service shows the new value at once (accountsChanged) and says so if it cannot be kept.
+    m_service->setShareWithAzureTools(m_entries[index.row()].id(), share);
+    return true;
 }
 
 QVariant AccountsModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -215,6 +259,8 @@ QVariant AccountsModel::headerData(int section, Qt::Orientation orientation, int
         return QStringLiteral("Sign-in method");
     case LastSignInColumn:
         return QStringLiteral("Last sign-in");
+    case SharedColumn:
+        return tr("Azure tools");
     case TokensColumn:
         return QStringLiteral("Tokens");
     }

@@ -61,6 +61,16 @@ AccountsWindow::AccountsWindow(AccountService *service, AccountsModel *model, Ap
 
     m_setDefault = toolbar->addAction(QStringLiteral("Set as default"));
     m_setDefault->setObjectName(QStringLiteral("setDefaultAction"));
+    m_share = toolbar->addAction(tr("Share with Azure tools"));
+    m_share->setObjectName(QStringLiteral("shareWithAzureToolsAction"));
+    m_share->setCheckable(true);
+    if (QWidget *shareButton = toolbar->widgetForAction(m_share)) {
+        shareButton->setObjectName(QStringLiteral("shareWithAzureToolsButton"));
+        shareButton->setAccessibleName(tr("Share with Azure tools"));
+        shareButton->setAccessibleDescription(
+            tr("Copy the selected account's sign-in into azure.identity's shared token cache, or remove it "
+               "from there."));
+    }
     toolbar->addSeparator();
     m_export = toolbar->addAction(QStringLiteral("Export…"));
     m_export->setObjectName(QStringLiteral("exportAction"));
@@ -116,6 +126,7 @@ AccountsWindow::AccountsWindow(AccountService *service, AccountsModel *model, Ap
             emit signInAgainRequested(selectedAccountId());
     });
     connect(m_setDefault, &QAction::triggered, this, &AccountsWindow::setDefaultSelected);
+    connect(m_share, &QAction::triggered, this, &AccountsWindow::shareSelected);
     connect(m_export, &QAction::triggered, this, &AccountsWindow::exportSelected);
     connect(import, &QAction::triggered, this, &AccountsWindow::importRecords);
     connect(m_remove, &QAction::triggered, this, &AccountsWindow::confirmRemoval);
@@ -191,6 +202,41 @@ void AccountsWindow::updateActions()
     m_copyButton->setEnabled(one);
     m_remove->setEnabled(!ids.isEmpty());
     m_export->setEnabled(!ids.isEmpty());
+
+    const auto entry = one && m_service ? m_service->account(ids.first()) : std::nullopt;
+    const bool available = m_service && m_service->canShareWithAzureTools();
+    m_share->setEnabled(entry.has_value() && available);
+    m_share->setChecked(entry && entry->stored.metadata.shareWithAzureTools);
+    if (!m_service || available)
+        m_share->setToolTip(
+            tr("Also keep the selected account's sign-in in azure.identity's shared token cache, where "
+               "SharedTokenCacheCredential, DefaultAzureCredential and other Microsoft tools find it; "
+               "updated after each sign-in and token refresh. Turn off to remove it from there."));
+    else
+        m_share->setToolTip(m_service->shareWithAzureToolsUnavailableReason());
+}
+
+void AccountsWindow::shareSelected(bool share)
+{
+    const QString id = selectedAccountId();
+    const auto entry = m_service ? m_service->account(id) : std::nullopt;
+    if (!entry)
+        return;
+    const QString user = entry->record().username;
+    showStatus(share ? tr("Sharing %1 with the Azure tools…").arg(user)
+                     : tr("Removing %1 from azure.identity's shared token cache…").arg(user));
+    // Failures come with what to do from AccountService::sharedCacheFailed (the desktop controller shows
+    // them); only success is said here.
+    whenReady(
+        m_service->setShareWithAzureTools(id, share), this, [this, user, share](const VoidResult &done) {
+            if (!done.ok())
+                return;
+            showStatus(
+                share ? tr("%1 is in azure.identity's shared token cache: SharedTokenCacheCredential and "
+                           "other Microsoft tools can use it.")
+                            .arg(user)
+                      : tr("%1 was removed from azure.identity's shared token cache.").arg(user));
+        });
 }
 
 void AccountsWindow::fillScopeMenu(QMenu *menu, bool inspect)

@@ -72,6 +72,16 @@ DesktopController::DesktopController(AccountService *service, AppSettings *setti
                 notify(QStringLiteral("Storage"), warning, QSystemTrayIcon::Warning);
             }
         });
+        connect(m_service, &AccountService::sharedCacheFailed, this,
+                [this](const QString &, const QString &message) {
+                    notify(tr("Share with Azure tools"), message, QSystemTrayIcon::Warning);
+                });
+        connect(m_service, &AccountService::sharedCacheWarning, this, [this](const QString &warning) {
+            if (m_shownWarnings.contains(warning))
+                return;
+            m_shownWarnings << warning;
+            notify(tr("Share with Azure tools"), warning, QSystemTrayIcon::Warning);
+        });
     }
 }
 
@@ -204,6 +214,7 @@ void DesktopController::signInAgain(const QString &accountId, const QString &rea
     request.scopes = scopes;
     request.claims = claims;
     request.makeDefault = metadata.isDefault;
+    request.shareWithAzureTools = metadata.shareWithAzureTools;
     request.accountId = accountId;
     if (!reason.isEmpty() || !entry->attention.isEmpty())
         request.reason = QStringLiteral("Sign in again as %1 to continue. %2")
@@ -235,6 +246,8 @@ void DesktopController::showSignInDialog(const SignInRequest &prefill, bool agai
         dialog->setClock(&m_service->clock());
         dialog->setEmbeddedBrowserAvailable(m_service->embeddedBrowser().isAvailable(),
                                             m_service->embeddedBrowser().unavailableReason());
+        dialog->setShareWithAzureToolsAvailable(m_service->canShareWithAzureTools(),
+                                                m_service->shareWithAzureToolsUnavailableReason());
     }
     if (again)
         dialog->prefill(prefill);

@@ -178,6 +178,13 @@ void SignInDialog::buildForm()
     m_makeDefault = new QCheckBox(QStringLiteral("Make this the default account"), page);
     m_makeDefault->setObjectName(QStringLiteral("makeDefaultCheck"));
     layout->addWidget(m_makeDefault);
+    m_shareWithAzureTools = new QCheckBox(tr("Share with Azure tools (azure.identity shared cache)"), page);
+    m_shareWithAzureTools->setObjectName(QStringLiteral("shareWithAzureToolsCheck"));
+    m_shareWithAzureTools->setAccessibleName(tr("Share with Azure tools"));
+    m_shareWithAzureTools->setAccessibleDescription(
+        tr("Also keep this account's sign-in in azure.identity's shared token cache."));
+    layout->addWidget(m_shareWithAzureTools);
+    setShareWithAzureToolsAvailable(true);
     m_problem = wrappedLabel(QString(), page, QStringLiteral("problemLabel"));
     m_problem->setStyleSheet(QStringLiteral("QLabel { color: #a4262c; }"));
     layout->addWidget(m_problem);
@@ -383,6 +390,7 @@ void SignInDialog::prefill(const SignInRequest &request)
     if (cloudOfAuthority(request.authority) == Cloud::Custom)
         m_skipDiscovery->setChecked(request.disableInstanceDiscovery);
     m_makeDefault->setChecked(request.makeDefault);
+    m_shareWithAzureTools->setChecked(request.shareWithAzureTools && m_shareWithAzureTools->isEnabled());
     m_claims = request.claims;
     m_accountId = request.accountId;
     m_reason = request.reason;
@@ -403,6 +411,19 @@ void SignInDialog::setEmbeddedBrowserAvailable(bool available, const QString &re
                                      : reason);
     if (!available && m_methodEmbedded->isChecked())
         m_methodBrowser->setChecked(true);
+}
+
+void SignInDialog::setShareWithAzureToolsAvailable(bool available, const QString &reason)
+{
+    m_shareWithAzureTools->setEnabled(available);
+    if (!available)
+        m_shareWithAzureTools->setChecked(false);
+    m_shareWithAzureTools->setToolTip(
+        available ? tr("After each sign-in and token refresh, Azid also copies this account's tokens into "
+                       "azure.identity's shared token cache (\"msal.cache\" in the keychain), where "
+                       "SharedTokenCacheCredential, DefaultAzureCredential and other Microsoft tools "
+                       "find them. Turning it off later removes the account from that cache.")
+                  : reason);
 }
 
 SignInMethod SignInDialog::method() const
@@ -443,6 +464,7 @@ SignInRequest SignInDialog::formRequest() const
     request.claims = m_claims;
     request.method = method();
     request.makeDefault = m_makeDefault->isChecked();
+    request.shareWithAzureTools = m_shareWithAzureTools->isEnabled() && m_shareWithAzureTools->isChecked();
     request.reason = m_reason;
     request.accountId = m_accountId;
     if (request.method == SignInMethod::UsernamePassword) {

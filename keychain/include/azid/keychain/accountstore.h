@@ -19,6 +19,10 @@ struct AccountMetadata
     bool isDefault = false; // at most one account is the default
     QString caBundle;       // extra CA certificates the authority needs (a file path), if any
     bool disableInstanceDiscovery = false;
+    // The account's sign-ins and token refreshes are also copied into azure.identity's shared token
+    // cache (SharedTokenCache), for SharedTokenCacheCredential and other Microsoft tools. Stored only
+    // when true: records written before the field existed read as false.
+    bool shareWithAzureTools = false;
 
     friend bool operator==(const AccountMetadata &, const AccountMetadata &) = default;
 };

@@ -13,6 +13,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QPromise>
 
 #include <memory>
 #include <optional>
@@ -98,9 +99,29 @@ public:
     // array of them.
     static QByteArray exportRecords(const QList<AuthenticationRecord> &records);
 
+    // "Share with Azure tools": an account with AccountMetadata::shareWithAzureTools has its entries
+    // copied into azure.identity's shared token cache (SharedTokenCache, "msal.cache", where
+    // SharedTokenCacheCredential and other Microsoft tools look) after each sign-in and each token
+    // refresh made here, as `azid-cli login --shared-cache` does once. Switching it off removes the
+    // account from that cache. Not in memory-only mode, which writes nothing anywhere.
+    bool canShareWithAzureTools() const;
+    // Why the switch is off limits (empty when it is not), for a tooltip.
+    QString shareWithAzureToolsUnavailableReason() const;
+    // Saves the setting with the account, then copies it into (or removes it from) the shared cache.
+    // The result is that of both; failures are also reported by sharedCacheFailed().
+    QFuture<VoidResult> setShareWithAzureTools(const QString &id, bool share);
+    // Where the shared cache's signal and lock files are; empty (the default): ~/.IdentityService.
+    void setSharedCacheDirectory(const QString &directory) { m_sharedCacheDirectory = directory; }
+
 signals:
     void accountsChanged();
     void pendingRequestsChanged(int pending);
+    // The shared cache now holds the account's current entries (shared) or none of them (!shared).
+    void sharedCacheUpdated(const QString &accountId, bool shared);
+    // What went wrong with the shared cache, and what to do about it, in one message for a person.
+    void sharedCacheFailed(const QString &accountId, const QString &message);
+    // What the shared cache's storage says the user must know (e.g. that it is kept unencrypted).
+    void sharedCacheWarning(const QString &warning);
 
 private:
     InteractiveBrowserCredential *credentialFor(const AccountEntry &entry);
@@ -112,6 +133,21 @@ private:
     void storeSignedIn(SignInOperation *operation, const SignInRequest &request,
                        const AuthenticationRecord &record);
     void setPending(int delta);
+
+    // One change of the shared cache for one account; they run one after another, because a save
+    // holds the shared cache's lock file while the keychain writes.
+    struct SharedCacheJob
+    {
+        AuthenticationRecord record;
+        bool share = true; // copy the account's entries in; false: remove them
+        QList<std::shared_ptr<QPromise<VoidResult>>> waiting;
+    };
+    void queueSharedCacheJob(const AuthenticationRecord &record, bool share,
+                             std::shared_ptr<QPromise<VoidResult>> promise = {});
+    void runSharedCacheJob();
+    void finishSharedCacheJob(const SharedCacheJob &job, const VoidResult &result,
+                              const QStringList &warnings);
+    void publishIfShared(const QString &id);
 
     std::unique_ptr<ProfileStorage> m_storage;
     HttpOptions m_http;
@@ -133,6 +169,10 @@ private:
     QHash<InteractiveBrowserCredential *, QString> m_credentialKeys;
     quint64 m_credentialGeneration = 1;
     int m_pendingRequests = 0;
+
+    QList<SharedCacheJob> m_sharedCacheJobs;
+    bool m_sharedCacheJobRunning = false;
+    QString m_sharedCacheDirectory;
 };
 
 } // namespace azid::ui

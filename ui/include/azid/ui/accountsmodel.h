@@ -23,6 +23,7 @@ public:
         ClientIdColumn,
         MethodColumn,
         LastSignInColumn,
+        SharedColumn, // "Share with Azure tools": a check box, checkable when the service allows it
         TokensColumn,
         ColumnCount
     };
@@ -31,6 +32,7 @@ public:
         NeedsSignInRole,                  // bool
         IsDefaultRole,                    // bool
         ValidUntilRole,                   // qint64 epoch seconds, 0: none
+        SharesWithAzureToolsRole,         // bool: AccountMetadata::shareWithAzureTools
     };
 
     explicit AccountsModel(AccountService *service = nullptr, QObject *parent = nullptr);
@@ -46,6 +48,9 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    // The check box of SharedColumn: AccountService::setShareWithAzureTools().
+    bool setData(const QModelIndex &index, const QVariant &value, int role = Qt::EditRole) override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // "Valid until 14:03", "Refresh token cached", "Needs sign-in": what the Tokens column says.

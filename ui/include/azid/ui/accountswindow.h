@@ -35,6 +35,9 @@ public:
     // The actions, also for tests (they open dialogs, which tests answer).
     void confirmRemoval();
     void setDefaultSelected();
+    // "Share with Azure tools" for the selected account (AccountService::setShareWithAzureTools()).
+    void shareSelected(bool share);
+    QAction *shareAction() const { return m_share; }
     void exportSelected();
     void importRecords();
     // Without dialogs.
@@ -67,6 +70,7 @@ private:
     QAction *m_signInAgain;
     QAction *m_remove;
     QAction *m_setDefault;
+    QAction *m_share;
     QAction *m_export;
     QToolButton *m_copyButton;
     QToolButton *m_inspectButton;

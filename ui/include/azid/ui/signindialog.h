@@ -51,6 +51,9 @@ public:
     // Signing in again: the account's authority, tenant, client, user and method, and why.
     void prefill(const SignInRequest &request);
     void setEmbeddedBrowserAvailable(bool available, const QString &reason = {});
+    // "Share with Azure tools" (AccountService::canShareWithAzureTools()); unavailable: disabled and
+    // unchecked, with the reason as its tooltip.
+    void setShareWithAzureToolsAvailable(bool available, const QString &reason = {});
     void setClock(const Clock *clock);
 
     Page page() const { return m_page; }
@@ -118,6 +121,7 @@ private:
     QLineEdit *m_username = nullptr;
     QLineEdit *m_password = nullptr;
     QCheckBox *m_makeDefault = nullptr;
+    QCheckBox *m_shareWithAzureTools = nullptr;
     QLabel *m_problem = nullptr;
     QPushButton *m_signIn = nullptr;
     // Waiting

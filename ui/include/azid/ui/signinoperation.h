@@ -41,6 +41,9 @@ struct SignInRequest
     Secret password;  // UsernamePassword
     bool disableInstanceDiscovery = false;
     bool makeDefault = false;
+    // AccountMetadata::shareWithAzureTools after the sign-in; signing an account in again sets it anew
+    // (the dialog starts from the account's current value).
+    bool shareWithAzureTools = false;
     QString reason;    // why a sign-in is needed, when Azid asked for it
     QString accountId; // the home account id when signing an existing account in again
 };
