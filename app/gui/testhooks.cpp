@@ -57,7 +57,10 @@ QWidget *findWidget(const QString &name)
 TestHooks::TestHooks(ui::DesktopController *controller, ui::AccountService *service,
                      ui::SecretClipboard *clipboard)
     : m_controller(controller), m_service(service), m_clipboard(clipboard)
-{}
+{
+    QObject::connect(controller, &ui::DesktopController::tokenCopied, controller,
+                     [copied = m_tokensCopied]() { ++*copied; });
+}
 
 QByteArray TestHooks::handle(const QByteArray &line)
 {
@@ -80,7 +83,14 @@ QByteArray TestHooks::handle(const QByteArray &line)
         answer = get(request);
     else if (command == QStringLiteral("grab"))
         answer = grab(request);
-    else
+    else if (command == QStringLiteral("clickTrayMessage")) {
+        // As a click would: from the event loop, after this answer.
+        QTimer::singleShot(0, m_controller->tray(), [tray = QPointer<ui::TrayIcon>(m_controller->tray())]() {
+            if (tray)
+                emit tray->systemTrayIcon()->messageClicked();
+        });
+        answer = {{QStringLiteral("ok"), true}};
+    } else
         answer = failure(QStringLiteral("unknown command \"%1\"").arg(command));
     return QJsonDocument(answer).toJson(QJsonDocument::Compact);
 }
@@ -98,6 +108,7 @@ QJsonObject TestHooks::state() const
                         {QStringLiteral("method"), entry.stored.metadata.signInMethod},
                         {QStringLiteral("needsSignIn"), entry.needsSignIn(now)},
                         {QStringLiteral("validUntil"), entry.tokens.validUntil},
+                        {QStringLiteral("validScopes"), QJsonArray::fromStringList(entry.tokens.validScopes)},
                         {QStringLiteral("sharesWithAzureTools"), entry.stored.metadata.shareWithAzureTools}});
     }
     QJsonObject state{
@@ -113,6 +124,9 @@ QJsonObject TestHooks::state() const
         {QStringLiteral("loaded"), m_service->isLoaded()},
         {QStringLiteral("accounts"), accounts},
         {QStringLiteral("clipboardClearPending"), m_clipboard && m_clipboard->clearPending()},
+        {QStringLiteral("pendingRequests"), m_service->pendingRequests()},
+        {QStringLiteral("tokenFetches"), QJsonArray::fromStringList(m_controller->tokenFetches())},
+        {QStringLiteral("tokensCopied"), *m_tokensCopied},
     };
     if (ui::SignInDialog *dialog = m_controller->signInDialog()) {
         state.insert(QStringLiteral("signInPage"),

@@ -4,6 +4,8 @@
 #include <QJsonObject>
 #include <QPointer>
 
+#include <memory>
+
 namespace azid::ui {
 class AccountService;
 class DesktopController;
@@ -14,12 +16,14 @@ namespace azid::app {
 
 // Remote control for the end-to-end test, over the single-instance socket (user-only), and only when
 // azid was started with AZID_TEST_HOOKS=1. One JSON object per line in, one per line out:
-//   {"cmd": "state"}                          tray, window, accounts, last tray message
+//   {"cmd": "state"}                          tray, window, accounts, last tray message, token fetches
+//                                             and how many tokens were copied so far
 //   {"cmd": "menu", "path": ["alice", "Azure Resource Manager"]}   triggers a tray menu entry
 //   {"cmd": "set", "name": OBJECT, "value": V} sets a line edit, combo box, check box or radio button
 //   {"cmd": "click", "name": OBJECT}          clicks a button
 //   {"cmd": "get", "name": OBJECT}            text, visibility and enabled state of a widget
 //   {"cmd": "grab", "window": "accounts", "path": FILE}   saves a screenshot of the window
+//   {"cmd": "clickTrayMessage"}               as if the last tray message was clicked
 // Entries and widgets are found by what a person sees (menu text) or by object name.
 class TestHooks
 {
@@ -38,6 +42,7 @@ private:
     QPointer<ui::DesktopController> m_controller;
     QPointer<ui::AccountService> m_service;
     QPointer<ui::SecretClipboard> m_clipboard;
+    std::shared_ptr<int> m_tokensCopied = std::make_shared<int>(0);
 };
 
 } // namespace azid::app

@@ -17,6 +17,7 @@
 #include <QLocalSocket>
 #include <QMimeData>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QSystemTrayIcon>
 #include <QtTest>
@@ -107,6 +108,49 @@ private:
                 return true;
         }
         return false;
+    }
+
+    QJsonObject account(const QString &user)
+    {
+        for (const QJsonValue &value : accounts()) {
+            if (value.toObject().value(QStringLiteral("username")).toString() == user)
+                return value.toObject();
+        }
+        return {};
+    }
+    QString accountId(const QString &user) { return account(user).value(QStringLiteral("id")).toString(); }
+    bool hasValidToken(const QString &user, const QString &scope)
+    {
+        return account(user).value(QStringLiteral("validScopes")).toArray().contains(scope);
+    }
+    int tokensCopied() { return state().value(QStringLiteral("tokensCopied")).toInt(-1); }
+    QString trayState() { return state().value(QStringLiteral("trayState")).toString(); }
+
+    // The sandbox keeps its next `count` token answers until release() (its control API's "hold").
+    bool holdTokenAnswers(int count)
+    {
+        const QJsonDocument added = m_sandbox.fault({{QStringLiteral("endpoint"), QStringLiteral("token")},
+                                                     {QStringLiteral("hold"), true},
+                                                     {QStringLiteral("count"), count}});
+        return added.object().value(QStringLiteral("ok")).toBool();
+    }
+    int heldAnswers()
+    {
+        return m_sandbox.control("GET", QStringLiteral("held"))
+            .object()
+            .value(QStringLiteral("held"))
+            .toInt(-1);
+    }
+    int release()
+    {
+        return m_sandbox.control("POST", QStringLiteral("release"))
+            .object()
+            .value(QStringLiteral("released"))
+            .toInt(-1);
+    }
+    QString audienceOnTheClipboard() const
+    {
+        return ui::decodeJwt(clipboardText()).claims.value(QStringLiteral("aud")).toString();
     }
 
     void openAddAccount()
@@ -335,6 +379,123 @@ private slots:
                  QStringLiteral("https://storage.azure.com"));
         QTRY_COMPARE(state().value(QStringLiteral("trayState")).toString(), QStringLiteral("Normal"));
         QTRY_VERIFY_WITH_TIMEOUT(clipboardText().isEmpty(), 30000);
+    }
+
+    void cancelFetchingAToken()
+    {
+        const QString alice = accountId(QStringLiteral("alice@contoso.test"));
+        const QString graph = QStringLiteral("https://graph.microsoft.com/.default");
+        QVERIFY(!hasValidToken(QStringLiteral("alice@contoso.test"), graph)); // so it has to be fetched
+        const int copied = tokensCopied();
+        QApplication::clipboard()->clear();
+        QVERIFY(holdTokenAnswers(1));
+        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Microsoft Graph")}));
+        QTRY_COMPARE_WITH_TIMEOUT(heldAnswers(), 1, 20000);
+
+        // Busy, and the menu offers to cancel.
+        const QJsonObject busy = state();
+        QCOMPARE(busy.value(QStringLiteral("trayState")).toString(), QStringLiteral("Busy"));
+        QCOMPARE(busy.value(QStringLiteral("tokenFetches")).toArray(), QJsonArray{alice});
+        QVERIFY2(busy.value(QStringLiteral("toolTip"))
+                     .toString()
+                     .contains(QStringLiteral("getting a token for alice@contoso.test")),
+                 qPrintable(describe(busy)));
+        QVERIFY(menu({QStringLiteral("Cancel fetching token for alice@contoso.test")}));
+        QTRY_COMPARE(trayState(), QStringLiteral("Normal"));
+        const QJsonObject cancelled = state();
+        QCOMPARE(cancelled.value(QStringLiteral("pendingRequests")).toInt(), 0);
+        QVERIFY(cancelled.value(QStringLiteral("tokenFetches")).toArray().isEmpty());
+        QVERIFY2(cancelled.value(QStringLiteral("lastMessage"))
+                     .toString()
+                     .contains(QStringLiteral("nothing was copied")),
+                 qPrintable(describe(cancelled)));
+        // The entry is gone.
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("no entry .*Cancel fetching")));
+        QVERIFY(!menu({QStringLiteral("Cancel fetching")}));
+
+        // The answer comes after all: it goes into the cache, not onto the clipboard.
+        QCOMPARE(release(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(hasValidToken(QStringLiteral("alice@contoso.test"), graph), 20000);
+        QVERIFY(clipboardText().isEmpty());
+        QCOMPARE(tokensCopied(), copied);
+        QCOMPARE(trayState(), QStringLiteral("Normal"));
+    }
+
+    void withoutCancelTheTokenArrives()
+    {
+        const int copied = tokensCopied();
+        QVERIFY(holdTokenAnswers(1));
+        QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Azure Storage")}));
+        QTRY_COMPARE_WITH_TIMEOUT(heldAnswers(), 1, 20000);
+        QCOMPARE(trayState(), QStringLiteral("Busy"));
+        // A fetch that takes a while says so, and how to cancel it.
+        QTRY_VERIFY_WITH_TIMEOUT(state()
+                                     .value(QStringLiteral("lastMessage"))
+                                     .toString()
+                                     .contains(QStringLiteral("Click this message to cancel")),
+                                 20000);
+        QCOMPARE(release(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("eyJ")), 20000);
+        QCOMPARE(audienceOnTheClipboard(), QStringLiteral("https://storage.azure.com"));
+        QCOMPARE(ui::decodeJwt(clipboardText()).claims.value(QStringLiteral("upn")).toString(),
+                 QStringLiteral("bob@contoso.test"));
+        // Exactly this one: the copy cancelled before did not land meanwhile either.
+        QCOMPARE(tokensCopied(), copied + 1);
+        QTRY_COMPARE(trayState(), QStringLiteral("Normal"));
+        QTRY_VERIFY_WITH_TIMEOUT(clipboardText().isEmpty(), 30000);
+    }
+
+    void aSecondCopyReplacesTheFirst()
+    {
+        const QString bob = accountId(QStringLiteral("bob@contoso.test"));
+        const int copied = tokensCopied();
+        QVERIFY(holdTokenAnswers(2));
+        QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Key Vault")}));
+        QTRY_COMPARE_WITH_TIMEOUT(heldAnswers(), 1, 20000);
+        QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Azure DevOps")}));
+        QTRY_COMPARE_WITH_TIMEOUT(heldAnswers(), 2, 20000);
+        // One fetch for bob: the second replaced the first.
+        QCOMPARE(state().value(QStringLiteral("tokenFetches")).toArray(), QJsonArray{bob});
+        QCOMPARE(release(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("eyJ")), 20000);
+        QCOMPARE(audienceOnTheClipboard(), QStringLiteral("499b84ac-1321-427f-aa17-267ca6975798"));
+        // Both answers are in; only the one asked for last was copied.
+        QTRY_VERIFY_WITH_TIMEOUT(hasValidToken(QStringLiteral("bob@contoso.test"),
+                                               QStringLiteral("https://vault.azure.net/.default")),
+                                 20000);
+        QCOMPARE(tokensCopied(), copied + 1);
+        QVERIFY(clipboardText().isEmpty() ||
+                audienceOnTheClipboard() == QStringLiteral("499b84ac-1321-427f-aa17-267ca6975798"));
+        QTRY_COMPARE(trayState(), QStringLiteral("Normal"));
+        QTRY_VERIFY_WITH_TIMEOUT(clipboardText().isEmpty(), 30000);
+    }
+
+    void clickingTheTrayMessageCancels()
+    {
+        const QString vault = QStringLiteral("https://vault.azure.net/.default");
+        QVERIFY(!hasValidToken(QStringLiteral("alice@contoso.test"), vault));
+        const int copied = tokensCopied();
+        QVERIFY(holdTokenAnswers(1));
+        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Key Vault")}));
+        QTRY_COMPARE_WITH_TIMEOUT(heldAnswers(), 1, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(state()
+                                     .value(QStringLiteral("lastMessage"))
+                                     .toString()
+                                     .contains(QStringLiteral("Click this message to cancel")),
+                                 20000);
+        QVERIFY(ok(command(QStringLiteral("clickTrayMessage"))));
+        QTRY_COMPARE(trayState(), QStringLiteral("Normal"));
+        QVERIFY(state()
+                    .value(QStringLiteral("lastMessage"))
+                    .toString()
+                    .contains(QStringLiteral("nothing was copied")));
+        QCOMPARE(release(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(hasValidToken(QStringLiteral("alice@contoso.test"), vault), 20000);
+        QVERIFY(clipboardText().isEmpty());
+        QCOMPARE(tokensCopied(), copied);
+        // Clicking an older message later cancels nothing.
+        QVERIFY(ok(command(QStringLiteral("clickTrayMessage"))));
+        QCOMPARE(trayState(), QStringLiteral("Normal"));
     }
 
     void aSecondLaunchShowsTheWindow()

@@ -97,6 +97,10 @@ HttpResponse ControlApi::handle(const HttpRequest &request)
             m_federated->clear();
             return ok();
         }
+    } else if (route == u"held" && method == "GET" && m_gate) {
+        return HttpResponse::json(200, QJsonObject{{u"held"_s, m_gate->held()}});
+    } else if (route == u"release" && method == "POST" && m_gate) {
+        return ok({{u"released"_s, m_gate->release()}});
     } else if (route == u"refresh-tokens" && method == "GET") {
         return HttpResponse::json(200, refreshTokensJson());
     }

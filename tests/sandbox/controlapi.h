@@ -7,6 +7,7 @@
 #include "httprequest.h"
 #include "httpresponse.h"
 #include "requestlog.h"
+#include "responsegate.h"
 #include "settings.h"
 
 #include <QJsonObject>
@@ -24,6 +25,8 @@ public:
     HttpResponse handle(const HttpRequest &request);
     // Serves /_sandbox/federated-credentials.
     void setFederatedCredentials(FederatedCredentials *credentials) { m_federated = credentials; }
+    // Serves /_sandbox/held and /_sandbox/release.
+    void setResponseGate(ResponseGate *gate) { m_gate = gate; }
 
 private:
     HttpResponse updateSettings(const QJsonObject &body);
@@ -40,6 +43,7 @@ private:
     FaultInjector &m_faults;
     RequestLog &m_log;
     FederatedCredentials *m_federated = nullptr;
+    ResponseGate *m_gate = nullptr;
 };
 
 } // namespace azid::sandbox

@@ -15,8 +15,8 @@ const QStringList &FaultInjector::endpointNames()
 
 std::optional<QString> FaultInjector::add(const QJsonObject &description)
 {
-    static const QStringList known{u"endpoint"_s, u"status"_s,    u"retry_after"_s,
-                                   u"delay_ms"_s, u"malformed"_s, u"count"_s};
+    static const QStringList known{u"endpoint"_s,  u"status"_s, u"retry_after"_s, u"delay_ms"_s,
+                                   u"malformed"_s, u"count"_s,  u"hold"_s};
     for (const QString &key : description.keys()) {
         if (!known.contains(key))
             return u"unknown fault field '%1'"_s.arg(key);
@@ -29,6 +29,7 @@ std::optional<QString> FaultInjector::add(const QJsonObject &description)
     fault.retryAfter = description.value(u"retry_after"_s).toInt(-1);
     fault.delayMs = description.value(u"delay_ms"_s).toInt(0);
     fault.malformed = description.value(u"malformed"_s).toBool(false);
+    fault.hold = description.value(u"hold"_s).toBool(false);
     fault.remaining = description.value(u"count"_s).toInt(1);
     if (fault.status != 0 && (fault.status < 200 || fault.status > 599))
         return u"status must be an HTTP status code"_s;
@@ -36,8 +37,8 @@ std::optional<QString> FaultInjector::add(const QJsonObject &description)
         return u"delay_ms must be between 0 and 600000"_s;
     if (fault.remaining < 1)
         return u"count must be at least 1"_s;
-    if (fault.status == 0 && fault.delayMs == 0 && !fault.malformed && fault.retryAfter < 0)
-        return u"a fault needs status, delay_ms, malformed or retry_after"_s;
+    if (fault.status == 0 && fault.delayMs == 0 && !fault.malformed && fault.retryAfter < 0 && !fault.hold)
+        return u"a fault needs status, delay_ms, malformed, retry_after or hold"_s;
     m_faults.append(fault);
     return std::nullopt;
 }
@@ -70,6 +71,7 @@ QJsonArray FaultInjector::toJson() const
                                  {u"retry_after"_s, fault.retryAfter},
                                  {u"delay_ms"_s, fault.delayMs},
                                  {u"malformed"_s, fault.malformed},
+                                 {u"hold"_s, fault.hold},
                                  {u"count"_s, fault.remaining}});
     }
     return array;

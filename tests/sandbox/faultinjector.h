@@ -17,6 +17,7 @@ struct Fault
     int retryAfter = -1;
     int delayMs = 0;
     bool malformed = false;
+    bool hold = false; // the answer waits for POST /_sandbox/release
     int remaining = 1;
 };
 

@@ -177,8 +177,22 @@ void HttpConnection::dispatch(HttpRequest request)
     const bool keepAlive = request.keepAlive();
     HttpResponse response = m_handler(request);
     const bool keep = keepAlive && !response.closeConnection;
+    if (ResponseGate *gate = std::exchange(response.gate, nullptr)) {
+        m_busy = true;
+        m_idleTimer.stop();
+        gate->hold(this, [this, response, keep]() { respond(response, keep); });
+        return;
+    }
+    respond(response, keep);
+}
+
+void HttpConnection::respond(const HttpResponse &response, bool keep)
+{
     if (response.delayMs <= 0) {
+        const bool wasBusy = std::exchange(m_busy, false);
         send(response, keep);
+        if (wasBusy && !m_closing)
+            processBuffer();
         return;
     }
     m_busy = true;

@@ -37,6 +37,7 @@ private:
     // Parses the request head at the start of the buffer; on failure sends an error and closes.
     bool parseHead(qsizetype headEnd);
     void dispatch(HttpRequest request);
+    void respond(const HttpResponse &response, bool keepAlive);
     void send(const HttpResponse &response, bool keepAlive);
     void failAndClose(int status, const QByteArray &reason);
     void close();
@@ -49,7 +50,7 @@ private:
     std::optional<HttpRequest> m_current; // head parsed, body still arriving
     qsizetype m_bodyLength = 0;
     bool m_sentContinue = false;
-    bool m_busy = false; // a (delayed) response is outstanding; later pipelined requests wait
+    bool m_busy = false; // a (delayed or held) response is outstanding; later pipelined requests wait
     bool m_closing = false;
     QTimer m_idleTimer;
 };

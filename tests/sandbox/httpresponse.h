@@ -1,5 +1,7 @@
 #pragma once
 
+#include "responsegate.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QJsonArray>
@@ -17,6 +19,8 @@ struct HttpResponse
     QByteArray body;
     // Fault injection can hold a response back to exercise client timeouts.
     int delayMs = 0;
+    // A "hold" fault keeps the response until this gate is released (then delayMs applies).
+    ResponseGate *gate = nullptr;
     bool closeConnection = false;
 
     void setHeader(const QByteArray &name, const QByteArray &value);

@@ -21,6 +21,7 @@ Sandbox::Sandbox(Directory directory, const Settings &settings, bool quiet)
 {
     m_tokenEndpoint.setFederatedCredentials(&m_federated);
     m_control.setFederatedCredentials(&m_federated);
+    m_control.setResponseGate(&m_gate);
 }
 
 void Sandbox::setPort(quint16 port)
@@ -170,6 +171,8 @@ HttpResponse Sandbox::route(RequestContext &context)
     }
     if (fault) {
         response.delayMs = fault->delayMs;
+        if (fault->hold)
+            response.gate = &m_gate;
         if (fault->retryAfter >= 0)
             response.setHeader("Retry-After", QByteArray::number(fault->retryAfter));
     }

@@ -10,6 +10,7 @@
 #include "httpresponse.h"
 #include "jwtsigner.h"
 #include "requestlog.h"
+#include "responsegate.h"
 #include "settings.h"
 #include "tokenendpoint.h"
 #include "tokenissuer.h"
@@ -47,6 +48,7 @@ private:
     TokenEndpoint m_tokenEndpoint;
     ControlApi m_control;
     FederatedCredentials m_federated;
+    ResponseGate m_gate;
 };
 
 } // namespace azid::sandbox

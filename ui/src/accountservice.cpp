@@ -13,6 +13,7 @@
 #include "uilogging.h"
 
 #include <QCoreApplication>
+#include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -277,48 +278,69 @@ QFuture<TokenResult> AccountService::token(const QString &id, const QStringList 
     auto promise = std::make_shared<QPromise<TokenResult>>();
     promise->start();
     setPending(+1);
-    // Tokens that azid-cli or another instance saved meanwhile come in first.
-    whenReady(m_storage->loadCaches(), this, [this, id, scopes, claims, promise](const VoidResult &loaded) {
-        if (!loaded.ok())
-            qCWarning(lcUi).noquote() << "could not read the token caches:" << loaded.error().message;
-        const auto entry = account(id);
-        if (!entry) {
-            setPending(-1);
-            promise->addResult(TokenResult(AuthError::unavailable(
-                QStringLiteral("This account was removed while its token was requested."))));
-            promise->finish();
+    // Set once the request stops counting: when its result is delivered or when the caller cancels.
+    auto over = std::make_shared<bool>(false);
+    auto *watcher = new QFutureWatcher<TokenResult>(this);
+    connect(watcher, &QFutureWatcherBase::canceled, this, [this, promise, over]() {
+        if (*over)
             return;
-        }
-        InteractiveBrowserCredential *credential = credentialFor(*entry);
-        m_inUse[credential] += 1;
-        TokenRequestOptions options;
-        options.scopes = scopes;
-        options.claims = claims;
-        const quint64 generation = m_storage->cache()->generation();
-        const quint64 caeGeneration = m_storage->caeCache()->generation();
-        whenReady(credential->getTokenInfo(options), this,
-                  [this, id, promise, credential, generation, caeGeneration](const TokenResult &result) {
-                      releaseCredential(credential);
-                      if (result.ok())
-                          m_attention.remove(id);
-                      else if (result.error().kind == ErrorKind::AuthenticationRequired)
-                          m_attention.insert(id, result.error().message);
-                      whenReady(m_storage->saveCaches(), this, [](const VoidResult &saved) {
-                          if (!saved.ok())
-                              qCWarning(lcUi).noquote()
-                                  << "could not save the token caches:" << saved.error().message;
-                      });
-                      // A refresh changed the cache.
-                      if (result.ok() && (m_storage->cache()->generation() != generation ||
-                                          m_storage->caeCache()->generation() != caeGeneration))
-                          publishIfShared(id);
-                      rebuildEntries();
-                      emit accountsChanged();
-                      setPending(-1);
-                      promise->addResult(result);
-                      promise->finish();
-                  });
+        *over = true;
+        setPending(-1);
+        promise->finish(); // cancelled and without a result; a late result is dropped
     });
+    connect(watcher, &QFutureWatcherBase::finished, watcher, &QObject::deleteLater);
+    watcher->setFuture(promise->future());
+
+    // Tokens that azid-cli or another instance saved meanwhile come in first.
+    whenReady(
+        m_storage->loadCaches(), this, [this, id, scopes, claims, promise, over](const VoidResult &loaded) {
+            if (!loaded.ok())
+                qCWarning(lcUi).noquote() << "could not read the token caches:" << loaded.error().message;
+            if (*over)
+                return; // cancelled before anything went out
+            const auto entry = account(id);
+            if (!entry) {
+                *over = true;
+                setPending(-1);
+                promise->addResult(TokenResult(AuthError::unavailable(
+                    QStringLiteral("This account was removed while its token was requested."))));
+                promise->finish();
+                return;
+            }
+            InteractiveBrowserCredential *credential = credentialFor(*entry);
+            m_inUse[credential] += 1;
+            TokenRequestOptions options;
+            options.scopes = scopes;
+            options.claims = claims;
+            const quint64 generation = m_storage->cache()->generation();
+            const quint64 caeGeneration = m_storage->caeCache()->generation();
+            whenReady(
+                credential->getTokenInfo(options), this,
+                [this, id, promise, over, credential, generation, caeGeneration](const TokenResult &result) {
+                    releaseCredential(credential);
+                    if (result.ok())
+                        m_attention.remove(id);
+                    else if (result.error().kind == ErrorKind::AuthenticationRequired)
+                        m_attention.insert(id, result.error().message);
+                    whenReady(m_storage->saveCaches(), this, [](const VoidResult &saved) {
+                        if (!saved.ok())
+                            qCWarning(lcUi).noquote()
+                                << "could not save the token caches:" << saved.error().message;
+                    });
+                    // A refresh (also one whose request was cancelled meanwhile) changed the cache.
+                    if (result.ok() && (m_storage->cache()->generation() != generation ||
+                                        m_storage->caeCache()->generation() != caeGeneration))
+                        publishIfShared(id);
+                    rebuildEntries();
+                    emit accountsChanged();
+                    if (*over)
+                        return;
+                    *over = true;
+                    setPending(-1);
+                    promise->addResult(result);
+                    promise->finish();
+                });
+        });
     return promise->future();
 }
 

@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QInputDialog>
 #include <QRegularExpression>
+#include <QTimer>
 
 namespace azid::ui {
 
@@ -53,6 +54,18 @@ DesktopController::DesktopController(AccountService *service, AppSettings *setti
     connect(m_tray.get(), &TrayIcon::accountsWindowRequested, this, &DesktopController::showAccountsWindow);
     connect(m_tray.get(), &TrayIcon::settingsRequested, this, &DesktopController::openSettings);
     connect(m_tray.get(), &TrayIcon::quitRequested, this, &DesktopController::quit);
+    connect(m_tray.get(), &TrayIcon::cancelFetchRequested, this, &DesktopController::cancelTokenFetch);
+    connect(m_tray.get(), &TrayIcon::messageClicked, this, [this]() {
+        // Only the message that offered it cancels, and only the fetch it named.
+        if (m_cancelNotice.isEmpty() || m_tray->lastMessage() != m_cancelNotice)
+            return;
+        for (auto it = m_fetches.cbegin(); it != m_fetches.cend(); ++it) {
+            if (it->ticket == m_cancelTicket) {
+                cancelTokenFetch(it.key());
+                return;
+            }
+        }
+    });
 
     connect(m_window.get(), &AccountsWindow::addAccountRequested, this, &DesktopController::openSignIn);
     connect(m_window.get(), &AccountsWindow::signInAgainRequested, this,
@@ -136,35 +149,87 @@ void DesktopController::copyToken(const QString &accountId, const QString &scope
         return;
     const auto entry = m_service->account(accountId);
     const QString user = entry ? entry->record().username : accountId;
-    whenReady(
-        m_service->token(accountId, {scope}, claims), this,
-        [this, accountId, scope, claims, user](const TokenResult &result) {
-            if (!result.ok()) {
-                handleTokenError(accountId, scope, result.error(), PendingCopy{accountId, scope, claims});
-                return;
-            }
-            const TokenFormat format = m_settings ? m_settings->tokenFormat() : TokenFormat::Raw;
-            QString text = formatToken(result.value().token.revealString(), format);
-            const auto delay = m_settings
-                                   ? m_settings->clipboardClearDelay()
-                                   : std::chrono::milliseconds(AppSettings::DefaultClearSeconds * 1000);
-            if (m_clipboard)
-                m_clipboard->copySecret(text, delay);
-            scrub(text);
-            if (m_settings)
-                m_settings->addRecentScope(scope);
-            const qint64 left = result.value().expiresOn - m_service->clock().now();
-            const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(delay).count();
-            notify(QStringLiteral("Token copied"),
-                   QStringLiteral("%1 for %2%3. Valid for %4; %5.")
-                       .arg(format == TokenFormat::BearerHeader ? QStringLiteral("Authorization header")
-                                                                : QStringLiteral("Access token"),
-                            scopeLabel(scope), QStringLiteral(" (") + user + QLatin1Char(')'),
-                            lifetimeText(left),
-                            seconds > 0 ? QStringLiteral("the clipboard is cleared in %1 s").arg(seconds)
-                                        : QStringLiteral("the clipboard is not cleared automatically")));
-            emit tokenCopied(accountId, scope, result.value().expiresOn);
-        });
+    // One copy per account at a time: a new request replaces the one still waiting (which is cancelled
+    // and whose answer is dropped), so the clipboard gets what was asked for last, never whichever of
+    // two parallel fetches happens to finish later.
+    abandonTokenFetch(accountId);
+    const quint64 ticket = ++m_lastTicket;
+    const QFuture<TokenResult> future = m_service->token(accountId, {scope}, claims);
+    m_fetches.insert(accountId, TokenFetch{ticket, user, scope, future});
+    updateTrayFetches();
+    QTimer::singleShot(m_slowFetchNotice, this, [this, accountId, ticket]() {
+        const auto fetch = m_fetches.constFind(accountId);
+        if (fetch == m_fetches.cend() || fetch->ticket != ticket)
+            return;
+        m_tray->showMessage(tr("Getting a token"),
+                            tr("Still getting the %1 token for %2. Click this message to cancel.")
+                                .arg(scopeLabel(fetch->scope), fetch->user));
+        m_cancelNotice = m_tray->lastMessage();
+        m_cancelTicket = ticket;
+    });
+    whenReady(future, this, [this, accountId, scope, claims, user, ticket](const TokenResult &result) {
+        const auto fetch = m_fetches.constFind(accountId);
+        if (fetch == m_fetches.cend() || fetch->ticket != ticket)
+            return; // cancelled or replaced: nothing is copied, whatever came
+        m_fetches.erase(fetch);
+        updateTrayFetches();
+        if (!result.ok()) {
+            handleTokenError(accountId, scope, result.error(), PendingCopy{accountId, scope, claims});
+            return;
+        }
+        const TokenFormat format = m_settings ? m_settings->tokenFormat() : TokenFormat::Raw;
+        QString text = formatToken(result.value().token.revealString(), format);
+        const auto delay = m_settings ? m_settings->clipboardClearDelay()
+                                      : std::chrono::milliseconds(AppSettings::DefaultClearSeconds * 1000);
+        if (m_clipboard)
+            m_clipboard->copySecret(text, delay);
+        scrub(text);
+        if (m_settings)
+            m_settings->addRecentScope(scope);
+        const qint64 left = result.value().expiresOn - m_service->clock().now();
+        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(delay).count();
+        notify(QStringLiteral("Token copied"),
+               QStringLiteral("%1 for %2%3. Valid for %4; %5.")
+                   .arg(format == TokenFormat::BearerHeader ? QStringLiteral("Authorization header")
+                                                            : QStringLiteral("Access token"),
+                        scopeLabel(scope), QStringLiteral(" (") + user + QLatin1Char(')'), lifetimeText(left),
+                        seconds > 0 ? QStringLiteral("the clipboard is cleared in %1 s").arg(seconds)
+                                    : QStringLiteral("the clipboard is not cleared automatically")));
+        emit tokenCopied(accountId, scope, result.value().expiresOn);
+    });
+}
+
+void DesktopController::cancelTokenFetch(const QString &accountId)
+{
+    const auto fetch = m_fetches.constFind(accountId);
+    if (fetch == m_fetches.cend())
+        return;
+    const QString user = fetch->user;
+    const QString scope = fetch->scope;
+    abandonTokenFetch(accountId);
+    notify(tr("Cancelled"),
+           tr("Stopped getting the %1 token for %2: nothing was copied.").arg(scopeLabel(scope), user));
+    emit tokenFetchCancelled(accountId, scope);
+}
+
+void DesktopController::abandonTokenFetch(const QString &accountId)
+{
+    auto fetch = m_fetches.find(accountId);
+    if (fetch == m_fetches.end())
+        return;
+    QFuture<TokenResult> future = fetch->future;
+    m_fetches.erase(fetch);
+    // The service stops counting it as pending; an answer still on its way only fills the cache.
+    future.cancel();
+    updateTrayFetches();
+}
+
+void DesktopController::updateTrayFetches()
+{
+    QList<TrayIcon::TokenFetch> fetches;
+    for (auto it = m_fetches.cbegin(); it != m_fetches.cend(); ++it)
+        fetches << TrayIcon::TokenFetch{it.key(), it->user, scopeLabel(it->scope)};
+    m_tray->setTokenFetches(fetches);
 }
 
 void DesktopController::handleTokenError(const QString &accountId, const QString &scope,
@@ -362,6 +427,8 @@ void DesktopController::applySettings()
 
 void DesktopController::quit()
 {
+    for (const QString &accountId : m_fetches.keys())
+        abandonTokenFetch(accountId);
     if (m_signIn)
         m_signIn->close();
     if (m_clipboard)

@@ -22,6 +22,7 @@ TrayIcon::TrayIcon(AccountService *service, AppSettings *settings, QObject *pare
         if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
             emit accountsWindowRequested();
     });
+    connect(&m_icon, &QSystemTrayIcon::messageClicked, this, &TrayIcon::messageClicked);
     if (m_service) {
         connect(m_service, &AccountService::accountsChanged, this, [this]() {
             markDirty();
@@ -93,6 +94,13 @@ void TrayIcon::markDirty()
     });
 }
 
+void TrayIcon::setTokenFetches(const QList<TokenFetch> &fetches)
+{
+    m_fetches = fetches;
+    markDirty();
+    updateState();
+}
+
 void TrayIcon::rebuildMenu()
 {
     m_dirty = false;
@@ -100,6 +108,17 @@ void TrayIcon::rebuildMenu()
     const QList<QMenu *> submenus = m_menu->findChildren<QMenu *>(QString(), Qt::FindDirectChildrenOnly);
     m_menu->clear();
     qDeleteAll(submenus);
+    m_menu->setToolTipsVisible(true);
+    for (const TokenFetch &fetch : std::as_const(m_fetches)) {
+        QAction *cancel = m_menu->addAction(tr("Cancel fetching token for %1").arg(fetch.username));
+        cancel->setObjectName(QStringLiteral("cancelFetchAction"));
+        cancel->setToolTip(
+            tr("Stop getting the %1 token for %2: nothing is copied.").arg(fetch.scopeLabel, fetch.username));
+        connect(cancel, &QAction::triggered, this,
+                [this, id = fetch.accountId]() { emit cancelFetchRequested(id); });
+    }
+    if (!m_fetches.isEmpty())
+        m_menu->addSeparator();
     const QList<AccountEntry> accounts = m_service ? m_service->accounts() : QList<AccountEntry>();
     const qint64 now = m_service ? m_service->clock().now() : 0;
     const QStringList recent = m_settings ? m_settings->recentScopes() : QStringList();
@@ -169,6 +188,13 @@ QString TrayIcon::toolTip() const
 {
     if (!m_service)
         return QStringLiteral("Azid");
+    if (!m_fetches.isEmpty()) {
+        QStringList names;
+        for (const TokenFetch &fetch : m_fetches)
+            names << fetch.username;
+        return tr("Azid — getting a token for %1… (Cancel in this menu)")
+            .arg(names.join(QStringLiteral(", ")));
+    }
     if (m_service->pendingRequests() > 0)
         return QStringLiteral("Azid — getting a token…");
     const QList<AccountEntry> attention = m_service->accountsNeedingSignIn();
@@ -190,7 +216,7 @@ QString TrayIcon::toolTip() const
 void TrayIcon::updateState()
 {
     State state = State::Normal;
-    if (m_service && m_service->pendingRequests() > 0)
+    if (!m_fetches.isEmpty() || (m_service && m_service->pendingRequests() > 0))
         state = State::Busy;
     else if (m_service && !m_service->accountsNeedingSignIn().isEmpty())
         state = State::Attention;

@@ -85,6 +85,10 @@ public:
 
     // A token from the cache or a refresh, never interactive: an AuthenticationRequired error says a
     // sign-in is needed (and the account is flagged until one succeeds).
+    //
+    // Cancelling the returned future (QFuture::cancel()) abandons the request: it stops counting as
+    // pending at once, no result is delivered (the future finishes cancelled), and a network request
+    // already on its way is left to finish in the background, its token going to the cache only.
     QFuture<TokenResult> token(const QString &id, const QStringList &scopes, const QString &claims = {});
 
     // Starts a sign-in; the operation is a child of `parent` and reports to whoever shows it.

@@ -10,8 +10,12 @@
 #include "azid/ui/tokeninspector.h"
 #include "azid/ui/trayicon.h"
 
+#include <QFuture>
+#include <QHash>
 #include <QObject>
 #include <QPointer>
+
+#include <chrono>
 
 #include <memory>
 #include <optional>
@@ -41,10 +45,16 @@ public:
     SignInDialog *signInDialog() const { return m_signIn; }
     TokenInspector *inspector() const { return m_inspector; }
     bool usesTray() const { return m_usesTray; }
+    // The accounts whose token is being fetched for a copy (at most one fetch each).
+    QStringList tokenFetches() const { return m_fetches.keys(); }
+    // How long a fetch runs before a tray message offers to cancel it (click it to cancel).
+    void setSlowFetchNoticeDelay(std::chrono::milliseconds delay) { m_slowFetchNotice = delay; }
 
 public slots:
     void showAccountsWindow();
     void copyToken(const QString &accountId, const QString &scope, const QString &claims = {});
+    // Abandons the copy running for the account: nothing is copied, whenever its answer comes.
+    void cancelTokenFetch(const QString &accountId);
     void openSignIn();
     void signInAgain(const QString &accountId, const QString &reason = {}, const QStringList &scopes = {},
                      const QString &claims = {});
@@ -56,6 +66,7 @@ public slots:
 
 signals:
     void tokenCopied(const QString &accountId, const QString &scope, qint64 expiresOn);
+    void tokenFetchCancelled(const QString &accountId, const QString &scope);
     void quitRequested();
 
 private:
@@ -66,8 +77,19 @@ private:
         QString claims;
     };
 
+    // A copy waiting for its token.
+    struct TokenFetch
+    {
+        quint64 ticket = 0; // tells this fetch from a later one for the same account
+        QString user;
+        QString scope;
+        QFuture<TokenResult> future;
+    };
+
     void notify(const QString &title, const QString &text,
                 QSystemTrayIcon::MessageIcon icon = QSystemTrayIcon::Information);
+    void abandonTokenFetch(const QString &accountId);
+    void updateTrayFetches();
     void showSignInDialog(const SignInRequest &prefill, bool again);
     void onSignedIn(const StoredAccount &account, const SignInRequest &request);
     void handleTokenError(const QString &accountId, const QString &scope, const AuthError &error,
@@ -86,6 +108,11 @@ private:
     std::optional<PendingCopy> m_pendingCopy;
     QString m_programPath;
     QStringList m_shownWarnings;
+    QHash<QString, TokenFetch> m_fetches; // by account id
+    quint64 m_lastTicket = 0;
+    std::chrono::milliseconds m_slowFetchNotice{2000};
+    QString m_cancelNotice;     // the tray message that offers to cancel a fetch...
+    quint64 m_cancelTicket = 0; // ...and the fetch it is about
     bool m_usesTray = false;
 };
 

@@ -24,6 +24,14 @@ public:
     enum class State { Normal, Busy, Attention };
     Q_ENUM(State)
 
+    // A token being fetched for a copy, which the menu offers to cancel.
+    struct TokenFetch
+    {
+        QString accountId;
+        QString username;
+        QString scopeLabel;
+    };
+
     TrayIcon(AccountService *service, AppSettings *settings, QObject *parent = nullptr);
     ~TrayIcon() override;
 
@@ -38,6 +46,10 @@ public:
     QString toolTip() const;
     // Builds the menu from the current accounts and settings now.
     void rebuildMenu();
+    // The copies still waiting for their token: the icon shows Busy and the menu offers "Cancel
+    // fetching token for <account>" for each.
+    void setTokenFetches(const QList<TokenFetch> &fetches);
+    QList<TokenFetch> tokenFetches() const { return m_fetches; }
 
     void showMessage(const QString &title, const QString &text,
                      QSystemTrayIcon::MessageIcon icon = QSystemTrayIcon::Information,
@@ -56,6 +68,9 @@ signals:
     void accountsWindowRequested();
     void settingsRequested();
     void quitRequested();
+    void cancelFetchRequested(const QString &accountId);
+    // The last message shown was clicked.
+    void messageClicked();
 
 private:
     void updateState();
@@ -65,6 +80,7 @@ private:
     QPointer<AppSettings> m_settings;
     QSystemTrayIcon m_icon;
     std::unique_ptr<QMenu> m_menu;
+    QList<TokenFetch> m_fetches;
     State m_state = State::Normal;
     bool m_dirty = true;
     QString m_lastMessage;
