@@ -9,9 +9,11 @@
 #include "keychainlogging.h"
 #include "operationqueue.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTimer>
 
 #include <atomic>
 
@@ -46,6 +48,8 @@ struct CachePersistence::State : std::enable_shared_from_this<State>
     Secret base;     // what the storage held: the common ancestor of the next three-way merge
     // The cache's generation when it last matched what is stored; 0: it holds changes still to save.
     std::atomic<quint64> generation{0};
+    // The lock of the last save, which lives on until its keychain job has really ended.
+    QFuture<void> lastLockReleased = QtFuture::makeReadyFuture();
 
     State(std::shared_ptr<CacheStorage> s, std::shared_ptr<TokenCache> c, QString n)
         : storage(std::move(s)), cache(std::move(c)), name(std::move(n))
@@ -64,6 +68,9 @@ struct CachePersistence::State : std::enable_shared_from_this<State>
 
     QFuture<VoidResult> load();
     QFuture<VoidResult> save();
+    // save() once the last save's lock is released, waited for in the event loop: acquiring it would
+    // block this thread, which the keychain job holding it needs to end. At most the lock timeout.
+    QFuture<VoidResult> saveAfterOwnLock(QCoreApplication *app);
     // Merges what is stored into the cache; returns what the cache holds then (what a save writes)
     // and the cache's generation at that moment.
     Result<std::pair<Secret, quint64>> mergeSnapshot(const std::optional<CacheSnapshot> &snapshot);
@@ -222,6 +229,8 @@ QFuture<VoidResult> CachePersistence::State::save()
         return ready(VoidResult(*invalid));
     if (synced && cache->generation() == generation)
         return ready(VoidResult(Done{}));
+    if (QCoreApplication *app = QCoreApplication::instance(); app && !lastLockReleased.isFinished())
+        return saveAfterOwnLock(app);
     auto self = shared_from_this();
     return storage->prepare()
         .then([self](const VoidResult &prepared) -> QFuture<VoidResult> {
@@ -241,6 +250,7 @@ QFuture<VoidResult> CachePersistence::State::save()
             // Held until the write has really finished (see CacheStorage::write); released when the
             // last copy goes.
             std::shared_ptr<detail::FileLock> lock = locked.value();
+            self->lastLockReleased = lock->released();
             if (self->synced && self->storage->stamp() == self->stamp) {
                 // Nobody wrote since our last load or save: what is stored is our base, so the cache
                 // as it is now is the merge, and the file need not be read again.
@@ -266,6 +276,35 @@ QFuture<VoidResult> CachePersistence::State::save()
                                                    QStringLiteral("Saving the token cache was cancelled.")));
                 });
         })
+        .unwrap();
+}
+
+QFuture<VoidResult> CachePersistence::State::saveAfterOwnLock(QCoreApplication *app)
+{
+    auto self = shared_from_this();
+    auto waited = std::make_shared<QPromise<bool>>();
+    waited->start();
+    // Both run in the application's thread, one after the other: the first one settles.
+    auto settle = [waited](bool released) {
+        if (waited->future().isFinished())
+            return;
+        waited->addResult(released);
+        waited->finish();
+    };
+    lastLockReleased.then(app, [settle] { settle(true); });
+    QTimer::singleShot(std::chrono::milliseconds(lockTimeoutMs.load()), app, [settle] { settle(false); });
+    return waited->future()
+        .then(QtFuture::Launch::Sync,
+              [self](bool released) -> QFuture<VoidResult> {
+                  if (released)
+                      return self->save();
+                  return ready(VoidResult(storageError(
+                      StorageFailure::CacheLocked,
+                      QStringLiteral("The token cache %1 is still locked by this process: its last save "
+                                     "waits for the keychain to answer. Try again once the keychain "
+                                     "responds.")
+                          .arg(self->name))));
+              })
         .unwrap();
 }
 

@@ -160,6 +160,11 @@ Result<std::shared_ptr<FileLock>> FileLock::acquire(const QString &lockPath,
     }
 }
 
+FileLock::FileLock(QString path, int fd) : m_path(std::move(path)), m_fd(fd)
+{
+    m_released->start();
+}
+
 FileLock::~FileLock()
 {
     release();
@@ -175,6 +180,7 @@ void FileLock::release()
     ::flock(m_fd, LOCK_UN);
     ::close(m_fd);
     m_fd = -1;
+    m_released->finish();
 }
 
 } // namespace azid::detail

@@ -2,6 +2,8 @@
 
 #include "azid/result.h"
 
+#include <QFuture>
+#include <QPromise>
 #include <QString>
 
 #include <chrono>
@@ -30,12 +32,15 @@ public:
     const QString &path() const { return m_path; }
     // Early release; the destructor does it otherwise. Idempotent.
     void release();
+    // Finishes when the lock is released.
+    QFuture<void> released() const { return m_released->future(); }
 
 private:
-    FileLock(QString path, int fd) : m_path(std::move(path)), m_fd(fd) {}
+    FileLock(QString path, int fd);
 
     QString m_path;
     int m_fd = -1;
+    std::shared_ptr<QPromise<void>> m_released = std::make_shared<QPromise<void>>();
 };
 
 } // namespace azid::detail

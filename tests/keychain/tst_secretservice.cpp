@@ -235,6 +235,35 @@ private slots:
         QVERIFY(!waitFor(restartedStore->read(AccountStore::accountKey(record.homeAccountId)))->value());
     }
 
+    // Saves in a row, as a refresh after a sign-in makes them: the lock of one is kept until its
+    // keychain job has really ended (so that a late write stays under it), and the next must wait for
+    // that in the event loop, not block the thread the job needs and run into its lock timeout.
+    void savesInARowDoNotWaitForTheirOwnLock()
+    {
+        auto store = std::make_shared<KeychainSecretStore>(QStringLiteral("saves-in-a-row"));
+        QTemporaryDir dir;
+        auto cache = std::make_shared<TokenCache>();
+        CachePersistence persistence(store, cache, QStringLiteral("msal.cache.nocae"),
+                                     dir.filePath(QStringLiteral("msal.cache.nocae.bin")));
+        persistence.setLockTimeout(std::chrono::milliseconds(1500));
+        QList<QFuture<VoidResult>> saves;
+        for (const QString &user :
+             {QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol")}) {
+            cache->add(tokenResponse(user));
+            saves << persistence.save();
+        }
+        for (const QFuture<VoidResult> &save : saves) {
+            const auto saved = waitFor(save);
+            QVERIFY2(saved && saved->ok(), azid::keychaintest::describe(saved).constData());
+        }
+        auto reloaded = std::make_shared<TokenCache>();
+        CachePersistence reader(store, reloaded, QStringLiteral("msal.cache.nocae"),
+                                dir.filePath(QStringLiteral("msal.cache.nocae.bin")));
+        QVERIFY(waitFor(reader.load())->ok());
+        for (const QString &user : {QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("carol")})
+            QVERIFY2(hasRefreshToken(*reloaded, user), qPrintable(user));
+    }
+
     // A keychain that does not answer (here: its daemon stopped) gets a timeout error; the job is left
     // running, and once the keychain answers, the write lands.
     void timeoutLeavesTheJobToFinish()
