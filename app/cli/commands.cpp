@@ -144,14 +144,19 @@ int login(const Arguments &a, Profile &profile)
     metadata.caBundle = a.caBundle;
     metadata.disableInstanceDiscovery = a.disableInstanceDiscovery;
     bool hasDefault = false;
+    bool wasShared = false;
     for (const StoredAccount &account : existing) {
-        if (account.metadata.isDefault && account.record.homeAccountId != record.value().homeAccountId)
+        if (account.record.homeAccountId == record.value().homeAccountId)
+            wasShared = account.metadata.shareWithAzureTools;
+        else if (account.metadata.isDefault)
             hasDefault = true;
     }
     metadata.isDefault = a.setDefault || !hasDefault;
+    // The tray app's "Share with Azure tools": once on, a sign-in again keeps it on.
+    metadata.shareWithAzureTools = a.sharedCache || wasShared;
     if (const VoidResult stored = wait(profile.accounts().put(record.value(), metadata)); !stored.ok())
         return fail(stored.error(), a);
-    if (a.sharedCache) {
+    if (metadata.shareWithAzureTools) {
         if (const VoidResult shared = publishToSharedCache(a, profile, record.value()); !shared.ok()) {
             AuthError error = shared.error();
             error.message = QStringLiteral("Signed in, but the shared token cache could not be written: ") +
@@ -224,6 +229,7 @@ int token(const Arguments &a, Profile &profile)
     request.tenantId = a.tenant;
     request.enableCae = a.enableCae;
     const TokenResult result = wait(credential.getTokenInfo(request));
+    const bool refreshed = profile.hasUnsavedChanges();
     const VoidResult saved = profile.saveCaches();
     if (!result.ok()) {
         AuthError error = result.error();
@@ -240,6 +246,12 @@ int token(const Arguments &a, Profile &profile)
     if (!saved.ok())
         printNote(QStringLiteral("azid-cli: warning: the refreshed token could not be saved: ") +
                   saved.error().message);
+    if (refreshed && m.shareWithAzureTools) {
+        // As the tray app does: what a refresh brought reaches azure.identity's shared cache too.
+        if (const VoidResult shared = publishToSharedCache(a, profile, account.value().record); !shared.ok())
+            printNote(QStringLiteral("azid-cli: warning: the shared token cache could not be updated: ") +
+                      shared.error().message);
+    }
     printResult(formatToken(result.value(), a.output));
     return ExitSuccess;
 }
@@ -250,6 +262,7 @@ QJsonObject accountJson(const StoredAccount &account)
     object.insert(QStringLiteral("signInMethod"), account.metadata.signInMethod);
     object.insert(QStringLiteral("lastSignIn"), account.metadata.lastSignIn);
     object.insert(QStringLiteral("isDefault"), account.metadata.isDefault);
+    object.insert(QStringLiteral("shareWithAzureTools"), account.metadata.shareWithAzureTools);
     return object;
 }
 

@@ -26,6 +26,7 @@ public:
     // Stops at the first error.
     VoidResult loadCaches(ProfileStorage::Caches which = ProfileStorage::Caches::Both);
     VoidResult saveCaches();
+    bool hasUnsavedChanges() const { return m_storage.hasUnsavedChanges(); }
     // The account's cache entries, then its record.
     VoidResult removeAccount(const AuthenticationRecord &record);
 

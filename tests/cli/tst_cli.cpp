@@ -178,6 +178,47 @@ private slots:
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 0);
     }
 
+    // "Share with Azure tools" (login --shared-cache, the tray app's switch): kept by a later sign-in,
+    // shown by accounts list, and a refresh made by `token` reaches azure.identity's shared cache.
+    void sharingWithAzureToolsIsKeptAndRefreshed()
+    {
+        const QString profile = QStringLiteral("share");
+        const QStringList sharedLogin{QStringLiteral("--shared-cache")};
+        QVERIFY2(
+            run(at(profile) +
+                    QStringList{QStringLiteral("login"), QStringLiteral("--flow"), QStringLiteral("password"),
+                                QStringLiteral("--username"), QStringLiteral("alice@contoso.test"),
+                                QStringLiteral("--password-stdin"), QStringLiteral("--scope"), Arm} +
+                    sharedLogin,
+                "alice-password-1\n")
+                    .exitCode == 0,
+            "login --shared-cache failed");
+        const auto shared = [&] {
+            const Run listed =
+                run({QStringLiteral("--profile"), profile, QStringLiteral("--output"), QStringLiteral("json"),
+                     QStringLiteral("accounts"), QStringLiteral("list")});
+            return listed.json().array().first().toObject().value(QStringLiteral("shareWithAzureTools"));
+        };
+        QCOMPARE(shared(), QJsonValue(true));
+
+        // Signed in again without the option, with tokens inside the refresh margin: still shared.
+        m_sandbox.settings({{QStringLiteral("access_token_lifetime"), 200}});
+        QCOMPARE(passwordLogin(profile).exitCode, 0);
+        QCOMPARE(shared(), QJsonValue(true));
+
+        m_sandbox.settings({{QStringLiteral("access_token_lifetime"), 3600}});
+        const Run refreshed = token(profile);
+        QVERIFY2(refreshed.exitCode == 0, qPrintable(refreshed.describe()));
+        m_sandbox.clearRequests();
+        const Run fromShared = run(
+            at(profile) + QStringList{QStringLiteral("token"), QStringLiteral("--credential"),
+                                      QStringLiteral("shared-token-cache"), QStringLiteral("--scope"), Arm});
+        QVERIFY2(fromShared.exitCode == 0, qPrintable(fromShared.describe()));
+        QCOMPARE(fromShared.json().object().value(QStringLiteral("token")),
+                 refreshed.json().object().value(QStringLiteral("token")));
+        QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 0);
+    }
+
     void deviceCodeLoginWritesInstructionsToStderr()
     {
         QProcess process;
