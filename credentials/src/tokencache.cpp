@@ -62,6 +62,17 @@ struct AtEntry
     CachedAccessToken token;
     QStringList scopes; // lower-case, for the subset test
     QJsonObject json;   // as loaded or written, with fields Azid does not know
+    // `json` as compact JSON text, made by the first serialize() and kept with the entry (entries are
+    // replaced, never changed): saving a large cache does not convert its unchanged tokens again.
+    // It holds the token, so it is scrubbed with the entry.
+    mutable QByteArray jsonText;
+
+    AtEntry() = default;
+    AtEntry(const AtEntry &) = default;
+    AtEntry(AtEntry &&) = default;
+    AtEntry &operator=(const AtEntry &) = default;
+    AtEntry &operator=(AtEntry &&) = default;
+    ~AtEntry() { scrub(jsonText); }
 };
 
 CachedAccessToken accessTokenFromJson(const QJsonObject &o)
@@ -515,25 +526,92 @@ bool TokenCache::isEmpty() const
            d.accounts.isEmpty() && d.appMetadata.isEmpty() && d.otherSections.isEmpty();
 }
 
+namespace {
+
+// A JSON string (RFC 8259): quotes, backslashes and control characters escaped, the rest as UTF-8.
+void appendJsonString(QByteArray &out, const QString &text)
+{
+    const QByteArray utf8 = text.toUtf8();
+    const auto needsEscape = [](char c) {
+        return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+    };
+    out += '"';
+    if (std::none_of(utf8.cbegin(), utf8.cend(), needsEscape)) {
+        out += utf8; // cache keys: the common case
+    } else {
+        for (const char c : utf8) {
+            if (!needsEscape(c)) {
+                out += c;
+            } else if (c == '"' || c == '\\') {
+                out += '\\';
+                out += c;
+            } else {
+                static const char hex[] = "0123456789abcdef";
+                const auto byte = static_cast<unsigned char>(c);
+                out += "\\u00";
+                out += hex[byte >> 4];
+                out += hex[byte & 0xf];
+            }
+        }
+    }
+    out += '"';
+}
+
+// `"name":{"key":entry,...}`, keys in order, each entry's text from `entryText`.
+template <typename Entries, typename EntryText>
+void appendSection(QByteArray &out, const QString &name, const Entries &entries, EntryText entryText)
+{
+    QList<QString> keys = entries.keys();
+    std::sort(keys.begin(), keys.end());
+    appendJsonString(out, name);
+    out += ":{";
+    for (qsizetype i = 0; i < keys.size(); ++i) {
+        if (i > 0)
+            out += ',';
+        appendJsonString(out, keys.at(i));
+        out += ':';
+        out += entryText(*entries.constFind(keys.at(i)));
+    }
+    out += '}';
+}
+
+QByteArray compactJson(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
 QByteArray TokenCache::serialize() const
 {
     QMutexLocker lock(&m_mutex);
-    QJsonObject root = m_data->otherSections;
-    auto section = [](const QHash<QString, QJsonObject> &entries) {
-        QJsonObject o;
-        for (auto it = entries.constBegin(); it != entries.constEnd(); ++it)
-            o.insert(it.key(), it.value());
-        return o;
-    };
-    QJsonObject accessTokens;
-    for (auto it = m_data->accessTokens.constBegin(); it != m_data->accessTokens.constEnd(); ++it)
-        accessTokens.insert(it.key(), it->json);
-    root.insert(kAccessToken, accessTokens);
-    root.insert(kRefreshToken, section(m_data->refreshTokens));
-    root.insert(kIdToken, section(m_data->idTokens));
-    root.insert(kAccount, section(m_data->accounts));
-    root.insert(kAppMetadata, section(m_data->appMetadata));
-    return QJsonDocument(root).toJson(QJsonDocument::Compact);
+    const Data &d = *m_data;
+    QByteArray out;
+    out.reserve(d.accessTokens.size() * 2048 + d.refreshTokens.size() * 1536 + 4096); // about, to grow rarely
+    out += '{';
+    // Sections Azid does not know first, as they are (a value of any kind: written inside an array).
+    for (auto it = d.otherSections.constBegin(); it != d.otherSections.constEnd(); ++it) {
+        appendJsonString(out, it.key());
+        out += ':';
+        const QByteArray wrapped = QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact);
+        out += QByteArrayView(wrapped).sliced(1, wrapped.size() - 2);
+        out += ',';
+    }
+    appendSection(out, kAccessToken, d.accessTokens, [](const AtEntry &entry) -> const QByteArray & {
+        if (entry.jsonText.isEmpty())
+            entry.jsonText = compactJson(entry.json);
+        return entry.jsonText;
+    });
+    out += ',';
+    appendSection(out, kRefreshToken, d.refreshTokens, compactJson);
+    out += ',';
+    appendSection(out, kIdToken, d.idTokens, compactJson);
+    out += ',';
+    appendSection(out, kAccount, d.accounts, compactJson);
+    out += ',';
+    appendSection(out, kAppMetadata, d.appMetadata, compactJson);
+    out += '}';
+    return out;
 }
 
 VoidResult TokenCache::deserialize(const QByteArray &json)

@@ -202,6 +202,7 @@ private slots:
 
     void roundTripKeepsUnknownSectionsAndFields();
     void roundTripOfAddedEntries();
+    void keysAndValuesThatNeedEscaping();
     void timestampsAcceptedAsNumbers();
     void deserializeErrorsLeaveCacheUnchanged_data();
     void deserializeErrorsLeaveCacheUnchanged();
@@ -1018,6 +1019,36 @@ void TestTokenCache::roundTripKeepsUnknownSectionsAndFields()
              original.value(QStringLiteral("AccessToken")).toObject().value(at));
     QCOMPARE(after.value(QStringLiteral("RefreshToken")).toObject().value(rt),
              original.value(QStringLiteral("RefreshToken")).toObject().value(rt));
+}
+
+// serialize() writes the JSON itself: keys with quotes, backslashes, control characters and non-ASCII
+// text, and unknown sections of any kind, come back as they were.
+void TestTokenCache::keysAndValuesThatNeedEscaping()
+{
+    const QJsonObject at{{QStringLiteral("credential_type"), QStringLiteral("AccessToken")},
+                         {QStringLiteral("secret"), QStringLiteral("at-\"quoted\"\\-\u00e9")},
+                         {QStringLiteral("home_account_id"), QStringLiteral("h.t")},
+                         {QStringLiteral("environment"), QStringLiteral("login.microsoftonline.com")},
+                         {QStringLiteral("client_id"), QStringLiteral("c")},
+                         {QStringLiteral("realm"), QStringLiteral("t")},
+                         {QStringLiteral("target"), QStringLiteral("s")},
+                         {QStringLiteral("cached_at"), QStringLiteral("1")},
+                         {QStringLiteral("expires_on"), QStringLiteral("2")}};
+    const QJsonObject original{
+        {QStringLiteral("AccessToken"),
+         QJsonObject{{QStringLiteral("key \"with\" quotes\\ and\ttab\u0001 \u00fc\u4e2d"), at}}},
+        {QStringLiteral("Other \"section\""), QJsonArray{1, QStringLiteral("two"), QJsonValue::Null}},
+        {QStringLiteral("Scalar"), QStringLiteral("text\n")},
+        {QStringLiteral("RefreshToken"), QJsonObject{}},
+        {QStringLiteral("IdToken"), QJsonObject{}},
+        {QStringLiteral("Account"), QJsonObject{}},
+        {QStringLiteral("AppMetadata"), QJsonObject{}}};
+    TokenCache cache;
+    QVERIFY(cache.deserialize(QJsonDocument(original).toJson()).ok());
+    QJsonParseError error;
+    const QJsonDocument written = QJsonDocument::fromJson(cache.serialize(), &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    QCOMPARE(written.object(), original);
 }
 
 void TestTokenCache::roundTripOfAddedEntries()
