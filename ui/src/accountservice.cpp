@@ -273,7 +273,7 @@ QFuture<TokenResult> AccountService::token(const QString &id, const QStringList 
 {
     if (!account(id)) {
         return ready(TokenResult(AuthError::unavailable(
-            QStringLiteral("This account is not signed in any more: add it again with \"Add account\"."))));
+            tr("This account is not signed in any more: add it again with \"Add account\"."))));
     }
     auto promise = std::make_shared<QPromise<TokenResult>>();
     promise->start();
@@ -302,8 +302,8 @@ QFuture<TokenResult> AccountService::token(const QString &id, const QStringList 
             if (!entry) {
                 *over = true;
                 setPending(-1);
-                promise->addResult(TokenResult(AuthError::unavailable(
-                    QStringLiteral("This account was removed while its token was requested."))));
+                promise->addResult(TokenResult(
+                    AuthError::unavailable(tr("This account was removed while its token was requested."))));
                 promise->finish();
                 return;
             }
@@ -347,13 +347,13 @@ QFuture<TokenResult> AccountService::token(const QString &id, const QStringList 
 SignInOperation *AccountService::signIn(const SignInRequest &request, QObject *parent)
 {
     auto *operation = new SignInOperation(request, parent);
-    operation->reportStatus(QStringLiteral("Preparing the sign-in…"));
+    operation->reportStatus(tr("Preparing the sign-in…"));
     QPointer<AccountService> self(this);
     whenReady(m_storage->loadCaches(), operation, [self, operation, request](const VoidResult &loaded) {
         if (!loaded.ok())
             qCWarning(lcUi).noquote() << "could not read the token caches:" << loaded.error().message;
         if (!self) {
-            operation->fail(AuthError::unavailable(QStringLiteral("Azid is shutting down.")));
+            operation->fail(AuthError::unavailable(tr("Azid is shutting down.")));
             return;
         }
         if (operation->isRunning())
@@ -386,9 +386,9 @@ void AccountService::runSignIn(SignInOperation *operation, const SignInRequest &
             const bool opened = opener(url);
             if (op) {
                 op->reportBrowserUrl(url, opened);
-                op->reportStatus(opened ? QStringLiteral("Waiting for you to sign in in the browser…")
-                                        : QStringLiteral("No browser could be started: open the address "
-                                                         "below in a browser yourself."));
+                op->reportStatus(opened ? tr("Waiting for you to sign in in the browser…")
+                                        : tr("No browser could be started: open the address "
+                                             "below in a browser yourself."));
             }
             // Even without a browser the listener waits: the address can be opened by hand.
             return true;
@@ -416,22 +416,20 @@ void AccountService::runSignIn(SignInOperation *operation, const SignInRequest &
                         return; // the listener has the code; the token comes next
                     op->fail(AuthError::authentication(
                         status == QProcess::NormalExit && exitCode == EmbeddedBrowser::ExitClosed
-                            ? QStringLiteral(
-                                  "The sign-in window was closed before the sign-in finished. Start "
-                                  "again to retry.")
-                            : QStringLiteral(
-                                  "The embedded browser stopped unexpectedly (exit code %1). Use the "
-                                  "system browser or a device code instead.")
+                            ? tr("The sign-in window was closed before the sign-in finished. Start "
+                                 "again to retry.")
+                            : tr("The embedded browser stopped unexpectedly (exit code %1). Use the "
+                                 "system browser or a device code instead.")
                                   .arg(exitCode)));
                 });
-            QObject::connect(
-                process, &QProcess::errorOccurred, op, [op, process](QProcess::ProcessError error) {
-                    if (error == QProcess::FailedToStart)
-                        op->fail(AuthError::unavailable(
-                            QStringLiteral("The embedded browser could not be started (%1). Use the system "
-                                           "browser or a device code instead.")
-                                .arg(process->errorString())));
-                });
+            QObject::connect(process, &QProcess::errorOccurred, op,
+                             [op, process](QProcess::ProcessError error) {
+                                 if (error == QProcess::FailedToStart)
+                                     op->fail(AuthError::unavailable(
+                                         tr("The embedded browser could not be started (%1). Use the system "
+                                            "browser or a device code instead.")
+                                             .arg(process->errorString())));
+                             });
             // The window outlives the operation only to say "signed in" and close itself; after a
             // cancel or an error it goes at once.
             QObject::connect(op, &SignInOperation::finished, process, [op, process]() {
@@ -445,7 +443,7 @@ void AccountService::runSignIn(SignInOperation *operation, const SignInRequest &
                     process->terminate();
             });
             op->reportBrowserUrl(url, true);
-            op->reportStatus(QStringLiteral("Sign in in the Azid sign-in window…"));
+            op->reportStatus(tr("Sign in in the Azid sign-in window…"));
             return true;
         };
         credential = new InteractiveBrowserCredential(o, operation);
@@ -458,7 +456,7 @@ void AccountService::runSignIn(SignInOperation *operation, const SignInRequest &
             if (!op)
                 return;
             op->reportDeviceCode({uri, code, expiresOn});
-            op->reportStatus(QStringLiteral("Waiting for you to enter the code and sign in…"));
+            op->reportStatus(tr("Waiting for you to enter the code and sign in…"));
         };
         credential = new DeviceCodeCredential(o, operation);
         break;
@@ -468,7 +466,7 @@ void AccountService::runSignIn(SignInOperation *operation, const SignInRequest &
         configure(o);
         o.username = request.username;
         o.password = request.password;
-        operation->reportStatus(QStringLiteral("Checking the user name and password…"));
+        operation->reportStatus(tr("Checking the user name and password…"));
         credential = new UsernamePasswordCredential(o, operation);
         break;
     }
@@ -486,7 +484,7 @@ void AccountService::runSignIn(SignInOperation *operation, const SignInRequest &
                   if (!operation->isRunning())
                       return;
                   if (!self) {
-                      operation->fail(AuthError::unavailable(QStringLiteral("Azid is shutting down.")));
+                      operation->fail(AuthError::unavailable(tr("Azid is shutting down.")));
                       return;
                   }
                   if (!record.ok()) {
@@ -520,7 +518,7 @@ void AccountService::storeSignedIn(SignInOperation *operation, const SignInReque
         }
     }
     metadata.isDefault = request.makeDefault || wasDefault || !otherDefault;
-    operation->reportStatus(QStringLiteral("Saving the account…"));
+    operation->reportStatus(tr("Saving the account…"));
 
     QPointer<AccountService> self(this);
     whenReady(m_storage->saveCaches(), operation,
@@ -582,7 +580,7 @@ QFuture<VoidResult> AccountService::setDefault(const QString &id)
 {
     const auto entry = account(id);
     if (!entry)
-        return ready(VoidResult(AuthError::unavailable(QStringLiteral("This account is not signed in."))));
+        return ready(VoidResult(AuthError::unavailable(tr("This account is not signed in."))));
     AccountMetadata metadata = entry->stored.metadata;
     metadata.isDefault = true;
     QFuture<VoidResult> stored = m_storage->accounts().put(entry->record(), metadata);
@@ -595,9 +593,9 @@ QFuture<Result<int>> AccountService::importRecords(const QByteArray &json)
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
     if (parseError.error != QJsonParseError::NoError || (!document.isArray() && !document.isObject())) {
-        return ready(Result<int>(AuthError::unavailable(
-            QStringLiteral("The file is not an account record (JSON as azure.identity's "
-                           "AuthenticationRecord.serialize() writes it, or an array of them)."))));
+        return ready(Result<int>(
+            AuthError::unavailable(tr("The file is not an account record (JSON as azure.identity's "
+                                      "AuthenticationRecord.serialize() writes it, or an array of them)."))));
     }
     QList<AuthenticationRecord> records;
     const QJsonArray array = document.isArray() ? document.array() : QJsonArray{document.object()};

@@ -102,17 +102,18 @@ QString AccountsModel::tokenStateText(const AccountEntry &entry) const
 {
     const qint64 now = m_clock->now();
     if (!entry.attention.isEmpty())
-        return QStringLiteral("Needs sign-in");
+        return tr("Needs sign-in");
     if (entry.tokens.validUntil > now) {
-        return QStringLiteral("Valid until %1%2")
-            .arg(QDateTime::fromSecsSinceEpoch(entry.tokens.validUntil)
-                     .toLocalTime()
-                     .toString(QStringLiteral("HH:mm")),
-                 entry.tokens.hasRefreshToken ? QStringLiteral(", refreshable") : QString());
+        const QString until = QDateTime::fromSecsSinceEpoch(entry.tokens.validUntil)
+                                  .toLocalTime()
+                                  .toString(QStringLiteral("HH:mm"));
+        //: %1 is the time of day the access token expires
+        return entry.tokens.hasRefreshToken ? tr("Valid until %1, refreshable").arg(until)
+                                            : tr("Valid until %1").arg(until);
     }
     if (entry.tokens.hasRefreshToken)
-        return QStringLiteral("Refreshable (no valid access token)");
-    return QStringLiteral("Needs sign-in");
+        return tr("Refreshable (no valid access token)");
+    return tr("Needs sign-in");
 }
 
 QVariant AccountsModel::data(const QModelIndex &index, int role) const
@@ -127,7 +128,7 @@ QVariant AccountsModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case UserColumn:
-            return metadata.isDefault ? record.username + QStringLiteral(" (default)") : record.username;
+            return metadata.isDefault ? tr("%1 (default)").arg(record.username) : record.username;
         case DisplayNameColumn:
             return entry.displayName;
         case TenantColumn:
@@ -182,16 +183,17 @@ QVariant AccountsModel::data(const QModelIndex &index, int role) const
             if (!entry.attention.isEmpty())
                 lines << entry.attention;
             if (entry.tokens.validUntil > now)
-                lines << QStringLiteral("An access token is valid %1 (for %2).")
+                //: %1 is when it expires ("in 5 min"), %2 its scopes
+                lines << tr("An access token is valid %1 (for %2).")
                              .arg(relativeTime(entry.tokens.validUntil - now),
                                   entry.tokens.validScopes.join(QStringLiteral(", ")));
             lines << (entry.tokens.hasRefreshToken
-                          ? QStringLiteral("A refresh token is cached: new tokens come without a sign-in.")
-                          : QStringLiteral("No refresh token is cached: sign in again for new tokens."));
+                          ? tr("A refresh token is cached: new tokens come without a sign-in.")
+                          : tr("No refresh token is cached: sign in again for new tokens."));
             return lines.join(QLatin1Char('\n'));
         }
         default:
-            return QStringLiteral("%1\nHome account: %2").arg(record.username, record.homeAccountId);
+            return tr("%1\nHome account: %2").arg(record.username, record.homeAccountId);
         }
     case Qt::FontRole:
         if (metadata.isDefault && index.column() == UserColumn) {
@@ -246,23 +248,23 @@ QVariant AccountsModel::headerData(int section, Qt::Orientation orientation, int
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case UserColumn:
-        return QStringLiteral("User");
+        return tr("User");
     case DisplayNameColumn:
-        return QStringLiteral("Name");
+        return tr("Name");
     case TenantColumn:
-        return QStringLiteral("Tenant");
+        return tr("Tenant");
     case AuthorityColumn:
-        return QStringLiteral("Cloud / authority");
+        return tr("Cloud / authority");
     case ClientIdColumn:
-        return QStringLiteral("Client ID");
+        return tr("Client ID");
     case MethodColumn:
-        return QStringLiteral("Sign-in method");
+        return tr("Sign-in method");
     case LastSignInColumn:
-        return QStringLiteral("Last sign-in");
+        return tr("Last sign-in");
     case SharedColumn:
         return tr("Azure tools");
     case TokensColumn:
-        return QStringLiteral("Tokens");
+        return tr("Tokens");
     }
     return {};
 }

@@ -29,37 +29,37 @@ AccountsWindow::AccountsWindow(AccountService *service, AccountsModel *model, Ap
 {
     initResources();
     setObjectName(QStringLiteral("accountsWindow"));
-    setWindowTitle(QStringLiteral("Accounts — Azid"));
+    setWindowTitle(tr("Accounts — Azid"));
     setWindowIcon(QIcon(QStringLiteral(":/azid/icons/azid.svg")));
     resize(1240, 420);
 
-    auto *toolbar = addToolBar(QStringLiteral("Accounts"));
+    auto *toolbar = addToolBar(tr("Accounts"));
     toolbar->setObjectName(QStringLiteral("accountsToolbar"));
     toolbar->setMovable(false);
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    auto *add = toolbar->addAction(QStringLiteral("Add account…"));
+    auto *add = toolbar->addAction(tr("Add account…"));
     add->setObjectName(QStringLiteral("addAccountAction"));
-    m_signInAgain = toolbar->addAction(QStringLiteral("Sign in again…"));
+    m_signInAgain = toolbar->addAction(tr("Sign in again…"));
     m_signInAgain->setObjectName(QStringLiteral("signInAgainAction"));
 
     m_copyMenu = new QMenu(this);
     m_copyButton = new QToolButton(this);
     m_copyButton->setObjectName(QStringLiteral("copyTokenButton"));
-    m_copyButton->setText(QStringLiteral("Copy token"));
+    m_copyButton->setText(tr("Copy token"));
     m_copyButton->setMenu(m_copyMenu);
     m_copyButton->setPopupMode(QToolButton::InstantPopup);
     toolbar->addWidget(m_copyButton);
     m_inspectMenu = new QMenu(this);
     m_inspectButton = new QToolButton(this);
     m_inspectButton->setObjectName(QStringLiteral("inspectTokenButton"));
-    m_inspectButton->setText(QStringLiteral("Inspect token"));
+    m_inspectButton->setText(tr("Inspect token"));
     m_inspectButton->setMenu(m_inspectMenu);
     m_inspectButton->setPopupMode(QToolButton::InstantPopup);
     toolbar->addWidget(m_inspectButton);
     connect(m_copyMenu, &QMenu::aboutToShow, this, [this]() { fillScopeMenu(m_copyMenu, false); });
     connect(m_inspectMenu, &QMenu::aboutToShow, this, [this]() { fillScopeMenu(m_inspectMenu, true); });
 
-    m_setDefault = toolbar->addAction(QStringLiteral("Set as default"));
+    m_setDefault = toolbar->addAction(tr("Set as default"));
     m_setDefault->setObjectName(QStringLiteral("setDefaultAction"));
     m_share = toolbar->addAction(tr("Share with Azure tools"));
     m_share->setObjectName(QStringLiteral("shareWithAzureToolsAction"));
@@ -72,17 +72,17 @@ AccountsWindow::AccountsWindow(AccountService *service, AccountsModel *model, Ap
                "from there."));
     }
     toolbar->addSeparator();
-    m_export = toolbar->addAction(QStringLiteral("Export…"));
+    m_export = toolbar->addAction(tr("Export…"));
     m_export->setObjectName(QStringLiteral("exportAction"));
-    auto *import = toolbar->addAction(QStringLiteral("Import…"));
+    auto *import = toolbar->addAction(tr("Import…"));
     import->setObjectName(QStringLiteral("importAction"));
     toolbar->addSeparator();
-    m_remove = toolbar->addAction(QStringLiteral("Remove…"));
+    m_remove = toolbar->addAction(tr("Remove…"));
     m_remove->setObjectName(QStringLiteral("removeAction"));
     auto *spacer = new QWidget(this);
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     toolbar->addWidget(spacer);
-    auto *settingsAction = toolbar->addAction(QStringLiteral("Settings…"));
+    auto *settingsAction = toolbar->addAction(tr("Settings…"));
     settingsAction->setObjectName(QStringLiteral("settingsAction"));
 
     auto *central = new QWidget(this);
@@ -109,10 +109,9 @@ AccountsWindow::AccountsWindow(AccountService *service, AccountsModel *model, Ap
     }
     header->setSectionResizeMode(AccountsModel::TokensColumn, QHeaderView::Stretch);
     layout->addWidget(m_view, 1);
-    m_empty =
-        new QLabel(QStringLiteral("No accounts yet. Add one with \"Add account…\": sign in with the system "
-                                  "browser, a device code or a user name and password."),
-                   central);
+    m_empty = new QLabel(tr("No accounts yet. Add one with \"Add account…\": sign in with the system "
+                            "browser, a device code or a user name and password."),
+                         central);
     m_empty->setObjectName(QStringLiteral("emptyLabel"));
     m_empty->setWordWrap(true);
     m_empty->setAlignment(Qt::AlignCenter);
@@ -262,14 +261,14 @@ void AccountsWindow::fillScopeMenu(QMenu *menu, bool inspect)
             connect(menu->addAction(scope), &QAction::triggered, this,
                     [emitFor, scope]() { emitFor(scope); });
         if (!inspect) {
-            connect(menu->addAction(QStringLiteral("Other scope…")), &QAction::triggered, this,
+            connect(menu->addAction(tr("Other scope…")), &QAction::triggered, this,
                     [this, id]() { emit otherScopeRequested(id); });
         }
     }
     if (inspect) {
         if (entry)
             menu->addSeparator();
-        connect(menu->addAction(QStringLiteral("Paste a token…")), &QAction::triggered, this,
+        connect(menu->addAction(tr("Paste a token…")), &QAction::triggered, this,
                 [this]() { emit inspectTokenRequested(QString(), QString()); });
     }
 }
@@ -284,14 +283,18 @@ void AccountsWindow::confirmRemoval()
         if (const auto entry = m_service->account(id))
             names << entry->record().username;
     }
-    auto *box = new QMessageBox(QMessageBox::Warning, QStringLiteral("Remove account — Azid"),
-                                QStringLiteral("Remove %1?").arg(names.join(QStringLiteral(", "))),
-                                QMessageBox::NoButton, this);
+    const int count = static_cast<int>(ids.size());
+    //: The number of accounts to remove selects the form
+    const QString title = tr("Remove account — Azid", nullptr, count);
+    auto *box =
+        new QMessageBox(QMessageBox::Warning, title, tr("Remove %1?").arg(names.join(QStringLiteral(", "))),
+                        QMessageBox::NoButton, this);
     box->setObjectName(QStringLiteral("removeConfirmation"));
-    box->setInformativeText(
-        QStringLiteral("Its cached tokens and its keychain items are deleted, for Azid and "
-                       "azid-cli alike. Signing in again brings it back."));
-    QPushButton *removeButton = box->addButton(QStringLiteral("Remove"), QMessageBox::DestructiveRole);
+    //: The number of accounts to remove selects the form
+    box->setInformativeText(tr("Its cached tokens and its keychain items are deleted, for Azid and "
+                               "azid-cli alike. Signing in again brings it back.",
+                               nullptr, count));
+    QPushButton *removeButton = box->addButton(tr("Remove"), QMessageBox::DestructiveRole);
     removeButton->setObjectName(QStringLiteral("confirmRemoveButton"));
     box->addButton(QMessageBox::Cancel);
     box->setDefaultButton(QMessageBox::Cancel);
@@ -300,12 +303,12 @@ void AccountsWindow::confirmRemoval()
             [this, ids, names, removeButton](QAbstractButton *clicked) {
                 if (clicked != removeButton || !m_service)
                     return;
-                showStatus(QStringLiteral("Removing %1…").arg(names.join(QStringLiteral(", "))));
+                showStatus(tr("Removing %1…").arg(names.join(QStringLiteral(", "))));
                 for (const QString &id : ids) {
                     whenReady(m_service->remove(id), this, [this](const VoidResult &removed) {
-                        showStatus(removed.ok() ? QStringLiteral("Removed.")
-                                                : QStringLiteral("Could not remove the account: ") +
-                                                      removed.error().message);
+                        showStatus(removed.ok()
+                                       ? tr("Removed.")
+                                       : tr("Could not remove the account: %1").arg(removed.error().message));
                     });
                 }
             });
@@ -318,9 +321,8 @@ void AccountsWindow::setDefaultSelected()
     if (id.isEmpty() || !m_service)
         return;
     whenReady(m_service->setDefault(id), this, [this](const VoidResult &done) {
-        showStatus(done.ok()
-                       ? QStringLiteral("Default account changed: azid-cli uses it without --account.")
-                       : QStringLiteral("Could not change the default account: ") + done.error().message);
+        showStatus(done.ok() ? tr("Default account changed: azid-cli uses it without --account.")
+                             : tr("Could not change the default account: %1").arg(done.error().message));
     });
 }
 
@@ -334,14 +336,15 @@ bool AccountsWindow::exportTo(const QString &path, QString *error)
     const QByteArray json = AccountService::exportRecords(records);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit()) {
-        const QString why = QStringLiteral("Cannot write %1: %2.").arg(path, file.errorString());
+        const QString why = tr("Cannot write %1: %2.").arg(path, file.errorString());
         if (error)
             *error = why;
         showStatus(why);
         return false;
     }
     showStatus(
-        QStringLiteral("Exported %1 account record(s) to %2 (no tokens).").arg(records.size()).arg(path));
+        tr("Exported %n account record(s) to %1 (no tokens).", nullptr, static_cast<int>(records.size()))
+            .arg(path));
     return true;
 }
 
@@ -349,9 +352,10 @@ void AccountsWindow::exportSelected()
 {
     if (selectedAccountIds().isEmpty())
         return;
+    //: The file dialog's filters: keep the patterns in parentheses as they are
+    const QString filters = tr("Account records (*.json);;All files (*)");
     auto *dialog =
-        new QFileDialog(this, QStringLiteral("Export account records"), QStringLiteral("azid-accounts.json"),
-                        QStringLiteral("Account records (*.json);;All files (*)"));
+        new QFileDialog(this, tr("Export account records"), QStringLiteral("azid-accounts.json"), filters);
     dialog->setObjectName(QStringLiteral("exportDialog"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setAcceptMode(QFileDialog::AcceptSave);
@@ -364,23 +368,23 @@ void AccountsWindow::importFrom(const QString &path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        showStatus(QStringLiteral("Cannot read %1: %2.").arg(path, file.errorString()));
+        showStatus(tr("Cannot read %1: %2.").arg(path, file.errorString()));
         return;
     }
     if (!m_service)
         return;
     whenReady(m_service->importRecords(file.readAll()), this, [this](const Result<int> &imported) {
-        showStatus(imported.ok()
-                       ? QStringLiteral("Imported %1 account record(s). Sign in to get their tokens.")
-                             .arg(imported.value())
-                       : QStringLiteral("Could not import: ") + errorSummary(imported.error()));
+        showStatus(imported.ok() ? tr("Imported %n account record(s). Sign in to get their tokens.", nullptr,
+                                      imported.value())
+                                 : tr("Could not import: %1").arg(errorSummary(imported.error())));
     });
 }
 
 void AccountsWindow::importRecords()
 {
-    auto *dialog = new QFileDialog(this, QStringLiteral("Import account records"), QString(),
-                                   QStringLiteral("Account records (*.json);;All files (*)"));
+    //: The file dialog's filters: keep the patterns in parentheses as they are
+    const QString filters = tr("Account records (*.json);;All files (*)");
+    auto *dialog = new QFileDialog(this, tr("Import account records"), QString(), filters);
     dialog->setObjectName(QStringLiteral("importDialog"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setFileMode(QFileDialog::ExistingFile);

@@ -36,8 +36,9 @@ QString formatToken(const QString &token, TokenFormat format)
 
 QString tokenFormatName(TokenFormat format)
 {
-    return format == TokenFormat::BearerHeader ? QStringLiteral("Authorization: Bearer header")
-                                               : QStringLiteral("Raw token");
+    //: "Authorization: Bearer" is the HTTP header as it is copied: keep it as it is
+    return format == TokenFormat::BearerHeader ? AppSettings::tr("Authorization: Bearer header")
+                                               : AppSettings::tr("Raw token");
 }
 
 AppSettings::AppSettings(const QString &profile, QObject *parent)

@@ -1,5 +1,6 @@
 #include "azid/ui/autostart.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -79,19 +80,21 @@ bool Autostart::setEnabled(bool enabled)
     const QString path = entryPath();
     if (!enabled) {
         if (QFile::exists(path) && !QFile::remove(path)) {
-            m_error = QStringLiteral("Cannot remove %1.").arg(path);
+            m_error = QCoreApplication::translate("azid::ui::Autostart", "Cannot remove %1.").arg(path);
             return false;
         }
         return true;
     }
     if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
-        m_error = QStringLiteral("Cannot create the folder of %1.").arg(path);
+        m_error =
+            QCoreApplication::translate("azid::ui::Autostart", "Cannot create the folder of %1.").arg(path);
         return false;
     }
     QSaveFile file(path);
     const QByteArray text = entry().toUtf8();
     if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
-        m_error = QStringLiteral("Cannot write %1: %2.").arg(path, file.errorString());
+        m_error = QCoreApplication::translate("azid::ui::Autostart", "Cannot write %1: %2.")
+                      .arg(path, file.errorString());
         return false;
     }
     return true;

@@ -95,11 +95,11 @@ QVariant ClaimsModel::headerData(int section, Qt::Orientation orientation, int r
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case ClaimColumn:
-        return QStringLiteral("Claim");
+        return tr("Claim");
     case ValueColumn:
-        return QStringLiteral("Value");
+        return tr("Value");
     case MeaningColumn:
-        return QStringLiteral("Meaning");
+        return tr("Meaning");
     }
     return {};
 }

@@ -2,6 +2,7 @@
 
 #include "azid/authorityhosts.h"
 
+#include <QCoreApplication>
 #include <QUrl>
 
 namespace azid::ui {
@@ -34,15 +35,15 @@ QString cloudDisplayName(Cloud cloud)
 {
     switch (cloud) {
     case Cloud::Public:
-        return QStringLiteral("Azure public cloud");
+        return QCoreApplication::translate("azid::ui::Cloud", "Azure public cloud");
     case Cloud::UsGovernment:
-        return QStringLiteral("Azure US Government");
+        return QCoreApplication::translate("azid::ui::Cloud", "Azure US Government");
     case Cloud::China:
-        return QStringLiteral("Azure China (21Vianet)");
+        return QCoreApplication::translate("azid::ui::Cloud", "Azure China (21Vianet)");
     case Cloud::Custom:
         break;
     }
-    return QStringLiteral("Custom authority");
+    return QCoreApplication::translate("azid::ui::Cloud", "Custom authority");
 }
 
 QString cloudAuthorityHost(Cloud cloud)
@@ -95,11 +96,11 @@ QString authorityLabel(const QString &authority)
     const Cloud cloud = cloudOfAuthority(authority);
     switch (cloud) {
     case Cloud::Public:
-        return QStringLiteral("Azure");
+        return QCoreApplication::translate("azid::ui::Cloud", "Azure");
     case Cloud::UsGovernment:
-        return QStringLiteral("Azure US Gov");
+        return QCoreApplication::translate("azid::ui::Cloud", "Azure US Gov");
     case Cloud::China:
-        return QStringLiteral("Azure China");
+        return QCoreApplication::translate("azid::ui::Cloud", "Azure China");
     case Cloud::Custom:
         break;
     }
@@ -126,27 +127,35 @@ QList<ScopePreset> scopePresets(Cloud cloud)
     const QString storage = QStringLiteral("https://storage.azure.com/.default");
     switch (cloud) {
     case Cloud::UsGovernment:
-        return {{QStringLiteral("Azure Resource Manager"), resourceManagerScope(cloud)},
-                {QStringLiteral("Microsoft Graph"), QStringLiteral("https://graph.microsoft.us/.default")},
-                {QStringLiteral("Azure Storage"), storage},
-                {QStringLiteral("Key Vault"), QStringLiteral("https://vault.usgovcloudapi.net/.default")},
-                {QStringLiteral("Azure DevOps"), devOps}};
+        return {{QCoreApplication::translate("azid::ui::Cloud", "Azure Resource Manager"),
+                 resourceManagerScope(cloud)},
+                {QCoreApplication::translate("azid::ui::Cloud", "Microsoft Graph"),
+                 QStringLiteral("https://graph.microsoft.us/.default")},
+                {QCoreApplication::translate("azid::ui::Cloud", "Azure Storage"), storage},
+                {QCoreApplication::translate("azid::ui::Cloud", "Key Vault"),
+                 QStringLiteral("https://vault.usgovcloudapi.net/.default")},
+                {QCoreApplication::translate("azid::ui::Cloud", "Azure DevOps"), devOps}};
     case Cloud::China:
-        return {{QStringLiteral("Azure Resource Manager"), resourceManagerScope(cloud)},
-                {QStringLiteral("Microsoft Graph"),
+        return {{QCoreApplication::translate("azid::ui::Cloud", "Azure Resource Manager"),
+                 resourceManagerScope(cloud)},
+                {QCoreApplication::translate("azid::ui::Cloud", "Microsoft Graph"),
                  QStringLiteral("https://microsoftgraph.chinacloudapi.cn/.default")},
-                {QStringLiteral("Azure Storage"), storage},
-                {QStringLiteral("Key Vault"), QStringLiteral("https://vault.azure.cn/.default")},
-                {QStringLiteral("Azure DevOps"), devOps}};
+                {QCoreApplication::translate("azid::ui::Cloud", "Azure Storage"), storage},
+                {QCoreApplication::translate("azid::ui::Cloud", "Key Vault"),
+                 QStringLiteral("https://vault.azure.cn/.default")},
+                {QCoreApplication::translate("azid::ui::Cloud", "Azure DevOps"), devOps}};
     case Cloud::Public:
     case Cloud::Custom:
         break;
     }
-    return {{QStringLiteral("Azure Resource Manager"), resourceManagerScope(Cloud::Public)},
-            {QStringLiteral("Microsoft Graph"), QStringLiteral("https://graph.microsoft.com/.default")},
-            {QStringLiteral("Azure Storage"), storage},
-            {QStringLiteral("Key Vault"), QStringLiteral("https://vault.azure.net/.default")},
-            {QStringLiteral("Azure DevOps"), devOps}};
+    return {{QCoreApplication::translate("azid::ui::Cloud", "Azure Resource Manager"),
+             resourceManagerScope(Cloud::Public)},
+            {QCoreApplication::translate("azid::ui::Cloud", "Microsoft Graph"),
+             QStringLiteral("https://graph.microsoft.com/.default")},
+            {QCoreApplication::translate("azid::ui::Cloud", "Azure Storage"), storage},
+            {QCoreApplication::translate("azid::ui::Cloud", "Key Vault"),
+             QStringLiteral("https://vault.azure.net/.default")},
+            {QCoreApplication::translate("azid::ui::Cloud", "Azure DevOps"), devOps}};
 }
 
 QString scopeLabel(const QString &scope)

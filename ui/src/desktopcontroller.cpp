@@ -26,11 +26,14 @@ bool isTenantName(const QString &tenant)
 
 QString lifetimeText(qint64 seconds)
 {
+    //: A token's lifetime: hours and minutes
     if (seconds >= 3600)
-        return QStringLiteral("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
+        return DesktopController::tr("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60);
+    //: A token's lifetime: minutes
     if (seconds >= 60)
-        return QStringLiteral("%1 min").arg(seconds / 60);
-    return QStringLiteral("%1 s").arg(qMax<qint64>(0, seconds));
+        return DesktopController::tr("%1 min").arg(seconds / 60);
+    //: A token's lifetime: seconds
+    return DesktopController::tr("%1 s").arg(qMax<qint64>(0, seconds));
 }
 
 } // namespace
@@ -82,7 +85,7 @@ DesktopController::DesktopController(AccountService *service, AppSettings *setti
                 if (m_shownWarnings.contains(warning))
                     continue;
                 m_shownWarnings << warning;
-                notify(QStringLiteral("Storage"), warning, QSystemTrayIcon::Warning);
+                notify(tr("Storage"), warning, QSystemTrayIcon::Warning);
             }
         });
         connect(m_service, &AccountService::sharedCacheFailed, this,
@@ -140,7 +143,8 @@ void DesktopController::notify(const QString &title, const QString &text, QSyste
 {
     m_tray->showMessage(title, text, icon);
     if (!m_usesTray || m_window->isVisible())
-        m_window->showStatus(title + QStringLiteral(": ") + text);
+        //: A tray message in the status bar: its title, then its text
+        m_window->showStatus(tr("%1: %2").arg(title, text));
 }
 
 void DesktopController::copyToken(const QString &accountId, const QString &scope, const QString &claims)
@@ -188,13 +192,15 @@ void DesktopController::copyToken(const QString &accountId, const QString &scope
             m_settings->addRecentScope(scope);
         const qint64 left = result.value().expiresOn - m_service->clock().now();
         const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(delay).count();
-        notify(QStringLiteral("Token copied"),
-               QStringLiteral("%1 for %2%3. Valid for %4; %5.")
-                   .arg(format == TokenFormat::BearerHeader ? QStringLiteral("Authorization header")
-                                                            : QStringLiteral("Access token"),
-                        scopeLabel(scope), QStringLiteral(" (") + user + QLatin1Char(')'), lifetimeText(left),
-                        seconds > 0 ? QStringLiteral("the clipboard is cleared in %1 s").arg(seconds)
-                                    : QStringLiteral("the clipboard is not cleared automatically")));
+        const QString what =
+            format == TokenFormat::BearerHeader ? tr("Authorization header") : tr("Access token");
+        const QString clearing =
+            seconds > 0 ? tr("the clipboard is cleared in %n s", nullptr, static_cast<int>(seconds))
+                        : tr("the clipboard is not cleared automatically");
+        //: %1 is "Access token" or "Authorization header", %2 the scope or API, %3 the user, %4 how long
+        //: the token is valid, %5 what happens to the clipboard
+        notify(tr("Token copied"), tr("%1 for %2 (%3). Valid for %4; %5.")
+                                       .arg(what, scopeLabel(scope), user, lifetimeText(left), clearing));
         emit tokenCopied(accountId, scope, result.value().expiresOn);
     });
 }
@@ -241,7 +247,7 @@ void DesktopController::handleTokenError(const QString &accountId, const QString
         signInAgain(accountId, error.message, scopes, error.claims);
         return;
     }
-    notify(QStringLiteral("Could not get a token"), errorSummary(error), QSystemTrayIcon::Warning);
+    notify(tr("Could not get a token"), errorSummary(error), QSystemTrayIcon::Warning);
 }
 
 void DesktopController::openSignIn()
@@ -282,12 +288,13 @@ void DesktopController::signInAgain(const QString &accountId, const QString &rea
     request.shareWithAzureTools = metadata.shareWithAzureTools;
     request.accountId = accountId;
     if (!reason.isEmpty() || !entry->attention.isEmpty())
-        request.reason = QStringLiteral("Sign in again as %1 to continue. %2")
+        //: %2 is why: the authority's message
+        request.reason = tr("Sign in again as %1 to continue. %2")
                              .arg(entry->record().username, reason.isEmpty() ? entry->attention : reason);
     showSignInDialog(request, true);
     if (m_usesTray && !reason.isEmpty())
-        m_tray->showMessage(QStringLiteral("Sign-in needed"),
-                            QStringLiteral("%1 needs to sign in again.").arg(entry->record().username),
+        m_tray->showMessage(tr("Sign-in needed"),
+                            tr("%1 needs to sign in again.").arg(entry->record().username),
                             QSystemTrayIcon::Warning);
 }
 
@@ -332,7 +339,7 @@ void DesktopController::onSignedIn(const StoredAccount &account, const SignInReq
         if (isTenantName(request.tenant))
             m_settings->setTenantName(account.record.tenantId, request.tenant);
     }
-    notify(QStringLiteral("Signed in"), QStringLiteral("%1 is signed in.").arg(account.record.username));
+    notify(tr("Signed in"), tr("%1 is signed in.").arg(account.record.username));
     m_window->selectAccount(account.record.homeAccountId);
     if (m_pendingCopy && m_pendingCopy->accountId == account.record.homeAccountId) {
         const PendingCopy copy = *m_pendingCopy;
@@ -349,9 +356,9 @@ void DesktopController::askForScope(const QString &accountId)
     auto *dialog = new QInputDialog;
     dialog->setObjectName(QStringLiteral("otherScopeDialog"));
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(QStringLiteral("Other scope — Azid"));
-    dialog->setLabelText(QStringLiteral("Copy a token for %1, for the scope (e.g. api://my-api/.default or "
-                                        "https://database.windows.net/.default):")
+    dialog->setWindowTitle(tr("Other scope — Azid"));
+    dialog->setLabelText(tr("Copy a token for %1, for the scope (e.g. api://my-api/.default or "
+                            "https://database.windows.net/.default):")
                              .arg(entry->record().username));
     dialog->setTextValue(
         m_settings && !m_settings->recentScopes().isEmpty() ? m_settings->recentScopes().first() : QString());
@@ -421,7 +428,7 @@ void DesktopController::applySettings()
         Autostart autostart(m_settings->profile(), m_programPath);
         if (autostart.isEnabled() != m_settings->startAtLogin() &&
             !autostart.setEnabled(m_settings->startAtLogin()))
-            notify(QStringLiteral("Start at login"), autostart.errorString(), QSystemTrayIcon::Warning);
+            notify(tr("Start at login"), autostart.errorString(), QSystemTrayIcon::Warning);
     }
 }
 

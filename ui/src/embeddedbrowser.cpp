@@ -38,9 +38,11 @@ QString EmbeddedBrowser::unavailableReason() const
 {
     if (isAvailable())
         return {};
-    return QStringLiteral("The embedded browser (azid-webview) is not installed: it needs Qt WebEngine "
-                          "(Debian: qt6-webengine-dev when building). Use the system browser or a device "
-                          "code instead.");
+    return QCoreApplication::translate(
+        "azid::ui::EmbeddedBrowser",
+        "The embedded browser (azid-webview) is not installed: it needs Qt WebEngine "
+        "(Debian: qt6-webengine-dev when building). Use the system browser or a device "
+        "code instead.");
 }
 
 QByteArray EmbeddedBrowser::launchRequest(const QUrl &url) const

@@ -1,5 +1,6 @@
 #include "azid/ui/jwt.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QHash>
 #include <QJsonArray>
@@ -55,30 +56,36 @@ DecodedToken decodeJwt(const QString &token)
     DecodedToken result;
     const QString text = stripBearer(token);
     if (text.isEmpty()) {
-        result.error = QStringLiteral("Paste an access token or ID token to decode it.");
+        result.error =
+            QCoreApplication::translate("azid::ui::Jwt", "Paste an access token or ID token to decode it.");
         return result;
     }
     const QStringList parts = text.split(QLatin1Char('.'));
     if (parts.size() != 3) {
-        result.error = parts.size() == 5 ? QStringLiteral("This is an encrypted token (JWE): only its "
-                                                          "audience can read it.")
-                                         : QStringLiteral("This is not a JSON Web Token (it has %1 part%2, "
-                                                          "not 3). Opaque tokens cannot be decoded.")
-                                               .arg(parts.size())
-                                               .arg(parts.size() == 1 ? QString() : QStringLiteral("s"));
+        const int count = static_cast<int>(parts.size());
+        result.error =
+            count == 5
+                ? QCoreApplication::translate(
+                      "azid::ui::Jwt", "This is an encrypted token (JWE): only its audience can read it.")
+                : QCoreApplication::translate("azid::ui::Jwt",
+                                              "This is not a JSON Web Token (it has %n part(s), not 3). "
+                                              "Opaque tokens cannot be decoded.",
+                                              nullptr, count);
         return result;
     }
     const auto header = base64Url(parts[0]);
     const auto payload = base64Url(parts[1]);
     const auto signature = base64Url(parts[2]);
     if (!header || !payload || !signature) {
-        result.error = QStringLiteral("The token is not valid base64url: was it cut off while copying?");
+        result.error = QCoreApplication::translate(
+            "azid::ui::Jwt", "The token is not valid base64url: was it cut off while copying?");
         return result;
     }
     const auto headerObject = jsonObject(*header);
     const auto claimsObject = jsonObject(*payload);
     if (!headerObject || !claimsObject) {
-        result.error = QStringLiteral("The token's header or claims are not JSON objects.");
+        result.error = QCoreApplication::translate("azid::ui::Jwt",
+                                                   "The token's header or claims are not JSON objects.");
         return result;
     }
     result.isJwt = true;
@@ -97,69 +104,112 @@ bool isTimeClaim(const QString &name)
 
 QString claimExplanation(const QString &name)
 {
-    static const QHash<QString, QString> explanations{
-        {QStringLiteral("aud"), QStringLiteral("Audience: the resource (API) the token is for. Other APIs "
-                                               "refuse it.")},
-        {QStringLiteral("iss"), QStringLiteral("Issuer: the authority and tenant that issued the token.")},
-        {QStringLiteral("tid"), QStringLiteral("Tenant ID: the directory the user signed in to.")},
-        {QStringLiteral("oid"), QStringLiteral("Object ID: the user's (or app's) immutable ID in that "
-                                               "tenant; use it for authorization, not the name.")},
-        {QStringLiteral("sub"), QStringLiteral("Subject: the principal, unique per application.")},
-        {QStringLiteral("upn"), QStringLiteral("User principal name (v1 tokens); may change, do not use it "
-                                               "as a key.")},
+    // Translated when asked for, not when the table is built (once).
+    static const QHash<QString, const char *> explanations{
+        {QStringLiteral("aud"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                                                  "Audience: the resource (API) the token is for. Other APIs "
+                                                  "refuse it.")},
+        {QStringLiteral("iss"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                                                  "Issuer: the authority and tenant that issued the token.")},
+        {QStringLiteral("tid"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Tenant ID: the directory the user signed in to.")},
+        {QStringLiteral("oid"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                                                  "Object ID: the user's (or app's) immutable ID in that "
+                                                  "tenant; use it for authorization, not the name.")},
+        {QStringLiteral("sub"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Subject: the principal, unique per application.")},
+        {QStringLiteral("upn"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                           "User principal name (v1 tokens); may change, do not use it "
+                           "as a key.")},
         {QStringLiteral("preferred_username"),
-         QStringLiteral("The user name to show (v2 tokens); may change, do not use it as a key.")},
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                           "The user name to show (v2 tokens); may change, do not use it as a key.")},
         {QStringLiteral("unique_name"),
-         QStringLiteral("A human-readable user name (v1 tokens), for display.")},
-        {QStringLiteral("name"), QStringLiteral("The user's display name.")},
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                           "A human-readable user name (v1 tokens), for display.")},
+        {QStringLiteral("name"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "The user's display name.")},
         {QStringLiteral("scp"),
-         QStringLiteral("Scopes: the delegated permissions the user granted to the client.")},
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                           "Scopes: the delegated permissions the user granted to the client.")},
         {QStringLiteral("roles"),
-         QStringLiteral("App roles assigned to the user or application in the resource.")},
-        {QStringLiteral("amr"), QStringLiteral("Authentication methods used: pwd (password), mfa, rsa, "
-                                               "wia (Windows), fed (federated)...")},
-        {QStringLiteral("acrs"), QStringLiteral("Authentication context class references satisfied (c1, "
-                                                "c2, ...): conditional access step-up.")},
-        {QStringLiteral("acr"), QStringLiteral("Authentication context class: 0 means the user did not "
-                                               "meet ISO/IEC 29115 requirements.")},
-        {QStringLiteral("xms_cc"), QStringLiteral("Client capabilities: cp1 means the client handles "
-                                                  "claims challenges (continuous access evaluation).")},
-        {QStringLiteral("iat"), QStringLiteral("Issued at.")},
-        {QStringLiteral("nbf"), QStringLiteral("Not before: the token is not valid before this time.")},
-        {QStringLiteral("exp"), QStringLiteral("Expires: the token is refused after this time.")},
-        {QStringLiteral("auth_time"), QStringLiteral("When the user last entered credentials.")},
-        {QStringLiteral("appid"), QStringLiteral("Application (client) ID that requested the token (v1).")},
-        {QStringLiteral("azp"), QStringLiteral("Authorized party: the client ID that requested the token "
-                                               "(v2).")},
-        {QStringLiteral("appidacr"), QStringLiteral("How the client authenticated: 0 public client, 1 "
-                                                    "secret, 2 certificate (v1).")},
-        {QStringLiteral("azpacr"), QStringLiteral("How the client authenticated: 0 public client, 1 secret, "
-                                                  "2 certificate (v2).")},
-        {QStringLiteral("ver"), QStringLiteral("Token format version: 1.0 or 2.0.")},
-        {QStringLiteral("uti"), QStringLiteral("Token identifier, for Microsoft support.")},
-        {QStringLiteral("jti"), QStringLiteral("Token identifier.")},
-        {QStringLiteral("idp"), QStringLiteral("Identity provider that authenticated the user, when it is "
-                                               "not the issuer (guests, personal accounts).")},
-        {QStringLiteral("ipaddr"), QStringLiteral("IP address the user authenticated from.")},
-        {QStringLiteral("wids"), QStringLiteral("Directory roles (template IDs) of the user.")},
-        {QStringLiteral("groups"), QStringLiteral("Object IDs of the user's groups.")},
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                           "App roles assigned to the user or application in the resource.")},
+        {QStringLiteral("amr"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                                                  "Authentication methods used: pwd (password), mfa, rsa, "
+                                                  "wia (Windows), fed (federated)...")},
+        {QStringLiteral("acrs"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                                                   "Authentication context class references satisfied (c1, "
+                                                   "c2, ...): conditional access step-up.")},
+        {QStringLiteral("acr"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                                                  "Authentication context class: 0 means the user did not "
+                                                  "meet ISO/IEC 29115 requirements.")},
+        {QStringLiteral("xms_cc"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                                                     "Client capabilities: cp1 means the client handles "
+                                                     "claims challenges (continuous access evaluation).")},
+        {QStringLiteral("iat"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Issued at.")},
+        {QStringLiteral("nbf"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                                                  "Not before: the token is not valid before this time.")},
+        {QStringLiteral("exp"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Expires: the token is refused after this time.")},
+        {QStringLiteral("auth_time"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "When the user last entered credentials.")},
+        {QStringLiteral("appid"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                           "Application (client) ID that requested the token (v1).")},
+        {QStringLiteral("azp"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                                                  "Authorized party: the client ID that requested the token "
+                                                  "(v2).")},
+        {QStringLiteral("appidacr"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "How the client authenticated: 0 public client, 1 "
+                                                         "secret, 2 certificate (v1).")},
+        {QStringLiteral("azpacr"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                           "How the client authenticated: 0 public client, 1 secret, "
+                           "2 certificate (v2).")},
+        {QStringLiteral("ver"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Token format version: 1.0 or 2.0.")},
+        {QStringLiteral("uti"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Token identifier, for Microsoft support.")},
+        {QStringLiteral("jti"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Token identifier.")},
+        {QStringLiteral("idp"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                                                  "Identity provider that authenticated the user, when it is "
+                                                  "not the issuer (guests, personal accounts).")},
+        {QStringLiteral("ipaddr"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "IP address the user authenticated from.")},
+        {QStringLiteral("wids"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Directory roles (template IDs) of the user.")},
+        {QStringLiteral("groups"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Object IDs of the user's groups.")},
         {QStringLiteral("hasgroups"),
-         QStringLiteral("The user has too many groups for the token; ask Microsoft Graph.")},
-        {QStringLiteral("nonce"), QStringLiteral("Replay protection value of the sign-in request.")},
-        {QStringLiteral("email"), QStringLiteral("The user's e-mail address, if any.")},
-        {QStringLiteral("given_name"), QStringLiteral("The user's first name.")},
-        {QStringLiteral("family_name"), QStringLiteral("The user's last name.")},
-        {QStringLiteral("xms_tcdt"), QStringLiteral("When the tenant was created.")},
-        {QStringLiteral("rh"), QStringLiteral("Internal claim Entra uses to revalidate tokens.")},
-        {QStringLiteral("aio"), QStringLiteral("Internal claim Entra uses to reuse tokens.")},
-        {QStringLiteral("sid"), QStringLiteral("Session ID of the user's sign-in session.")},
-        {QStringLiteral("alg"), QStringLiteral("Signature algorithm.")},
-        {QStringLiteral("typ"), QStringLiteral("Token type.")},
-        {QStringLiteral("kid"), QStringLiteral("ID of the key that signed the token (in the issuer's "
-                                               "JWKS).")},
-        {QStringLiteral("x5t"), QStringLiteral("Thumbprint of the signing certificate.")},
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                           "The user has too many groups for the token; ask Microsoft Graph.")},
+        {QStringLiteral("nonce"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Replay protection value of the sign-in request.")},
+        {QStringLiteral("email"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "The user's e-mail address, if any.")},
+        {QStringLiteral("given_name"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "The user's first name.")},
+        {QStringLiteral("family_name"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "The user's last name.")},
+        {QStringLiteral("xms_tcdt"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "When the tenant was created.")},
+        {QStringLiteral("rh"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Internal claim Entra uses to revalidate tokens.")},
+        {QStringLiteral("aio"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Internal claim Entra uses to reuse tokens.")},
+        {QStringLiteral("sid"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Session ID of the user's sign-in session.")},
+        {QStringLiteral("alg"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Signature algorithm.")},
+        {QStringLiteral("typ"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Token type.")},
+        {QStringLiteral("kid"), QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation",
+                                                  "ID of the key that signed the token (in the issuer's "
+                                                  "JWKS).")},
+        {QStringLiteral("x5t"),
+         QT_TRANSLATE_NOOP("azid::ui::ClaimExplanation", "Thumbprint of the signing certificate.")},
     };
-    return explanations.value(name);
+    const char *text = explanations.value(name);
+    return text ? QCoreApplication::translate("azid::ui::ClaimExplanation", text) : QString();
 }
 
 QString claimValueText(const QString &name, const QJsonValue &value)
@@ -195,17 +245,33 @@ QString relativeTime(qint64 seconds)
 {
     const qint64 magnitude = seconds < 0 ? -seconds : seconds;
     if (magnitude == 0)
-        return QStringLiteral("now");
+        //: A point in time relative to now: it is now
+        return QCoreApplication::translate("azid::ui::Jwt", "now");
     QString text;
     if (magnitude >= 86400)
-        text = QStringLiteral("%1 d %2 h").arg(magnitude / 86400).arg((magnitude % 86400) / 3600);
+        //: A duration: days and hours
+        text = QCoreApplication::translate("azid::ui::Jwt", "%1 d %2 h")
+                   .arg(magnitude / 86400)
+                   .arg((magnitude % 86400) / 3600);
     else if (magnitude >= 3600)
-        text = QStringLiteral("%1 h %2 min").arg(magnitude / 3600).arg((magnitude % 3600) / 60);
+        //: A duration: hours and minutes
+        text = QCoreApplication::translate("azid::ui::Jwt", "%1 h %2 min")
+                   .arg(magnitude / 3600)
+                   .arg((magnitude % 3600) / 60);
     else if (magnitude >= 60)
-        text = QStringLiteral("%1 min %2 s").arg(magnitude / 60).arg(magnitude % 60);
+        //: A duration: minutes and seconds
+        text = QCoreApplication::translate("azid::ui::Jwt", "%1 min %2 s")
+                   .arg(magnitude / 60)
+                   .arg(magnitude % 60);
     else
-        text = QStringLiteral("%1 s").arg(magnitude);
-    return seconds > 0 ? QStringLiteral("in ") + text : text + QStringLiteral(" ago");
+        //: A duration: seconds
+        text = QCoreApplication::translate("azid::ui::Jwt", "%1 s").arg(magnitude);
+    //: A point in time relative to now: %1 is a duration ("5 min"); also used as "expires in 5 min"
+    //: and "valid in 5 min"
+    if (seconds > 0)
+        return QCoreApplication::translate("azid::ui::Jwt", "in %1").arg(text);
+    //: A point in time relative to now: %1 is a duration ("5 min"); also used as "expired 5 min ago"
+    return QCoreApplication::translate("azid::ui::Jwt", "%1 ago").arg(text);
 }
 
 ClaimsChallenge parseClaimsChallenge(const QString &text)
@@ -213,7 +279,8 @@ ClaimsChallenge parseClaimsChallenge(const QString &text)
     ClaimsChallenge result;
     QString value = text.trimmed();
     if (value.isEmpty()) {
-        result.problem = QStringLiteral("Paste the WWW-Authenticate header of the resource's 401 answer.");
+        result.problem = QCoreApplication::translate(
+            "azid::ui::Jwt", "Paste the WWW-Authenticate header of the resource's 401 answer.");
         return result;
     }
     if (value.startsWith(QStringLiteral("WWW-Authenticate:"), Qt::CaseInsensitive))
@@ -240,8 +307,9 @@ ClaimsChallenge parseClaimsChallenge(const QString &text)
             if (!value.contains(QLatin1Char(' ')) && !value.contains(QLatin1Char(',')))
                 encoded = value;
             else {
-                result.problem = QStringLiteral("The header has no claims parameter: this 401 is not a "
-                                                "claims challenge, a new token would not help.");
+                result.problem = QCoreApplication::translate(
+                    "azid::ui::Jwt", "The header has no claims parameter: this 401 is not a claims "
+                                     "challenge, a new token would not help.");
                 return result;
             }
         }
@@ -265,8 +333,8 @@ ClaimsChallenge parseClaimsChallenge(const QString &text)
     const QJsonDocument document = QJsonDocument::fromJson(result.claims.toUtf8(), &error);
     if (error.error != QJsonParseError::NoError || !document.isObject()) {
         result.claims.clear();
-        result.problem = QStringLiteral("The claims parameter is not base64-encoded JSON: copy the whole "
-                                        "header again.");
+        result.problem = QCoreApplication::translate(
+            "azid::ui::Jwt", "The claims parameter is not base64-encoded JSON: copy the whole header again.");
         return result;
     }
     result.claims = QString::fromUtf8(document.toJson(QJsonDocument::Compact));

@@ -24,81 +24,79 @@ namespace azid::ui {
 SettingsDialog::SettingsDialog(AppSettings *settings, QWidget *parent) : QDialog(parent), m_settings(settings)
 {
     setObjectName(QStringLiteral("settingsDialog"));
-    setWindowTitle(QStringLiteral("Settings — Azid"));
+    setWindowTitle(tr("Settings — Azid"));
     auto *layout = new QVBoxLayout(this);
 
-    auto *signIn = new QGroupBox(QStringLiteral("New sign-ins"), this);
+    auto *signIn = new QGroupBox(tr("New sign-ins"), this);
     auto *signInForm = new QFormLayout(signIn);
     m_cloud = new QComboBox(signIn);
     m_cloud->setObjectName(QStringLiteral("cloudCombo"));
     for (Cloud cloud : {Cloud::Public, Cloud::UsGovernment, Cloud::China, Cloud::Custom})
         m_cloud->addItem(cloudDisplayName(cloud), cloudKey(cloud));
-    signInForm->addRow(QStringLiteral("Cloud:"), m_cloud);
+    signInForm->addRow(tr("Cloud:"), m_cloud);
     m_authority = new QLineEdit(signIn);
     m_authority->setObjectName(QStringLiteral("authorityEdit"));
     m_authority->setPlaceholderText(QStringLiteral("https://login.example.com"));
-    signInForm->addRow(QStringLiteral("Authority URL:"), m_authority);
+    signInForm->addRow(tr("Authority URL:"), m_authority);
     m_tenant = new QLineEdit(signIn);
     m_tenant->setObjectName(QStringLiteral("tenantEdit"));
     m_tenant->setPlaceholderText(QStringLiteral("organizations"));
-    signInForm->addRow(QStringLiteral("Tenant:"), m_tenant);
+    signInForm->addRow(tr("Tenant:"), m_tenant);
     m_clientId = new QLineEdit(signIn);
     m_clientId->setObjectName(QStringLiteral("clientIdEdit"));
     m_clientId->setPlaceholderText(DeveloperSignOnClientId);
-    signInForm->addRow(QStringLiteral("Client ID:"), m_clientId);
+    signInForm->addRow(tr("Client ID:"), m_clientId);
     layout->addWidget(signIn);
 
-    auto *clipboard = new QGroupBox(QStringLiteral("Clipboard"), this);
+    auto *clipboard = new QGroupBox(tr("Clipboard"), this);
     auto *clipboardForm = new QFormLayout(clipboard);
     m_format = new QComboBox(clipboard);
     m_format->setObjectName(QStringLiteral("formatCombo"));
     m_format->addItem(tokenFormatName(TokenFormat::Raw), QStringLiteral("raw"));
     m_format->addItem(tokenFormatName(TokenFormat::BearerHeader), QStringLiteral("bearer"));
-    clipboardForm->addRow(QStringLiteral("Copy tokens as:"), m_format);
+    clipboardForm->addRow(tr("Copy tokens as:"), m_format);
     m_clearSeconds = new QSpinBox(clipboard);
     m_clearSeconds->setObjectName(QStringLiteral("clearSecondsSpin"));
     m_clearSeconds->setRange(0, 3600);
-    m_clearSeconds->setSuffix(QStringLiteral(" s"));
-    m_clearSeconds->setSpecialValueText(QStringLiteral("Never"));
-    clipboardForm->addRow(QStringLiteral("Clear the clipboard after:"), m_clearSeconds);
+    //: The unit after the number of seconds, with its space
+    m_clearSeconds->setSuffix(tr(" s"));
+    m_clearSeconds->setSpecialValueText(tr("Never"));
+    clipboardForm->addRow(tr("Clear the clipboard after:"), m_clearSeconds);
     layout->addWidget(clipboard);
 
-    auto *network = new QGroupBox(QStringLiteral("Network"), this);
+    auto *network = new QGroupBox(tr("Network"), this);
     auto *networkForm = new QFormLayout(network);
     auto *caRow = new QHBoxLayout;
     m_caBundle = new QLineEdit(network);
     m_caBundle->setObjectName(QStringLiteral("caBundleEdit"));
-    m_caBundle->setPlaceholderText(
-        QStringLiteral("Extra CA certificates (PEM), e.g. of a TLS-inspecting proxy"));
+    m_caBundle->setPlaceholderText(tr("Extra CA certificates (PEM), e.g. of a TLS-inspecting proxy"));
     caRow->addWidget(m_caBundle, 1);
-    auto *browse = new QPushButton(QStringLiteral("Browse…"), network);
+    auto *browse = new QPushButton(tr("Browse…"), network);
     caRow->addWidget(browse);
-    networkForm->addRow(QStringLiteral("CA bundle:"), caRow);
-    m_proxySystem =
-        new QRadioButton(QStringLiteral("System proxy (HTTPS_PROXY or the desktop's settings)"), network);
+    networkForm->addRow(tr("CA bundle:"), caRow);
+    m_proxySystem = new QRadioButton(tr("System proxy (HTTPS_PROXY or the desktop's settings)"), network);
     m_proxySystem->setObjectName(QStringLiteral("proxySystemRadio"));
-    m_proxyManual = new QRadioButton(QStringLiteral("Manual:"), network);
+    m_proxyManual = new QRadioButton(tr("Manual:"), network);
     m_proxyManual->setObjectName(QStringLiteral("proxyManualRadio"));
     m_proxyUrl = new QLineEdit(network);
     m_proxyUrl->setObjectName(QStringLiteral("proxyUrlEdit"));
     m_proxyUrl->setPlaceholderText(QStringLiteral("http://proxy.example.com:3128"));
-    networkForm->addRow(QStringLiteral("Proxy:"), m_proxySystem);
+    networkForm->addRow(tr("Proxy:"), m_proxySystem);
     auto *manualRow = new QHBoxLayout;
     manualRow->addWidget(m_proxyManual);
     manualRow->addWidget(m_proxyUrl, 1);
     networkForm->addRow(QString(), manualRow);
     layout->addWidget(network);
 
-    auto *general = new QGroupBox(QStringLiteral("General"), this);
+    auto *general = new QGroupBox(tr("General"), this);
     auto *generalLayout = new QVBoxLayout(general);
-    m_startAtLogin = new QCheckBox(QStringLiteral("Start Azid when I log in"), general);
+    m_startAtLogin = new QCheckBox(tr("Start Azid when I log in"), general);
     m_startAtLogin->setObjectName(QStringLiteral("startAtLoginCheck"));
     generalLayout->addWidget(m_startAtLogin);
-    m_memoryOnly =
-        new QCheckBox(QStringLiteral("Memory-only mode (from the next start): nothing is read from "
-                                     "or written to the keychain or the disk; accounts and tokens "
-                                     "last as long as Azid runs"),
-                      general);
+    m_memoryOnly = new QCheckBox(tr("Memory-only mode (from the next start): nothing is read from "
+                                    "or written to the keychain or the disk; accounts and tokens "
+                                    "last as long as Azid runs"),
+                                 general);
     m_memoryOnly->setObjectName(QStringLiteral("memoryOnlyCheck"));
     generalLayout->addWidget(m_memoryOnly);
     layout->addWidget(general);
@@ -120,8 +118,9 @@ SettingsDialog::SettingsDialog(AppSettings *settings, QWidget *parent) : QDialog
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(browse, &QPushButton::clicked, this, [this]() {
-        auto *dialog = new QFileDialog(this, QStringLiteral("Choose a CA bundle"), QString(),
-                                       QStringLiteral("PEM certificates (*.pem *.crt *.cer);;All files (*)"));
+        //: The file dialog's filters: keep the patterns in parentheses as they are
+        const QString filters = tr("PEM certificates (*.pem *.crt *.cer);;All files (*)");
+        auto *dialog = new QFileDialog(this, tr("Choose a CA bundle"), QString(), filters);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->setFileMode(QFileDialog::ExistingFile);
         connect(dialog, &QFileDialog::fileSelected, m_caBundle, &QLineEdit::setText);
@@ -160,22 +159,21 @@ QString SettingsDialog::problem() const
     if (cloudFromKey(m_cloud->currentData().toString()) == Cloud::Custom) {
         const QUrl url(m_authority->text().trimmed());
         if (url.scheme() != QStringLiteral("https") || url.host().isEmpty())
-            return QStringLiteral(
-                "The custom authority must be an https URL, such as https://login.example.com.");
+            return tr("The custom authority must be an https URL, such as https://login.example.com.");
     }
     const QString ca = m_caBundle->text().trimmed();
     if (!ca.isEmpty() && !QFileInfo(ca).isReadable())
-        return QStringLiteral("The CA bundle %1 cannot be read.").arg(ca);
+        return tr("The CA bundle %1 cannot be read.").arg(ca);
     if (m_proxyManual->isChecked()) {
         const QUrl proxy(m_proxyUrl->text().trimmed());
         if (proxy.host().isEmpty() || proxy.port() <= 0 ||
             (proxy.scheme() != QStringLiteral("http") && proxy.scheme() != QStringLiteral("socks5")))
-            return QStringLiteral("The proxy is an http:// or socks5:// URL with a port, such as "
-                                  "http://proxy.example.com:3128.");
+            return tr("The proxy is an http:// or socks5:// URL with a port, such as "
+                      "http://proxy.example.com:3128.");
         // The settings file is plain text: a proxy password must not go there.
         if (!proxy.password().isEmpty())
-            return QStringLiteral("Azid does not store proxy passwords in its settings file. Leave the "
-                                  "password out of the URL, or choose the system proxy (or HTTPS_PROXY).");
+            return tr("Azid does not store proxy passwords in its settings file. Leave the "
+                      "password out of the URL, or choose the system proxy (or HTTPS_PROXY).");
     }
     return {};
 }

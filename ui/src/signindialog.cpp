@@ -50,15 +50,15 @@ QString methodTitle(SignInMethod method)
 {
     switch (method) {
     case SignInMethod::SystemBrowser:
-        return QStringLiteral("Signing in with your browser");
+        return SignInDialog::tr("Signing in with your browser");
     case SignInMethod::EmbeddedBrowser:
-        return QStringLiteral("Signing in in Azid's sign-in window");
+        return SignInDialog::tr("Signing in in Azid's sign-in window");
     case SignInMethod::DeviceCode:
-        return QStringLiteral("Signing in with a device code");
+        return SignInDialog::tr("Signing in with a device code");
     case SignInMethod::UsernamePassword:
         break;
     }
-    return QStringLiteral("Signing in with a user name and password");
+    return SignInDialog::tr("Signing in with a user name and password");
 }
 
 } // namespace
@@ -67,7 +67,7 @@ SignInDialog::SignInDialog(Starter starter, QWidget *parent)
     : QDialog(parent), m_starter(std::move(starter)), m_clock(&Clock::system())
 {
     setObjectName(QStringLiteral("signInDialog"));
-    setWindowTitle(QStringLiteral("Add account — Azid"));
+    setWindowTitle(tr("Add account — Azid"));
     setMinimumWidth(540);
     auto *layout = new QVBoxLayout(this);
     m_reasonLabel = wrappedLabel(QString(), this, QStringLiteral("reasonLabel"));
@@ -103,40 +103,41 @@ void SignInDialog::buildForm()
     m_cloud->setObjectName(QStringLiteral("cloudCombo"));
     for (Cloud cloud : {Cloud::Public, Cloud::UsGovernment, Cloud::China, Cloud::Custom})
         m_cloud->addItem(cloudDisplayName(cloud), cloudKey(cloud));
-    form->addRow(QStringLiteral("&Cloud:"), m_cloud);
+    form->addRow(tr("&Cloud:"), m_cloud);
 
     m_authority = new QLineEdit(page);
     m_authority->setObjectName(QStringLiteral("authorityEdit"));
     m_authority->setPlaceholderText(QStringLiteral("https://login.example.com"));
-    form->addRow(QStringLiteral("&Authority URL:"), m_authority);
-    m_skipDiscovery = new QCheckBox(QStringLiteral("Not a Microsoft cloud: skip instance discovery"), page);
+    form->addRow(tr("&Authority URL:"), m_authority);
+    m_skipDiscovery = new QCheckBox(tr("Not a Microsoft cloud: skip instance discovery"), page);
     m_skipDiscovery->setObjectName(QStringLiteral("skipDiscoveryCheck"));
     m_skipDiscovery->setChecked(true);
     form->addRow(QString(), m_skipDiscovery);
 
     m_tenant = new QLineEdit(page);
     m_tenant->setObjectName(QStringLiteral("tenantEdit"));
-    m_tenant->setPlaceholderText(QStringLiteral("organizations — or a tenant id or domain"));
-    form->addRow(QStringLiteral("&Tenant:"), m_tenant);
+    //: Keep "organizations": it is what one types
+    m_tenant->setPlaceholderText(tr("organizations — or a tenant id or domain"));
+    form->addRow(tr("&Tenant:"), m_tenant);
 
     m_clientId = new QLineEdit(DeveloperSignOnClientId, page);
     m_clientId->setObjectName(QStringLiteral("clientIdEdit"));
-    m_clientId->setToolTip(QStringLiteral("The application that signs in. The default is the one "
-                                          "azure.identity uses (Azure CLI's)."));
-    form->addRow(QStringLiteral("C&lient ID:"), m_clientId);
+    m_clientId->setToolTip(tr("The application that signs in. The default is the one "
+                              "azure.identity uses (Azure CLI's)."));
+    form->addRow(tr("C&lient ID:"), m_clientId);
 
     m_loginHint = new QLineEdit(page);
     m_loginHint->setObjectName(QStringLiteral("loginHintEdit"));
-    m_loginHint->setPlaceholderText(QStringLiteral("user@example.com (optional)"));
-    form->addRow(QStringLiteral("Login &hint:"), m_loginHint);
+    m_loginHint->setPlaceholderText(tr("user@example.com (optional)"));
+    form->addRow(tr("Login &hint:"), m_loginHint);
 
     m_scopes = new QLineEdit(page);
     m_scopes->setObjectName(QStringLiteral("scopesEdit"));
-    m_scopes->setToolTip(QStringLiteral("Scopes to consent to now, separated by spaces."));
-    form->addRow(QStringLiteral("&Scopes:"), m_scopes);
+    m_scopes->setToolTip(tr("Scopes to consent to now, separated by spaces."));
+    form->addRow(tr("&Scopes:"), m_scopes);
     layout->addLayout(form);
 
-    auto *methodBox = new QGroupBox(QStringLiteral("Sign in with"), page);
+    auto *methodBox = new QGroupBox(tr("Sign in with"), page);
     auto *methodLayout = new QVBoxLayout(methodBox);
     m_methods = new QButtonGroup(this);
     auto addMethod = [&](SignInMethod method, const QString &text, const QString &name) {
@@ -146,36 +147,35 @@ void SignInDialog::buildForm()
         methodLayout->addWidget(radio);
         return radio;
     };
-    m_methodBrowser = addMethod(SignInMethod::SystemBrowser, QStringLiteral("System &browser (recommended)"),
+    m_methodBrowser = addMethod(SignInMethod::SystemBrowser, tr("System &browser (recommended)"),
                                 QStringLiteral("methodBrowser"));
-    m_methodEmbedded = addMethod(SignInMethod::EmbeddedBrowser, QStringLiteral("&Embedded browser window"),
+    m_methodEmbedded = addMethod(SignInMethod::EmbeddedBrowser, tr("&Embedded browser window"),
                                  QStringLiteral("methodEmbedded"));
-    m_methodDeviceCode =
-        addMethod(SignInMethod::DeviceCode, QStringLiteral("&Device code (sign in on another device)"),
-                  QStringLiteral("methodDeviceCode"));
-    m_methodPassword = addMethod(SignInMethod::UsernamePassword, QStringLiteral("User name and &password"),
+    m_methodDeviceCode = addMethod(SignInMethod::DeviceCode, tr("&Device code (sign in on another device)"),
+                                   QStringLiteral("methodDeviceCode"));
+    m_methodPassword = addMethod(SignInMethod::UsernamePassword, tr("User name and &password"),
                                  QStringLiteral("methodPassword"));
     m_methodBrowser->setChecked(true);
     layout->addWidget(methodBox);
 
-    m_passwordBox = new QGroupBox(QStringLiteral("User name and password"), page);
+    m_passwordBox = new QGroupBox(tr("User name and password"), page);
     auto *passwordLayout = new QFormLayout(m_passwordBox);
     auto *warning = wrappedLabel(
-        QStringLiteral("Only for work or school accounts without multi-factor authentication whose password "
-                       "Entra ID checks itself. Accounts with MFA, federated accounts and personal Microsoft "
-                       "accounts cannot sign in this way: use a browser or a device code."),
+        tr("Only for work or school accounts without multi-factor authentication whose password "
+           "Entra ID checks itself. Accounts with MFA, federated accounts and personal Microsoft "
+           "accounts cannot sign in this way: use a browser or a device code."),
         m_passwordBox, QStringLiteral("passwordWarning"));
     passwordLayout->addRow(warning);
     m_username = new QLineEdit(m_passwordBox);
     m_username->setObjectName(QStringLiteral("usernameEdit"));
-    passwordLayout->addRow(QStringLiteral("&User name:"), m_username);
+    passwordLayout->addRow(tr("&User name:"), m_username);
     m_password = new QLineEdit(m_passwordBox);
     m_password->setObjectName(QStringLiteral("passwordEdit"));
     m_password->setEchoMode(QLineEdit::Password);
-    passwordLayout->addRow(QStringLiteral("Pass&word:"), m_password);
+    passwordLayout->addRow(tr("Pass&word:"), m_password);
     layout->addWidget(m_passwordBox);
 
-    m_makeDefault = new QCheckBox(QStringLiteral("Make this the default account"), page);
+    m_makeDefault = new QCheckBox(tr("Make this the default account"), page);
     m_makeDefault->setObjectName(QStringLiteral("makeDefaultCheck"));
     layout->addWidget(m_makeDefault);
     m_shareWithAzureTools = new QCheckBox(tr("Share with Azure tools (azure.identity shared cache)"), page);
@@ -192,8 +192,8 @@ void SignInDialog::buildForm()
 
     auto *buttons = new QHBoxLayout;
     buttons->addStretch();
-    auto *close = button(QStringLiteral("Close"), page, QStringLiteral("closeButton"));
-    m_signIn = button(QStringLiteral("Sign in"), page, QStringLiteral("signInButton"));
+    auto *close = button(tr("Close"), page, QStringLiteral("closeButton"));
+    m_signIn = button(tr("Sign in"), page, QStringLiteral("signInButton"));
     m_signIn->setDefault(true);
     buttons->addWidget(close);
     buttons->addWidget(m_signIn);
@@ -236,17 +236,17 @@ void SignInDialog::buildWaiting()
     m_browserBox->setObjectName(QStringLiteral("browserBox"));
     auto *browserLayout = new QVBoxLayout(m_browserBox);
     browserLayout->setContentsMargins(0, 0, 0, 0);
-    browserLayout->addWidget(wrappedLabel(
-        QStringLiteral("If no browser window opened, open this address in a browser on this computer "
-                       "(the sign-in comes back to Azid through http://localhost):"),
-        m_browserBox));
+    browserLayout->addWidget(
+        wrappedLabel(tr("If no browser window opened, open this address in a browser on this computer "
+                        "(the sign-in comes back to Azid through http://localhost):"),
+                     m_browserBox));
     auto *urlRow = new QHBoxLayout;
     m_url = new QLineEdit(m_browserBox);
     m_url->setObjectName(QStringLiteral("urlEdit"));
     m_url->setReadOnly(true);
     urlRow->addWidget(m_url, 1);
-    auto *copyUrl = button(QStringLiteral("Copy"), m_browserBox, QStringLiteral("copyUrlButton"));
-    auto *openUrl = button(QStringLiteral("Open"), m_browserBox, QStringLiteral("openUrlButton"));
+    auto *copyUrl = button(tr("Copy"), m_browserBox, QStringLiteral("copyUrlButton"));
+    auto *openUrl = button(tr("Open"), m_browserBox, QStringLiteral("openUrlButton"));
     urlRow->addWidget(copyUrl);
     urlRow->addWidget(openUrl);
     browserLayout->addLayout(urlRow);
@@ -273,7 +273,7 @@ void SignInDialog::buildWaiting()
     m_userCode->setFont(code);
     m_userCode->setTextInteractionFlags(Qt::TextSelectableByMouse);
     deviceText->addWidget(m_userCode);
-    auto *copyCode = button(QStringLiteral("Copy code"), m_deviceBox, QStringLiteral("copyCodeButton"));
+    auto *copyCode = button(tr("Copy code"), m_deviceBox, QStringLiteral("copyCodeButton"));
     deviceText->addWidget(copyCode, 0, Qt::AlignLeft);
     m_countdownLabel = wrappedLabel(QString(), m_deviceBox, QStringLiteral("countdownLabel"));
     deviceText->addWidget(m_countdownLabel);
@@ -281,7 +281,7 @@ void SignInDialog::buildWaiting()
     deviceLayout->addLayout(deviceText, 1);
     m_qrCode = new QLabel(m_deviceBox);
     m_qrCode->setObjectName(QStringLiteral("qrCodeLabel"));
-    m_qrCode->setToolTip(QStringLiteral("Scan to open the verification page on a phone"));
+    m_qrCode->setToolTip(tr("Scan to open the verification page on a phone"));
     deviceLayout->addWidget(m_qrCode, 0, Qt::AlignTop);
     layout->addWidget(m_deviceBox);
     connect(copyCode, &QPushButton::clicked, this,
@@ -290,7 +290,7 @@ void SignInDialog::buildWaiting()
     layout->addStretch();
     auto *buttons = new QHBoxLayout;
     buttons->addStretch();
-    auto *cancelButton = button(QStringLiteral("Cancel"), page, QStringLiteral("cancelButton"));
+    auto *cancelButton = button(tr("Cancel"), page, QStringLiteral("cancelButton"));
     buttons->addWidget(cancelButton);
     layout->addLayout(buttons);
     connect(cancelButton, &QPushButton::clicked, this, &SignInDialog::cancel);
@@ -301,7 +301,7 @@ void SignInDialog::buildFailed()
 {
     auto *page = new QWidget(m_pages);
     auto *layout = new QVBoxLayout(page);
-    auto *title = new QLabel(QStringLiteral("The sign-in failed"), page);
+    auto *title = new QLabel(tr("The sign-in failed"), page);
     QFont font = title->font();
     font.setPointSizeF(font.pointSizeF() * 1.3);
     font.setBold(true);
@@ -319,11 +319,11 @@ void SignInDialog::buildFailed()
     m_errorDetails->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     layout->addWidget(m_errorDetails, 1);
     auto *buttons = new QHBoxLayout;
-    auto *copy = button(QStringLiteral("Copy details"), page, QStringLiteral("copyDetailsButton"));
+    auto *copy = button(tr("Copy details"), page, QStringLiteral("copyDetailsButton"));
     buttons->addWidget(copy);
     buttons->addStretch();
-    auto *back = button(QStringLiteral("Back"), page, QStringLiteral("backButton"));
-    auto *retry = button(QStringLiteral("Try again"), page, QStringLiteral("retryButton"));
+    auto *back = button(tr("Back"), page, QStringLiteral("backButton"));
+    auto *retry = button(tr("Try again"), page, QStringLiteral("retryButton"));
     buttons->addWidget(back);
     buttons->addWidget(retry);
     layout->addLayout(buttons);
@@ -397,7 +397,7 @@ void SignInDialog::prefill(const SignInRequest &request)
     m_reasonLabel->setText(m_reason);
     m_reasonLabel->setVisible(!m_reason.isEmpty());
     if (!request.accountId.isEmpty())
-        setWindowTitle(QStringLiteral("Sign in again: %1 — Azid").arg(request.loginHint));
+        setWindowTitle(tr("Sign in again: %1 — Azid").arg(request.loginHint));
     updateForm();
 }
 
@@ -405,10 +405,9 @@ void SignInDialog::setEmbeddedBrowserAvailable(bool available, const QString &re
 {
     m_embeddedAvailable = available;
     m_methodEmbedded->setEnabled(available);
-    m_methodEmbedded->setToolTip(available
-                                     ? QStringLiteral("A Qt WebEngine window of Azid's own: it shows the "
-                                                      "host it is on and uses Azid's proxy and CA settings.")
-                                     : reason);
+    m_methodEmbedded->setToolTip(available ? tr("A Qt WebEngine window of Azid's own: it shows the "
+                                                "host it is on and uses Azid's proxy and CA settings.")
+                                           : reason);
     if (!available && m_methodEmbedded->isChecked())
         m_methodBrowser->setChecked(true);
 }
@@ -481,19 +480,19 @@ QString SignInDialog::problem() const
     if (cloudFromKey(m_cloud->currentData().toString()) == Cloud::Custom) {
         const QUrl url(request.authority);
         if (request.authority.isEmpty())
-            return QStringLiteral("Enter the authority's URL, such as https://login.example.com.");
+            return tr("Enter the authority's URL, such as https://login.example.com.");
         if (!url.isValid() || url.scheme() != QStringLiteral("https") || url.host().isEmpty())
-            return QStringLiteral("The authority must be an https URL, such as https://login.example.com.");
+            return tr("The authority must be an https URL, such as https://login.example.com.");
     }
     if (request.clientId.isEmpty())
-        return QStringLiteral("Enter a client ID (the default is %1).").arg(DeveloperSignOnClientId);
+        return tr("Enter a client ID (the default is %1).").arg(DeveloperSignOnClientId);
     if (request.tenant.contains(QLatin1Char(' ')) || request.tenant.contains(QLatin1Char('/')))
-        return QStringLiteral("The tenant is an id (a GUID), a domain or \"organizations\".");
+        return tr("The tenant is an id (a GUID), a domain or \"organizations\".");
     if (request.method == SignInMethod::UsernamePassword) {
         if (request.username.isEmpty())
-            return QStringLiteral("Enter the user name.");
+            return tr("Enter the user name.");
         if (m_password->text().isEmpty())
-            return QStringLiteral("Enter the password.");
+            return tr("Enter the password.");
     }
     return {};
 }
@@ -525,7 +524,7 @@ void SignInDialog::start()
     m_lastRequest.password.clear();
 
     m_waitingTitle->setText(methodTitle(request.method));
-    m_waitingStatus->setText(QStringLiteral("Starting…"));
+    m_waitingStatus->setText(tr("Starting…"));
     m_browserBox->hide();
     m_deviceBox->hide();
     m_url->clear();
@@ -592,8 +591,9 @@ void SignInDialog::onDeviceCode()
     if (!m_operation || !m_operation->deviceCode())
         return;
     const DeviceCodeInfo code = *m_operation->deviceCode();
+    //: %1 is the link's address, %2 the address as shown
     m_verificationLink->setText(
-        QStringLiteral("Open <a href=\"%1\">%2</a> in a browser on any device and enter this code:")
+        tr("Open <a href=\"%1\">%2</a> in a browser on any device and enter this code:")
             .arg(code.verificationUri.toHtmlEscaped(), code.verificationUri.toHtmlEscaped()));
     m_userCode->setText(code.userCode);
     const QImage qr = qrCodeImage(code.verificationUri, 4);
@@ -610,10 +610,9 @@ QString SignInDialog::countdownText() const
         return {};
     const qint64 left = m_operation->deviceCode()->expiresOn.toSecsSinceEpoch() - m_clock->now();
     if (left <= 0)
-        return QStringLiteral("The code has expired: cancel and start again for a new one.");
-    return QStringLiteral("The code expires in %1:%2.")
-        .arg(left / 60)
-        .arg(left % 60, 2, 10, QLatin1Char('0'));
+        return tr("The code has expired: cancel and start again for a new one.");
+    //: %1:%2 is the time left: minutes and seconds
+    return tr("The code expires in %1:%2.").arg(left / 60).arg(left % 60, 2, 10, QLatin1Char('0'));
 }
 
 void SignInDialog::tick()
@@ -635,12 +634,11 @@ void SignInDialog::onSucceeded()
 void SignInDialog::onFailed()
 {
     m_countdown.stop();
-    const AuthError error = m_operation
-                                ? m_operation->error()
-                                : AuthError::unavailable(QStringLiteral("The sign-in could not be started."));
+    const AuthError error =
+        m_operation ? m_operation->error() : AuthError::unavailable(tr("The sign-in could not be started."));
     m_errorMessage->setText(error.message);
     const QString next = nextStep(error);
-    m_errorNext->setText(next.isEmpty() ? QString() : QStringLiteral("What to do: ") + next);
+    m_errorNext->setText(next.isEmpty() ? QString() : tr("What to do: %1").arg(next));
     m_errorNext->setVisible(!next.isEmpty());
     m_errorDetails->setPlainText(errorDetails(error));
     showPage(Page::Failed);
@@ -650,7 +648,7 @@ void SignInDialog::onCancelled()
 {
     m_countdown.stop();
     showPage(Page::Form);
-    m_problem->setText(QStringLiteral("The sign-in was cancelled."));
+    m_problem->setText(tr("The sign-in was cancelled."));
 }
 
 void SignInDialog::closeEvent(QCloseEvent *event)

@@ -30,16 +30,16 @@ std::optional<SignInMethod> signInMethodFromKey(const QString &key)
 QString signInMethodName(const QString &key)
 {
     if (key == QStringLiteral("browser"))
-        return QStringLiteral("System browser");
+        return SignInOperation::tr("System browser");
     if (key == QStringLiteral("webengine"))
-        return QStringLiteral("Embedded browser");
+        return SignInOperation::tr("Embedded browser");
     if (key == QStringLiteral("device-code"))
-        return QStringLiteral("Device code");
+        return SignInOperation::tr("Device code");
     if (key == QStringLiteral("password"))
-        return QStringLiteral("User name and password");
+        return SignInOperation::tr("User name and password");
     if (key == QStringLiteral("imported"))
-        return QStringLiteral("Imported record");
-    return key.isEmpty() ? QStringLiteral("Unknown") : key;
+        return SignInOperation::tr("Imported record");
+    return key.isEmpty() ? SignInOperation::tr("Unknown") : key;
 }
 
 SignInOperation::SignInOperation(const SignInRequest &request, QObject *parent)

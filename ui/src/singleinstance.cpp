@@ -52,14 +52,14 @@ SingleInstance::Role SingleInstance::start()
     if (!m_lock->tryLock(0)) {
         if (m_lock->error() == QLockFile::LockFailedError)
             return Role::Secondary;
-        m_error = QStringLiteral("Cannot create the lock file %1.").arg(lockPath(m_profile));
+        m_error = tr("Cannot create the lock file %1.").arg(lockPath(m_profile));
         return Role::Failed;
     }
     // The lock is ours, so a socket file left here belongs to a process that is gone.
     const QString path = socketPath(m_profile);
     QLocalServer::removeServer(path);
     if (!m_server.listen(path)) {
-        m_error = QStringLiteral("Cannot listen on %1: %2.").arg(path, m_server.errorString());
+        m_error = tr("Cannot listen on %1: %2.").arg(path, m_server.errorString());
         m_lock->unlock();
         return Role::Failed;
     }

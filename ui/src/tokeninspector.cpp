@@ -17,13 +17,13 @@ namespace azid::ui {
 
 TokenInspector::TokenInspector(QWidget *parent) : QDialog(parent), m_clock(&Clock::system())
 {
-    setWindowTitle(QStringLiteral("Token inspector — Azid"));
+    setWindowTitle(tr("Token inspector — Azid"));
     setObjectName(QStringLiteral("tokenInspector"));
     resize(820, 620);
 
     auto *layout = new QVBoxLayout(this);
-    auto *privacy = new QLabel(QStringLiteral("Decoded here, offline: the token is never sent anywhere. The "
-                                              "signature is not checked."),
+    auto *privacy = new QLabel(tr("Decoded here, offline: the token is never sent anywhere. The "
+                                  "signature is not checked."),
                                this);
     privacy->setWordWrap(true);
     layout->addWidget(privacy);
@@ -31,7 +31,7 @@ TokenInspector::TokenInspector(QWidget *parent) : QDialog(parent), m_clock(&Cloc
     m_tokenEdit = new QPlainTextEdit(this);
     m_tokenEdit->setObjectName(QStringLiteral("tokenEdit"));
     m_tokenEdit->setPlaceholderText(
-        QStringLiteral("Paste a token: eyJ…, \"Bearer eyJ…\" or \"Authorization: Bearer eyJ…\""));
+        tr("Paste a token: eyJ…, \"Bearer eyJ…\" or \"Authorization: Bearer eyJ…\""));
     m_tokenEdit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_tokenEdit->setWordWrapMode(QTextOption::WrapAnywhere);
     m_tokenEdit->setMaximumHeight(90);
@@ -51,21 +51,21 @@ TokenInspector::TokenInspector(QWidget *parent) : QDialog(parent), m_clock(&Cloc
     m_claimsView->horizontalHeader()->setStretchLastSection(true);
     m_claimsView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_claimsView->setWordWrap(false);
-    m_tabs->addTab(m_claimsView, QStringLiteral("Claims"));
+    m_tabs->addTab(m_claimsView, tr("Claims"));
 
     m_headerView = new QPlainTextEdit(this);
     m_headerView->setObjectName(QStringLiteral("headerView"));
     m_headerView->setReadOnly(true);
     m_headerView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_tabs->addTab(m_headerView, QStringLiteral("Header"));
+    m_tabs->addTab(m_headerView, tr("Header"));
 
     auto *challengePage = new QWidget(this);
     auto *challengeLayout = new QVBoxLayout(challengePage);
-    auto *challengeHelp = new QLabel(
-        QStringLiteral("When an API answers 401 with a claims challenge (continuous access evaluation, "
-                       "conditional access), paste its WWW-Authenticate header here to request a new "
-                       "token that satisfies it."),
-        challengePage);
+    auto *challengeHelp =
+        new QLabel(tr("When an API answers 401 with a claims challenge (continuous access evaluation, "
+                      "conditional access), paste its WWW-Authenticate header here to request a new "
+                      "token that satisfies it."),
+                   challengePage);
     challengeHelp->setWordWrap(true);
     challengeLayout->addWidget(challengeHelp);
     m_challengeEdit = new QPlainTextEdit(challengePage);
@@ -79,12 +79,12 @@ TokenInspector::TokenInspector(QWidget *parent) : QDialog(parent), m_clock(&Cloc
     m_challengeResult->setWordWrap(true);
     m_challengeResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
     challengeLayout->addWidget(m_challengeResult);
-    m_requestButton = new QPushButton(QStringLiteral("Request a new token with these claims"), challengePage);
+    m_requestButton = new QPushButton(tr("Request a new token with these claims"), challengePage);
     m_requestButton->setObjectName(QStringLiteral("requestButton"));
     m_requestButton->setEnabled(false);
     challengeLayout->addWidget(m_requestButton, 0, Qt::AlignLeft);
     challengeLayout->addStretch();
-    m_tabs->addTab(challengePage, QStringLiteral("Claims challenge"));
+    m_tabs->addTab(challengePage, tr("Claims challenge"));
     layout->addWidget(m_tabs, 1);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -145,20 +145,24 @@ QString TokenInspector::statusText() const
     const QString who = m_decoded.claims.value(QStringLiteral("upn")).toString().isEmpty()
                             ? m_decoded.claims.value(QStringLiteral("preferred_username")).toString()
                             : m_decoded.claims.value(QStringLiteral("upn")).toString();
-    QString text =
-        QStringLiteral("Token for %1").arg(audience.isEmpty() ? QStringLiteral("(no audience)") : audience);
-    if (!who.isEmpty())
-        text += QStringLiteral(", user %1").arg(who);
+    const QString forWhom = audience.isEmpty() ? tr("(no audience)") : audience;
+    //: %1 is the audience (the API the token is for), %2 the user
+    const QString token =
+        who.isEmpty() ? tr("Token for %1").arg(forWhom) : tr("Token for %1, user %2").arg(forWhom, who);
     const auto nbf = m_decoded.timeClaim(QStringLiteral("nbf"));
     const auto exp = m_decoded.timeClaim(QStringLiteral("exp"));
+    //: %1 is "Token for ...", %2 when it becomes valid ("in 5 min")
     if (nbf && *nbf > now)
-        return text + QStringLiteral(": not valid yet, valid %1.").arg(relativeTime(*nbf - now));
+        return tr("%1: not valid yet, valid %2.").arg(token, relativeTime(*nbf - now));
+    //: %1 is "Token for ..."
     if (!exp)
-        return text + QStringLiteral(": no expiry.");
+        return tr("%1: no expiry.").arg(token);
     const QString at = QDateTime::fromSecsSinceEpoch(*exp).toLocalTime().toString(QStringLiteral("HH:mm:ss"));
+    //: %1 is "Token for ...", %2 how long ago ("5 min ago"), %3 the local time
     if (*exp <= now)
-        return text + QStringLiteral(": expired %1 (at %2).").arg(relativeTime(*exp - now), at);
-    return text + QStringLiteral(": expires %1 (at %2).").arg(relativeTime(*exp - now), at);
+        return tr("%1: expired %2 (at %3).").arg(token, relativeTime(*exp - now), at);
+    //: %1 is "Token for ...", %2 how long from now ("in 5 min"), %3 the local time
+    return tr("%1: expires %2 (at %3).").arg(token, relativeTime(*exp - now), at);
 }
 
 void TokenInspector::tick()
@@ -176,12 +180,11 @@ void TokenInspector::parseChallenge()
     } else if (!m_challenge.problem.isEmpty()) {
         m_challengeResult->setText(m_challenge.problem);
     } else {
-        m_challengeResult->setText(
-            QStringLiteral("Claims requested: %1%2")
-                .arg(m_challenge.claims, m_accountId.isEmpty()
-                                             ? QStringLiteral("\nOpen this inspector from an account's "
-                                                              "\"Inspect token\" to request a new token.")
-                                             : QString()));
+        QString result = tr("Claims requested: %1").arg(m_challenge.claims);
+        if (m_accountId.isEmpty())
+            result += QLatin1Char('\n') +
+                      tr("Open this inspector from an account's \"Inspect token\" to request a new token.");
+        m_challengeResult->setText(result);
     }
     m_requestButton->setEnabled(m_challenge.problem.isEmpty() && !m_accountId.isEmpty() &&
                                 !text.trimmed().isEmpty());

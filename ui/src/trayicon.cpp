@@ -77,7 +77,8 @@ QString TrayIcon::accountTitle(const AccountEntry &entry, const QString &tenantN
     const QString authority = entry.stored.metadata.authorityUrl.isEmpty()
                                   ? entry.record().authority
                                   : entry.stored.metadata.authorityUrl;
-    return QStringLiteral("%1 (%2, %3)")
+    //: A tray menu entry: %1 is the user, %2 the tenant, %3 the cloud or authority
+    return tr("%1 (%2, %3)")
         .arg(entry.record().username, tenantName.isEmpty() ? entry.record().tenantId : tenantName,
              authorityLabel(authority));
 }
@@ -132,7 +133,7 @@ void TrayIcon::rebuildMenu()
         const Cloud cloud = cloudOfAuthority(entry.record().authority);
         for (const ScopePreset &preset : scopePresets(cloud)) {
             QAction *action = submenu->addAction(preset.label);
-            action->setToolTip(QStringLiteral("Copy a token for %1").arg(preset.scope));
+            action->setToolTip(tr("Copy a token for %1").arg(preset.scope));
             connect(action, &QAction::triggered, this,
                     [this, id, scope = preset.scope]() { emit copyTokenRequested(id, scope); });
         }
@@ -140,27 +141,26 @@ void TrayIcon::rebuildMenu()
             submenu->addSeparator();
             for (const QString &scope : recent) {
                 QAction *action = submenu->addAction(scope);
-                action->setToolTip(QStringLiteral("Copy a token for %1").arg(scope));
+                action->setToolTip(tr("Copy a token for %1").arg(scope));
                 connect(action, &QAction::triggered, this,
                         [this, id, scope]() { emit copyTokenRequested(id, scope); });
             }
         }
-        connect(submenu->addAction(QStringLiteral("Other scope…")), &QAction::triggered, this,
+        connect(submenu->addAction(tr("Other scope…")), &QAction::triggered, this,
                 [this, id]() { emit otherScopeRequested(id); });
         submenu->addSeparator();
-        connect(submenu->addAction(entry.needsSignIn(now) ? QStringLiteral("Sign in again (needed)…")
-                                                          : QStringLiteral("Sign in again…")),
-                &QAction::triggered, this, [this, id]() { emit signInAgainRequested(id); });
+        connect(
+            submenu->addAction(entry.needsSignIn(now) ? tr("Sign in again (needed)…") : tr("Sign in again…")),
+            &QAction::triggered, this, [this, id]() { emit signInAgainRequested(id); });
     }
     if (accounts.isEmpty()) {
-        QAction *none =
-            m_menu->addAction(m_service && !m_service->isLoaded() ? QStringLiteral("Loading accounts…")
-                                                                  : QStringLiteral("No accounts yet"));
+        QAction *none = m_menu->addAction(m_service && !m_service->isLoaded() ? tr("Loading accounts…")
+                                                                              : tr("No accounts yet"));
         none->setEnabled(false);
     }
     m_menu->addSeparator();
 
-    QMenu *format = m_menu->addMenu(QStringLiteral("Copy format"));
+    QMenu *format = m_menu->addMenu(tr("Copy format"));
     auto *formats = new QActionGroup(format);
     formats->setExclusive(true);
     for (TokenFormat value : {TokenFormat::Raw, TokenFormat::BearerHeader}) {
@@ -174,14 +174,12 @@ void TrayIcon::rebuildMenu()
         });
     }
     m_menu->addSeparator();
-    connect(m_menu->addAction(QStringLiteral("Add account…")), &QAction::triggered, this,
-            &TrayIcon::addAccountRequested);
-    connect(m_menu->addAction(QStringLiteral("Accounts…")), &QAction::triggered, this,
+    connect(m_menu->addAction(tr("Add account…")), &QAction::triggered, this, &TrayIcon::addAccountRequested);
+    connect(m_menu->addAction(tr("Accounts…")), &QAction::triggered, this,
             &TrayIcon::accountsWindowRequested);
-    connect(m_menu->addAction(QStringLiteral("Settings…")), &QAction::triggered, this,
-            &TrayIcon::settingsRequested);
+    connect(m_menu->addAction(tr("Settings…")), &QAction::triggered, this, &TrayIcon::settingsRequested);
     m_menu->addSeparator();
-    connect(m_menu->addAction(QStringLiteral("Quit")), &QAction::triggered, this, &TrayIcon::quitRequested);
+    connect(m_menu->addAction(tr("Quit")), &QAction::triggered, this, &TrayIcon::quitRequested);
 }
 
 QString TrayIcon::toolTip() const
@@ -196,21 +194,20 @@ QString TrayIcon::toolTip() const
             .arg(names.join(QStringLiteral(", ")));
     }
     if (m_service->pendingRequests() > 0)
-        return QStringLiteral("Azid — getting a token…");
+        return tr("Azid — getting a token…");
     const QList<AccountEntry> attention = m_service->accountsNeedingSignIn();
     if (!attention.isEmpty()) {
         QStringList names;
         for (const AccountEntry &entry : attention)
             names << entry.record().username;
-        return QStringLiteral("Azid — sign-in needed: %1").arg(names.join(QStringLiteral(", ")));
+        return tr("Azid — sign-in needed: %1").arg(names.join(QStringLiteral(", ")));
     }
+    //: %1 is why the accounts could not be read
     if (!m_service->loadError().isEmpty())
-        return QStringLiteral("Azid — %1").arg(m_service->loadError());
+        return tr("Azid — %1").arg(m_service->loadError());
     const qsizetype count = m_service->accounts().size();
-    return count == 0 ? QStringLiteral("Azid — no accounts yet: Add account… in this menu")
-                      : QStringLiteral("Azid — %1 account%2")
-                            .arg(count)
-                            .arg(count == 1 ? QString() : QStringLiteral("s"));
+    return count == 0 ? tr("Azid — no accounts yet: Add account… in this menu")
+                      : tr("Azid — %n account(s)", nullptr, static_cast<int>(count));
 }
 
 void TrayIcon::updateState()

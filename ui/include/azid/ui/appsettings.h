@@ -16,6 +16,7 @@ enum class TokenFormat {
     BearerHeader, // "Authorization: Bearer <token>"
 };
 QString formatToken(const QString &token, TokenFormat format);
+// For people, translated: "Raw token", "Authorization: Bearer header".
 QString tokenFormatName(TokenFormat format);
 
 enum class ProxyMode {

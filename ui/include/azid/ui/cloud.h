@@ -15,7 +15,7 @@ enum class Cloud {
 // "public", "usgov", "china", "custom": how settings and the sign-in dialog name a cloud.
 QString cloudKey(Cloud cloud);
 Cloud cloudFromKey(const QString &key);
-// "Azure public cloud", ...
+// "Azure public cloud", ..., translated.
 QString cloudDisplayName(Cloud cloud);
 // The sign-in host of a Microsoft cloud (login.microsoftonline.com, ...); empty for Custom.
 QString cloudAuthorityHost(Cloud cloud);
@@ -28,7 +28,7 @@ QString authorityLabel(const QString &authority);
 
 struct ScopePreset
 {
-    QString label; // "Azure Resource Manager"
+    QString label; // "Azure Resource Manager", translated
     QString scope; // "https://management.azure.com/.default"
 };
 

@@ -24,12 +24,12 @@ struct DecodedToken
 // Accepts the bare token, "Bearer <token>" or "Authorization: Bearer <token>", with any whitespace.
 DecodedToken decodeJwt(const QString &token);
 
-// What a claim means, for the inspector ("" for claims it does not know).
+// What a claim means, for the inspector, translated ("" for claims it does not know).
 QString claimExplanation(const QString &name);
 // A claim as a person reads it: strings as they are, arrays joined, times as local date and time.
 QString claimValueText(const QString &name, const QJsonValue &value);
 bool isTimeClaim(const QString &name);
-// "in 59 min 12 s", "3 min 5 s ago", "now".
+// "in 59 min 12 s", "3 min 5 s ago", "now" (translated).
 QString relativeTime(qint64 seconds);
 
 // A claims challenge from a resource (CAE, conditional access): the "claims" parameter of a

@@ -25,7 +25,7 @@ enum class SignInMethod {
 // "password".
 QString signInMethodKey(SignInMethod method);
 std::optional<SignInMethod> signInMethodFromKey(const QString &key);
-// For people: "System browser", ... (also for "imported").
+// For people: "System browser", ... (also for "imported"), translated.
 QString signInMethodName(const QString &key);
 
 struct SignInRequest
