@@ -7,6 +7,8 @@ packages=(
   # build
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qtkeychain-qt6-dev
+  # lupdate and lrelease, for the tray app's translations (resources/translations)
+  qt6-l10n-tools
   libssl-dev libsecret-1-dev libqrencode-dev libgtest-dev libbenchmark-dev
   # the tray app: the embedded browser helper (azid-webview) and the SVG plugin for its icons
   qt6-webengine-dev libqt6svg6

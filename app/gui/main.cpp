@@ -17,8 +17,11 @@
 #include <QClipboard>
 #include <QCommandLineParser>
 #include <QDesktopServices>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QLoggingCategory>
 #include <QTimer>
+#include <QTranslator>
 
 #include <cstdio>
 #include <memory>
@@ -40,6 +43,26 @@ azid::BrowserOpener desktopBrowserOpener()
     return [](const QUrl &url) { return QDesktopServices::openUrl(url); };
 }
 
+// Azid's translations are built into the program under :/i18n (resources/CMakeLists.txt). azid_en is
+// always installed: it holds the English plural forms ("1 account", "2 accounts"). The one for the
+// system's language, when Azid has it, goes over it, with Qt's own for that language (the dialogs'
+// standard buttons, --help).
+void installTranslations(QCoreApplication &app)
+{
+    auto *english = new QTranslator(&app);
+    if (english->load(QStringLiteral(":/i18n/azid_en.qm")))
+        QCoreApplication::installTranslator(english);
+    auto *local = new QTranslator(&app);
+    if (!local->load(QLocale(), QStringLiteral("azid"), QStringLiteral("_"), QStringLiteral(":/i18n")) ||
+        local->filePath() == english->filePath())
+        return;
+    QCoreApplication::installTranslator(local);
+    auto *qt = new QTranslator(&app);
+    if (qt->load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -51,19 +74,24 @@ int main(int argc, char *argv[])
     QApplication::setDesktopFileName(QStringLiteral("azid"));
     // Closing the accounts window leaves the tray running; Quit in the tray menu ends the app.
     QApplication::setQuitOnLastWindowClosed(false);
+    installTranslations(app);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Azid: sign in to Microsoft Entra ID accounts and copy access tokens from the tray."));
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Azid: sign in to Microsoft Entra ID accounts and copy access tokens from the tray."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption profileOption(
         QStringLiteral("profile"),
-        QStringLiteral("Keep accounts, tokens and settings apart (default: $AZID_PROFILE or \"default\")."),
-        QStringLiteral("NAME"));
+        QCoreApplication::translate(
+            "main", "Keep accounts, tokens and settings apart (default: $AZID_PROFILE or \"default\")."),
+        //: The value of --profile in --help
+        QCoreApplication::translate("main", "NAME"));
     const QCommandLineOption showOption(
-        QStringLiteral("show"), QStringLiteral("Show the accounts window (of the running Azid, if any)."));
-    const QCommandLineOption verboseOption(QStringLiteral("verbose"), QStringLiteral("Log what happens."));
+        QStringLiteral("show"),
+        QCoreApplication::translate("main", "Show the accounts window (of the running Azid, if any)."));
+    const QCommandLineOption verboseOption(QStringLiteral("verbose"),
+                                           QCoreApplication::translate("main", "Log what happens."));
     parser.addOptions({profileOption, showOption, verboseOption});
     parser.process(app);
 
@@ -74,9 +102,9 @@ int main(int argc, char *argv[])
     if (profile.isEmpty())
         profile = QStringLiteral("default");
     if (!azid::isValidProfileName(profile)) {
-        printError(
-            QStringLiteral("\"%1\" is not a valid profile name: use letters, digits, '.', '_' and '-'.")
-                .arg(profile));
+        printError(QCoreApplication::translate(
+                       "main", "\"%1\" is not a valid profile name: use letters, digits, '.', '_' and '-'.")
+                       .arg(profile));
         return ExitUsage;
     }
 
@@ -90,8 +118,8 @@ int main(int argc, char *argv[])
         QObject::connect(
             &instance, &azid::ui::SingleInstance::replied, &app, [](bool ok, const QByteArray &reply) {
                 if (!ok || reply != "ok")
-                    printError(
-                        QStringLiteral("the running Azid did not answer: %1").arg(QString::fromUtf8(reply)));
+                    printError(QCoreApplication::translate("main", "the running Azid did not answer: %1")
+                                   .arg(QString::fromUtf8(reply)));
                 QCoreApplication::exit(ok && reply == "ok" ? ExitSuccess : ExitFailure);
             });
         instance.send(QByteArrayLiteral("show"));
