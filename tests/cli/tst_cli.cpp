@@ -65,14 +65,34 @@ private:
                 QStringLiteral("--disable-instance-discovery")};
     }
 
+    // `login --flow password` for `user`, the password to be given on stdin.
+    static QStringList passwordLoginCommand(const QString &user = QStringLiteral("alice@contoso.test"))
+    {
+        return {QStringLiteral("login"),
+                QStringLiteral("--flow"),
+                QStringLiteral("password"),
+                QStringLiteral("--username"),
+                user,
+                QStringLiteral("--password-stdin"),
+                QStringLiteral("--scope"),
+                Arm};
+    }
+
     Run passwordLogin(const QString &profile, const QString &user = QStringLiteral("alice@contoso.test"),
                       const QByteArray &password = "alice-password-1\n")
     {
-        return run(at(profile) + QStringList{QStringLiteral("login"), QStringLiteral("--flow"),
-                                             QStringLiteral("password"), QStringLiteral("--username"), user,
-                                             QStringLiteral("--password-stdin"), QStringLiteral("--scope"),
-                                             Arm},
-                   password);
+        return run(at(profile) + passwordLoginCommand(user), password);
+    }
+
+    // A session with no D-Bus, so no keychain; with `dataHome`, its data goes there.
+    static QProcessEnvironment withoutKeychain(const QString &dataHome = {})
+    {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+                           QStringLiteral("unix:path=/nonexistent/azid-test-bus"));
+        if (!dataHome.isEmpty())
+            environment.insert(QStringLiteral("XDG_DATA_HOME"), dataHome);
+        return environment;
     }
 
     Run token(const QString &profile, const QStringList &extra = {})
@@ -184,15 +204,8 @@ private slots:
     {
         const QString profile = QStringLiteral("share");
         const QStringList sharedLogin{QStringLiteral("--shared-cache")};
-        QVERIFY2(
-            run(at(profile) +
-                    QStringList{QStringLiteral("login"), QStringLiteral("--flow"), QStringLiteral("password"),
-                                QStringLiteral("--username"), QStringLiteral("alice@contoso.test"),
-                                QStringLiteral("--password-stdin"), QStringLiteral("--scope"), Arm} +
-                    sharedLogin,
-                "alice-password-1\n")
-                    .exitCode == 0,
-            "login --shared-cache failed");
+        QVERIFY2(run(at(profile) + passwordLoginCommand() + sharedLogin, "alice-password-1\n").exitCode == 0,
+                 "login --shared-cache failed");
         const auto shared = [&] {
             const Run listed =
                 run({QStringLiteral("--profile"), profile, QStringLiteral("--output"), QStringLiteral("json"),
@@ -372,9 +385,7 @@ private slots:
 
     void keychainMissingOrLockedIsExit3WithAdvice()
     {
-        QProcessEnvironment noBus = QProcessEnvironment::systemEnvironment();
-        noBus.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
-                     QStringLiteral("unix:path=/nonexistent/azid-test-bus"));
+        QProcessEnvironment noBus = withoutKeychain();
         const Run missing = run({QStringLiteral("--profile"), QStringLiteral("nobus"),
                                  QStringLiteral("token"), QStringLiteral("--scope"), Arm},
                                 {}, noBus);
@@ -467,18 +478,8 @@ private slots:
     void memoryOnlyStoresNothing()
     {
         QTemporaryDir data;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
-                   QStringLiteral("unix:path=/nonexistent/azid-test-bus"));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), data.path());
-        const QStringList login{QStringLiteral("login"),
-                                QStringLiteral("--flow"),
-                                QStringLiteral("password"),
-                                QStringLiteral("--username"),
-                                QStringLiteral("alice@contoso.test"),
-                                QStringLiteral("--password-stdin"),
-                                QStringLiteral("--scope"),
-                                Arm};
+        QProcessEnvironment env = withoutKeychain(data.path());
+        const QStringList login = passwordLoginCommand();
         const Run signedIn =
             run(at(QStringLiteral("memory")) + QStringList{QStringLiteral("--memory-only")} + login,
                 "alice-password-1\n", env);
@@ -511,18 +512,8 @@ private slots:
     void unencryptedOnlyWhenAllowedAndNeeded()
     {
         QTemporaryDir data;
-        QProcessEnvironment noBus = QProcessEnvironment::systemEnvironment();
-        noBus.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
-                     QStringLiteral("unix:path=/nonexistent/azid-test-bus"));
-        noBus.insert(QStringLiteral("XDG_DATA_HOME"), data.path());
-        const QStringList login{QStringLiteral("login"),
-                                QStringLiteral("--flow"),
-                                QStringLiteral("password"),
-                                QStringLiteral("--username"),
-                                QStringLiteral("alice@contoso.test"),
-                                QStringLiteral("--password-stdin"),
-                                QStringLiteral("--scope"),
-                                Arm};
+        QProcessEnvironment noBus = withoutKeychain(data.path());
+        const QStringList login = passwordLoginCommand();
         const QStringList plain{QStringLiteral("--allow-unencrypted-storage")};
 
         const Run refused = run(at(QStringLiteral("ssh")) +
