@@ -80,6 +80,18 @@ struct CachePersistence::State : std::enable_shared_from_this<State>
     // is parsed once and becomes the cache and the base as it is.
     Result<std::pair<Secret, quint64>> adoptIntoEmptyCache(const CacheSnapshot &stored);
     AuthError readFailed(const AuthError &error);
+    // What is stored is not a token cache (`why`: the parser's words, if any). Nothing is overwritten.
+    AuthError notACache(const QString &why) const
+    {
+        return storageError(
+            StorageFailure::CacheDamaged,
+            QStringLiteral("The token cache in %1 cannot be read%2. Nothing was overwritten: "
+                           "move it away (or delete it) to start with an empty cache, then "
+                           "sign in again.")
+                .arg(storage->description(), why.isEmpty() ? QString()
+                                                           : QStringLiteral(" (%1)").arg(why.chopped(
+                                                                 why.endsWith(QLatin1Char('.')) ? 1 : 0))));
+    }
     // Writes `data` (the cache at `dataGeneration`) while `lock` is held, and records it as the base.
     QFuture<VoidResult> writeLocked(Secret data, quint64 dataGeneration, std::shared_ptr<void> lock);
     void forgetSync();
@@ -165,9 +177,7 @@ Result<std::pair<Secret, quint64>> CachePersistence::State::adoptIntoEmptyCache(
     const quint64 before = cache->generation();
     const VoidResult applied = cache->deserialize(stored.data.reveal());
     if (!applied) {
-        return storageError(StorageFailure::CacheDamaged,
-                            QStringLiteral("%1 does not hold a token cache: %2")
-                                .arg(storage->description(), applied.error().message));
+        return notACache(applied.error().message);
     }
     // Changed by someone else meanwhile (the cache is shared with the credentials): that change is ours
     // to save, so the cache counts as changed.
@@ -191,8 +201,7 @@ CachePersistence::State::mergeSnapshot(const std::optional<CacheSnapshot> &store
     bool ok = false;
     const QJsonObject theirs = parseCache(stored->data, &ok);
     if (!ok) {
-        return storageError(StorageFailure::CacheDamaged,
-                            QStringLiteral("%1 does not hold a token cache.").arg(storage->description()));
+        return notACache(QString());
     }
     return mergeIntoCache(theirs, stored->stamp);
 }

@@ -3,6 +3,7 @@
 // plain, its plain store for account records, cache names, and memory-only mode.
 #include "azid/keychain/cachepersistence.h"
 #include "azid/keychain/cachestorage.h"
+#include "azid/keychain/encryptedcachefile.h"
 #include "azid/keychain/filesecretstore.h"
 #include "azid/keychain/keychainsecretstore.h"
 #include "azid/keychain/memorysecretstore.h"
@@ -374,6 +375,32 @@ private slots:
         QVERIFY(waitFor(reader.loadCaches())->ok());
         QVERIFY(hasRefreshToken(*reader.caeCache(), QStringLiteral("alice")));
         qunsetenv("XDG_DATA_HOME");
+    }
+
+    // A file decrypted with our key that still is no cache (a writer's bug): a clear error that says
+    // what to do, on load and on save, and the file is never overwritten.
+    void authenticatedFileThatIsNoCacheIsNeverOverwritten()
+    {
+        QTemporaryDir data;
+        auto keys = std::make_shared<MemorySecretStore>();
+        const Secret key = EncryptedCacheFile::generateKey();
+        QVERIFY(waitFor(keys->write(QStringLiteral("cache-key:broken.nocae"), key))->ok());
+        const QString path = data.filePath(QStringLiteral("broken.nocae.bin"));
+        QVERIFY(EncryptedCacheFile(path).write(Secret(QByteArrayLiteral("{\"AccessToken\": {,}")), key).ok());
+        const QByteArray before = readFile(path);
+
+        auto cache = std::make_shared<TokenCache>();
+        CachePersistence persistence(keys, cache, QStringLiteral("broken.nocae"), path);
+        const auto loaded = waitFor(persistence.load());
+        QVERIFY(loaded && !loaded->ok());
+        QCOMPARE(storageFailure(loaded->error()), StorageFailure::CacheDamaged);
+        QVERIFY2(loaded->error().message.contains(QStringLiteral("move it away")),
+                 qPrintable(loaded->error().message));
+        cache->add(tokenResponse(QStringLiteral("alice")));
+        const auto saved = waitFor(persistence.save());
+        QVERIFY(saved && !saved->ok());
+        QCOMPARE(storageFailure(saved->error()), StorageFailure::CacheDamaged);
+        QCOMPARE(readFile(path), before);
     }
 
     void copyAccountIntoTheSharedCache()
