@@ -123,7 +123,7 @@ std::optional<AccessTokenInfo> parseAzureCliToken(const QByteArray &output, cons
         return std::nullopt;
     AccessTokenInfo info;
     info.token = Secret::fromString(token);
-    info.expiresOn = *expiresOn;
+    info.expiresOn = clampEpoch(*expiresOn);
     const QString tokenType = nonEmptyString(*object, QStringLiteral("tokenType"));
     if (!tokenType.isEmpty())
         info.tokenType = tokenType;
@@ -155,7 +155,7 @@ std::optional<AccessTokenInfo> parseAzdToken(const QByteArray &output, const QTi
         return std::nullopt;
     AccessTokenInfo info;
     info.token = Secret::fromString(token);
-    info.expiresOn = *expiresOn;
+    info.expiresOn = clampEpoch(*expiresOn);
     return info;
 }
 
@@ -263,7 +263,7 @@ std::optional<AccessTokenInfo> parsePowerShellToken(const QByteArray &output)
             return std::nullopt;
         AccessTokenInfo info;
         info.token = Secret::fromString(parts.at(1));
-        info.expiresOn = expiresOn;
+        info.expiresOn = clampEpoch(expiresOn);
         return info;
     }
     return std::nullopt;

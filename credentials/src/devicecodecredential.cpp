@@ -6,8 +6,6 @@
 #include "oauth.h"
 #include "publicclient.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QPromise>
 #include <QTimer>
 
@@ -71,41 +69,28 @@ DeviceCodeCredential::startPolling(const detail::InteractiveRequest &request,
                                    const detail::HttpResponse &response)
 {
     using Outcome = Result<detail::TokenOutcome>;
-    const QString context = QStringLiteral("Couldn't begin authentication");
-    if (!response.isSuccess())
-        return detail::ready(Outcome(detail::errorFromResponse(response, context)));
-    const QJsonObject body = QJsonDocument::fromJson(response.body).object();
-    const QString userCode = body.value(QStringLiteral("user_code")).toString();
-    const QString deviceCode = body.value(QStringLiteral("device_code")).toString();
-    QString verificationUri = body.value(QStringLiteral("verification_uri")).toString();
-    if (verificationUri.isEmpty())
-        verificationUri = body.value(QStringLiteral("verification_url")).toString();
-    if (userCode.isEmpty() || deviceCode.isEmpty() || verificationUri.isEmpty()) {
-        AuthError error = AuthError::authentication(
-            QStringLiteral("%1: the authority's answer lacks a user code, device code or verification URI.")
-                .arg(context));
-        error.correlationId = response.clientRequestId;
-        return detail::ready(Outcome(error));
-    }
+    const auto parsed =
+        detail::parseDeviceCodeResponse(response, QStringLiteral("Couldn't begin authentication"));
+    if (!parsed.ok())
+        return detail::ready(Outcome(parsed.error()));
+    const detail::DeviceCodeResponse &code = parsed.value();
     const qint64 now = client().clock().now();
-    const qint64 expiresIn = detail::jsonInteger(body.value(QStringLiteral("expires_in"))).value_or(1800);
 
     auto poll = std::make_shared<DevicePoll>();
-    poll->intervalSeconds =
-        std::max<qint64>(1, detail::jsonInteger(body.value(QStringLiteral("interval"))).value_or(5));
-    poll->deadline = now + expiresIn;
-    if (m_options.timeout && m_options.timeout->count() < expiresIn) {
+    poll->intervalSeconds = code.interval;
+    poll->deadline = now + code.expiresIn;
+    if (m_options.timeout && m_options.timeout->count() < code.expiresIn) {
         poll->deadline = now + m_options.timeout->count();
         poll->codeExpiry = false;
     }
     poll->grant = detail::userGrant(request, QStringLiteral("urn:ietf:params:oauth:grant-type:device_code"));
     poll->grant.form = {
         {QStringLiteral("grant_type"), QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")},
-        {QStringLiteral("device_code"), deviceCode}};
+        {QStringLiteral("device_code"), code.deviceCode}};
     poll->promise.start();
 
-    m_options.promptCallback(verificationUri, userCode,
-                             QDateTime::fromSecsSinceEpoch(now + expiresIn, Qt::UTC));
+    m_options.promptCallback(code.verificationUri, code.userCode,
+                             QDateTime::fromSecsSinceEpoch(now + code.expiresIn, Qt::UTC));
     pollOnce(poll);
     return poll->promise.future();
 }
@@ -131,7 +116,8 @@ void DeviceCodeCredential::pollOnce(std::shared_ptr<DevicePoll> poll)
                   const AuthError &error = outcome.error();
                   const bool pending = error.oauthError == QStringLiteral("authorization_pending");
                   if (error.oauthError == QStringLiteral("slow_down"))
-                      poll->intervalSeconds += 5;
+                      poll->intervalSeconds =
+                          std::min(poll->intervalSeconds + 5, detail::limits::MaxPollInterval);
                   else if (!pending) {
                       AuthError failed = error;
                       if (error.oauthError == QStringLiteral("authorization_declined"))

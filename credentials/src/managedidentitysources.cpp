@@ -9,6 +9,9 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 
+#include <algorithm>
+#include <cmath>
+
 namespace azid::detail {
 namespace {
 
@@ -292,8 +295,12 @@ Result<QString> resourceFromScopes(const QStringList &scopes)
 
 std::optional<qint64> parseExpiresOn(const QJsonValue &value)
 {
-    if (value.isDouble())
-        return static_cast<qint64>(value.toDouble());
+    if (value.isDouble()) {
+        const double number = value.toDouble();
+        if (std::isnan(number))
+            return std::nullopt;
+        return clampedInteger(number, 0, limits::MaxEpochSeconds);
+    }
     if (!value.isString())
         return std::nullopt;
     const QString s = value.toString().trimmed();
@@ -302,12 +309,12 @@ std::optional<qint64> parseExpiresOn(const QJsonValue &value)
     bool ok = false;
     const qint64 integer = s.toLongLong(&ok);
     if (ok)
-        return integer;
+        return clampEpoch(integer);
     const double number = s.toDouble(&ok);
-    if (ok)
-        return static_cast<qint64>(number);
+    if (ok && !std::isnan(number))
+        return clampedInteger(number, 0, limits::MaxEpochSeconds);
     if (const auto legacy = parseLegacyDate(s))
-        return legacy;
+        return clampEpoch(*legacy);
     QDateTime iso = QDateTime::fromString(s, Qt::ISODateWithMs);
     if (!iso.isValid())
         iso = QDateTime::fromString(s, Qt::ISODate);
@@ -315,7 +322,7 @@ std::optional<qint64> parseExpiresOn(const QJsonValue &value)
         static const QRegularExpression zone(QStringLiteral(R"((Z|[+-]\d{2}:?\d{2})$)"));
         if (!zone.match(s).hasMatch())
             iso.setTimeSpec(Qt::UTC);
-        return iso.toSecsSinceEpoch();
+        return clampEpoch(iso.toSecsSinceEpoch());
     }
     return std::nullopt;
 }
@@ -323,7 +330,7 @@ std::optional<qint64> parseExpiresOn(const QJsonValue &value)
 std::optional<qint64> refreshOnFor(qint64 now, qint64 expiresOn, std::optional<qint64> refreshIn)
 {
     if (refreshIn && *refreshIn > 0)
-        return now + *refreshIn;
+        return now + std::min(*refreshIn, limits::MaxTokenLifetime);
     const qint64 lifetime = expiresOn - now;
     if (lifetime >= kLongLivedToken)
         return now + lifetime / 2;
@@ -336,7 +343,8 @@ std::optional<AccessTokenInfo> tokenFromJson(const QJsonObject &body, qint64 now
     if (access.isEmpty())
         return std::nullopt;
     std::optional<qint64> expiresOn;
-    const std::optional<qint64> expiresIn = jsonInteger(body.value(QStringLiteral("expires_in")));
+    const std::optional<qint64> expiresIn =
+        jsonSeconds(body.value(QStringLiteral("expires_in")), limits::MaxTokenLifetime);
     if (expiresIn && *expiresIn > 0)
         expiresOn = now + *expiresIn;
     else
@@ -349,7 +357,8 @@ std::optional<AccessTokenInfo> tokenFromJson(const QJsonObject &body, qint64 now
     const QString type = body.value(QStringLiteral("token_type")).toString();
     if (!type.isEmpty())
         info.tokenType = type;
-    info.refreshOn = refreshOnFor(now, info.expiresOn, jsonInteger(body.value(QStringLiteral("refresh_in"))));
+    info.refreshOn = refreshOnFor(
+        now, info.expiresOn, jsonSeconds(body.value(QStringLiteral("refresh_in")), limits::MaxTokenLifetime));
     return info;
 }
 

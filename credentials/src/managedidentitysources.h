@@ -76,11 +76,13 @@ Result<QList<QPair<QString, QString>>> identityParameters(ManagedIdentitySource 
 Result<QString> resourceFromScopes(const QStringList &scopes);
 
 // expires_on as the endpoints send it: epoch seconds as a number or a string, Azure ML's legacy
-// dates ("MM/DD/YYYY HH:MM:SS +00:00", "M/D/YYYY h:mm:ss AM +00:00") or ISO 8601.
+// dates ("MM/DD/YYYY HH:MM:SS +00:00", "M/D/YYYY h:mm:ss AM +00:00") or ISO 8601; clamped to
+// [0, limits::MaxEpochSeconds].
 std::optional<qint64> parseExpiresOn(const QJsonValue &value);
 // azure.identity's refresh_on: the answer's refresh_in, else half the lifetime when it is 2 h or more.
 std::optional<qint64> refreshOnFor(qint64 now, qint64 expiresOn, std::optional<qint64> refreshIn);
-// access_token plus expires_in (preferred) or expires_on; nullopt when either is missing.
+// access_token plus expires_in (preferred, clamped to limits::MaxTokenLifetime) or expires_on;
+// nullopt when either is missing.
 std::optional<AccessTokenInfo> tokenFromJson(const QJsonObject &body, qint64 now);
 
 // IMDS retries (azure.identity 1.24+): up to 5, on 404, 408, 410, 429 and 5xx; azure-core's

@@ -8,6 +8,9 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace azid::detail {
 
 QByteArray base64UrlEncode(const QByteArray &data)
@@ -162,17 +165,43 @@ QString mergeClaimsWithCapabilities(const QString &claims, const QStringList &ca
     return QString::fromUtf8(QJsonDocument(root).toJson(QJsonDocument::Compact));
 }
 
+qint64 clampedInteger(double value, qint64 low, qint64 high)
+{
+    if (std::isnan(value) || value <= static_cast<double>(low))
+        return low;
+    if (value >= static_cast<double>(high))
+        return high;
+    return static_cast<qint64>(value);
+}
+
+qint64 clampEpoch(qint64 seconds)
+{
+    return std::clamp<qint64>(seconds, 0, limits::MaxEpochSeconds);
+}
+
 std::optional<qint64> jsonInteger(const QJsonValue &value)
 {
-    if (value.isDouble())
-        return static_cast<qint64>(value.toDouble());
+    if (value.isDouble()) {
+        const double number = value.toDouble();
+        if (std::isnan(number))
+            return std::nullopt;
+        return clampedInteger(number, -limits::MaxJsonInteger, limits::MaxJsonInteger);
+    }
     if (value.isString()) {
         bool ok = false;
-        const qint64 n = value.toString().toLongLong(&ok);
+        const qint64 n = value.toString().trimmed().toLongLong(&ok);
         if (ok)
-            return n;
+            return std::clamp(n, -limits::MaxJsonInteger, limits::MaxJsonInteger);
     }
     return std::nullopt;
+}
+
+std::optional<qint64> jsonSeconds(const QJsonValue &value, qint64 max)
+{
+    const auto n = jsonInteger(value);
+    if (!n)
+        return std::nullopt;
+    return std::clamp<qint64>(*n, 0, max);
 }
 
 AuthError errorFromResponse(const HttpResponse &response, const QString &context)
@@ -251,10 +280,12 @@ Result<TokenResponse> parseTokenResponse(const HttpResponse &response, const QSt
     const QString type = body.value(QStringLiteral("token_type")).toString();
     if (!type.isEmpty())
         t.tokenType = type;
-    t.expiresIn = jsonInteger(body.value(QStringLiteral("expires_in"))).value_or(0);
-    t.extExpiresIn = jsonInteger(body.value(QStringLiteral("ext_expires_in"))).value_or(0);
-    t.refreshIn = jsonInteger(body.value(QStringLiteral("refresh_in")));
-    t.expiresOn = jsonInteger(body.value(QStringLiteral("expires_on")));
+    t.expiresIn = jsonSeconds(body.value(QStringLiteral("expires_in")), limits::MaxTokenLifetime).value_or(0);
+    t.extExpiresIn =
+        jsonSeconds(body.value(QStringLiteral("ext_expires_in")), limits::MaxTokenLifetime).value_or(0);
+    t.refreshIn = jsonSeconds(body.value(QStringLiteral("refresh_in")), limits::MaxTokenLifetime);
+    if (const auto expiresOn = jsonInteger(body.value(QStringLiteral("expires_on"))))
+        t.expiresOn = clampEpoch(*expiresOn);
     t.refreshToken = Secret::fromString(body.value(QStringLiteral("refresh_token")).toString());
     t.idToken = Secret::fromString(body.value(QStringLiteral("id_token")).toString());
     if (!t.idToken.isEmpty()) {
@@ -272,6 +303,31 @@ Result<TokenResponse> parseTokenResponse(const HttpResponse &response, const QSt
     t.scopes = body.value(QStringLiteral("scope")).toString().split(QLatin1Char(' '), Qt::SkipEmptyParts);
     t.foci = body.value(QStringLiteral("foci")).toString();
     return t;
+}
+
+Result<DeviceCodeResponse> parseDeviceCodeResponse(const HttpResponse &response, const QString &context)
+{
+    if (!response.isSuccess())
+        return errorFromResponse(response, context);
+    const QJsonObject body = QJsonDocument::fromJson(response.body).object();
+    DeviceCodeResponse r;
+    r.userCode = body.value(QStringLiteral("user_code")).toString();
+    r.deviceCode = body.value(QStringLiteral("device_code")).toString();
+    r.verificationUri = body.value(QStringLiteral("verification_uri")).toString();
+    if (r.verificationUri.isEmpty())
+        r.verificationUri = body.value(QStringLiteral("verification_url")).toString();
+    if (r.userCode.isEmpty() || r.deviceCode.isEmpty() || r.verificationUri.isEmpty()) {
+        AuthError error = AuthError::authentication(
+            QStringLiteral("%1: the authority's answer lacks a user code, device code or verification URI.")
+                .arg(context));
+        error.correlationId = response.clientRequestId;
+        return error;
+    }
+    r.expiresIn = jsonSeconds(body.value(QStringLiteral("expires_in")), limits::MaxDeviceCodeLifetime)
+                      .value_or(r.expiresIn);
+    r.interval = std::clamp(jsonInteger(body.value(QStringLiteral("interval"))).value_or(r.interval),
+                            limits::MinPollInterval, limits::MaxPollInterval);
+    return r;
 }
 
 } // namespace azid::detail

@@ -1,5 +1,7 @@
 #include "azid/tokencache.h"
 
+#include "oauth.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMutexLocker>
@@ -21,15 +23,12 @@ QString str(const QJsonObject &o, const QString &key)
     return o.value(key).toString();
 }
 
-// MSAL writes timestamps as strings; other writers have used numbers. Accept both.
+// MSAL writes timestamps as strings; other writers have used numbers. Accept both, within
+// [0, limits::MaxEpochSeconds]: a cache file is outside data, and these are compared with and
+// subtracted from the current time.
 qint64 epoch(const QJsonObject &o, const QString &key)
 {
-    const QJsonValue v = o.value(key);
-    if (v.isString())
-        return v.toString().toLongLong();
-    if (v.isDouble())
-        return static_cast<qint64>(v.toDouble());
-    return 0;
+    return detail::clampEpoch(detail::jsonInteger(o.value(key)).value_or(0));
 }
 
 QString epochText(qint64 value)

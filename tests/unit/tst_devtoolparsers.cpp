@@ -3,6 +3,7 @@
 // line: scopes, the encoded PowerShell script.
 
 #include "developertool.h"
+#include "oauth.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -129,6 +130,14 @@ void TestDevToolParsers::azureCliToken_data()
     QTest::newRow("a JSON array") << QByteArray(R"([{"accessToken":"tok","expires_on":1}])") << false << ""
                                   << qint64(0) << "";
     QTest::newRow("empty") << QByteArray() << false << "" << qint64(0) << "";
+    // Numbers from outside are clamped to [0, 9999-12-31T23:59:59Z], never cast out of range.
+    QTest::newRow("expires_on 1e300") << QByteArray(R"({"accessToken":"tok","expires_on":1e300})") << true
+                                      << "tok" << limits::MaxEpochSeconds << "Bearer";
+    QTest::newRow("expires_on -1e300") << QByteArray(R"({"accessToken":"tok","expires_on":-1e300})") << true
+                                       << "tok" << qint64(0) << "Bearer";
+    QTest::newRow("expires_on 2^63-1 as a string")
+        << QByteArray(R"({"accessToken":"tok","expires_on":"9223372036854775807"})") << true << "tok"
+        << limits::MaxEpochSeconds << "Bearer";
 }
 
 void TestDevToolParsers::azureCliToken()
@@ -273,6 +282,10 @@ void TestDevToolParsers::powerShellToken_data()
     QTest::newRow("empty token") << QByteArray("azsdk%%1893456000") << false << "" << qint64(0);
     QTest::newRow("extra field") << QByteArray("azsdk%ps-tok%1893456000%x") << false << "" << qint64(0);
     QTest::newRow("module marker only") << QByteArray("NO_AZ_ACCOUNT_MODULE\n") << false << "" << qint64(0);
+    QTest::newRow("expiry 2^63-1") << QByteArray("azsdk%ps-tok%9223372036854775807") << true << "ps-tok"
+                                   << limits::MaxEpochSeconds;
+    QTest::newRow("expiry -2^63") << QByteArray("azsdk%ps-tok%-9223372036854775808") << true << "ps-tok"
+                                  << qint64(0);
 }
 
 void TestDevToolParsers::powerShellToken()

@@ -3,6 +3,7 @@
 // IMDS's retry schedule, Azure Arc's challenge and key file rules, and what each answer means.
 
 #include "managedidentitysources.h"
+#include "oauth.h"
 
 #include <QDir>
 #include <QFile>
@@ -310,6 +311,19 @@ private slots:
         QTest::newRow("empty") << QJsonValue(QString()) << qint64(-1);
         QTest::newRow("bool") << QJsonValue(true) << qint64(-1);
         QTest::newRow("missing") << QJsonValue(QJsonValue::Undefined) << qint64(-1);
+        // Numbers from outside are clamped to [0, 9999-12-31T23:59:59Z], never cast out of range.
+        QTest::newRow("number 1e300") << QJsonValue(1e300) << limits::MaxEpochSeconds;
+        QTest::newRow("number -1e300") << QJsonValue(-1e300) << qint64(0);
+        QTest::newRow("number 2^63") << QJsonValue(9223372036854775808.0) << limits::MaxEpochSeconds;
+        QTest::newRow("string 2^63-1")
+            << QJsonValue(QStringLiteral("9223372036854775807")) << limits::MaxEpochSeconds;
+        QTest::newRow("string -2^63") << QJsonValue(QStringLiteral("-9223372036854775808")) << qint64(0);
+        QTest::newRow("string 1e300") << QJsonValue(QStringLiteral("1e300")) << limits::MaxEpochSeconds;
+        QTest::newRow("string -1e300") << QJsonValue(QStringLiteral("-1e300")) << qint64(0);
+        QTest::newRow("string inf") << QJsonValue(QStringLiteral("inf")) << limits::MaxEpochSeconds;
+        QTest::newRow("string nan") << QJsonValue(QStringLiteral("nan")) << qint64(-1);
+        QTest::newRow("last second") << QJsonValue(QStringLiteral("9999-12-31T23:59:59Z"))
+                                     << limits::MaxEpochSeconds;
     }
 
     void parsesExpiresOn()
@@ -352,6 +366,31 @@ private slots:
         QTest::newRow("no token") << QByteArray(R"({"expires_in":3600})") << qint64(-1) << qint64(-1);
         QTest::newRow("zero expires_in falls back")
             << QByteArray(R"({"access_token":"t","expires_in":0,"expires_on":5})") << qint64(5) << qint64(-1);
+        // Numbers from outside: clamped at the parser, so adding them to now cannot overflow.
+        const qint64 year = limits::MaxTokenLifetime;
+        QTest::newRow("expires_in 2^63-1 as a string")
+            << QByteArray(R"({"access_token":"t","expires_in":"9223372036854775807"})") << Now + year
+            << Now + year / 2;
+        QTest::newRow("expires_in 2^63-1 as a number")
+            << QByteArray(R"({"access_token":"t","expires_in":9223372036854775807})") << Now + year
+            << Now + year / 2;
+        QTest::newRow("expires_in 1e300")
+            << QByteArray(R"({"access_token":"t","expires_in":1e300})") << Now + year << Now + year / 2;
+        QTest::newRow("expires_in -1e300 falls back")
+            << QByteArray(R"({"access_token":"t","expires_in":-1e300,"expires_on":5})") << qint64(5)
+            << qint64(-1);
+        QTest::newRow("expires_on 1e300")
+            << QByteArray(R"({"access_token":"t","expires_on":1e300})") << limits::MaxEpochSeconds
+            << Now + (limits::MaxEpochSeconds - Now) / 2;
+        QTest::newRow("expires_on -2^63")
+            << QByteArray(R"({"access_token":"t","expires_on":"-9223372036854775808"})") << qint64(0)
+            << qint64(-1);
+        QTest::newRow("refresh_in 2^63-1")
+            << QByteArray(R"({"access_token":"t","expires_in":3600,"refresh_in":"9223372036854775807"})")
+            << Now + 3600 << Now + year;
+        QTest::newRow("refresh_in -1e300 ignored")
+            << QByteArray(R"({"access_token":"t","expires_in":3600,"refresh_in":-1e300})") << Now + 3600
+            << qint64(-1);
     }
 
     void tokenLifetime()

@@ -3,6 +3,7 @@
 // against Debian's MSAL Python (python3-msal) itself.
 
 #include "azid/tokencache.h"
+#include "oauth.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -204,6 +205,8 @@ private slots:
     void roundTripOfAddedEntries();
     void keysAndValuesThatNeedEscaping();
     void timestampsAcceptedAsNumbers();
+    void timestampsOutOfRangeAreClamped_data();
+    void timestampsOutOfRangeAreClamped();
     void deserializeErrorsLeaveCacheUnchanged_data();
     void deserializeErrorsLeaveCacheUnchanged();
     void nonObjectEntriesAreSkipped();
@@ -1071,6 +1074,55 @@ void TestTokenCache::roundTripOfAddedEntries()
     loaded.removeAccount(kHome, kEnv, kClient);
     cache.removeAccount(kHome, kEnv, kClient);
     QCOMPARE(contents(loaded), contents(cache));
+}
+
+void TestTokenCache::timestampsOutOfRangeAreClamped_data()
+{
+    // A cache file is outside data: its times are compared with and subtracted from the current
+    // time, so they are clamped to [0, 9999-12-31T23:59:59Z] when read.
+    QTest::addColumn<QJsonValue>("value");
+    QTest::addColumn<qint64>("expected");
+    QTest::newRow("string 2^63-1") << QJsonValue(QStringLiteral("9223372036854775807"))
+                                   << detail::limits::MaxEpochSeconds;
+    QTest::newRow("string -2^63") << QJsonValue(QStringLiteral("-9223372036854775808")) << qint64(0);
+    QTest::newRow("number 1e300") << QJsonValue(1e300) << detail::limits::MaxEpochSeconds;
+    QTest::newRow("number -1e300") << QJsonValue(-1e300) << qint64(0);
+    QTest::newRow("year 9999") << QJsonValue(QStringLiteral("253402300799"))
+                               << detail::limits::MaxEpochSeconds;
+    QTest::newRow("in range") << QJsonValue(QStringLiteral("1700003600")) << qint64(1700003600);
+}
+
+void TestTokenCache::timestampsOutOfRangeAreClamped()
+{
+    QFETCH(QJsonValue, value);
+    QFETCH(qint64, expected);
+    const QString at = atKey(kHome, kClient, kRealm, kArm);
+    const QJsonObject root{
+        {QStringLiteral("AccessToken"),
+         QJsonObject{{at, QJsonObject{{QStringLiteral("credential_type"), QStringLiteral("AccessToken")},
+                                      {QStringLiteral("secret"), QStringLiteral("huge")},
+                                      {QStringLiteral("home_account_id"), kHome},
+                                      {QStringLiteral("environment"), kEnv},
+                                      {QStringLiteral("client_id"), kClient},
+                                      {QStringLiteral("realm"), kRealm},
+                                      {QStringLiteral("target"), kArm},
+                                      {QStringLiteral("cached_at"), value},
+                                      {QStringLiteral("expires_on"), value},
+                                      {QStringLiteral("extended_expires_on"), value},
+                                      {QStringLiteral("refresh_on"), value}}}}},
+    };
+    TokenCache cache;
+    QVERIFY(cache.deserialize(QJsonDocument(root).toJson()).ok());
+    // Looked up with a minimum lifetime of 0, so that an expired (clamped to 0) token is found too.
+    const auto token = cache.findAccessToken(kHome, kEnv, kClient, kRealm, {kArm}, 0, 0);
+    QVERIFY(token);
+    QCOMPARE(token->expiresOn, expected);
+    QCOMPARE(token->cachedAt, expected);
+    QCOMPARE(token->extendedExpiresOn, expected);
+    QCOMPARE(token->refreshOn.value_or(-1), expected);
+    // And the lookups at the current time subtract without overflow.
+    QCOMPARE(cache.findAccessToken(kHome, kEnv, kClient, kRealm, {kArm}, kNow).has_value(),
+             expected > kNow + 300);
 }
 
 void TestTokenCache::timestampsAcceptedAsNumbers()

@@ -62,6 +62,15 @@ private slots:
     void numbersAsNumbersOrStrings_data();
     void numbersAsNumbersOrStrings();
     void absoluteExpiry();
+    void numbersFromOutsideAreClamped_data();
+    void numbersFromOutsideAreClamped();
+    void absoluteExpiryIsClamped_data();
+    void absoluteExpiryIsClamped();
+    void deviceCodeAnswer();
+    void deviceCodeNumbersAreClamped_data();
+    void deviceCodeNumbersAreClamped();
+    void deviceCodeAnswerIncomplete_data();
+    void deviceCodeAnswerIncomplete();
     void minimalAnswer();
     void missingAccessToken_data();
     void missingAccessToken();
@@ -156,6 +165,164 @@ void TestTokenResponse::absoluteExpiry()
     QVERIFY(parsed.value().expiresOn);
     QCOMPARE(*parsed.value().expiresOn, qint64(1735689600));
     QCOMPARE(parsed.value().expiresIn, qint64(0));
+}
+
+void TestTokenResponse::numbersFromOutsideAreClamped_data()
+{
+    // expires_in, ext_expires_in and refresh_in all go through the same clamp; each row sets all three.
+    QTest::addColumn<QByteArray>("number"); // the JSON text of the value
+    QTest::addColumn<qint64>("expected");
+    constexpr qint64 year = limits::MaxTokenLifetime;
+
+    QTest::newRow("an hour") << QByteArray("3600") << qint64(3600);
+    QTest::newRow("an hour as a string") << QByteArray(R"("3600")") << qint64(3600);
+    QTest::newRow("fraction cut off") << QByteArray("3600.9") << qint64(3600);
+    QTest::newRow("a year") << QByteArray("31622400") << year;
+    QTest::newRow("a year and a second") << QByteArray("31622401") << year;
+    QTest::newRow("2^63-1") << QByteArray("9223372036854775807") << year;
+    QTest::newRow("2^63-1 as a string") << QByteArray(R"("9223372036854775807")") << year;
+    QTest::newRow("2^64 as a string (not a qint64)") << QByteArray(R"("18446744073709551616")") << qint64(0);
+    QTest::newRow("1e300") << QByteArray("1e300") << year;
+    QTest::newRow("-1e300") << QByteArray("-1e300") << qint64(0);
+    QTest::newRow("-2^63 as a string") << QByteArray(R"("-9223372036854775808")") << qint64(0);
+    QTest::newRow("-1") << QByteArray("-1") << qint64(0);
+    QTest::newRow("1e300 as a string is not an integer") << QByteArray(R"("1e300")") << qint64(0);
+}
+
+void TestTokenResponse::numbersFromOutsideAreClamped()
+{
+    QFETCH(QByteArray, number);
+    QFETCH(qint64, expected);
+    const QByteArray body = R"({"access_token":"at","expires_in":)" + number + R"(,"ext_expires_in":)" +
+                            number + R"(,"refresh_in":)" + number + "}";
+    const auto parsed = parseTokenResponse(raw(200, body), kContext);
+    QVERIFY(parsed.ok());
+    QCOMPARE(parsed.value().expiresIn, expected);
+    QCOMPARE(parsed.value().extExpiresIn, expected);
+    QCOMPARE(parsed.value().refreshIn.value_or(0), expected);
+    QVERIFY(!parsed.value().expiresOn);
+}
+
+void TestTokenResponse::absoluteExpiryIsClamped_data()
+{
+    QTest::addColumn<QByteArray>("number");
+    QTest::addColumn<qint64>("expected");
+    QTest::newRow("2025") << QByteArray("1735689600") << qint64(1735689600);
+    QTest::newRow("9999-12-31T23:59:59Z") << QByteArray("253402300799") << limits::MaxEpochSeconds;
+    QTest::newRow("a second later") << QByteArray("253402300800") << limits::MaxEpochSeconds;
+    QTest::newRow("1e300") << QByteArray("1e300") << limits::MaxEpochSeconds;
+    QTest::newRow("2^63-1 as a string") << QByteArray(R"("9223372036854775807")") << limits::MaxEpochSeconds;
+    QTest::newRow("before 1970") << QByteArray("-1") << qint64(0);
+    QTest::newRow("-1e300") << QByteArray("-1e300") << qint64(0);
+}
+
+void TestTokenResponse::absoluteExpiryIsClamped()
+{
+    QFETCH(QByteArray, number);
+    QFETCH(qint64, expected);
+    const auto parsed =
+        parseTokenResponse(raw(200, R"({"access_token":"at","expires_on":)" + number + "}"), kContext);
+    QVERIFY(parsed.ok());
+    QVERIFY(parsed.value().expiresOn);
+    QCOMPARE(*parsed.value().expiresOn, expected);
+}
+
+void TestTokenResponse::deviceCodeAnswer()
+{
+    const auto parsed = parseDeviceCodeResponse(
+        raw(200,
+            R"({"user_code":"ABCD-EFGH","device_code":"dc","verification_uri":"https://microsoft.com/devicelogin",)"
+            R"("expires_in":900,"interval":5,"message":"To sign in..."})"),
+        kContext);
+    QVERIFY(parsed.ok());
+    QCOMPARE(parsed.value().userCode, QStringLiteral("ABCD-EFGH"));
+    QCOMPARE(parsed.value().deviceCode, QStringLiteral("dc"));
+    QCOMPARE(parsed.value().verificationUri, QStringLiteral("https://microsoft.com/devicelogin"));
+    QCOMPARE(parsed.value().expiresIn, qint64(900));
+    QCOMPARE(parsed.value().interval, qint64(5));
+
+    // Entra's v1 endpoint says verification_url; RFC 8628's defaults apply when numbers are missing.
+    const auto v1 = parseDeviceCodeResponse(
+        raw(200, R"({"user_code":"u","device_code":"d","verification_url":"https://v1.example"})"), kContext);
+    QVERIFY(v1.ok());
+    QCOMPARE(v1.value().verificationUri, QStringLiteral("https://v1.example"));
+    QCOMPARE(v1.value().expiresIn, qint64(1800));
+    QCOMPARE(v1.value().interval, qint64(5));
+}
+
+void TestTokenResponse::deviceCodeNumbersAreClamped_data()
+{
+    QTest::addColumn<QByteArray>("expiresIn"); // JSON text, empty: left out
+    QTest::addColumn<QByteArray>("interval");
+    QTest::addColumn<qint64>("expectedExpiresIn");
+    QTest::addColumn<qint64>("expectedInterval");
+    constexpr qint64 day = limits::MaxDeviceCodeLifetime;
+    constexpr qint64 minute = limits::MaxPollInterval;
+
+    QTest::newRow("entra") << QByteArray("900") << QByteArray("5") << qint64(900) << qint64(5);
+    QTest::newRow("strings") << QByteArray(R"("900")") << QByteArray(R"("7")") << qint64(900) << qint64(7);
+    QTest::newRow("interval 2^63-1 still polls")
+        << QByteArray("900") << QByteArray("9223372036854775807") << qint64(900) << minute;
+    QTest::newRow("interval 2^63-1 as a string")
+        << QByteArray("900") << QByteArray(R"("9223372036854775807")") << qint64(900) << minute;
+    QTest::newRow("interval 1e300") << QByteArray("900") << QByteArray("1e300") << qint64(900) << minute;
+    QTest::newRow("interval 61 s") << QByteArray("900") << QByteArray("61") << qint64(900) << minute;
+    QTest::newRow("interval 60 s") << QByteArray("900") << QByteArray("60") << qint64(900) << qint64(60);
+    QTest::newRow("interval 0 would hammer")
+        << QByteArray("900") << QByteArray("0") << qint64(900) << qint64(1);
+    QTest::newRow("interval -2^63") << QByteArray("900") << QByteArray(R"("-9223372036854775808")")
+                                    << qint64(900) << qint64(1);
+    QTest::newRow("interval -1e300") << QByteArray("900") << QByteArray("-1e300") << qint64(900) << qint64(1);
+    QTest::newRow("interval garbage")
+        << QByteArray("900") << QByteArray(R"("often")") << qint64(900) << qint64(5);
+    QTest::newRow("expires_in 2^63-1")
+        << QByteArray("9223372036854775807") << QByteArray("5") << day << qint64(5);
+    QTest::newRow("expires_in 1e300") << QByteArray("1e300") << QByteArray("5") << day << qint64(5);
+    QTest::newRow("expires_in -1e300") << QByteArray("-1e300") << QByteArray("5") << qint64(0) << qint64(5);
+    QTest::newRow("expires_in missing") << QByteArray() << QByteArray() << qint64(1800) << qint64(5);
+}
+
+void TestTokenResponse::deviceCodeNumbersAreClamped()
+{
+    QFETCH(QByteArray, expiresIn);
+    QFETCH(QByteArray, interval);
+    QFETCH(qint64, expectedExpiresIn);
+    QFETCH(qint64, expectedInterval);
+    QByteArray body = R"({"user_code":"u","device_code":"d","verification_uri":"https://v.example")";
+    if (!expiresIn.isEmpty())
+        body += R"(,"expires_in":)" + expiresIn;
+    if (!interval.isEmpty())
+        body += R"(,"interval":)" + interval;
+    body += '}';
+    const auto parsed = parseDeviceCodeResponse(raw(200, body), kContext);
+    QVERIFY(parsed.ok());
+    QCOMPARE(parsed.value().expiresIn, expectedExpiresIn);
+    QCOMPARE(parsed.value().interval, expectedInterval);
+}
+
+void TestTokenResponse::deviceCodeAnswerIncomplete_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("no user code") << 200
+                                  << QByteArray(R"({"device_code":"d","verification_uri":"https://v"})");
+    QTest::newRow("no device code") << 200
+                                    << QByteArray(R"({"user_code":"u","verification_uri":"https://v"})");
+    QTest::newRow("no verification uri") << 200 << QByteArray(R"({"user_code":"u","device_code":"d"})");
+    QTest::newRow("not JSON") << 200 << QByteArray("<html>");
+    QTest::newRow("an error") << 400
+                              << QByteArray(
+                                     R"({"error":"invalid_client","error_description":"AADSTS7000218: no"})");
+}
+
+void TestTokenResponse::deviceCodeAnswerIncomplete()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, body);
+    const auto parsed = parseDeviceCodeResponse(raw(status, body), kContext);
+    QVERIFY(!parsed.ok());
+    QCOMPARE(parsed.error().kind, ErrorKind::ClientAuthentication);
+    QVERIFY(parsed.error().message.startsWith(kContext));
 }
 
 void TestTokenResponse::minimalAnswer()
