@@ -9,6 +9,10 @@
 
 namespace azid::detail {
 
+namespace {
+constexpr qint64 kLongLivedToken = 7200; // seconds: tokens refreshed half-way through their lifetime
+} // namespace
+
 Result<AuthenticationRecord> TokenOutcome::record() const
 {
     if (!hasIdentity || homeAccountId.isEmpty() || issuerAuthority.isEmpty()) {
@@ -131,8 +135,12 @@ Result<TokenOutcome> PublicClient::handleTokenResponse(const TokenGrant &grant,
         outcome.token.expiresOn = *r.expiresOn;
     else
         outcome.token.expiresOn = requestTime + 3600;
+    // refresh_in when the authority sent it; else, as MSAL does, half-way through a token that lives
+    // two hours or more (the same rule as managed identity's answers).
     if (r.refreshIn && *r.refreshIn > 0)
         outcome.token.refreshOn = requestTime + *r.refreshIn;
+    else if (outcome.token.expiresOn - requestTime >= kLongLivedToken)
+        outcome.token.refreshOn = requestTime + (outcome.token.expiresOn - requestTime) / 2;
 
     const QJsonObject &claims = r.idTokenClaims;
     if (!r.idToken.isEmpty()) {

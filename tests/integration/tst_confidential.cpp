@@ -343,6 +343,43 @@ private slots:
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 2);
     }
 
+    // refresh_on for Entra's answers: refresh_in when sent, else half-way through a token of two hours
+    // or more (as for managed identity), else none.
+    void refreshOnOfLongLivedTokens_data()
+    {
+        QTest::addColumn<int>("lifetime");
+        QTest::addColumn<int>("refreshIn");
+        QTest::addColumn<qint64>("expectedRefreshIn"); // -1: no refresh_on
+        QTest::newRow("one hour") << 3600 << 0 << qint64(-1);
+        QTest::newRow("just under two hours") << 7199 << 0 << qint64(-1);
+        QTest::newRow("two hours") << 7200 << 0 << qint64(3600);
+        QTest::newRow("a day") << 86400 << 0 << qint64(43200);
+        QTest::newRow("a day, refresh_in sent") << 86400 << 600 << qint64(600);
+    }
+    void refreshOnOfLongLivedTokens()
+    {
+        QFETCH(int, lifetime);
+        QFETCH(int, refreshIn);
+        QFETCH(qint64, expectedRefreshIn);
+        m_sandbox.settings({{QStringLiteral("access_token_lifetime"), lifetime},
+                            {QStringLiteral("refresh_in"), refreshIn}});
+        ClientSecretCredential credential(Contoso, Daemon, Secret::fromString(DaemonSecret),
+                                          options<ClientSecretCredentialOptions>());
+        const qint64 asked = m_clock.now();
+        const TokenResult first = token(credential, tokenRequest({Arm}));
+        QVERIFY2(first.ok(), qPrintable(describe(first)));
+        QCOMPARE(first.value().expiresOn, asked + lifetime);
+        QCOMPARE(first.value().refreshOn.value_or(asked - 1) - asked, expectedRefreshIn);
+        if (expectedRefreshIn < 0)
+            return;
+        // Past refresh_on the credential asks again although the token is still valid.
+        m_clock.advance(expectedRefreshIn);
+        const TokenResult second = token(credential, tokenRequest({Arm}));
+        QVERIFY2(second.ok(), qPrintable(describe(second)));
+        QVERIFY(!(second.value().token == first.value().token));
+        QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 2);
+    }
+
     void concurrentRequestsShareOneTokenRequest()
     {
         CertificateCredential credential(Contoso, m_certificateApp, path(QStringLiteral("rsa.pem")),

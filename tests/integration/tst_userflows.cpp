@@ -370,6 +370,26 @@ private slots:
         m_secretsSeen.rememberCachedTokens(credential.tokenCache());
     }
 
+    // A user token of two hours or more without refresh_in is refreshed half-way through (MSAL's rule).
+    void longLivedUserTokenRefreshesHalfWay()
+    {
+        m_sandbox.settings({{QStringLiteral("access_token_lifetime"), 14400}});
+        UsernamePasswordCredential credential(aliceOptions());
+        const qint64 asked = m_clock.now();
+        const TokenResult first = token(credential, tokenRequest({Arm}));
+        QVERIFY2(first.ok(), qPrintable(first.ok() ? QString() : first.error().toString()));
+        QCOMPARE(first.value().expiresOn, asked + 14400);
+        QCOMPARE(first.value().refreshOn.value_or(0), asked + 7200);
+        m_clock.advance(7199);
+        QCOMPARE(token(credential, tokenRequest({Arm})).value().token, first.value().token);
+        m_clock.advance(1);
+        const TokenResult refreshed = token(credential, tokenRequest({Arm}));
+        QVERIFY(refreshed.ok());
+        QVERIFY(!(refreshed.value().token == first.value().token));
+        QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("refresh_token")), 1);
+        m_secretsSeen.rememberCachedTokens(credential.tokenCache());
+    }
+
     void concurrentRequestsForOneExpiredKeyShareOneRefresh()
     {
         UsernamePasswordCredential credential(aliceOptions());
