@@ -34,11 +34,15 @@ InteractiveBrowserCredential::InteractiveBrowserCredential(const InteractiveBrow
     if (!m_options.openBrowser)
         m_options.openBrowser = systemBrowserOpener();
     if (!m_options.redirectUri.isEmpty()) {
-        const QUrl uri(m_options.redirectUri);
-        if (!uri.isValid() || uri.host().isEmpty() || uri.port() <= 0) {
+        // Sent as given (host, port and path); the listener binds 127.0.0.1 on its port, so the host
+        // must name this machine's loopback and the scheme be plain http.
+        const QUrl uri(m_options.redirectUri, QUrl::StrictMode);
+        const QString host = uri.host().toLower();
+        if (!uri.isValid() || uri.scheme() != QStringLiteral("http") || uri.port() <= 0 ||
+            (host != QStringLiteral("localhost") && host != QStringLiteral("127.0.0.1")) || uri.hasFragment()) {
             setConfigurationError(AuthError::unavailable(
-                QStringLiteral("\"redirect_uri\" must be a URL with a host and a port, such as "
-                               "http://localhost:8400 (got \"%1\").")
+                QStringLiteral("\"redirect_uri\" must be an http URL on localhost or 127.0.0.1 with a port, "
+                               "such as http://localhost:8400 (got \"%1\").")
                     .arg(m_options.redirectUri)));
         } else {
             m_port = static_cast<quint16>(uri.port());
@@ -64,7 +68,11 @@ InteractiveBrowserCredential::requestToken(const detail::InteractiveRequest &req
                         .arg(m_port)
                         .arg(why))));
             }
-            const QString redirectUri = QStringLiteral("http://localhost:%1").arg(server->port());
+            // The redirect URI the application registered is sent exactly as given; without one, the
+            // listener's port on localhost.
+            const QString redirectUri = m_options.redirectUri.isEmpty()
+                                            ? QStringLiteral("http://localhost:%1").arg(server->port())
+                                            : m_options.redirectUri;
             const detail::Pkce pkce = detail::generatePkce();
             const QString nonce = detail::sha256Hex(detail::randomLetters(16));
 

@@ -20,6 +20,7 @@
 #include <QPromise>
 #include <QTcpSocket>
 #include <QTimer>
+#include <QTcpServer>
 #include <QUrlQuery>
 #include <QtTest>
 
@@ -116,6 +117,65 @@ private slots:
         // The listener closed after the one redirect it accepted.
         QCOMPARE(test::StandInBrowser::get(browser.lastRedirect()), 0);
         m_secretsSeen.rememberCachedTokens(credential.tokenCache());
+    }
+
+    // redirect_uri is sent as given, host and path included, in the authorization request and in
+    // the code redemption (the authority compares the two), and the redirect arrives on its path.
+    void browserFlowSendsRedirectUriAsGiven_data()
+    {
+        QTest::addColumn<QString>("pattern");
+        QTest::newRow("127.0.0.1 with a path") << QStringLiteral("http://127.0.0.1:%1/azid/callback");
+        QTest::newRow("localhost with a path") << QStringLiteral("http://localhost:%1/signed-in");
+        QTest::newRow("localhost without a path") << QStringLiteral("http://localhost:%1");
+    }
+    void browserFlowSendsRedirectUriAsGiven()
+    {
+        QFETCH(QString, pattern);
+        QTcpServer probe; // a free port
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = probe.serverPort();
+        probe.close();
+        const QString given = pattern.arg(port);
+
+        test::StandInBrowser browser(&m_sandbox);
+        auto o = options<InteractiveBrowserCredentialOptions>();
+        o.openBrowser = browser.opener();
+        o.redirectUri = given;
+        InteractiveBrowserCredential credential(o);
+        const TokenResult result = token(credential, tokenRequest({Arm}));
+        QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().toString()));
+        QCOMPARE(browser.openedUrls().size(), 1);
+        QCOMPARE(QUrlQuery(browser.openedUrls().first()).queryItemValue(QStringLiteral("redirect_uri"),
+                                                                       QUrl::FullyDecoded),
+                 given);
+        QString arrived = browser.lastRedirect().toString(QUrl::RemoveQuery);
+        if (arrived.endsWith(QLatin1Char('/')))
+            arrived.chop(1); // a browser asks for "/" when the URI has no path
+        QCOMPARE(arrived, given);
+        m_secretsSeen << QUrlQuery(browser.lastRedirect()).queryItemValue(QStringLiteral("code"));
+        m_secretsSeen.rememberCachedTokens(credential.tokenCache());
+    }
+
+    void browserFlowRefusesUnusableRedirectUri_data()
+    {
+        QTest::addColumn<QString>("redirectUri");
+        QTest::newRow("no port") << QStringLiteral("http://localhost/callback");
+        QTest::newRow("https") << QStringLiteral("https://localhost:8400");
+        QTest::newRow("another host") << QStringLiteral("http://example.com:8400/callback");
+        QTest::newRow("not a URL") << QStringLiteral("localhost:8400");
+    }
+    void browserFlowRefusesUnusableRedirectUri()
+    {
+        QFETCH(QString, redirectUri);
+        test::StandInBrowser browser(&m_sandbox);
+        auto o = options<InteractiveBrowserCredentialOptions>();
+        o.openBrowser = browser.opener();
+        o.redirectUri = redirectUri;
+        InteractiveBrowserCredential credential(o);
+        const TokenResult result = token(credential, tokenRequest({Arm}));
+        QVERIFY(!result.ok());
+        QVERIFY2(result.error().message.contains(QStringLiteral("redirect_uri")), qPrintable(result.error().message));
+        QVERIFY(browser.openedUrls().isEmpty());
     }
 
     void browserFlowHonoursLoginHintAndAuthenticate()

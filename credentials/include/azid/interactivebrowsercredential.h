@@ -9,7 +9,9 @@ namespace azid {
 
 struct InteractiveBrowserCredentialOptions : InteractiveCredentialOptions
 {
-    // http://localhost:PORT (the port is bound on 127.0.0.1); empty: a free port.
+    // http://localhost:PORT[/path] or http://127.0.0.1:PORT[/path], as registered for the application:
+    // sent to the authority exactly as given, and PORT is bound on 127.0.0.1. Empty: a free port,
+    // sent as http://localhost:PORT.
     QString redirectUri;
     QString loginHint;
     std::chrono::seconds timeout{300};
