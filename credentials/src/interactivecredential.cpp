@@ -24,6 +24,10 @@ TenantChoice resolveTenant(const QString &configured, const QString &requested,
         return {requested, {}};
     if (additionallyAllowed.contains(QStringLiteral("*")) || additionallyAllowed.contains(requested))
         return {requested, {}};
+    // azure.identity 1.25: a credential for "organizations" given no allow-list at all asks for the
+    // requested tenant (it was not tied to one tenant in the first place).
+    if (additionallyAllowed.isEmpty() && configured.compare(QStringLiteral("organizations"), Qt::CaseInsensitive) == 0)
+        return {requested, {}};
     return {
         {},
         QStringLiteral("The current credential is not configured to acquire tokens for tenant %1. To enable "

@@ -584,6 +584,7 @@ private slots:
     void tenantRulesAreEnforced()
     {
         auto o = aliceOptions();
+        o.tenantId = QStringLiteral("contoso.test");
         UsernamePasswordCredential strict(o);
         QVERIFY(token(strict, tokenRequest({Arm})).ok());
         const TokenResult refused = token(strict, {{Arm}, {}, Fabrikam});
@@ -603,6 +604,27 @@ private slots:
         const TokenResult invalid = token(open, {{Arm}, {}, QStringLiteral("bad/tenant")});
         QVERIFY(!invalid.ok());
         m_secretsSeen.rememberCachedTokens(open.tokenCache());
+    }
+
+    // The reference's rule 5 (azure.identity 1.25): "organizations" (the default tenant) with no
+    // allow-list asks for the requested tenant; with an allow-list, only for the tenants on it.
+    void organizationsWithoutAllowListAsksForTheRequestedTenant()
+    {
+        auto o = aliceOptions();
+        UsernamePasswordCredential organizations(o);
+        QVERIFY(token(organizations, tokenRequest({Arm})).ok());
+        const TokenResult other = token(organizations, {{Arm}, {}, Fabrikam});
+        QVERIFY2(other.ok(), qPrintable(other.ok() ? QString() : other.error().toString()));
+        QCOMPARE(claimsOf(other.value().token).value(QStringLiteral("tid")).toString(), Fabrikam);
+        m_secretsSeen.rememberCachedTokens(organizations.tokenCache());
+
+        o.additionallyAllowedTenants = {QStringLiteral("00000000-0000-0000-0000-000000000001")};
+        UsernamePasswordCredential listed(o);
+        QVERIFY(token(listed, tokenRequest({Arm})).ok());
+        const TokenResult refused = token(listed, {{Arm}, {}, Fabrikam});
+        QVERIFY(!refused.ok());
+        QVERIFY(refused.error().message.contains(QStringLiteral("additionally_allowed_tenants")));
+        m_secretsSeen.rememberCachedTokens(listed.tokenCache());
     }
 
     void transientFailuresAreRetried_data()
