@@ -17,6 +17,8 @@ packages=(
   chromium
   python3 python3-azure python3-msal-extensions python3-gi gir1.2-secret-1
   clang-format
+  # the fuzz targets (tests/fuzz, scripts/fuzz.sh): clang and its libFuzzer runtime
+  clang libfuzzer-14-dev
   # the tests make their client certificates with the openssl command line
   openssl
   # packaging: the .deb (dpkg-shlibdeps, lintian), desktop entry and AppStream checks, PNG icons

@@ -11,7 +11,6 @@
 
 namespace azid::detail {
 namespace {
-constexpr qsizetype kMaxRequestBytes = 16 * 1024;
 constexpr int kConnectionDeadlineMs = 10000;
 const char *kBufferProperty = "azidRequestBuffer";
 } // namespace
@@ -62,41 +61,76 @@ void LoopbackServer::onNewConnection()
     }
 }
 
-void LoopbackServer::onReadyRead(QTcpSocket *socket)
+LoopbackRequest parseLoopbackRequest(const QByteArray &buffer)
 {
-    QByteArray buffer = socket->property(kBufferProperty).toByteArray() + socket->readAll();
-    if (buffer.size() > kMaxRequestBytes) {
-        respond(socket, 431, QStringLiteral("Request too large"),
-                QStringLiteral("The request is too large."));
-        return;
+    using Kind = LoopbackRequest::Kind;
+    LoopbackRequest request;
+    if (buffer.size() > LoopbackRequest::MaxBytes) {
+        request.kind = Kind::TooLarge;
+        return request;
     }
-    const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
-    if (headerEnd < 0) {
-        socket->setProperty(kBufferProperty, buffer);
-        return;
-    }
-    socket->setProperty(kBufferProperty, QByteArray());
+    if (buffer.indexOf("\r\n\r\n") < 0)
+        return request; // Incomplete
     const QList<QByteArray> requestLine = buffer.left(buffer.indexOf("\r\n")).split(' ');
     if (requestLine.size() != 3 || !requestLine[2].startsWith("HTTP/1.")) {
-        respond(socket, 400, QStringLiteral("Bad request"), QStringLiteral("This is not an HTTP request."));
-        return;
+        request.kind = Kind::NotHttp;
+        return request;
     }
     if (requestLine[0] != "GET") {
-        respond(socket, 405, QStringLiteral("Method not allowed"),
-                QStringLiteral("Only GET is served here."));
-        return;
+        request.kind = Kind::NotGet;
+        return request;
     }
     const QUrl target(QStringLiteral("http://localhost") + QString::fromLatin1(requestLine[1]));
     // The authority form-encodes the query: '+' is a space there (a literal '+' arrives as %2B).
     const QUrlQuery query(target.query(QUrl::FullyEncoded).replace(QLatin1Char('+'), QStringLiteral("%20")));
     const bool isRedirect =
         query.hasQueryItem(QStringLiteral("code")) || query.hasQueryItem(QStringLiteral("error"));
-    if (!target.isValid() || !isRedirect || m_done) {
+    if (!target.isValid() || !isRedirect) {
+        request.kind = Kind::NotRedirect;
+        return request;
+    }
+    request.kind = Kind::Redirect;
+    request.state = query.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded);
+    request.redirect.code = query.queryItemValue(QStringLiteral("code"), QUrl::FullyDecoded);
+    request.redirect.error = query.queryItemValue(QStringLiteral("error"), QUrl::FullyDecoded);
+    request.redirect.errorDescription =
+        query.queryItemValue(QStringLiteral("error_description"), QUrl::FullyDecoded);
+    request.redirect.clientInfo = query.queryItemValue(QStringLiteral("client_info"), QUrl::FullyDecoded);
+    return request;
+}
+
+void LoopbackServer::onReadyRead(QTcpSocket *socket)
+{
+    using Kind = LoopbackRequest::Kind;
+    const QByteArray buffer = socket->property(kBufferProperty).toByteArray() + socket->readAll();
+    const LoopbackRequest request = parseLoopbackRequest(buffer);
+    switch (request.kind) {
+    case Kind::TooLarge:
+        respond(socket, 431, QStringLiteral("Request too large"),
+                QStringLiteral("The request is too large."));
+        return;
+    case Kind::Incomplete:
+        socket->setProperty(kBufferProperty, buffer);
+        return;
+    case Kind::NotHttp:
+        socket->setProperty(kBufferProperty, QByteArray());
+        respond(socket, 400, QStringLiteral("Bad request"), QStringLiteral("This is not an HTTP request."));
+        return;
+    case Kind::NotGet:
+        socket->setProperty(kBufferProperty, QByteArray());
+        respond(socket, 405, QStringLiteral("Method not allowed"),
+                QStringLiteral("Only GET is served here."));
+        return;
+    case Kind::NotRedirect:
+    case Kind::Redirect:
+        break;
+    }
+    socket->setProperty(kBufferProperty, QByteArray());
+    if (request.kind == Kind::NotRedirect || m_done) {
         respond(socket, 404, QStringLiteral("Azid"), QStringLiteral("Nothing to see here."));
         return;
     }
-    const QString state = query.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded);
-    if (state != m_expectedState) {
+    if (request.state != m_expectedState) {
         qCInfo(lcLoopback) << "ignoring a redirect with a state that does not belong to this sign-in";
         respond(
             socket, 400, QStringLiteral("State mismatch"),
@@ -104,11 +138,7 @@ void LoopbackServer::onReadyRead(QTcpSocket *socket)
                            "Nothing was changed."));
         return;
     }
-    AuthorizationRedirect redirect;
-    redirect.code = query.queryItemValue(QStringLiteral("code"), QUrl::FullyDecoded);
-    redirect.error = query.queryItemValue(QStringLiteral("error"), QUrl::FullyDecoded);
-    redirect.errorDescription = query.queryItemValue(QStringLiteral("error_description"), QUrl::FullyDecoded);
-    redirect.clientInfo = query.queryItemValue(QStringLiteral("client_info"), QUrl::FullyDecoded);
+    const AuthorizationRedirect &redirect = request.redirect;
     if (redirect.error.isEmpty()) {
         respond(socket, 200, QStringLiteral("Signed in"),
                 QStringLiteral("Authentication complete. You can close this window and return to Azid."));

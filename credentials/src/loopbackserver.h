@@ -17,6 +17,25 @@ struct AuthorizationRedirect
     QString clientInfo;
 };
 
+// What the listener makes of the bytes a connection has sent so far.
+struct LoopbackRequest
+{
+    enum class Kind {
+        Incomplete,  // no end of headers yet: wait for more
+        TooLarge,    // more than MaxBytes
+        NotHttp,     // no "METHOD TARGET HTTP/1.x" request line
+        NotGet,      // another method
+        NotRedirect, // a GET without code or error (a favicon, a probe)
+        Redirect,    // a GET carrying code or error: `state` and `redirect` are filled in
+    };
+    static constexpr qsizetype MaxBytes = 16 * 1024;
+
+    Kind kind = Kind::Incomplete;
+    QString state;
+    AuthorizationRedirect redirect;
+};
+LoopbackRequest parseLoopbackRequest(const QByteArray &buffer);
+
 // A one-shot HTTP listener on 127.0.0.1 for the authorization redirect. It accepts exactly one GET
 // that carries a code or an error with the expected state, answers it with a short page and stops
 // listening. Requests with another state, other paths, garbage and slow or oversized requests get an
