@@ -63,6 +63,40 @@ Result<AuthorityHost> AuthorityHost::parse(const QString &hostOrUrl)
     return host;
 }
 
+QString regionalHost(const QString &host, const QString &region)
+{
+    static const QStringList publicCloud{QStringLiteral("login.microsoftonline.com"),
+                                         QStringLiteral("login.microsoft.com"),
+                                         QStringLiteral("login.windows.net"), QStringLiteral("sts.windows.net")};
+    const QString lower = host.toLower();
+    if (publicCloud.contains(lower))
+        return region + QStringLiteral(".login.microsoft.com");
+    return region + QLatin1Char('.') + lower;
+}
+
+QString resolveRegion(const QString &configured, const QString &regionName, QString *problem)
+{
+    QString value = configured.trimmed().toLower();
+    if (value.isEmpty() || value == QStringLiteral("disableregion") || value == QStringLiteral("false"))
+        return {};
+    if (value == QStringLiteral("tryautodetect") || value == QStringLiteral("true")) {
+        // Azure Functions and App Service name their region in REGION_NAME ("West US 2" or "westus2").
+        // Nothing found: the global endpoint, as MSAL falls back to it.
+        value = regionName.toLower().remove(QLatin1Char(' '));
+        if (value.isEmpty())
+            return {};
+    }
+    for (QChar c : value) {
+        if (!((c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('0') && c <= QLatin1Char('9')))) {
+            *problem = QStringLiteral("\"%1\" is not an Azure region name (AZURE_REGIONAL_AUTHORITY_NAME): give a "
+                                      "region such as westus2, or TryAutoDetect.")
+                           .arg(configured);
+            return {};
+        }
+    }
+    return value;
+}
+
 bool isValidTenantId(const QString &tenantId)
 {
     if (tenantId.isEmpty())

@@ -31,6 +31,17 @@ struct AuthorityHost
     static QString defaultHost();
 };
 
+// The host of an authority's regional token service (MSAL's rule): <region>.login.microsoft.com for
+// the public cloud's hosts (login.microsoftonline.com, login.microsoft.com, login.windows.net,
+// sts.windows.net), <region>.<host> for any other (login.microsoftonline.us, a sovereign cloud).
+// MSAL used <region>.r.login.microsoftonline.com for the public cloud until 2023; it is not used.
+QString regionalHost(const QString &host, const QString &region);
+
+// The region a confidential client's client-credentials requests go to, from `configured` (the
+// regionalAuthority option, else AZURE_REGIONAL_AUTHORITY_NAME) and `regionName` (REGION_NAME, for
+// auto-detection): empty for none. An unusable value is an error message in `problem`.
+QString resolveRegion(const QString &configured, const QString &regionName, QString *problem);
+
 // azure.identity's tenant rule: ASCII letters, digits, '-' and '.'.
 bool isValidTenantId(const QString &tenantId);
 

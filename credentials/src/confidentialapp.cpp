@@ -32,6 +32,13 @@ ConfidentialApp::ConfidentialApp(const QString &tenantId, const QString &clientI
     config.caeCache = std::move(caeCache);
     config.clock = options.clock;
     config.clientCredential = std::move(credential);
+    QString regionProblem;
+    config.region = resolveRegion(options.regionalAuthority.isEmpty()
+                                      ? qEnvironmentVariable("AZURE_REGIONAL_AUTHORITY_NAME")
+                                      : options.regionalAuthority,
+                                  qEnvironmentVariable("REGION_NAME"), &regionProblem);
+    if (!regionProblem.isEmpty())
+        setConfigurationError(AuthError::unavailable(regionProblem));
     m_client = new PublicClient(std::move(config), owner);
     if (m_client->configurationError())
         setConfigurationError(*m_client->configurationError());
@@ -70,6 +77,11 @@ QFuture<TokenResult> ConfidentialApp::requestToken(const AppTokenRequest &reques
     grant.form = std::move(grantFields);
     grant.userToken = false;
     grant.cacheResult = false;
+    // Only the client credentials grant has a regional service (MSAL's acquire_token_for_client).
+    for (const auto &[name, value] : grant.form) {
+        if (name == QStringLiteral("grant_type") && value == QStringLiteral("client_credentials"))
+            grant.regional = true;
+    }
     return m_client->requestToken(std::move(grant))
         .then(QtFuture::Launch::Sync, [](const Result<TokenOutcome> &outcome) {
             return outcome.ok() ? TokenResult(outcome.value().token) : TokenResult(outcome.error());

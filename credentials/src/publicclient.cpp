@@ -98,14 +98,18 @@ QFuture<Result<TokenOutcome>> PublicClient::requestToken(TokenGrant grant)
                                   if (grant.userToken)
                                       form.append({QStringLiteral("client_info"), QStringLiteral("1")});
                                   form.append({QStringLiteral("claims"), grant.claims});
+                                  AuthorityEndpoints ep = endpoints.value();
+                                  if (grant.regional && !m_config.region.isEmpty()) {
+                                      // MSAL: the regional service, same tenant path, no discovery of its own.
+                                      ep.token.setHost(regionalHost(ep.token.host(), m_config.region));
+                                  }
                                   if (m_config.clientCredential) {
-                                      auto credential = m_config.clientCredential(endpoints.value().token);
+                                      auto credential = m_config.clientCredential(ep.token);
                                       if (!credential.ok())
                                           return ready(Result<TokenOutcome>(credential.error()));
                                       form.append(credential.value());
                                   }
                                   const qint64 requestTime = m_config.clock->now();
-                                  const AuthorityEndpoints ep = endpoints.value();
                                   return m_http->postForm(ep.token, form, grant.headers)
                                       .then(QtFuture::Launch::Sync,
                                             detail::guarded(this, [this, grant, ep, requestTime](

@@ -38,6 +38,7 @@ struct ClientConfiguration
     std::shared_ptr<TokenCache> caeCache; // tokens requested with enable_cae (kept apart, as azure.identity)
     const Clock *clock = nullptr;
     ClientCredentialFields clientCredential; // empty: a public client
+    QString region; // resolved Azure region of client-credentials requests; empty: the global endpoint
 };
 
 // A token and who it belongs to, from one token response.
@@ -67,6 +68,7 @@ struct TokenGrant
     QString context = QStringLiteral("Authentication failed");
     bool userToken = true;   // adds the OIDC scopes and client_info
     bool cacheResult = true; // false: the caller caches the token (app-only credentials)
+    bool regional = false;   // the client credentials grant: sent to the regional token service if any
 };
 
 // A user sign-in's grant for `request`: its tenant, scopes, claims and CAE; `accountSource` (the

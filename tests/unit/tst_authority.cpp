@@ -1,6 +1,7 @@
 // Authority hosts as users give them, tenant ids, and azure.identity's tenant resolution rule.
 
 #include "authority.h"
+#include "azid/authorityhosts.h"
 #include "interactiverequest.h"
 
 #include <QTest>
@@ -56,6 +57,11 @@ private slots:
     void tenantIds();
     void resolveTenant_data();
     void resolveTenant();
+    void regionalHosts_data();
+    void regionalHosts();
+    void regions_data();
+    void regions();
+    void knownAuthoritiesNames();
 };
 
 void TestAuthority::parseAccepts_data()
@@ -245,9 +251,13 @@ void TestAuthority::resolveTenant_data()
     QTest::newRow("allowed list without it")
         << home << other << QStringList{QStringLiteral("contoso.com")} << QByteArray() << QString()
         << QStringLiteral("additionally_allowed_tenants");
+    // The reference's rule 5 (azure.identity 1.25): "organizations" without an allow-list follows the
+    // request; with one, the list decides.
     QTest::newRow("organizations to a tenant")
-        << QStringLiteral("organizations") << other << none << QByteArray() << QString()
-        << QStringLiteral("tenant ") + other;
+        << QStringLiteral("organizations") << other << none << QByteArray() << other << QString();
+    QTest::newRow("organizations with a list without it")
+        << QStringLiteral("organizations") << other << QStringList{QStringLiteral("contoso.com")} << QByteArray()
+        << QString() << QStringLiteral("tenant ") + other;
     QTest::newRow("adfs keeps its tenant")
         << QStringLiteral("adfs") << other << none << QByteArray() << QStringLiteral("adfs") << QString();
     QTest::newRow("multi-tenant disabled")
@@ -281,6 +291,66 @@ void TestAuthority::resolveTenant()
         if (errorContains == QStringLiteral("additionally_allowed_tenants"))
             QVERIFY2(choice.error.contains(requested), qPrintable(choice.error));
     }
+}
+
+// AZURE_REGIONAL_AUTHORITY_NAME: MSAL's regional hosts.
+void TestAuthority::regionalHosts_data()
+{
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("regional");
+    QTest::newRow("public cloud") << QStringLiteral("login.microsoftonline.com") << QStringLiteral("westus2.login.microsoft.com");
+    QTest::newRow("public cloud, other case") << QStringLiteral("Login.MicrosoftOnline.com") << QStringLiteral("westus2.login.microsoft.com");
+    QTest::newRow("login.microsoft.com") << QStringLiteral("login.microsoft.com") << QStringLiteral("westus2.login.microsoft.com");
+    QTest::newRow("login.windows.net") << QStringLiteral("login.windows.net") << QStringLiteral("westus2.login.microsoft.com");
+    QTest::newRow("sts.windows.net") << QStringLiteral("sts.windows.net") << QStringLiteral("westus2.login.microsoft.com");
+    QTest::newRow("US government") << QStringLiteral("login.microsoftonline.us") << QStringLiteral("westus2.login.microsoftonline.us");
+    QTest::newRow("China") << QStringLiteral("login.chinacloudapi.cn") << QStringLiteral("westus2.login.chinacloudapi.cn");
+    QTest::newRow("any other") << QStringLiteral("login.example.org") << QStringLiteral("westus2.login.example.org");
+}
+
+void TestAuthority::regionalHosts()
+{
+    QFETCH(QString, host);
+    QFETCH(QString, regional);
+    QCOMPARE(regionalHost(host, QStringLiteral("westus2")), regional);
+}
+
+void TestAuthority::regions_data()
+{
+    QTest::addColumn<QString>("configured");
+    QTest::addColumn<QString>("regionName"); // REGION_NAME
+    QTest::addColumn<QString>("region");     // expected; empty: the global endpoint
+    QTest::addColumn<bool>("problem");
+    QTest::newRow("unset") << QString() << QStringLiteral("westus") << QString() << false;
+    QTest::newRow("a region") << QStringLiteral("eastus2") << QString() << QStringLiteral("eastus2") << false;
+    QTest::newRow("a region, other case and spaces") << QStringLiteral(" EastUS2 ") << QString() << QStringLiteral("eastus2") << false;
+    QTest::newRow("auto-detect from REGION_NAME") << QStringLiteral("TryAutoDetect") << QStringLiteral("West US 2")
+                                                  << QStringLiteral("westus2") << false;
+    QTest::newRow("true auto-detects") << QStringLiteral("true") << QStringLiteral("centralus") << QStringLiteral("centralus") << false;
+    QTest::newRow("auto-detect, nothing found") << QStringLiteral("tryautodetect") << QString() << QString() << false;
+    QTest::newRow("disabled") << QStringLiteral("DisableRegion") << QStringLiteral("westus") << QString() << false;
+    QTest::newRow("false") << QStringLiteral("false") << QString() << QString() << false;
+    QTest::newRow("not a region") << QStringLiteral("west us/../evil") << QString() << QString() << true;
+    QTest::newRow("a host is not a region") << QStringLiteral("westus.login.microsoft.com") << QString() << QString() << true;
+}
+
+void TestAuthority::regions()
+{
+    QFETCH(QString, configured);
+    QFETCH(QString, regionName);
+    QFETCH(QString, region);
+    QFETCH(bool, problem);
+    QString why;
+    QCOMPARE(resolveRegion(configured, regionName, &why), region);
+    QCOMPARE(!why.isEmpty(), problem);
+}
+
+void TestAuthority::knownAuthoritiesNames()
+{
+    QCOMPARE(KnownAuthorities::AzurePublicCloud, QStringLiteral("login.microsoftonline.com"));
+    QCOMPARE(KnownAuthorities::AzureGovernment, QStringLiteral("login.microsoftonline.us"));
+    QCOMPARE(KnownAuthorities::AzureChina, QStringLiteral("login.chinacloudapi.cn"));
+    QCOMPARE(&KnownAuthorities::AzureChina, &AzureAuthorityHosts::AzureChina);
 }
 
 QTEST_GUILESS_MAIN(TestAuthority)

@@ -20,6 +20,11 @@ struct ConfidentialClientOptions
     QStringList additionallyAllowedTenants; // "*" allows any tenant
     bool disableInstanceDiscovery = false;
     QUrl instanceDiscoveryEndpoint; // where unknown hosts are validated; default: the public cloud's
+    // MSAL's azure_region: tokens of the client credentials grant come from the regional token service
+    // of this Azure region (e.g. "westus2"), or of the region found in REGION_NAME for "TryAutoDetect"
+    // (or "true"). Empty: AZURE_REGIONAL_AUTHORITY_NAME, as azure.identity reads it; "DisableRegion"
+    // (or "false"): the global endpoint even when that variable is set.
+    QString regionalAuthority;
     // Where tokens go (cache_persistence_options: the keychain module persists this cache). Empty: a
     // cache of the credential's own, in memory.
     std::shared_ptr<TokenCache> cache;
