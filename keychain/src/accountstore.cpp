@@ -1,12 +1,17 @@
 #include "azid/keychain/accountstore.h"
 
+#include "atomicfile.h"
 #include "azid/keychain/storagefailure.h"
+#include "filelock.h"
 #include "keychainlogging.h"
 #include "operationqueue.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <functional>
 
 namespace azid {
 
@@ -140,13 +145,19 @@ Result<QList<Secret>> indexPages(const Index &index)
 struct AccountStore::State : std::enable_shared_from_this<State>
 {
     std::shared_ptr<SecretStore> store;
+    QString lockPath;
     detail::OperationQueue queue;
+
+    // Runs `change` (a read-modify-write of the index) under the cross-process lock, if there is one.
+    QFuture<VoidResult> locked(std::function<QFuture<VoidResult>()> change);
 
     QFuture<Result<Index>> readIndex();
     QFuture<VoidResult> writeIndex(const Index &index, int previousPages);
     QFuture<Result<QList<StoredAccount>>> list();
     QFuture<VoidResult> put(const AuthenticationRecord &record, const AccountMetadata &metadata);
     QFuture<VoidResult> remove(const QString &homeAccountId);
+    QFuture<VoidResult> putLocked(const QString &id, const Secret &item, bool makeDefault);
+    QFuture<VoidResult> removeLocked(const QString &homeAccountId);
 };
 
 namespace {
@@ -247,6 +258,31 @@ QFuture<VoidResult> AccountStore::State::writeIndex(const Index &index, int prev
         .unwrap();
 }
 
+QFuture<VoidResult> AccountStore::State::locked(std::function<QFuture<VoidResult>()> change)
+{
+    if (lockPath.isEmpty())
+        return change();
+    QString folderError;
+    if (!detail::ensureDirectory(QFileInfo(lockPath).absolutePath(), &folderError)) {
+        return ready(VoidResult(storageError(
+            StorageFailure::FileError,
+            QStringLiteral("Cannot change the account list: %1.").arg(folderError))));
+    }
+    return detail::FileLock::acquireLater(lockPath, std::chrono::seconds(30), QStringLiteral("The account list"))
+        .then(QtFuture::Launch::Sync,
+              [change = std::move(change)](
+                  const Result<std::shared_ptr<detail::FileLock>> &lock) -> QFuture<VoidResult> {
+                  if (!lock)
+                      return ready(VoidResult(lock.error()));
+                  return change().then(QtFuture::Launch::Sync,
+                                       [held = lock.value()](const VoidResult &changed) {
+                                           held->release();
+                                           return changed;
+                                       });
+              })
+        .unwrap();
+}
+
 QFuture<Result<QList<StoredAccount>>> AccountStore::State::list()
 {
     auto self = shared_from_this();
@@ -293,9 +329,16 @@ QFuture<VoidResult> AccountStore::State::put(const AuthenticationRecord &record,
     }
     auto self = shared_from_this();
     const Secret item = accountItem(record, metadata);
+    return locked([self, id, item, makeDefault = metadata.isDefault] {
+        return self->putLocked(id, item, makeDefault);
+    });
+}
+
+QFuture<VoidResult> AccountStore::State::putLocked(const QString &id, const Secret &item, bool makeDefault)
+{
+    auto self = shared_from_this();
     return readIndex()
-        .then([self, id, item,
-               makeDefault = metadata.isDefault](const Result<Index> &read) -> QFuture<VoidResult> {
+        .then([self, id, item, makeDefault](const Result<Index> &read) -> QFuture<VoidResult> {
             if (!read)
                 return ready(VoidResult(read.error()));
             const Index before = read.value();
@@ -319,6 +362,12 @@ QFuture<VoidResult> AccountStore::State::put(const AuthenticationRecord &record,
 }
 
 QFuture<VoidResult> AccountStore::State::remove(const QString &homeAccountId)
+{
+    auto self = shared_from_this();
+    return locked([self, homeAccountId] { return self->removeLocked(homeAccountId); });
+}
+
+QFuture<VoidResult> AccountStore::State::removeLocked(const QString &homeAccountId)
 {
     auto self = shared_from_this();
     return readIndex()
@@ -345,9 +394,11 @@ QFuture<VoidResult> AccountStore::State::remove(const QString &homeAccountId)
         .unwrap();
 }
 
-AccountStore::AccountStore(std::shared_ptr<SecretStore> store) : m_state(std::make_shared<State>())
+AccountStore::AccountStore(std::shared_ptr<SecretStore> store, QString lockPath)
+    : m_state(std::make_shared<State>())
 {
     m_state->store = std::move(store);
+    m_state->lockPath = std::move(lockPath);
 }
 
 AccountStore::~AccountStore() = default;

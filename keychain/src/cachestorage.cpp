@@ -3,9 +3,12 @@
 #include "atomicfile.h"
 #include "azid/keychain/storagefailure.h"
 #include "cachejson.h"
+#include "filelock.h"
 #include "keychainlogging.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -47,22 +50,121 @@ QString EncryptedFileStorage::description() const
 
 AuthError EncryptedFileStorage::missingKey() const
 {
-    const QString problem =
-        QStringLiteral("The token cache file %1 cannot be decrypted: its key (keychain item "
-                       "'%2') was not found; the keychain may be locked, or the key was deleted.")
-            .arg(m_file.path(), m_keyName);
-    const Result<QString> kept = m_file.moveAside();
-    if (!kept) {
-        return storageError(
-            StorageFailure::CacheKeyMissing,
-            problem +
-                QStringLiteral(" It could not be moved aside (%1); move or delete it, then sign in again.")
-                    .arg(kept.error().message));
+    return storageError(
+        StorageFailure::CacheKeyMissing,
+        QStringLiteral("The token cache file %1 cannot be decrypted: its key (keychain item '%2') is not in "
+                       "the keychain, although the keychain is open. The file was left as it is; if the key "
+                       "was deleted or the keychain was reset, the next sign-in keeps the file aside as "
+                       "%1.corrupt-<time> and starts a new cache.")
+            .arg(m_file.path(), m_keyName));
+}
+
+Result<QString> EncryptedFileStorage::setAside() const
+{
+    // Under the cache's lock, so that no writer replaces the file while it is renamed.
+    std::shared_ptr<detail::FileLock> lock;
+    if (!detail::FileLock::isHeldHere(lockFilePath())) {
+        auto locked = detail::FileLock::acquire(lockFilePath(), std::chrono::seconds(5));
+        if (!locked)
+            return locked.error();
+        lock = locked.value();
     }
-    return storageError(StorageFailure::CacheKeyMissing,
-                        problem + QStringLiteral(" It has been kept as %1 (unlock the keychain and rename "
-                                                 "it back to recover it); sign in again.")
-                                      .arg(kept.value()));
+    return m_file.moveAside();
+}
+
+QStringList EncryptedFileStorage::setAsideCopies() const
+{
+    const QFileInfo info(m_file.path());
+    QStringList names = info.dir().entryList({info.fileName() + QStringLiteral(".corrupt-*")}, QDir::Files,
+                                             QDir::Name | QDir::Reversed); // newest first
+    for (QString &name : names)
+        name = info.dir().filePath(name);
+    return names;
+}
+
+Result<std::optional<Secret>> EncryptedFileStorage::decryptCopy(const QString &path, const Secret &key)
+{
+    const auto file = detail::readWholeFile(path);
+    if (!file)
+        return file.error();
+    if (!file.value())
+        return std::optional<Secret>();
+    std::optional<Secret> plaintext = EncryptedCacheFile::decrypt(file.value()->data, key);
+    if (!plaintext || !detail::looksLikeCacheJson(*plaintext))
+        return std::optional<Secret>();
+    return plaintext;
+}
+
+void EncryptedFileStorage::restoreSetAsideCopy(const Secret &key) const
+{
+    for (const QString &copy : setAsideCopies()) {
+        const auto decrypted = decryptCopy(copy, key);
+        if (!decrypted || !decrypted.value())
+            continue;
+        std::shared_ptr<detail::FileLock> lock;
+        if (!detail::FileLock::isHeldHere(lockFilePath())) {
+            auto locked = detail::FileLock::acquire(lockFilePath(), std::chrono::seconds(5));
+            if (!locked) {
+                qCWarning(lcKeychain).noquote() << "cannot restore" << copy << ":" << locked.error().message;
+                return;
+            }
+            lock = locked.value();
+        }
+        if (m_file.stamp().exists)
+            return; // a newer cache came meanwhile: the copy waits for `azid-cli accounts restore-cache`
+        const QByteArray from = QFile::encodeName(copy);
+        const QByteArray to = QFile::encodeName(m_file.path());
+        // link() never replaces a file that appeared meanwhile.
+        if (::link(from.constData(), to.constData()) == 0) {
+            ::unlink(from.constData());
+            qCInfo(lcKeychain).noquote() << "restored the token cache" << m_file.path() << "from" << copy
+                                         << "(set aside earlier while its key could not be read)";
+        } else {
+            qCWarning(lcKeychain).noquote()
+                << "cannot restore" << copy << "as" << m_file.path() << ":" << detail::errnoText(errno);
+        }
+        return;
+    }
+}
+
+QFuture<Result<QStringList>> EncryptedFileStorage::restorableCopies() const
+{
+    const QStringList copies = setAsideCopies();
+    if (copies.isEmpty())
+        return ready(Result<QStringList>(QStringList()));
+    return m_keys->read(m_keyName).then([copies](const SecretResult &key) -> Result<QStringList> {
+        if (!key)
+            return key.error();
+        QStringList restorable;
+        if (!key.value())
+            return restorable;
+        for (const QString &copy : copies) {
+            const auto decrypted = decryptCopy(copy, *key.value());
+            if (decrypted && decrypted.value())
+                restorable << copy;
+        }
+        return restorable;
+    });
+}
+
+QFuture<Result<Secret>> EncryptedFileStorage::readCopy(const QString &path) const
+{
+    const QString cache = m_file.path();
+    return m_keys->read(m_keyName).then([path, cache](const SecretResult &key) -> Result<Secret> {
+        if (!key)
+            return key.error();
+        const auto decrypted =
+            key.value() ? decryptCopy(path, *key.value()) : Result<std::optional<Secret>>(std::optional<Secret>());
+        if (!decrypted)
+            return decrypted.error();
+        if (!decrypted.value()) {
+            return storageError(StorageFailure::CacheDamaged,
+                                QStringLiteral("%1 is not a copy of the token cache %2 that its key can "
+                                               "decrypt: it cannot be restored.")
+                                    .arg(path, cache));
+        }
+        return *decrypted.value();
+    });
 }
 
 QFuture<VoidResult> EncryptedFileStorage::probe()
@@ -86,30 +188,63 @@ QFuture<SecretResult> EncryptedFileStorage::readKey() const
 
 QFuture<SnapshotResult> EncryptedFileStorage::read()
 {
-    // A missing file needs no key: nothing to read, and no reason to ask the keychain.
-    if (!m_file.stamp().exists) {
+    // A missing file needs no key (nothing to read, no reason to ask the keychain), unless an earlier
+    // version set the cache aside because it took a locked keychain for a missing key.
+    if (!m_file.stamp().exists && setAsideCopies().isEmpty()) {
         m_probedKey->reset();
         return ready(SnapshotResult(std::optional<CacheSnapshot>()));
     }
     const EncryptedFileStorage copy(m_keys, m_keyName, m_file.path());
     return readKey().then([copy](const SecretResult &key) -> SnapshotResult {
         if (!key)
-            return key.error();
+            return key.error(); // locked, refused, unreachable: nothing is touched
         if (!key.value()) {
             if (!copy.m_file.stamp().exists)
                 return std::optional<CacheSnapshot>();
-            return copy.missingKey();
+            if (!detail::FileLock::isHeldHere(copy.lockFilePath()))
+                return copy.missingKey(); // a load: the file stays
+            // A save, under the lock: the open keychain holds no key, so nobody can decrypt the file
+            // any more. It is kept aside and the save starts a new cache.
+            const Result<QString> kept = copy.m_file.moveAside();
+            if (!kept) {
+                return storageError(StorageFailure::CacheKeyMissing,
+                                    copy.missingKey().message +
+                                        QStringLiteral(" It could not be set aside (%1).").arg(kept.error().message));
+            }
+            qCWarning(lcKeychain).noquote() << "the key of" << copy.m_file.path()
+                                            << "is not in the open keychain; the file was kept as" << kept.value()
+                                            << "and a new cache is started";
+            return std::optional<CacheSnapshot>();
         }
-        const auto contents = copy.m_file.read(*key.value());
-        if (!contents)
-            return contents.error();
+        if (!copy.m_file.stamp().exists)
+            copy.restoreSetAsideCopy(*key.value());
+        const auto contents = copy.m_file.read(*key.value(), EncryptedCacheFile::OnDamage::Keep);
+        if (!contents) {
+            if (storageFailure(contents.error()) != StorageFailure::CacheDamaged ||
+                copy.m_file.isFromNewerVersion())
+                return contents.error();
+            // The key is there and does not decrypt the file: real damage. Kept, never deleted.
+            const Result<QString> kept = copy.setAside();
+            if (!kept) {
+                return storageError(StorageFailure::CacheDamaged,
+                                    contents.error().message +
+                                        QStringLiteral(" It could not be set aside (%1); move it away, then "
+                                                       "sign in again.")
+                                            .arg(kept.error().message));
+            }
+            return storageError(StorageFailure::CacheDamaged,
+                                contents.error().message +
+                                    QStringLiteral(" Its key is in the keychain, so the file itself is damaged: "
+                                                   "it has been kept as %1; sign in again.")
+                                        .arg(kept.value()));
+        }
         if (!contents.value())
             return std::optional<CacheSnapshot>();
         if (!detail::looksLikeCacheJson(contents.value()->plaintext)) {
             // Decrypted, so written with our key, yet not a cache: keep it for inspection like any damage.
             const QString problem = QStringLiteral("The token cache file %1 does not hold a token cache.")
                                         .arg(copy.m_file.path());
-            const Result<QString> kept = copy.m_file.moveAside();
+            const Result<QString> kept = copy.setAside();
             if (!kept) {
                 return storageError(
                     StorageFailure::CacheDamaged,
@@ -130,11 +265,23 @@ QFuture<Result<FileStamp>> EncryptedFileStorage::write(const Secret &data, std::
     return readKey()
         .then([copy, data, keepLocked](const SecretResult &key) -> QFuture<Result<FileStamp>> {
             if (!key)
-                return ready(Result<FileStamp>(key.error()));
+                return ready(Result<FileStamp>(key.error())); // never a new key over a locked keychain
             if (key.value())
                 return ready(copy.m_file.write(data, *key.value()));
-            if (copy.m_file.stamp().exists)
-                return ready(Result<FileStamp>(copy.missingKey()));
+            if (copy.m_file.stamp().exists) {
+                // The keychain is open (the store checked) and holds no key: nobody can decrypt the file
+                // any more. Keep it aside (under the lock we hold) and start a new cache.
+                const Result<QString> kept = copy.m_file.moveAside();
+                if (!kept) {
+                    return ready(Result<FileStamp>(storageError(
+                        StorageFailure::CacheKeyMissing,
+                        copy.missingKey().message +
+                            QStringLiteral(" It could not be set aside (%1).").arg(kept.error().message))));
+                }
+                qCWarning(lcKeychain).noquote()
+                    << "the key of" << copy.m_file.path() << "is not in the open keychain; the file was kept as"
+                    << kept.value() << "and a new cache is started";
+            }
             const Secret fresh = EncryptedCacheFile::generateKey();
             if (fresh.isEmpty()) {
                 return ready(Result<FileStamp>(storageError(

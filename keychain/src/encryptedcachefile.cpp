@@ -172,6 +172,16 @@ Result<FileStamp> EncryptedCacheFile::write(const Secret &plaintext, const Secre
     return detail::writeFileAtomically(m_path, data);
 }
 
+bool EncryptedCacheFile::isFromNewerVersion() const
+{
+    const auto file = detail::readWholeFile(m_path);
+    if (!file || !file.value())
+        return false;
+    const QByteArray &data = file.value()->data;
+    return data.size() >= HeaderSize && data.startsWith(QByteArray(Magic, MagicSize)) &&
+           data.at(MagicSize) > Version;
+}
+
 VoidResult EncryptedCacheFile::createFolder() const
 {
     QString error;

@@ -6,6 +6,9 @@
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QFile>
+#include <QMutex>
+#include <QSet>
+#include <QTimer>
 
 #include <cerrno>
 #include <cstring>
@@ -116,10 +119,23 @@ QString describeHolder(const QByteArray &path)
     return QString::fromLocal8Bit(contents.left(200));
 }
 
+QMutex heldMutex;
+QSet<QString> &heldHere()
+{
+    static QSet<QString> held;
+    return held;
+}
+
 } // namespace
 
-Result<std::shared_ptr<FileLock>> FileLock::acquire(const QString &lockPath,
-                                                    std::chrono::milliseconds timeout)
+bool FileLock::isHeldHere(const QString &lockPath)
+{
+    const QMutexLocker locker(&heldMutex);
+    return heldHere().contains(lockPath);
+}
+
+Result<std::shared_ptr<FileLock>> FileLock::acquire(const QString &lockPath, std::chrono::milliseconds timeout,
+                                                    const QString &what)
 {
     const QByteArray path = QFile::encodeName(lockPath);
     const QDeadlineTimer deadline(timeout);
@@ -151,18 +167,61 @@ Result<std::shared_ptr<FileLock>> FileLock::acquire(const QString &lockPath,
             return storageError(
                 StorageFailure::CacheLocked,
                 QStringLiteral(
-                    "The token cache is locked by another process (lock file %1, held by \"%2\"). Try "
+                    "%3 is locked by another process (lock file %1, held by \"%2\"). Try "
                     "again; if that process is no longer running, delete the lock file.")
-                    .arg(lockPath, describeHolder(path)));
+                    .arg(lockPath, describeHolder(path), what));
         }
         std::this_thread::sleep_for(pause);
         pause = std::min(pause * 2, std::chrono::milliseconds(25));
     }
 }
 
+namespace {
+
+struct LaterLock
+{
+    QPromise<Result<std::shared_ptr<FileLock>>> promise;
+    QString path;
+    QString what;
+    QDeadlineTimer deadline;
+    std::chrono::milliseconds pause{2};
+};
+
+void tryLock(const std::shared_ptr<LaterLock> &attempt)
+{
+    auto locked = FileLock::acquire(attempt->path, std::chrono::milliseconds(0), attempt->what);
+    if (locked || storageFailure(locked.error()) != StorageFailure::CacheLocked || attempt->deadline.hasExpired()) {
+        attempt->promise.addResult(std::move(locked));
+        attempt->promise.finish();
+        return;
+    }
+    const auto pause = attempt->pause;
+    attempt->pause = std::min(attempt->pause * 2, std::chrono::milliseconds(25));
+    QTimer::singleShot(pause, QCoreApplication::instance(), [attempt] { tryLock(attempt); });
+}
+
+} // namespace
+
+QFuture<Result<std::shared_ptr<FileLock>>>
+FileLock::acquireLater(const QString &lockPath, std::chrono::milliseconds timeout, const QString &what)
+{
+    if (!QCoreApplication::instance())
+        return QtFuture::makeReadyFuture(acquire(lockPath, timeout, what));
+    auto attempt = std::make_shared<LaterLock>();
+    attempt->path = lockPath;
+    attempt->what = what;
+    attempt->deadline = QDeadlineTimer(timeout);
+    attempt->promise.start();
+    auto future = attempt->promise.future();
+    tryLock(attempt);
+    return future;
+}
+
 FileLock::FileLock(QString path, int fd) : m_path(std::move(path)), m_fd(fd)
 {
     m_released->start();
+    const QMutexLocker locker(&heldMutex);
+    heldHere().insert(m_path);
 }
 
 FileLock::~FileLock()
@@ -180,6 +239,10 @@ void FileLock::release()
     ::flock(m_fd, LOCK_UN);
     ::close(m_fd);
     m_fd = -1;
+    {
+        const QMutexLocker locker(&heldMutex);
+        heldHere().remove(m_path);
+    }
     m_released->finish();
 }
 

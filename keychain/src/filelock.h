@@ -22,12 +22,21 @@ namespace azid::detail {
 class FileLock
 {
 public:
-    static Result<std::shared_ptr<FileLock>> acquire(const QString &lockPath,
-                                                     std::chrono::milliseconds timeout);
+    // `what` names the locked thing in the error ("The token cache", "The account list").
+    static Result<std::shared_ptr<FileLock>> acquire(const QString &lockPath, std::chrono::milliseconds timeout,
+                                                     const QString &what = QStringLiteral("The token cache"));
+    // The same without blocking the thread: while another process holds the lock, tries again from the
+    // event loop (of the application's thread) until `timeout`. Without an application, blocks.
+    static QFuture<Result<std::shared_ptr<FileLock>>>
+    acquireLater(const QString &lockPath, std::chrono::milliseconds timeout, const QString &what);
 
     ~FileLock();
     FileLock(const FileLock &) = delete;
     FileLock &operator=(const FileLock &) = delete;
+
+    // Whether a FileLock of this process holds `lockPath` now (acquiring it again would wait for
+    // ourselves).
+    static bool isHeldHere(const QString &lockPath);
 
     const QString &path() const { return m_path; }
     // Early release; the destructor does it otherwise. Idempotent.

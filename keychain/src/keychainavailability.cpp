@@ -79,6 +79,11 @@ KeychainAvailability::Probe KeychainAvailability::defaultProbe(const QString &pr
     };
 }
 
+QFuture<VoidResult> KeychainAvailability::requestUnlock(std::chrono::milliseconds timeout)
+{
+    return detail::libsecret::unlockDefaultCollection(timeout);
+}
+
 void KeychainAvailability::setBackoff(const Backoff &backoff)
 {
     m_backoff = backoff;

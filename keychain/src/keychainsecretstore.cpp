@@ -2,8 +2,10 @@
 
 #include "azid/keychain/storagefailure.h"
 #include "azid/keychain/storagelocation.h"
+#include "keychainbackend.h"
 #include "keychainerrors.h"
 #include "keychainlogging.h"
+#include "libsecretclient.h"
 
 #include <QPromise>
 #include <QTimer>
@@ -55,6 +57,17 @@ QFuture<T> run(QKeychain::Job *job, std::chrono::milliseconds timeout, OnFinishe
     return pending->promise.future();
 }
 
+template <typename T> QFuture<T> ready(T value)
+{
+    return QtFuture::makeReadyFuture(std::move(value));
+}
+
+// QtKeychain's libsecret attributes of an item: its service and key.
+QList<QPair<QString, QString>> qtKeychainAttributes(const QString &service, const QString &key)
+{
+    return {{QStringLiteral("server"), service}, {QStringLiteral("user"), key}};
+}
+
 } // namespace
 
 KeychainSecretStore::KeychainSecretStore(const QString &profile, std::chrono::milliseconds timeout)
@@ -64,7 +77,7 @@ KeychainSecretStore::KeychainSecretStore(const QString &profile, std::chrono::mi
 std::optional<AuthError> KeychainSecretStore::invalidProfileError() const
 {
     if (isValidProfileName(m_profile))
-        return std::nullopt;
+        return detail::backendMismatch(m_profile);
     return storageError(StorageFailure::InvalidName,
                         QStringLiteral("'%1' is not a valid profile name: use letters, digits, '.', '_' "
                                        "and '-' (at most 64, not starting with '.').")
@@ -78,20 +91,51 @@ QFuture<SecretResult> KeychainSecretStore::read(const QString &key)
     auto *job = new QKeychain::ReadPasswordJob(m_service);
     job->setKey(key);
     const QString service = m_service;
+    const QString profile = m_profile;
     const auto timeout = m_timeout;
     return run<SecretResult>(
-        job, m_timeout,
-        [service, key](QKeychain::Job &finished) -> SecretResult {
-            if (finished.error() == QKeychain::NoError)
-                return std::optional<Secret>(
-                    Secret(static_cast<QKeychain::ReadPasswordJob &>(finished).binaryData()));
-            if (finished.error() == QKeychain::EntryNotFound)
+               job, m_timeout,
+               [service, key, profile](QKeychain::Job &finished) -> SecretResult {
+                   if (finished.error() == QKeychain::NoError) {
+                       if (const auto backend = detail::qtKeychainBackend())
+                           detail::pinBackend(profile, *backend);
+                       return std::optional<Secret>(
+                           Secret(static_cast<QKeychain::ReadPasswordJob &>(finished).binaryData()));
+                   }
+                   if (finished.error() == QKeychain::EntryNotFound)
+                       return std::optional<Secret>();
+                   return detail::keychainError(finished.error(), finished.errorString(),
+                                                KeychainOperation::Read, service, key);
+               },
+               [timeout, service, key]() -> SecretResult {
+                   return detail::keychainTimeoutError(timeout, KeychainOperation::Read, service, key);
+               })
+        .then(QtFuture::Launch::Sync, [service, key, timeout](const SecretResult &read) -> QFuture<SecretResult> {
+            if (!read || read.value())
+                return ready(read);
+            return confirmAbsent(service, key, timeout);
+        })
+        .unwrap();
+}
+
+QFuture<SecretResult> KeychainSecretStore::confirmAbsent(const QString &service, const QString &key,
+                                                         std::chrono::milliseconds timeout)
+{
+    // KWallet answers "not found" only from an open wallet; the Secret Service also when the item's
+    // collection is locked and could not be unlocked, so there it is believed only once checked.
+    if (detail::qtKeychainBackend() != detail::KeychainBackend::SecretService)
+        return ready(SecretResult(std::optional<Secret>()));
+    return detail::libsecret::confirmAbsent(qtKeychainAttributes(service, key), timeout)
+        .then(QtFuture::Launch::Sync, [service, key](const VoidResult &open) -> SecretResult {
+            if (open)
                 return std::optional<Secret>();
-            return detail::keychainError(finished.error(), finished.errorString(), KeychainOperation::Read,
-                                         service, key);
-        },
-        [timeout, service, key]() -> SecretResult {
-            return detail::keychainTimeoutError(timeout, KeychainOperation::Read, service, key);
+            AuthError error = open.error();
+            error.message = detail::keychainAdvice(storageFailure(error)) +
+                            QStringLiteral(" (reading '%1' in keychain service '%2': the keychain answered "
+                                           "\"not found\", which cannot be believed while it is locked; "
+                                           "nothing was changed)")
+                                .arg(key, service);
+            return error;
         });
 }
 
@@ -105,12 +149,16 @@ QFuture<VoidResult> KeychainSecretStore::write(const QString &key, const Secret 
     job->setKey(key);
     job->setBinaryData(secret.reveal());
     const QString service = m_service;
+    const QString profile = m_profile;
     const auto timeout = m_timeout;
     return run<VoidResult>(
         job, m_timeout,
-        [service, key](QKeychain::Job &finished) -> VoidResult {
-            if (finished.error() == QKeychain::NoError)
+        [service, key, profile](QKeychain::Job &finished) -> VoidResult {
+            if (finished.error() == QKeychain::NoError) {
+                if (const auto backend = detail::qtKeychainBackend())
+                    detail::pinBackend(profile, *backend);
                 return Done{};
+            }
             return detail::keychainError(finished.error(), finished.errorString(), KeychainOperation::Write,
                                          service, key);
         },

@@ -181,7 +181,34 @@ bool isCompiledIn()
 
 using LookupResult = Result<std::optional<Secret>>;
 
+namespace {
+QFuture<LookupResult> lookupOnce(const Item &item, std::chrono::milliseconds timeout);
+}
+
 QFuture<LookupResult> lookup(const Item &item, std::chrono::milliseconds timeout)
+{
+    // "Nothing" also means "locked and no prompt could unlock it": believed only once checked.
+    const auto attributes = item.attributes;
+    const QString context = describe("reading", item);
+    return lookupOnce(item, timeout)
+        .then(QtFuture::Launch::Sync,
+              [attributes, timeout, context](const LookupResult &found) -> QFuture<LookupResult> {
+                  if (!found || found.value())
+                      return ready(found);
+                  return confirmAbsent(attributes, timeout)
+                      .then(QtFuture::Launch::Sync, [context](const VoidResult &open) -> LookupResult {
+                          if (!open)
+                              return failure(storageFailure(open.error()), context,
+                                             QStringLiteral("the keychain answered \"not found\" while it is "
+                                                            "locked; nothing was changed"));
+                          return std::optional<Secret>();
+                      });
+              })
+        .unwrap();
+}
+
+namespace {
+QFuture<LookupResult> lookupOnce(const Item &item, std::chrono::milliseconds timeout)
 {
     auto pending = std::make_shared<PendingCall<LookupResult>>();
     pending->context = describe("reading", item);
@@ -211,6 +238,8 @@ QFuture<LookupResult> lookup(const Item &item, std::chrono::milliseconds timeout
         data);
     return future;
 }
+
+} // namespace
 
 QFuture<VoidResult> store(const Item &item, const QString &label, const Secret &value,
                           std::chrono::milliseconds timeout, std::shared_ptr<void> keepAlive)
@@ -314,6 +343,189 @@ QFuture<StateResult> defaultCollectionState(std::chrono::milliseconds timeout)
     return future;
 }
 
+namespace {
+
+// What confirmAbsent() carries from one libsecret call to the next.
+struct AbsenceCheck
+{
+    gpointer call = nullptr; // libsecret's reference to the PendingCall (see begin/end)
+    SecretService *service = nullptr;
+    HashTablePtr attributes;
+
+    ~AbsenceCheck()
+    {
+        if (service)
+            g_object_unref(service);
+    }
+};
+
+AuthError lockedAbsence(const QString &context, const QString &why)
+{
+    return failure(StorageFailure::KeychainLocked, context, why);
+}
+
+void checkDefaultCollection(std::unique_ptr<AbsenceCheck> pending)
+{
+    SecretService *service = pending->service;
+    secret_collection_for_alias(
+        service, "default", SECRET_COLLECTION_NONE, nullptr,
+        [](GObject *, GAsyncResult *result, gpointer data) {
+            std::unique_ptr<AbsenceCheck> owned(static_cast<AbsenceCheck *>(data));
+            const auto call = end<VoidResult>(owned->call);
+            ErrorHolder error;
+            SecretCollection *collection = secret_collection_for_alias_finish(result, &error.error);
+            if (error.error) {
+                call->settle(failure(reasonOf(error.error), call->context,
+                                     QString::fromUtf8(error.error->message)));
+                return;
+            }
+            if (!collection) {
+                call->settle(Done{}); // no default collection: nothing was ever stored into it
+                return;
+            }
+            const bool locked = secret_collection_get_locked(collection);
+            g_object_unref(collection);
+            if (locked) {
+                call->settle(lockedAbsence(call->context,
+                                           QStringLiteral("the item was not found while the default "
+                                                          "collection is locked")));
+            } else {
+                call->settle(Done{});
+            }
+        },
+        pending.release());
+}
+
+} // namespace
+
+QFuture<VoidResult> confirmAbsent(const QList<QPair<QString, QString>> &attributes,
+                                  std::chrono::milliseconds timeout)
+{
+    auto pending = std::make_shared<PendingCall<VoidResult>>();
+    pending->context = QStringLiteral("checking whether the keychain is open");
+    auto future = pending->promise.future();
+    auto check = std::make_unique<AbsenceCheck>();
+    check->call = begin(pending, timeout);
+    check->attributes = attributesFor(Item{QString(), attributes});
+    secret_service_get(
+        SECRET_SERVICE_NONE, nullptr,
+        [](GObject *, GAsyncResult *result, gpointer data) {
+            std::unique_ptr<AbsenceCheck> got(static_cast<AbsenceCheck *>(data));
+            ErrorHolder error;
+            got->service = secret_service_get_finish(result, &error.error);
+            if (!got->service) {
+                const auto call = end<VoidResult>(got->call);
+                call->settle(failure(error.error ? reasonOf(error.error) : StorageFailure::KeychainUnavailable,
+                                     call->context,
+                                     error.error ? QString::fromUtf8(error.error->message) : QString()));
+                return;
+            }
+            // Every matching item, locked or not, without unlocking anything (no prompt): gnome-keyring
+            // lists the items of locked collections by their attributes.
+            SecretService *service = got->service;
+            GHashTable *query = got->attributes.get();
+            secret_service_search(
+                service, nullptr, query, SECRET_SEARCH_ALL, nullptr,
+                [](GObject *source, GAsyncResult *searchResult, gpointer searchData) {
+                    std::unique_ptr<AbsenceCheck> searched(static_cast<AbsenceCheck *>(searchData));
+                    ErrorHolder searchError;
+                    GList *found = secret_service_search_finish(SECRET_SERVICE(source), searchResult,
+                                                                &searchError.error);
+                    if (searchError.error) {
+                        const auto call = end<VoidResult>(searched->call);
+                        call->settle(failure(reasonOf(searchError.error), call->context,
+                                             QString::fromUtf8(searchError.error->message)));
+                        return;
+                    }
+                    bool lockedMatch = false;
+                    for (GList *node = found; node; node = node->next)
+                        lockedMatch = lockedMatch || secret_item_get_locked(SECRET_ITEM(node->data));
+                    g_list_free_full(found, g_object_unref);
+                    if (lockedMatch) {
+                        const auto call = end<VoidResult>(searched->call);
+                        call->settle(lockedAbsence(call->context,
+                                                   QStringLiteral("the item exists in a locked collection")));
+                        return;
+                    }
+                    checkDefaultCollection(std::move(searched));
+                },
+                got.release());
+        },
+        check.release());
+    return future;
+}
+
+QFuture<VoidResult> unlockDefaultCollection(std::chrono::milliseconds timeout)
+{
+    auto pending = std::make_shared<PendingCall<VoidResult>>();
+    pending->context = QStringLiteral("unlocking the Secret Service's default collection");
+    auto future = pending->promise.future();
+    auto check = std::make_unique<AbsenceCheck>();
+    check->call = begin(pending, timeout);
+    secret_service_get(
+        SECRET_SERVICE_NONE, nullptr,
+        [](GObject *, GAsyncResult *result, gpointer data) {
+            std::unique_ptr<AbsenceCheck> got(static_cast<AbsenceCheck *>(data));
+            ErrorHolder error;
+            got->service = secret_service_get_finish(result, &error.error);
+            if (!got->service) {
+                const auto call = end<VoidResult>(got->call);
+                call->settle(failure(error.error ? reasonOf(error.error) : StorageFailure::KeychainUnavailable,
+                                     call->context,
+                                     error.error ? QString::fromUtf8(error.error->message) : QString()));
+                return;
+            }
+            SecretService *service = got->service;
+            secret_collection_for_alias(
+                service, "default", SECRET_COLLECTION_NONE, nullptr,
+                [](GObject *, GAsyncResult *aliasResult, gpointer aliasData) {
+                    std::unique_ptr<AbsenceCheck> aliased(static_cast<AbsenceCheck *>(aliasData));
+                    ErrorHolder aliasError;
+                    SecretCollection *collection =
+                        secret_collection_for_alias_finish(aliasResult, &aliasError.error);
+                    if (aliasError.error || !collection) {
+                        const auto call = end<VoidResult>(aliased->call);
+                        call->settle(failure(
+                            aliasError.error ? reasonOf(aliasError.error) : StorageFailure::KeychainLocked,
+                            call->context,
+                            aliasError.error ? QString::fromUtf8(aliasError.error->message)
+                                             : QStringLiteral("the Secret Service has no default collection")));
+                        return;
+                    }
+                    GList *objects = g_list_append(nullptr, collection);
+                    SecretService *owner = aliased->service;
+                    // Shows the keychain's own unlock prompt; the answer says whether it was unlocked.
+                    secret_service_unlock(
+                        owner, objects, nullptr,
+                        [](GObject *source, GAsyncResult *unlockResult, gpointer unlockData) {
+                            std::unique_ptr<AbsenceCheck> unlocking(static_cast<AbsenceCheck *>(unlockData));
+                            const auto call = end<VoidResult>(unlocking->call);
+                            ErrorHolder unlockError;
+                            GList *unlocked = nullptr;
+                            const gint count = secret_service_unlock_finish(SECRET_SERVICE(source), unlockResult,
+                                                                            &unlocked, &unlockError.error);
+                            g_list_free_full(unlocked, g_object_unref);
+                            if (unlockError.error) {
+                                call->settle(failure(reasonOf(unlockError.error), call->context,
+                                                     QString::fromUtf8(unlockError.error->message)));
+                            } else if (count < 1) {
+                                call->settle(failure(StorageFailure::KeychainLocked, call->context,
+                                                     QStringLiteral("the unlock prompt was dismissed or "
+                                                                    "could not be shown")));
+                            } else {
+                                call->settle(Done{});
+                            }
+                        },
+                        aliased.release());
+                    g_list_free(objects);
+                    g_object_unref(collection);
+                },
+                got.release());
+        },
+        check.release());
+    return future;
+}
+
 #else // no libsecret on this system
 
 namespace {
@@ -348,6 +560,16 @@ QFuture<VoidResult> clear(const Item &item, std::chrono::milliseconds)
 QFuture<Result<CollectionState>> defaultCollectionState(std::chrono::milliseconds)
 {
     return ready(Result<CollectionState>(notHere(QStringLiteral("asking the Secret Service"))));
+}
+
+QFuture<VoidResult> confirmAbsent(const QList<QPair<QString, QString>> &, std::chrono::milliseconds)
+{
+    return ready(VoidResult(notHere(QStringLiteral("checking whether the keychain is open"))));
+}
+
+QFuture<VoidResult> unlockDefaultCollection(std::chrono::milliseconds)
+{
+    return ready(VoidResult(notHere(QStringLiteral("unlocking the Secret Service"))));
 }
 
 #endif

@@ -48,4 +48,15 @@ enum class CollectionState {
 // Asks the Secret Service about its default collection without unlocking anything (no prompt).
 QFuture<Result<CollectionState>> defaultCollectionState(std::chrono::milliseconds timeout);
 
+// Whether "not found" for the item with these attributes can be believed: succeeds when no item of any
+// collection matches them and the default collection (where new items go) is not locked; fails with
+// KeychainLocked otherwise. Unlocks nothing and shows no prompt. libsecret answers a look-up of an item
+// in a locked collection that it cannot unlock (no prompt possible, or dismissed) with "nothing".
+QFuture<VoidResult> confirmAbsent(const QList<QPair<QString, QString>> &attributes,
+                                  std::chrono::milliseconds timeout);
+
+// Asks the Secret Service to unlock its default collection, which shows the keychain's own prompt.
+// Fails with KeychainLocked when the prompt was dismissed or could not be shown.
+QFuture<VoidResult> unlockDefaultCollection(std::chrono::milliseconds timeout);
+
 } // namespace azid::detail::libsecret

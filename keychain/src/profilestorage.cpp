@@ -6,8 +6,14 @@
 #include "azid/keychain/memorysecretstore.h"
 #include "azid/keychain/storagelocation.h"
 
+#include "azid/keychain/cachestorage.h"
+#include "azid/keychain/storagefailure.h"
 #include "azid/tokencache.h"
+#include "cachejson.h"
+
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 
 #include <functional>
 
@@ -47,6 +53,7 @@ struct ProfileStorage::State
     TokenPersistence persistence;
     Options options;
     std::shared_ptr<SecretStore> store;
+    std::shared_ptr<SecretStore> keys; // the keychain, which holds the caches' keys
     std::shared_ptr<TokenCache> cache = std::make_shared<TokenCache>();
     std::shared_ptr<TokenCache> caeCache = std::make_shared<TokenCache>();
     std::unique_ptr<AccountStore> accounts;
@@ -101,7 +108,11 @@ ProfileStorage::ProfileStorage(const QString &profile, const Options &options,
                 QDir(profileDataDirectory(m_state->profile)).filePath(QStringLiteral("unencrypted-items"))),
             true);
     }
-    m_state->accounts = std::make_unique<AccountStore>(m_state->store);
+    m_state->keys = keychain;
+    m_state->accounts = std::make_unique<AccountStore>(
+        m_state->store, options.memoryOnly ? QString()
+                                           : QDir(profileDataDirectory(m_state->profile))
+                                                 .filePath(QStringLiteral("accounts.lockfile")));
     if (m_state->persistence == TokenPersistence::Encrypted) {
         m_state->persistenceNoCae =
             CachePersistence::forProfile(keychain, m_state->cache, m_state->profile, options.cache, false);
@@ -209,6 +220,77 @@ QFuture<VoidResult> ProfileStorage::removeAccount(const AuthenticationRecord &re
         return andThen(saveChanged(state),
                        [state, record]() { return state->accounts->remove(record.homeAccountId); });
     });
+}
+
+QFuture<Result<QStringList>> ProfileStorage::restorableCaches()
+{
+    if (m_state->persistence != TokenPersistence::Encrypted)
+        return QtFuture::makeReadyFuture(Result<QStringList>(QStringList()));
+    auto state = m_state;
+    auto found = std::make_shared<QStringList>();
+    QFuture<VoidResult> result = readyResult(Done{});
+    for (CachePersistence *persistence : state->persisted()) {
+        const auto storage = std::make_shared<EncryptedFileStorage>(
+            state->keys, persistence->keyName(),
+            defaultCacheFilePath(state->profile, persistence->name()));
+        result = andThen(result, [storage, found]() {
+            return storage->restorableCopies().then(QtFuture::Launch::Sync,
+                                                    [found](const Result<QStringList> &copies) -> VoidResult {
+                                                        if (!copies)
+                                                            return copies.error();
+                                                        *found << copies.value();
+                                                        return Done{};
+                                                    });
+        });
+    }
+    return result.then(QtFuture::Launch::Sync, [found](const VoidResult &done) -> Result<QStringList> {
+        if (!done)
+            return done.error();
+        return *found;
+    });
+}
+
+QFuture<VoidResult> ProfileStorage::restoreCache(const QString &path)
+{
+    auto state = m_state;
+    const QString fileName = QFileInfo(path).fileName();
+    for (CachePersistence *persistence : state->persisted()) {
+        const QString cacheFile = defaultCacheFilePath(state->profile, persistence->name());
+        if (!fileName.startsWith(QFileInfo(cacheFile).fileName() + QStringLiteral(".corrupt-")))
+            continue;
+        const std::shared_ptr<TokenCache> cache =
+            persistence == state->persistenceCae.get() ? state->caeCache : state->cache;
+        const auto storage =
+            std::make_shared<EncryptedFileStorage>(state->keys, persistence->keyName(), cacheFile);
+        auto copy = std::make_shared<Secret>();
+        QFuture<VoidResult> read = storage->readCopy(path).then(
+            QtFuture::Launch::Sync, [copy](const Result<Secret> &contents) -> VoidResult {
+                if (!contents)
+                    return contents.error();
+                *copy = contents.value();
+                return Done{};
+            });
+        return andThen(andThen(read, [persistence]() { return persistence->load(); }),
+                       [state, persistence, cache, copy, path]() {
+                           const Secret merged = detail::fillMissingEntries(Secret(cache->serialize()), *copy);
+                           if (const VoidResult applied = cache->deserialize(merged.reveal()); !applied)
+                               return readyResult(applied);
+                           return andThen(persistence->save(), [path]() {
+                               if (!QFile::remove(path)) {
+                                   return readyResult(storageError(
+                                       StorageFailure::FileError,
+                                       QStringLiteral("The sign-ins of %1 were restored, but the file could "
+                                                      "not be deleted; delete it yourself.")
+                                           .arg(path)));
+                               }
+                               return readyResult(Done{});
+                           });
+                       });
+    }
+    return readyResult(storageError(
+        StorageFailure::CacheDamaged,
+        QStringLiteral("%1 is not a set-aside copy of this profile's token caches (their files are %2).")
+            .arg(path, cacheFilePaths().join(QStringLiteral(", ")))));
 }
 
 } // namespace azid

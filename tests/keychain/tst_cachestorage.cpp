@@ -23,6 +23,7 @@
 #include <QTest>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace azid;
 using azid::keychaintest::hasRefreshToken;
@@ -401,6 +402,95 @@ private slots:
         QVERIFY(saved && !saved->ok());
         QCOMPARE(storageFailure(saved->error()), StorageFailure::CacheDamaged);
         QCOMPARE(readFile(path), before);
+    }
+
+    // What KeychainSecretStore answers for a read of a locked keychain (it no longer says "not found"):
+    // loading and saving change nothing stored, and no new key is written over the old one.
+    void lockedKeychainChangesNothing()
+    {
+        QTemporaryDir data;
+        auto keys = std::make_shared<MemorySecretStore>();
+        const QString path = data.filePath(QStringLiteral("locked.nocae.bin"));
+        auto cache = std::make_shared<TokenCache>();
+        {
+            CachePersistence persistence(keys, cache, QStringLiteral("locked.nocae"), path);
+            cache->add(tokenResponse(QStringLiteral("alice")));
+            QVERIFY(waitFor(persistence.save())->ok());
+        }
+        const QByteArray before = readFile(path);
+        const auto keyBefore = keys->items().value(QStringLiteral("cache-key:locked.nocae"));
+
+        keys->setFailure(storageError(StorageFailure::KeychainLocked, QStringLiteral("The keychain is locked (test).")));
+        auto other = std::make_shared<TokenCache>();
+        CachePersistence persistence(keys, other, QStringLiteral("locked.nocae"), path);
+        const auto loaded = waitFor(persistence.load());
+        QVERIFY(loaded && !loaded->ok());
+        QCOMPARE(storageFailure(loaded->error()), StorageFailure::KeychainLocked);
+        other->add(tokenResponse(QStringLiteral("bob")));
+        const auto saved = waitFor(persistence.save());
+        QVERIFY(saved && !saved->ok());
+        QCOMPARE(storageFailure(saved->error()), StorageFailure::KeychainLocked);
+        QCOMPARE(readFile(path), before);
+        QVERIFY(QDir(data.path()).entryList({QStringLiteral("*.corrupt-*")}, QDir::Files).isEmpty());
+
+        // Unlocked: both sign-ins are there, the old key still opens the file.
+        keys->setFailure(std::nullopt);
+        QCOMPARE(keys->items().value(QStringLiteral("cache-key:locked.nocae")).reveal(), keyBefore.reveal());
+        QVERIFY(waitFor(persistence.save())->ok());
+        auto reader = std::make_shared<TokenCache>();
+        QVERIFY(waitFor(CachePersistence(keys, reader, QStringLiteral("locked.nocae"), path).load())->ok());
+        QVERIFY(hasRefreshToken(*reader, QStringLiteral("alice")));
+        QVERIFY(hasRefreshToken(*reader, QStringLiteral("bob")));
+    }
+
+    // A key that is there and does not decrypt the file: real damage, set aside under the lock file.
+    void wrongKeySetsTheFileAsideUnderTheLock()
+    {
+        QTemporaryDir data;
+        auto keys = std::make_shared<MemorySecretStore>();
+        const QString path = data.filePath(QStringLiteral("wrong.nocae.bin"));
+        QVERIFY(EncryptedCacheFile(path).write(Secret(QByteArrayLiteral("{}")), EncryptedCacheFile::generateKey()).ok());
+        QVERIFY(waitFor(keys->write(QStringLiteral("cache-key:wrong.nocae"), EncryptedCacheFile::generateKey()))->ok());
+        // Someone else holds the lock: the file is not renamed under their feet.
+        QFile lock(path + QStringLiteral(".lockfile"));
+        QVERIFY(lock.open(QIODevice::WriteOnly));
+        lock.write(QByteArray::number(qint64(::getpid())) + " other-process");
+        lock.close();
+        auto cache = std::make_shared<TokenCache>();
+        CachePersistence persistence(keys, cache, QStringLiteral("wrong.nocae"), path);
+        const auto blocked = waitFor(persistence.load());
+        QVERIFY(blocked && !blocked->ok());
+        QVERIFY(QFile::exists(path));
+        QVERIFY(QFile::remove(lock.fileName()));
+        const auto loaded = waitFor(persistence.load());
+        QVERIFY(loaded && !loaded->ok());
+        QCOMPARE(storageFailure(loaded->error()), StorageFailure::CacheDamaged);
+        QVERIFY2(loaded->error().message.contains(QStringLiteral("Its key is in the keychain")),
+                 qPrintable(loaded->error().message));
+        QVERIFY(!QFile::exists(path));
+        QCOMPARE(QDir(data.path()).entryList({QStringLiteral("wrong.nocae.bin.corrupt-*")}, QDir::Files).size(), 1);
+    }
+
+    // The open keychain holds no key for the file: a load leaves it; the next save keeps it aside and
+    // starts a new cache.
+    void missingKeyLeavesTheFileUntilASave()
+    {
+        QTemporaryDir data;
+        auto keys = std::make_shared<MemorySecretStore>();
+        const QString path = data.filePath(QStringLiteral("nokey.nocae.bin"));
+        QVERIFY(EncryptedCacheFile(path).write(Secret(QByteArrayLiteral("{}")), EncryptedCacheFile::generateKey()).ok());
+        auto cache = std::make_shared<TokenCache>();
+        CachePersistence persistence(keys, cache, QStringLiteral("nokey.nocae"), path);
+        const auto loaded = waitFor(persistence.load());
+        QVERIFY(loaded && !loaded->ok());
+        QCOMPARE(storageFailure(loaded->error()), StorageFailure::CacheKeyMissing);
+        QVERIFY(QFile::exists(path));
+        cache->add(tokenResponse(QStringLiteral("alice")));
+        QVERIFY(waitFor(persistence.save())->ok());
+        QCOMPARE(QDir(data.path()).entryList({QStringLiteral("nokey.nocae.bin.corrupt-*")}, QDir::Files).size(), 1);
+        auto reader = std::make_shared<TokenCache>();
+        QVERIFY(waitFor(CachePersistence(keys, reader, QStringLiteral("nokey.nocae"), path).load())->ok());
+        QVERIFY(hasRefreshToken(*reader, QStringLiteral("alice")));
     }
 
     void copyAccountIntoTheSharedCache()

@@ -18,6 +18,7 @@
 #include "keychaintesthelpers.h"
 
 #include <QFileInfo>
+#include <QProcess>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
@@ -452,6 +453,42 @@ private slots:
         QCOMPARE(cacheKeys, 2);   // azid.cache.nocae and azid.cache.cae
         QCOMPARE(items.size(), accounts + indexPages + cacheKeys);
         qunsetenv("XDG_DATA_HOME");
+    }
+
+    // libsecret answers a read of a locked collection it cannot unlock (no display for the prompt)
+    // with "nothing": KeychainSecretStore does not believe it. Runs last: it locks the keyring.
+    void notFoundIsBelievedOnlyWhenOpen()
+    {
+        KeychainSecretStore store(QStringLiteral("locking"));
+        QVERIFY(waitFor(store.write(QStringLiteral("present"), Secret(QByteArrayLiteral("kept"))))->ok());
+        const auto absent = waitFor(store.read(QStringLiteral("absent")));
+        QVERIFY2(absent && absent->ok() && !absent->value(), keychaintest::describe(absent).constData());
+
+        const QString collection = QStringLiteral("/org/freedesktop/secrets/collection/login");
+        QProcess::execute(QStringLiteral("dbus-send"),
+                          {QStringLiteral("--session"), QStringLiteral("--print-reply"),
+                           QStringLiteral("--dest=org.freedesktop.secrets"), QStringLiteral("/org/freedesktop/secrets"),
+                           QStringLiteral("org.freedesktop.Secret.Service.Lock"),
+                           QStringLiteral("array:objpath:") + collection});
+        for (const QString &key : {QStringLiteral("present"), QStringLiteral("absent")}) {
+            const auto read = waitFor(store.read(key));
+            QVERIFY(read);
+            QVERIFY2(!read->ok(), qPrintable(key));
+            QCOMPARE(storageFailure(read->error()), StorageFailure::KeychainLocked);
+            QVERIFY2(read->error().message.contains(QStringLiteral("locked")), qPrintable(read->error().message));
+        }
+
+        // Unlocked again, with the keyring's password.
+        QCOMPARE(QProcess::execute(QStringLiteral(AZID_UNLOCK_KEYRING), {}), 0);
+        QVERIFY(QTest::qWaitFor(
+            [&store] {
+                const auto read = waitFor(store.read(QStringLiteral("present")));
+                return read && read->ok() && read->value();
+            },
+            30000));
+        const auto absentAgain = waitFor(store.read(QStringLiteral("absent")));
+        QVERIFY2(absentAgain && absentAgain->ok() && !absentAgain->value(),
+                 keychaintest::describe(absentAgain).constData());
     }
 };
 

@@ -41,12 +41,15 @@ struct StoredAccount
 // enumerated. Every item stays under SecretStore::MaxItemSize; the index is split when it would not.
 // One account per home account id: putting it again replaces it.
 //
-// Operations run one after another in call order. Two processes changing the list at the very same
-// moment can lose one change to the index (there is no cross-process lock here).
+// Operations run one after another in call order. A change of the list (put, remove) reads, changes
+// and writes the index under the cross-process lock file `lockPath`, so that two processes changing
+// the list at once (the tray app and azid-cli, two logins) never lose an account; without a lock path
+// (one process alone, e.g. memory-only) it runs unlocked. A failed read of the index (a locked
+// keychain) changes nothing.
 class AccountStore
 {
 public:
-    explicit AccountStore(std::shared_ptr<SecretStore> store);
+    explicit AccountStore(std::shared_ptr<SecretStore> store, QString lockPath = {});
     ~AccountStore();
     AccountStore(const AccountStore &) = delete;
     AccountStore &operator=(const AccountStore &) = delete;

@@ -56,8 +56,12 @@ public:
 };
 
 // Azid's own format: an EncryptedCacheFile whose key is the SecretStore item `keyName` (created on the
-// first write, under the lock). A file that cannot be decrypted, or whose key is missing, is moved
-// aside (never deleted) and reported.
+// first write, under the lock). A keychain that cannot be read (locked, refused, unreachable) changes
+// nothing: no file is set aside and no key is written. A file that its key (present) cannot decrypt is
+// damaged: it is set aside as "<file>.corrupt-<time>" under the lock, never deleted. A file whose key
+// the open keychain does not hold is left in place by a read and set aside by the next write, which
+// starts a new cache. When the file is missing and a set-aside copy decrypts with the key (an earlier
+// version set caches aside when it took a locked keychain for an empty one), that copy is restored.
 class EncryptedFileStorage final : public CacheStorage
 {
 public:
@@ -76,8 +80,18 @@ public:
     QFuture<Result<std::optional<CacheSnapshot>>> read() override;
     QFuture<Result<FileStamp>> write(const Secret &data, std::shared_ptr<void> keepLocked) override;
 
+    // The set-aside copies of this cache that its key decrypts (newest first): sign-ins that can be
+    // restored, e.g. with `azid-cli accounts restore-cache`.
+    QFuture<Result<QStringList>> restorableCopies() const;
+    // The cache JSON of such a copy; an error when the key does not decrypt it.
+    QFuture<Result<Secret>> readCopy(const QString &path) const;
+
 private:
     AuthError missingKey() const;
+    Result<QString> setAside() const;
+    QStringList setAsideCopies() const;
+    static Result<std::optional<Secret>> decryptCopy(const QString &path, const Secret &key);
+    void restoreSetAsideCopy(const Secret &key) const;
     // The key probe() has just read (once), else the keychain's answer.
     QFuture<SecretResult> readKey() const;
 

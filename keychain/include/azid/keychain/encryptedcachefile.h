@@ -63,6 +63,9 @@ public:
     // fsync of the folder. Missing folders are created with mode 0700. Returns the new file's stamp.
     Result<FileStamp> write(const Secret &plaintext, const Secret &key) const;
 
+    // Whether the file is of a format newer than this version reads (it is then left alone).
+    bool isFromNewerVersion() const;
+
     // Creates the file's folder and missing parents, with mode 0700.
     VoidResult createFolder() const;
 

@@ -80,6 +80,11 @@ public:
     static Probe secretStoreProbe(std::shared_ptr<SecretStore> store,
                                   QString key = QStringLiteral("availability-probe"));
 
+    // Asks the keychain to unlock itself, which shows its own prompt (the Secret Service's default
+    // collection): a tray app's "Unlock". Fails with KeychainLocked when the prompt was dismissed or
+    // could not be shown, KeychainUnavailable without a Secret Service.
+    static QFuture<VoidResult> requestUnlock(std::chrono::milliseconds timeout = std::chrono::minutes(5));
+
     void setBackoff(const Backoff &backoff);
     Backoff backoff() const { return m_backoff; }
 

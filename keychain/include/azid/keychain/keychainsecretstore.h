@@ -14,6 +14,13 @@ namespace azid {
 // at an unlock prompt) is answered with an error; the job itself is left to finish and delete
 // itself, so a late write still lands. QtKeychain runs its jobs one after another.
 //
+// "Not found" is believed only when the keychain is provably open: the Secret Service answers a read
+// of an item in a locked collection that it cannot unlock (no display for the prompt, or a dismissed
+// one) with "nothing", so such an answer is checked (no matching item in any collection, locked or
+// not, and the default collection unlocked) and otherwise reported as KeychainLocked. The profile is
+// pinned to the backend that holds its items (see keychainbackend.h): a process that would reach
+// another keychain fails with KeychainUnavailable, saying which one the profile needs.
+//
 // Use it from the main thread: on Linux libsecret reports through the GLib main context, which only
 // the main thread's Qt event loop runs.
 class KeychainSecretStore final : public SecretStore
@@ -33,7 +40,10 @@ public:
     QFuture<VoidResult> remove(const QString &key) override;
 
 private:
+    // An invalid profile name, or a keychain other than the one the profile is pinned to.
     std::optional<AuthError> invalidProfileError() const;
+    static QFuture<SecretResult> confirmAbsent(const QString &service, const QString &key,
+                                               std::chrono::milliseconds timeout);
 
     QString m_profile;
     QString m_service;

@@ -86,6 +86,13 @@ public:
     // caches (after loading what others saved meanwhile), the caches are saved, then the record goes.
     QFuture<VoidResult> removeAccount(const AuthenticationRecord &record);
 
+    // Copies of the caches that were set aside ("<file>.corrupt-<time>") and that the caches' keys
+    // still decrypt: sign-ins an earlier version set aside when it took a locked keychain for an empty
+    // one. A copy is restored by itself when its cache file is missing; otherwise restoreCache() takes
+    // its entries in (what the current cache holds wins) and deletes the copy.
+    QFuture<Result<QStringList>> restorableCaches();
+    QFuture<VoidResult> restoreCache(const QString &path);
+
 private:
     struct State;
     static QFuture<VoidResult> saveChanged(const std::shared_ptr<State> &state);
