@@ -36,7 +36,8 @@ private:
 
 const QStringList kCommands{QStringLiteral("login"), QStringLiteral("token"), QStringLiteral("accounts")};
 const QStringList kAccountCommands{QStringLiteral("list"), QStringLiteral("show"), QStringLiteral("remove"),
-                                   QStringLiteral("export"), QStringLiteral("import")};
+                                   QStringLiteral("export"), QStringLiteral("import"),
+                                   QStringLiteral("restore-cache")};
 const QStringList kFlows{QStringLiteral("browser"), QStringLiteral("device-code"),
                          QStringLiteral("password")};
 
@@ -68,6 +69,7 @@ QString usage()
         "           --credential shared-token-cache: silently from that shared cache (azure.identity's\n"
         "           SharedTokenCacheCredential; --account picks the user, --tenant the tenant).\n"
         "  accounts list | show SEL | remove SEL | export [SEL] --file F | import --file F\n"
+        "           | restore-cache --file F (a token cache set aside earlier; accounts list names it)\n"
         "\n"
         "Global options:\n"
         "  --profile NAME       keep accounts and caches apart (default: $AZID_PROFILE or \"default\")\n"
@@ -162,8 +164,8 @@ ParseResult parseArguments(const QStringList &argv)
                 a.subcommand = r.atEnd() ? QStringLiteral("list") : r.next();
                 if (!kAccountCommands.contains(a.subcommand)) {
                     return fail(
-                        QStringLiteral("Unknown accounts command \"%1\": use list, show, remove, export or "
-                                       "import.")
+                        QStringLiteral("Unknown accounts command \"%1\": use list, show, remove, export, "
+                                       "import or restore-cache.")
                             .arg(a.subcommand));
                 }
             }
@@ -244,7 +246,8 @@ ParseResult parseArguments(const QStringList &argv)
         if (needsSelector && a.selector.isEmpty())
             return fail(QStringLiteral("accounts %1 needs an account: a user name or home account id.")
                             .arg(a.subcommand));
-        if ((a.subcommand == QStringLiteral("export") || a.subcommand == QStringLiteral("import")) &&
+        if ((a.subcommand == QStringLiteral("export") || a.subcommand == QStringLiteral("import") ||
+             a.subcommand == QStringLiteral("restore-cache")) &&
             a.file.isEmpty())
             return fail(QStringLiteral("accounts %1 needs --file F.").arg(a.subcommand));
     }

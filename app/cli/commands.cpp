@@ -82,6 +82,11 @@ int login(const Arguments &a, Profile &profile)
 {
     if (const VoidResult loaded = profile.loadCaches(); !loaded.ok())
         return fail(loaded.error(), a);
+    // Before anyone signs in: a sign-in that cannot be kept (a locked keychain) is not asked for.
+    AuthError listError;
+    const QList<StoredAccount> existing = profile.listAccounts(&listError);
+    if (!listError.message.isEmpty())
+        return fail(listError, a);
 
     std::unique_ptr<InteractiveCredential> credential;
     if (a.flow == QStringLiteral("browser")) {
@@ -135,8 +140,6 @@ int login(const Arguments &a, Profile &profile)
     if (!saved.ok())
         return fail(saved.error(), a);
 
-    AuthError listError;
-    const QList<StoredAccount> existing = profile.listAccounts(&listError);
     AccountMetadata metadata;
     metadata.signInMethod = a.flow;
     metadata.authorityUrl = describeAuthority(a);
@@ -266,13 +269,37 @@ QJsonObject accountJson(const StoredAccount &account)
     return object;
 }
 
+// Token caches an earlier version set aside while the keychain was locked, which its key still opens.
+void tellRestorableCaches(Profile &profile)
+{
+    const Result<QStringList> copies = profile.restorableCaches();
+    if (!copies)
+        return;
+    for (const QString &copy : copies.value()) {
+        printNote(QStringLiteral("azid-cli: the token cache %1 was set aside earlier and can still be "
+                                 "decrypted; restore its sign-ins with: azid-cli%2 accounts restore-cache "
+                                 "--file '%1'")
+                      .arg(copy, profile.name() == QStringLiteral("default")
+                                     ? QString()
+                                     : QStringLiteral(" --profile ") + profile.name()));
+    }
+}
+
 int accounts(const Arguments &a, Profile &profile)
 {
+    if (a.subcommand == QStringLiteral("restore-cache")) {
+        if (const VoidResult restored = profile.restoreCache(a.file); !restored.ok())
+            return fail(restored.error(), a);
+        printNote(QStringLiteral("Restored the sign-ins of %1 into the token cache, and deleted it.").arg(a.file));
+        return ExitSuccess;
+    }
+
     if (a.subcommand == QStringLiteral("list")) {
         AuthError error;
         const QList<StoredAccount> all = profile.listAccounts(&error);
         if (!error.message.isEmpty())
             return fail(error, a);
+        tellRestorableCaches(profile);
         if (a.output == OutputFormat::Json) {
             QJsonArray array;
             for (const StoredAccount &account : all)

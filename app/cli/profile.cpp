@@ -20,6 +20,16 @@ VoidResult Profile::saveCaches()
     return wait(m_storage.saveCaches());
 }
 
+Result<QStringList> Profile::restorableCaches()
+{
+    return wait(m_storage.restorableCaches());
+}
+
+VoidResult Profile::restoreCache(const QString &path)
+{
+    return wait(m_storage.restoreCache(path));
+}
+
 VoidResult Profile::removeAccount(const AuthenticationRecord &record)
 {
     return wait(m_storage.removeAccount(record));

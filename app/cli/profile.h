@@ -31,6 +31,9 @@ public:
     VoidResult removeAccount(const AuthenticationRecord &record);
 
     QList<StoredAccount> listAccounts(AuthError *error);
+    // See ProfileStorage::restorableCaches() and restoreCache().
+    Result<QStringList> restorableCaches();
+    VoidResult restoreCache(const QString &path);
     // What the user must be told about where things were kept (e.g. unencrypted).
     QStringList storageWarnings() const { return m_storage.storageWarnings(); }
     // By user name (case-insensitive) or home account id; empty selector: the default account, or
