@@ -6,6 +6,7 @@
 #include "azid/browseropener.h"
 #include "azid/keychain/profilestorage.h"
 #include "azid/keychain/storagelocation.h"
+#include "azid/keychain/keychainavailability.h"
 #include "azid/ui/accountservice.h"
 #include "azid/ui/appsettings.h"
 #include "azid/ui/desktopcontroller.h"
@@ -138,6 +139,12 @@ int main(int argc, char *argv[])
     service.setHttpOptions(settings.httpOptions());
     service.setBrowserOpener(desktopBrowserOpener());
     service.setEmbeddedBrowser(azid::ui::EmbeddedBrowser());
+    if (!storageOptions.memoryOnly) {
+        // A locked keychain is a state the app shows and waits out; it tells when the keychain opens.
+        service.setKeychainWatch(
+            azid::KeychainAvailability::defaultProbe(profile == QStringLiteral("default") ? QString() : profile),
+            [] { return azid::KeychainAvailability::requestUnlock(); });
+    }
 
     azid::ui::SecretClipboard clipboard(QApplication::clipboard());
     azid::ui::DesktopController controller(&service, &settings, &clipboard);

@@ -109,7 +109,8 @@ QJsonObject TestHooks::state() const
                         {QStringLiteral("needsSignIn"), entry.needsSignIn(now)},
                         {QStringLiteral("validUntil"), entry.tokens.validUntil},
                         {QStringLiteral("validScopes"), QJsonArray::fromStringList(entry.tokens.validScopes)},
-                        {QStringLiteral("sharesWithAzureTools"), entry.stored.metadata.shareWithAzureTools}});
+                        {QStringLiteral("sharesWithAzureTools"), entry.stored.metadata.shareWithAzureTools},
+                        {QStringLiteral("unsaved"), entry.unsaved}});
     }
     QJsonObject state{
         {QStringLiteral("ok"), true},
@@ -122,6 +123,13 @@ QJsonObject TestHooks::state() const
         {QStringLiteral("lastMessage"), tray->lastMessage()},
         {QStringLiteral("windowVisible"), m_controller->accountsWindow()->isVisible()},
         {QStringLiteral("loaded"), m_service->isLoaded()},
+        {QStringLiteral("keychainState"),
+         QString::fromLatin1(QMetaEnum::fromType<ui::AccountService::KeychainState>().valueToKey(
+             static_cast<int>(m_service->keychainState())))},
+        {QStringLiteral("keychainBannerVisible"),
+         m_controller->accountsWindow()->findChild<QWidget *>(QStringLiteral("keychainBanner")) &&
+             m_controller->accountsWindow()->findChild<QWidget *>(QStringLiteral("keychainBanner"))->isVisibleTo(
+                 m_controller->accountsWindow())},
         {QStringLiteral("accounts"), accounts},
         {QStringLiteral("clipboardClearPending"), m_clipboard && m_clipboard->clearPending()},
         {QStringLiteral("pendingRequests"), m_service->pendingRequests()},

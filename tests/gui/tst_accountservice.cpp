@@ -4,6 +4,7 @@
 // QAbstractItemModelTester all along; and the storage seen the way azid-cli sees it.
 #include "azid/keychain/memorysecretstore.h"
 #include "azid/keychain/profilestorage.h"
+#include "azid/keychain/storagefailure.h"
 #include "azid/tokencache.h"
 #include "azid/ui/accountservice.h"
 #include "azid/ui/accountsmodel.h"
@@ -390,6 +391,87 @@ private slots:
             QVERIFY2(!key.startsWith(QStringLiteral("cache-key:")), qPrintable(key));
         QVERIFY(
             keychain->items().contains(AccountStore::accountKey(operation->account()->record.homeAccountId)));
+    }
+
+    // A locked keychain is a state, not an empty list: what was loaded stays, a sign-in completes and
+    // is kept in memory (its tokens can be copied), and it is saved as soon as the keychain opens.
+    void signInWhileTheKeychainIsLocked()
+    {
+        auto keychain = std::make_shared<MemorySecretStore>();
+        AccountService service(std::make_unique<ProfileStorage>(
+            QStringLiteral("gui-locked"), ProfileStorage::TokenPersistence::Encrypted, keychain));
+        HttpOptions http;
+        http.caBundleFile = m_sandbox.caFile();
+        service.setHttpOptions(http);
+        const AuthError locked =
+            storageError(StorageFailure::KeychainLocked, QStringLiteral("The keychain is locked (test)."));
+        auto open = std::make_shared<bool>(false);
+        int unlockRequests = 0;
+        service.setKeychainWatch(
+            [open, locked]() {
+                return QtFuture::makeReadyFuture(*open ? VoidResult(Done{}) : VoidResult(locked));
+            },
+            [open, keychain, &unlockRequests]() {
+                ++unlockRequests;
+                *open = true;
+                keychain->setFailure(std::nullopt);
+                return QtFuture::makeReadyFuture(VoidResult(Done{}));
+            });
+
+        // Bob was signed in earlier.
+        {
+            AccountService earlier(std::make_unique<ProfileStorage>(
+                QStringLiteral("gui-locked"), ProfileStorage::TokenPersistence::Encrypted, keychain));
+            earlier.setHttpOptions(http);
+            SignInOperation *operation =
+                earlier.signIn(request(SignInMethod::UsernamePassword, QStringLiteral("bob@contoso.test")), &earlier);
+            QVERIFY(QTest::qWaitFor([operation]() { return !operation->isRunning(); }, 60000));
+            QCOMPARE(operation->state(), SignInOperation::State::Succeeded);
+        }
+        QSignalSpy loaded(&service, &AccountService::accountsChanged);
+        service.reload();
+        QVERIFY(loaded.wait(30000));
+        QCOMPARE(service.accounts().size(), 1);
+
+        keychain->setFailure(locked);
+        QSignalSpy keychainChanged(&service, &AccountService::keychainStateChanged);
+        service.reload();
+        QVERIFY(keychainChanged.wait(30000));
+        QCOMPARE(service.keychainState(), AccountService::KeychainState::Locked);
+        QVERIFY(!service.keychainMessage().isEmpty());
+        QCOMPARE(service.accounts().size(), 1); // still shown, not "no accounts"
+
+        SignInOperation *operation =
+            service.signIn(request(SignInMethod::UsernamePassword, QStringLiteral("alice@contoso.test")), &service);
+        QVERIFY(QTest::qWaitFor([operation]() { return !operation->isRunning(); }, 60000));
+        QVERIFY2(operation->state() == SignInOperation::State::Succeeded,
+                 qPrintable(operation->error().message));
+        QCOMPARE(service.unsavedSignIns(), 1);
+        std::optional<AccountEntry> alice;
+        for (const AccountEntry &entry : service.accounts()) {
+            if (entry.record().username == QStringLiteral("alice@contoso.test"))
+                alice = entry;
+        }
+        QVERIFY(alice && alice->unsaved);
+        QVERIFY(!keychain->items().contains(AccountStore::accountKey(alice->id())));
+        // Its token is in memory: it can be copied.
+        const TokenResult token = test::await(service.token(alice->id(), {Arm}));
+        QVERIFY2(token.ok(), why(token).constData());
+
+        service.unlockKeychain();
+        QCOMPARE(unlockRequests, 1);
+        QVERIFY(QTest::qWaitFor([&service]() { return service.unsavedSignIns() == 0; }, 30000));
+        QCOMPARE(service.keychainState(), AccountService::KeychainState::Open);
+        QVERIFY(keychain->items().contains(AccountStore::accountKey(alice->id())));
+
+        // Another process sees both, with alice's refresh token.
+        ProfileStorage other(QStringLiteral("gui-locked"), ProfileStorage::TokenPersistence::Encrypted, keychain);
+        const auto listed = test::await(other.accounts().list());
+        QVERIFY2(listed.ok(), why(listed).constData());
+        QCOMPARE(listed.value().size(), 2);
+        QVERIFY(test::await(other.loadCaches()).ok());
+        QVERIFY(other.cache()->findRefreshToken(alice->id(), alice->record().authority.section(QLatin1Char(':'), 0, 0),
+                                                alice->record().clientId));
     }
 };
 

@@ -13,6 +13,7 @@
 #include "uilogging.h"
 
 #include <QCoreApplication>
+#include <QMetaObject>
 #include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -20,6 +21,8 @@
 #include <QProcess>
 #include <QPromise>
 #include <QTimer>
+
+#include <algorithm>
 
 namespace azid::ui {
 
@@ -121,24 +124,143 @@ void AccountService::reload()
                   if (generation != m_reloadGeneration)
                       return;
                   if (!listed.ok()) {
+                      // What was loaded stays: a locked keychain is a state, not an empty list.
+                      noteKeychainError(listed.error());
                       m_loadError = listed.error().message;
                       m_loaded = true;
                       qCWarning(lcUi).noquote() << "could not read the accounts:" << m_loadError;
+                      rebuildEntries();
                       emit accountsChanged();
                       return;
                   }
                   m_stored = listed.value();
+                  // Sign-ins still waiting for the keychain are shown as well.
+                  for (const StoredAccount &unsaved : std::as_const(m_unsaved)) {
+                      const bool known = std::any_of(m_stored.begin(), m_stored.end(), [&](const StoredAccount &a) {
+                          return a.record.homeAccountId == unsaved.record.homeAccountId;
+                      });
+                      if (!known)
+                          m_stored.append(unsaved);
+                  }
                   whenReady(m_storage->loadCaches(), this, [this, generation](const VoidResult &loaded) {
                       if (generation != m_reloadGeneration)
                           return;
                       m_loadError = loaded.ok() ? QString() : loaded.error().message;
-                      if (!loaded.ok())
+                      if (!loaded.ok()) {
+                          noteKeychainError(loaded.error());
                           qCWarning(lcUi).noquote() << "could not read the token caches:" << m_loadError;
+                      } else if (m_keychainState != KeychainState::Open) {
+                          keychainOpened();
+                          return; // it loads again
+                      }
                       m_loaded = true;
                       rebuildEntries();
                       emit accountsChanged();
                   });
               });
+}
+
+void AccountService::setKeychainWatch(KeychainAvailability::Probe probe, UnlockRequest unlock)
+{
+    m_keychainWatch = std::make_unique<KeychainAvailability>(std::move(probe));
+    m_unlock = std::move(unlock);
+    connect(m_keychainWatch.get(), &KeychainAvailability::available, this, [this]() {
+        if (m_keychainState != KeychainState::Open)
+            keychainOpened();
+    });
+}
+
+bool AccountService::noteKeychainError(const AuthError &error)
+{
+    KeychainState state = KeychainState::Open;
+    switch (storageFailure(error)) {
+    case StorageFailure::KeychainLocked:
+    case StorageFailure::KeychainAccessDenied:
+        state = KeychainState::Locked;
+        break;
+    case StorageFailure::KeychainUnavailable:
+    case StorageFailure::KeychainTimeout:
+        state = KeychainState::Unavailable;
+        break;
+    default:
+        return false;
+    }
+    const QString message =
+        state == KeychainState::Locked
+            ? tr("The keychain is locked, so Azid cannot read or save accounts. Unlock it; tokens already "
+                 "loaded can still be copied, and new sign-ins are kept until then.")
+            : tr("The keychain cannot be reached, so Azid cannot read or save accounts. Start it (or log "
+                 "in again); new sign-ins are kept until then.");
+    const bool changed = state != m_keychainState || message != m_keychainMessage;
+    m_keychainState = state;
+    m_keychainMessage = message;
+    if (m_keychainWatch && m_keychainWatch->state() != KeychainAvailability::State::Waiting &&
+        m_keychainWatch->state() != KeychainAvailability::State::Checking) {
+        m_keychainWatch->stop();
+        m_keychainWatch->retryNow();
+    }
+    if (changed)
+        emit keychainStateChanged(state);
+    return true;
+}
+
+void AccountService::keychainOpened()
+{
+    m_keychainState = KeychainState::Open;
+    m_keychainMessage.clear();
+    if (m_keychainWatch)
+        m_keychainWatch->stop();
+    emit keychainStateChanged(m_keychainState);
+    saveUnsaved();
+    reload();
+}
+
+void AccountService::unlockKeychain()
+{
+    if (!m_unlock) {
+        reload();
+        return;
+    }
+    QPointer<AccountService> self(this);
+    m_unlock().then(QtFuture::Launch::Sync, [self](const VoidResult &unlocked) {
+        if (!self)
+            return;
+        QMetaObject::invokeMethod(self, [self, unlocked]() {
+            if (!self)
+                return;
+            if (!unlocked.ok())
+                self->noteKeychainError(unlocked.error());
+            self->reload(); // also when the prompt was dismissed: the keychain may be open anyway
+        });
+    });
+}
+
+void AccountService::saveUnsaved()
+{
+    if (m_unsaved.isEmpty())
+        return;
+    const StoredAccount next = m_unsaved.first();
+    whenReady(m_storage->saveCaches(), this, [this, next](const VoidResult &saved) {
+        if (!saved.ok()) {
+            if (!noteKeychainError(saved.error()))
+                qCWarning(lcUi).noquote() << "could not save the token caches:" << saved.error().message;
+            return;
+        }
+        whenReady(m_storage->accounts().put(next.record, next.metadata), this, [this, next](const VoidResult &stored) {
+            if (!stored.ok()) {
+                if (!noteKeychainError(stored.error()))
+                    qCWarning(lcUi).noquote() << "could not save the account:" << stored.error().message;
+                return;
+            }
+            m_unsaved.removeIf([&next](const StoredAccount &account) {
+                return account.record.homeAccountId == next.record.homeAccountId;
+            });
+            qCInfo(lcUi) << "saved a sign-in that waited for the keychain";
+            rebuildEntries();
+            emit accountsChanged();
+            saveUnsaved();
+        });
+    });
 }
 
 void AccountService::rebuildEntries()
@@ -161,6 +283,9 @@ void AccountService::rebuildEntries()
             m_storage->caeCache()->findRefreshToken(record.homeAccountId, environment, record.clientId);
         entry.displayName = names.value(key);
         entry.attention = m_attention.value(record.homeAccountId);
+        entry.unsaved = std::any_of(m_unsaved.begin(), m_unsaved.end(), [&record](const StoredAccount &a) {
+            return a.record.homeAccountId == record.homeAccountId;
+        });
         entries << entry;
     }
     m_entries = entries;
@@ -521,43 +646,60 @@ void AccountService::storeSignedIn(SignInOperation *operation, const SignInReque
     operation->reportStatus(tr("Saving the account…"));
 
     QPointer<AccountService> self(this);
-    whenReady(m_storage->saveCaches(), operation,
-              [self, operation, record, metadata, wasShared](const VoidResult &saved) {
-                  if (!self || !operation->isRunning())
-                      return;
-                  if (!saved.ok()) {
-                      operation->fail(saved.error());
-                      return;
-                  }
-                  whenReady(self->m_storage->accounts().put(record, metadata), operation,
-                            [self, operation, record, metadata, wasShared](const VoidResult &stored) {
-                                if (!self || !operation->isRunning())
-                                    return;
-                                if (!stored.ok()) {
-                                    operation->fail(stored.error());
-                                    return;
-                                }
-                                // Known at once, so that what follows the sign-in (a token copy) finds it.
-                                bool replaced = false;
-                                for (StoredAccount &account : self->m_stored) {
-                                    if (metadata.isDefault)
-                                        account.metadata.isDefault = false;
-                                    if (account.record.homeAccountId == record.homeAccountId) {
-                                        account = StoredAccount{record, metadata};
-                                        replaced = true;
-                                    }
-                                }
-                                if (!replaced)
-                                    self->m_stored.append(StoredAccount{record, metadata});
-                                self->m_attention.remove(record.homeAccountId);
-                                self->rebuildEntries();
-                                emit self->accountsChanged();
-                                if (metadata.shareWithAzureTools || wasShared)
-                                    self->queueSharedCacheJob(record, metadata.shareWithAzureTools);
-                                operation->succeed(StoredAccount{record, metadata});
-                                self->reload();
-                            });
-              });
+    // The sign-in is known at once, so that what follows it (a token copy) finds it; `saved` says
+    // whether it is in the keychain yet.
+    auto known = [self, operation, record, metadata, wasShared](bool saved) {
+        bool replaced = false;
+        for (StoredAccount &account : self->m_stored) {
+            if (metadata.isDefault)
+                account.metadata.isDefault = false;
+            if (account.record.homeAccountId == record.homeAccountId) {
+                account = StoredAccount{record, metadata};
+                replaced = true;
+            }
+        }
+        if (!replaced)
+            self->m_stored.append(StoredAccount{record, metadata});
+        self->m_unsaved.removeIf([&record](const StoredAccount &account) {
+            return account.record.homeAccountId == record.homeAccountId;
+        });
+        if (!saved)
+            self->m_unsaved.append(StoredAccount{record, metadata});
+        self->m_attention.remove(record.homeAccountId);
+        self->rebuildEntries();
+        emit self->accountsChanged();
+        if (saved && (metadata.shareWithAzureTools || wasShared))
+            self->queueSharedCacheJob(record, metadata.shareWithAzureTools);
+        operation->succeed(StoredAccount{record, metadata});
+        if (saved)
+            self->reload();
+    };
+    whenReady(m_storage->saveCaches(), operation, [self, operation, record, metadata, known](const VoidResult &saved) {
+        if (!self || !operation->isRunning())
+            return;
+        if (!saved.ok()) {
+            if (self->noteKeychainError(saved.error())) {
+                qCInfo(lcUi) << "the keychain cannot be written now; the sign-in is kept until it can";
+                known(false);
+            } else {
+                operation->fail(saved.error());
+            }
+            return;
+        }
+        whenReady(self->m_storage->accounts().put(record, metadata), operation,
+                  [self, operation, known](const VoidResult &stored) {
+                      if (!self || !operation->isRunning())
+                          return;
+                      if (!stored.ok()) {
+                          if (self->noteKeychainError(stored.error()))
+                              known(false);
+                          else
+                              operation->fail(stored.error());
+                          return;
+                      }
+                      known(true);
+                  });
+    });
 }
 
 QFuture<VoidResult> AccountService::remove(const QString &id)

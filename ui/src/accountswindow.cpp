@@ -8,6 +8,8 @@
 #include <QCloseEvent>
 #include <QFile>
 #include <QFileDialog>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -87,6 +89,7 @@ AccountsWindow::AccountsWindow(AccountService *service, AccountsModel *model, Ap
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
+    layout->addWidget(createKeychainBanner(central));
     m_view = new QTableView(central);
     m_view->setObjectName(QStringLiteral("accountsView"));
     m_view->setModel(m_model);
@@ -151,8 +154,57 @@ AccountsWindow::AccountsWindow(AccountService *service, AccountsModel *model, Ap
     }
     updateEmptyState();
     updateActions();
+    updateKeychainBanner();
     if (m_model->rowCount() > 0)
         m_view->selectRow(0);
+}
+
+QWidget *AccountsWindow::createKeychainBanner(QWidget *parent)
+{
+    // Like a locked database in KeePassXC: what is wrong and the one thing to do, above the list.
+    m_keychainBanner = new QFrame(parent);
+    m_keychainBanner->setObjectName(QStringLiteral("keychainBanner"));
+    m_keychainBanner->setFrameShape(QFrame::StyledPanel);
+    m_keychainBanner->setAutoFillBackground(true);
+    QPalette palette = m_keychainBanner->palette();
+    palette.setColor(QPalette::Window, palette.color(QPalette::ToolTipBase));
+    palette.setColor(QPalette::WindowText, palette.color(QPalette::ToolTipText));
+    m_keychainBanner->setPalette(palette);
+    auto *row = new QHBoxLayout(m_keychainBanner);
+    auto *icon = new QLabel(m_keychainBanner);
+    icon->setPixmap(QIcon(QStringLiteral(":/azid/icons/azid-locked.svg")).pixmap(32, 32));
+    row->addWidget(icon);
+    m_keychainText = new QLabel(m_keychainBanner);
+    m_keychainText->setObjectName(QStringLiteral("keychainBannerText"));
+    m_keychainText->setTextFormat(Qt::PlainText);
+    m_keychainText->setWordWrap(true);
+    row->addWidget(m_keychainText, 1);
+    m_unlockButton = new QPushButton(tr("Unlock…"), m_keychainBanner);
+    m_unlockButton->setObjectName(QStringLiteral("unlockKeychainButton"));
+    m_unlockButton->setToolTip(tr("Ask the keychain to unlock (it shows its own password prompt)"));
+    row->addWidget(m_unlockButton);
+    connect(m_unlockButton, &QPushButton::clicked, this, [this]() {
+        if (m_service)
+            m_service->unlockKeychain();
+    });
+    if (m_service) {
+        connect(m_service, &AccountService::keychainStateChanged, this, &AccountsWindow::updateKeychainBanner);
+        connect(m_service, &AccountService::accountsChanged, this, &AccountsWindow::updateKeychainBanner);
+    }
+    return m_keychainBanner;
+}
+
+void AccountsWindow::updateKeychainBanner()
+{
+    const bool open = !m_service || m_service->keychainState() == AccountService::KeychainState::Open;
+    m_keychainBanner->setVisible(!open);
+    if (open)
+        return;
+    QString text = m_service->keychainMessage();
+    if (const int unsaved = m_service->unsavedSignIns(); unsaved > 0)
+        text += QLatin1Char(' ') + tr("%n sign-in(s) will be saved once it opens.", nullptr, unsaved);
+    m_keychainText->setText(text);
+    m_unlockButton->setVisible(m_service->keychainState() == AccountService::KeychainState::Locked);
 }
 
 QString AccountsWindow::selectedAccountId() const

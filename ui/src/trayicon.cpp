@@ -29,6 +29,10 @@ TrayIcon::TrayIcon(AccountService *service, AppSettings *settings, QObject *pare
             updateState();
         });
         connect(m_service, &AccountService::pendingRequestsChanged, this, &TrayIcon::updateState);
+        connect(m_service, &AccountService::keychainStateChanged, this, [this]() {
+            markDirty();
+            updateState();
+        });
     }
     if (m_settings)
         connect(m_settings, &AppSettings::changed, this, &TrayIcon::markDirty);
@@ -66,6 +70,8 @@ QIcon TrayIcon::iconFor(State state)
         return QIcon(QStringLiteral(":/azid/icons/azid-attention.svg"));
     case State::Busy:
         return QIcon(QStringLiteral(":/azid/icons/azid-busy.svg"));
+    case State::Locked:
+        return QIcon(QStringLiteral(":/azid/icons/azid-locked.svg"));
     case State::Normal:
         break;
     }
@@ -120,6 +126,16 @@ void TrayIcon::rebuildMenu()
     }
     if (!m_fetches.isEmpty())
         m_menu->addSeparator();
+    if (m_service && m_service->keychainState() == AccountService::KeychainState::Locked) {
+        QAction *unlock = m_menu->addAction(iconFor(State::Locked), tr("Unlock the keychain…"));
+        unlock->setObjectName(QStringLiteral("unlockKeychainAction"));
+        unlock->setToolTip(m_service->keychainMessage());
+        connect(unlock, &QAction::triggered, this, [this]() {
+            if (m_service)
+                m_service->unlockKeychain();
+        });
+        m_menu->addSeparator();
+    }
     const QList<AccountEntry> accounts = m_service ? m_service->accounts() : QList<AccountEntry>();
     const qint64 now = m_service ? m_service->clock().now() : 0;
     const QStringList recent = m_settings ? m_settings->recentScopes() : QStringList();
@@ -195,6 +211,8 @@ QString TrayIcon::toolTip() const
     }
     if (m_service->pendingRequests() > 0)
         return tr("Azid — getting a token…");
+    if (m_service->keychainState() != AccountService::KeychainState::Open)
+        return tr("Azid — %1").arg(m_service->keychainMessage());
     const QList<AccountEntry> attention = m_service->accountsNeedingSignIn();
     if (!attention.isEmpty()) {
         QStringList names;
@@ -215,6 +233,8 @@ void TrayIcon::updateState()
     State state = State::Normal;
     if (!m_fetches.isEmpty() || (m_service && m_service->pendingRequests() > 0))
         state = State::Busy;
+    else if (m_service && m_service->keychainState() != AccountService::KeychainState::Open)
+        state = State::Locked;
     else if (m_service && !m_service->accountsNeedingSignIn().isEmpty())
         state = State::Attention;
     if (state != m_state || m_icon.icon().isNull()) {

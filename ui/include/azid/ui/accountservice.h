@@ -4,6 +4,7 @@
 #include "azid/clock.h"
 #include "azid/httpoptions.h"
 #include "azid/keychain/accountstore.h"
+#include "azid/keychain/keychainavailability.h"
 #include "azid/keychain/profilestorage.h"
 #include "azid/tokencredential.h"
 #include "azid/ui/embeddedbrowser.h"
@@ -15,6 +16,7 @@
 #include <QPointer>
 #include <QPromise>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -38,6 +40,9 @@ struct AccountEntry
     QString displayName; // from the cached ID token, if any
     AccountTokenState tokens;
     QString attention; // why the account needs a sign-in (the last silent request said so)
+    // Signed in while the keychain could not be written: kept in memory (tokens can be copied) and
+    // saved as soon as the keychain opens.
+    bool unsaved = false;
 
     QString id() const { return stored.record.homeAccountId; }
     const AuthenticationRecord &record() const { return stored.record; }
@@ -76,6 +81,24 @@ public:
     bool isLoaded() const { return m_loaded; }
     // Why the accounts or caches could not be read, if they could not.
     QString loadError() const { return m_loadError; }
+
+    // Whether the keychain can be used, like KeePassXC's locked database: Locked (or refused, or not
+    // reachable) is a state of its own, never "no accounts". While it is not Open, what was loaded
+    // stays shown, tokens in memory can still be copied, and sign-ins are kept in memory until it
+    // opens (watched with KeychainAvailability, or after unlockKeychain()).
+    enum class KeychainState { Open, Locked, Unavailable };
+    Q_ENUM(KeychainState)
+    KeychainState keychainState() const { return m_keychainState; }
+    // What the person reads about it (empty while Open).
+    QString keychainMessage() const { return m_keychainMessage; }
+    // How the keychain is watched and unlocked: by default the profile's keychain (the Secret Service's
+    // default collection), none for a store given by the caller. Tests set their own.
+    using UnlockRequest = std::function<QFuture<VoidResult>()>;
+    void setKeychainWatch(KeychainAvailability::Probe probe, UnlockRequest unlock);
+    // Asks the keychain to unlock (its own prompt), then loads and saves what waits.
+    void unlockKeychain();
+    // Sign-ins kept in memory until the keychain opens.
+    int unsavedSignIns() const { return int(m_unsaved.size()); }
 
     QList<AccountEntry> accounts() const { return m_entries; }
     std::optional<AccountEntry> account(const QString &id) const;
@@ -119,6 +142,7 @@ public:
 
 signals:
     void accountsChanged();
+    void keychainStateChanged(azid::ui::AccountService::KeychainState state);
     void pendingRequestsChanged(int pending);
     // The shared cache now holds the account's current entries (shared) or none of them (!shared).
     void sharedCacheUpdated(const QString &accountId, bool shared);
@@ -137,6 +161,11 @@ private:
     void storeSignedIn(SignInOperation *operation, const SignInRequest &request,
                        const AuthenticationRecord &record);
     void setPending(int delta);
+    // A storage error that means the keychain is locked, refused or away: enters that state and starts
+    // watching for it to open. Returns false for other errors.
+    bool noteKeychainError(const AuthError &error);
+    void keychainOpened();
+    void saveUnsaved();
 
     // One change of the shared cache for one account; they run one after another, because a save
     // holds the shared cache's lock file while the keychain writes.
@@ -164,6 +193,11 @@ private:
     QHash<QString, QString> m_attention;
     bool m_loaded = false;
     QString m_loadError;
+    KeychainState m_keychainState = KeychainState::Open;
+    QString m_keychainMessage;
+    std::unique_ptr<KeychainAvailability> m_keychainWatch;
+    UnlockRequest m_unlock;
+    QList<StoredAccount> m_unsaved;
     quint64 m_reloadGeneration = 0;
 
     // One silent credential per account, shared by its requests; replaced when the account or the

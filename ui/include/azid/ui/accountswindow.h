@@ -12,6 +12,9 @@ class QMenu;
 class QTableView;
 class QToolButton;
 
+class QFrame;
+class QPushButton;
+
 namespace azid::ui {
 
 // The accounts: a table over AccountsModel and the actions on the selection — sign in again,
@@ -57,6 +60,8 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    QWidget *createKeychainBanner(QWidget *parent);
+    void updateKeychainBanner();
     void updateActions();
     void fillScopeMenu(QMenu *menu, bool inspect);
     void updateEmptyState();
@@ -76,6 +81,9 @@ private:
     QToolButton *m_inspectButton;
     QMenu *m_copyMenu;
     QMenu *m_inspectMenu;
+    QFrame *m_keychainBanner = nullptr;
+    QLabel *m_keychainText = nullptr;
+    QPushButton *m_unlockButton = nullptr;
 };
 
 } // namespace azid::ui

@@ -21,7 +21,8 @@ class TrayIcon : public QObject
 {
     Q_OBJECT
 public:
-    enum class State { Normal, Busy, Attention };
+    // Locked: the keychain is locked or away (AccountService::keychainState()).
+    enum class State { Normal, Busy, Attention, Locked };
     Q_ENUM(State)
 
     // A token being fetched for a copy, which the menu offers to cancel.
