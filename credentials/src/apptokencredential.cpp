@@ -52,7 +52,12 @@ const Clock &AppTokenCredential::clock() const
 void AppTokenCredential::setConfigurationError(const AuthError &error)
 {
     if (!d->configurationError)
-        d->configurationError = error;
+        d->configurationError = error.asConfigurationError();
+}
+
+std::optional<AuthError> AppTokenCredential::configurationError() const
+{
+    return d->configurationError;
 }
 
 std::optional<AuthError> AppTokenCredential::validate(const TokenRequestOptions &options, QString *) const

@@ -56,6 +56,11 @@ TokenCache &AuthorizationCodeCredential::tokenCache() const
     return d->app->client().cache(false);
 }
 
+std::optional<AuthError> AuthorizationCodeCredential::configurationError() const
+{
+    return d->app->configurationError();
+}
+
 QFuture<TokenResult> AuthorizationCodeCredential::getTokenInfo(const TokenRequestOptions &options)
 {
     if (d->app->configurationError())

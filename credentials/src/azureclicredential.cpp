@@ -42,6 +42,11 @@ AzureCliCredential::AzureCliCredential(const AzureCliCredentialOptions &options,
 
 AzureCliCredential::~AzureCliCredential() = default;
 
+std::optional<AuthError> AzureCliCredential::configurationError() const
+{
+    return m_tool->configurationError();
+}
+
 QFuture<TokenResult> AzureCliCredential::getTokenInfo(const TokenRequestOptions &options)
 {
     const Result<detail::ToolRequest> checked =

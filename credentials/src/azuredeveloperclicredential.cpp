@@ -29,6 +29,11 @@ AzureDeveloperCliCredential::AzureDeveloperCliCredential(const AzureDeveloperCli
 
 AzureDeveloperCliCredential::~AzureDeveloperCliCredential() = default;
 
+std::optional<AuthError> AzureDeveloperCliCredential::configurationError() const
+{
+    return m_tool->configurationError();
+}
+
 QFuture<TokenResult> AzureDeveloperCliCredential::getTokenInfo(const TokenRequestOptions &options)
 {
     const Result<detail::ToolRequest> checked =

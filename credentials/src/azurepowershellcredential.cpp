@@ -35,6 +35,11 @@ AzurePowerShellCredential::AzurePowerShellCredential(const AzurePowerShellCreden
 
 AzurePowerShellCredential::~AzurePowerShellCredential() = default;
 
+std::optional<AuthError> AzurePowerShellCredential::configurationError() const
+{
+    return m_tool->configurationError();
+}
+
 QFuture<TokenResult> AzurePowerShellCredential::getTokenInfo(const TokenRequestOptions &options)
 {
     const Result<detail::ToolRequest> checked =

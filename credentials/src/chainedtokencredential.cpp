@@ -14,11 +14,23 @@ ChainedTokenCredential::ChainedTokenCredential(QList<std::shared_ptr<TokenCreden
 
 ChainedTokenCredential::~ChainedTokenCredential() = default;
 
-QFuture<TokenResult> ChainedTokenCredential::getTokenInfo(const TokenRequestOptions &options)
+std::optional<AuthError> ChainedTokenCredential::configurationError() const
 {
     if (m_credentials.isEmpty())
-        return detail::ready(
-            TokenResult(AuthError::authentication(QStringLiteral("at least one credential is required"))));
+        return AuthError::configuration(QStringLiteral("at least one credential is required"));
+    for (const std::shared_ptr<TokenCredential> &credential : m_credentials) {
+        if (auto error = credential->configurationError()) {
+            error->message = credential->name() + QStringLiteral(": ") + error->message;
+            return error;
+        }
+    }
+    return std::nullopt;
+}
+
+QFuture<TokenResult> ChainedTokenCredential::getTokenInfo(const TokenRequestOptions &options)
+{
+    if (const auto error = configurationError())
+        return detail::ready(TokenResult(*error));
 
     QList<detail::ChainMember> members;
     for (const std::shared_ptr<TokenCredential> &credential : std::as_const(m_credentials))

@@ -8,6 +8,16 @@ namespace azid::detail {
 
 namespace {
 
+thread_local int t_chainDepth = 0;
+
+struct WithinChain
+{
+    WithinChain() { ++t_chainDepth; }
+    ~WithinChain() { --t_chainDepth; }
+    WithinChain(const WithinChain &) = delete;
+    WithinChain &operator=(const WithinChain &) = delete;
+};
+
 struct ChainRun : std::enable_shared_from_this<ChainRun>
 {
     QList<ChainMember> members;
@@ -22,11 +32,13 @@ struct ChainRun : std::enable_shared_from_this<ChainRun>
         promise.finish();
     }
 
-    void fail()
+    void fail(bool invalidConfiguration = false)
     {
         const QString message = chainFailureMessage(chainName, attempts);
         qCWarning(lcCredentials).noquote() << message;
-        finish({AuthError::authentication(message), -1});
+        AuthError error = AuthError::authentication(message);
+        error.invalidConfiguration = invalidConfiguration;
+        finish({error, -1});
     }
 
     // What the member at `index` answered: a token ends the run; unavailability goes on with the
@@ -47,7 +59,7 @@ struct ChainRun : std::enable_shared_from_this<ChainRun>
         }
         qCDebug(lcCredentials).noquote()
             << chainName << ":" << member.displayName() << "failed, the chain stops:" << error.message;
-        fail();
+        fail(error.invalidConfiguration);
     }
 
     void tryMember(qsizetype index)
@@ -57,8 +69,12 @@ struct ChainRun : std::enable_shared_from_this<ChainRun>
             return;
         }
         auto self = shared_from_this();
-        members.at(index)
-            .credential->getTokenInfo(options)
+        QFuture<TokenResult> answer;
+        {
+            const WithinChain within;
+            answer = members.at(index).credential->getTokenInfo(options);
+        }
+        answer
             .then(QtFuture::Launch::Sync,
                   [self, index](TokenResult result) { self->answered(index, std::move(result)); })
             .onCanceled([self, index]() {
@@ -69,6 +85,11 @@ struct ChainRun : std::enable_shared_from_this<ChainRun>
 };
 
 } // namespace
+
+bool withinCredentialChain()
+{
+    return t_chainDepth > 0;
+}
 
 QFuture<ChainOutcome> runChain(QList<ChainMember> members, const TokenRequestOptions &options,
                                const QString &chainName)

@@ -47,4 +47,8 @@ struct ChainAttempt
 // <Name>: <message>...\nTo mitigate this issue, ..." exactly as azure.identity words it.
 QString chainFailureMessage(const QString &chainName, const QList<ChainAttempt> &attempts);
 
+// True while a chain is calling a member's getTokenInfo() on this thread: azure.identity's
+// within_credential_chain, which makes ManagedIdentityCredential probe IMDS first inside any chain.
+bool withinCredentialChain();
+
 } // namespace azid::detail

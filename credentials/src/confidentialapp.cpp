@@ -47,7 +47,7 @@ ConfidentialApp::ConfidentialApp(const QString &tenantId, const QString &clientI
 void ConfidentialApp::setConfigurationError(const AuthError &error)
 {
     if (!m_configurationError)
-        m_configurationError = error;
+        m_configurationError = error.asConfigurationError();
 }
 
 std::optional<AuthError> ConfidentialApp::validate(const TokenRequestOptions &options, QString *tenant) const

@@ -180,7 +180,7 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
     const Selection selection = select(options, environment);
     QList<detail::DefaultChainMember> members;
     if (selection.error) {
-        d->configurationError = selection.error;
+        d->configurationError = selection.error->asConfigurationError();
         d->chain = new detail::DefaultChain(members, name(), this);
         return;
     }
@@ -201,6 +201,7 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
     if (!excluded[WorkloadIdentity]) {
         auto o = authorityClientOptions<WorkloadIdentityCredentialOptions>(options);
         o.environment = options.environment;
+        o.authority = authority;
         o.clientId = options.workloadIdentityClientId.value_or(managedIdentityClientId);
         o.tenantId = options.workloadIdentityTenantId.value_or(tenantVariable);
         detail::DefaultChainMember member = chainMember<WorkloadIdentityCredential>(o);
@@ -270,6 +271,7 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
     }
     if (!excluded[InteractiveBrowser]) {
         auto o = authorityClientOptions<InteractiveBrowserCredentialOptions>(options);
+        o.authority = authority;
         o.tenantId = options.interactiveBrowserTenantId.value_or(tenantVariable);
         o.clientId = options.interactiveBrowserClientId;
         o.openBrowser = options.openBrowser;
@@ -277,8 +279,18 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
     }
 
     if (members.isEmpty()) // azure.identity: ChainedTokenCredential's ValueError
-        d->configurationError =
-            AuthError::authentication(QStringLiteral("at least one credential is required"));
+        d->configurationError = AuthError::configuration(QStringLiteral("at least one credential is required"));
+    // azure.identity raises the ValueError of a member's constructor from its own.
+    for (const detail::DefaultChainMember &member : std::as_const(members)) {
+        if (d->configurationError)
+            break;
+        if (member.failuresUnavailable)
+            continue;
+        if (auto error = member.credential->configurationError()) {
+            error->message = QStringLiteral("DefaultAzureCredential: %1: %2").arg(member.displayName(), error->message);
+            d->configurationError = error;
+        }
+    }
     QStringList names;
     for (const detail::DefaultChainMember &member : std::as_const(members))
         names << member.displayName();

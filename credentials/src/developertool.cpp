@@ -287,7 +287,7 @@ DeveloperTool::DeveloperTool(const DeveloperToolOptions &options, QString toolNa
 void DeveloperTool::setConfigurationError(const AuthError &error)
 {
     if (!m_configurationError)
-        m_configurationError = error;
+        m_configurationError = error.asConfigurationError();
 }
 
 TenantChoice DeveloperTool::resolveTenant(const QString &requested) const

@@ -186,6 +186,11 @@ EnvironmentCredential::EnvironmentCredential(const EnvironmentCredentialOptions 
 
 EnvironmentCredential::~EnvironmentCredential() = default;
 
+std::optional<AuthError> EnvironmentCredential::configurationError() const
+{
+    return m_credential ? m_credential->configurationError() : std::nullopt;
+}
+
 QFuture<TokenResult> EnvironmentCredential::getTokenInfo(const TokenRequestOptions &options)
 {
     if (!m_credential)

@@ -59,4 +59,17 @@ AuthError AuthError::authenticationRequired(QStringList scopes, QString claims, 
     return e;
 }
 
+AuthError AuthError::configuration(QString message)
+{
+    return authentication(std::move(message)).asConfigurationError();
+}
+
+AuthError AuthError::asConfigurationError() const
+{
+    AuthError e = *this;
+    e.kind = ErrorKind::ClientAuthentication;
+    e.invalidConfiguration = true;
+    return e;
+}
+
 } // namespace azid

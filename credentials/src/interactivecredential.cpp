@@ -111,7 +111,12 @@ detail::PublicClient &InteractiveCredential::client() const
 void InteractiveCredential::setConfigurationError(const AuthError &error)
 {
     if (!d->configurationError)
-        d->configurationError = error;
+        d->configurationError = error.asConfigurationError();
+}
+
+std::optional<AuthError> InteractiveCredential::configurationError() const
+{
+    return d->configurationError;
 }
 
 std::optional<AuthenticationRecord> InteractiveCredential::authenticationRecord() const

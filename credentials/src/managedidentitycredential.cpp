@@ -2,6 +2,7 @@
 
 #include "apptokenrequest.h"
 #include "azid/workloadidentitycredential.h"
+#include "chainrunner.h"
 #include "futures.h"
 #include "logging.h"
 #include "managedidentityhttp.h"
@@ -49,7 +50,7 @@ struct ManagedIdentityCredential::Private
     detail::ManagedIdentityId identity;
     HttpOptions http;
     QString arcKeyDirectory;
-    bool probe = false;
+    std::optional<bool> probe; // imdsProbe as given
     bool withinDefaultChain = false;
     QString hostName;
     detail::ManagedIdentityHttp *transport = nullptr;
@@ -86,7 +87,7 @@ ManagedIdentityCredential::ManagedIdentityCredential(const ManagedIdentityCreden
     d->arcKeyDirectory =
         options.arcKeyDirectory.isEmpty() ? detail::platformArcKeyDirectory() : options.arcKeyDirectory;
     d->withinDefaultChain = options.withinDefaultChain;
-    d->probe = options.imdsProbe.value_or(options.withinDefaultChain);
+    d->probe = options.imdsProbe;
     d->hostName = QSysInfo::machineHostName();
     d->transport = new detail::ManagedIdentityHttp(this);
 
@@ -203,7 +204,10 @@ QFuture<TokenResult> ManagedIdentityCredential::requestToken(const detail::AppTo
             withQuery(endpoint, Parameters{{QStringLiteral("api-version"), QStringLiteral("2018-02-01")},
                                            {QStringLiteral("resource"), res}} +
                                     identity);
-        const bool probe = d->probe && !d->environment.imdsEndpointOverridden && !d->imdsAvailable;
+        // Unless told otherwise: a probe inside DefaultAzureCredential and inside any chain (this
+        // request started from a chain's call), as azure.identity's within_credential_chain.
+        const bool probe = d->probe.value_or(d->withinDefaultChain || detail::withinCredentialChain()) &&
+                           !d->environment.imdsEndpointOverridden && !d->imdsAvailable;
         auto sendReal = [this, http, interpret]() {
             detail::HttpRequest real = http;
             real.headers.append(qMakePair(QByteArray("Metadata"), QByteArray("true")));

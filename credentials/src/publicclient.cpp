@@ -37,7 +37,7 @@ PublicClient::PublicClient(ClientConfiguration configuration, QObject *parent)
     if (m_config.tenantId.isEmpty())
         m_config.tenantId = DefaultTenant;
     if (!isValidTenantId(m_config.tenantId)) {
-        m_configurationError = AuthError::unavailable(
+        m_configurationError = AuthError::configuration(
             QStringLiteral(
                 "Invalid tenant ID provided (\"%1\"). You can locate your tenant ID by following the "
                 "instructions listed here: "
@@ -47,7 +47,7 @@ PublicClient::PublicClient(ClientConfiguration configuration, QObject *parent)
     auto host = AuthorityHost::parse(m_config.authority.isEmpty() ? AuthorityHost::defaultHost()
                                                                   : m_config.authority);
     if (!host.ok()) {
-        m_configurationError = host.error();
+        m_configurationError = host.error().asConfigurationError();
         host = AuthorityHost::parse(AzureAuthorityHosts::AzurePublicCloud);
     }
     m_resolver = new AuthorityResolver(host.value(), m_http, m_config.disableInstanceDiscovery,

@@ -234,6 +234,11 @@ SharedTokenCacheCredential::SharedTokenCacheCredential(const QString &username,
         d->configurationError = d->client->configurationError();
 }
 
+std::optional<AuthError> SharedTokenCacheCredential::configurationError() const
+{
+    return d->configurationError;
+}
+
 SharedTokenCacheCredential::~SharedTokenCacheCredential() = default;
 
 bool SharedTokenCacheCredential::supported()

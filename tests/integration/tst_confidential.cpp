@@ -464,9 +464,12 @@ private slots:
         for (int i = 0; i < 2; ++i) {
             const TokenResult result = token(credential, tokenRequest({Arm}));
             QVERIFY(!result.ok());
-            QCOMPARE(result.error().kind, ErrorKind::CredentialUnavailable);
+            // azure.identity's ValueError: a configuration error, which chains stop on.
+            QCOMPARE(result.error().kind, ErrorKind::ClientAuthentication);
+            QVERIFY(result.error().invalidConfiguration);
             QVERIFY2(result.error().message.contains(message), qPrintable(result.error().message));
         }
+        QVERIFY(credential.configurationError().has_value());
         QCOMPARE(tokenRequests().size(), 0);
     }
 
@@ -548,8 +551,9 @@ private slots:
         CertificateCredential credential(Contoso, m_certificateApp, path(file), o);
         const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY(!result.ok());
-        QCOMPARE(result.error().kind,
-                 refusedBeforeSending ? ErrorKind::CredentialUnavailable : ErrorKind::ClientAuthentication);
+        // Refused before sending: a configuration error (azure.identity's ValueError).
+        QCOMPARE(result.error().kind, ErrorKind::ClientAuthentication);
+        QCOMPARE(result.error().invalidConfiguration, refusedBeforeSending);
         QVERIFY2(result.error().message.contains(message), qPrintable(result.error().message));
         if (code)
             QVERIFY2(result.error().hasCode(code), qPrintable(result.error().toString()));
@@ -835,7 +839,8 @@ private slots:
         OnBehalfOfCredential noCredential(Contoso, m_middleTier, armToken, none);
         result = token(noCredential, tokenRequest({Graph}));
         QVERIFY(!result.ok());
-        QCOMPARE(result.error().kind, ErrorKind::CredentialUnavailable);
+        QCOMPARE(result.error().kind, ErrorKind::ClientAuthentication); // a configuration error
+        QVERIFY(result.error().invalidConfiguration);
         QVERIFY2(result.error().message.contains(QStringLiteral("needs a client secret")),
                  qPrintable(result.error().message));
 

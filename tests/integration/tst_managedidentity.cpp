@@ -2,6 +2,7 @@
 // Service Fabric's pinned TLS) on loopback, chosen by environment variables as azure.identity does,
 // with the endpoints' failure answers, IMDS's retries and probe, and a log capture that proves no
 // secret of the run was logged.
+#include "azid/chainedtokencredential.h"
 #include "azid/managedidentitycredential.h"
 
 #include "credentialtesting.h"
@@ -385,6 +386,43 @@ private slots:
         // Availability is remembered: the next resource goes straight to IMDS.
         QVERIFY(token(credential, tokenRequest({Arm})).ok());
         QCOMPARE(m_emulator.requests(QStringLiteral("imds")).size(), 3);
+    }
+
+    // azure.identity probes IMDS inside any ChainedTokenCredential, not only DefaultAzureCredential:
+    // a chain the caller built sends the probe first; the same credential asked directly does not.
+    void imdsProbeInsideAnyChain()
+    {
+        ManagedIdentityCredentialOptions o = options({});
+        o.imdsEndpoint = m_emulator.url().toString();
+        auto inChain = std::make_shared<ManagedIdentityCredential>(o);
+        ChainedTokenCredential chain({inChain});
+        const TokenResult chained = token(chain, tokenRequest({Vault}));
+        QVERIFY2(chained.ok(), qPrintable(describe(chained)));
+        QJsonArray log = m_emulator.requests(QStringLiteral("imds"));
+        QCOMPARE(log.size(), 2);
+        QCOMPARE(log[0].toObject().value(QStringLiteral("metadata")).toBool(), false); // the probe
+        QCOMPARE(log[1].toObject().value(QStringLiteral("metadata")).toBool(), true);
+
+        m_emulator.reset();
+        ManagedIdentityCredential alone(o);
+        QVERIFY(token(alone, tokenRequest({Vault})).ok());
+        log = m_emulator.requests(QStringLiteral("imds"));
+        QCOMPARE(log.size(), 1);
+        QCOMPARE(log[0].toObject().value(QStringLiteral("metadata")).toBool(), true);
+    }
+
+    // Nothing answers at the IMDS address: inside a chain the probe gives up at once and the chain
+    // goes on to the next credential.
+    void imdsProbeInsideAnyChainGivesUp()
+    {
+        ManagedIdentityCredentialOptions o = options({});
+        o.imdsEndpoint = QStringLiteral("http://127.0.0.1:%1").arg(closedPort());
+        auto unreachable = std::make_shared<ManagedIdentityCredential>(o);
+        auto second = std::make_shared<ManagedIdentityCredential>(options(imds()));
+        ChainedTokenCredential chain({unreachable, second});
+        const TokenResult result = token(chain, tokenRequest({Vault}));
+        QVERIFY2(result.ok(), qPrintable(describe(result)));
+        QCOMPARE(chain.successfulCredential(), std::shared_ptr<TokenCredential>(second));
     }
 
     void imdsProbeFailsFast_data()

@@ -40,6 +40,7 @@ public:
     ~AppTokenCredential() override;
 
     QFuture<TokenResult> getTokenInfo(const TokenRequestOptions &options) final;
+    std::optional<AuthError> configurationError() const override;
     TokenCache &tokenCache() const;
 
 protected:

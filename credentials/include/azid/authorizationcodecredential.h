@@ -30,6 +30,7 @@ public:
     ~AuthorizationCodeCredential() override;
 
     QFuture<TokenResult> getTokenInfo(const TokenRequestOptions &options) override;
+    std::optional<AuthError> configurationError() const override;
     QString name() const override { return QStringLiteral("AuthorizationCodeCredential"); }
     TokenCache &tokenCache() const;
 

@@ -29,6 +29,7 @@ public:
 
     QFuture<TokenResult> getTokenInfo(const TokenRequestOptions &options) override;
     QString name() const override { return QStringLiteral("AzureDeveloperCliCredential"); }
+    std::optional<AuthError> configurationError() const override;
 
 private:
     TokenResult interpret(const ProcessOutcome &outcome) const;

@@ -29,6 +29,7 @@ public:
 
     QFuture<TokenResult> getTokenInfo(const TokenRequestOptions &options) override;
     QString name() const override { return QStringLiteral("AzurePowerShellCredential"); }
+    std::optional<AuthError> configurationError() const override;
 
 private:
     QFuture<TokenResult> runPowerShell(QStringList programs, const QStringList &arguments);

@@ -36,6 +36,9 @@ public:
 
     QFuture<TokenResult> getTokenInfo(const TokenRequestOptions &options) override;
     QString name() const override { return QStringLiteral("ChainedTokenCredential"); }
+    // No credential, or the first configuration error of a credential in it (azure.identity's
+    // ValueError, which would have stopped the chain being built): every request fails with it.
+    std::optional<AuthError> configurationError() const override;
 
     QList<std::shared_ptr<TokenCredential>> credentials() const { return m_credentials; }
     // The credential that gave the last token (azure.identity's _successful_credential), or null.

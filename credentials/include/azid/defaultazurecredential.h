@@ -43,8 +43,10 @@ struct DefaultAzureCredentialOptions
     // require_envvar: AZURE_TOKEN_CREDENTIALS must be set (to dev, prod or a credential name).
     bool requireEnvironmentVariable = false;
 
-    // Authority host or https URL of EnvironmentCredential and SharedTokenCacheCredential.
-    // Empty: AZURE_AUTHORITY_HOST, else the public cloud. Managed identity ignores it.
+    // Authority host or https URL of every member that takes one: EnvironmentCredential,
+    // WorkloadIdentityCredential, SharedTokenCacheCredential and InteractiveBrowserCredential.
+    // Empty: AZURE_AUTHORITY_HOST (of `environment`), else the public cloud. Managed identity and the
+    // developer tools have none.
     QString authority;
     QStringList additionallyAllowedTenants; // "*" allows any tenant
     bool disableInstanceDiscovery = false;
@@ -115,7 +117,9 @@ public:
     // The credential that gave a token and that every later request goes to, or null.
     std::shared_ptr<TokenCredential> successfulCredential() const;
     // azure.identity's ValueError at construction (invalid AZURE_TOKEN_CREDENTIALS, ...), if any.
-    std::optional<AuthError> configurationError() const;
+    // A member's configuration error (except the members azure.identity lets fail quietly: an
+    // incomplete workload identity and the shared token cache) is the chain's.
+    std::optional<AuthError> configurationError() const override;
 
 private:
     struct Private;

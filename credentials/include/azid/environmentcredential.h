@@ -44,6 +44,9 @@ public:
     ~EnvironmentCredential() override;
 
     QFuture<TokenResult> getTokenInfo(const TokenRequestOptions &options) override;
+    // The configuration error of the credential the variables made (an empty AZURE_CLIENT_SECRET
+    // with the others set, an unreadable certificate, an http AZURE_AUTHORITY_HOST, ...).
+    std::optional<AuthError> configurationError() const override;
     QString name() const override { return QStringLiteral("EnvironmentCredential"); }
 
     // The credential the environment configures (owned by this one), or null.

@@ -26,6 +26,12 @@ struct AuthError
     int httpStatus = 0; // 0 when no HTTP answer was involved
     QStringList scopes; // AuthenticationRequired: what to pass to authenticate()
     QString claims;     // AuthenticationRequired / claims challenges: JSON text
+    // azure.identity's ValueError: the credential was made with a configuration it can never work
+    // with (an empty secret, an http authority, an invalid tenant id or AZURE_TOKEN_CREDENTIALS, ...).
+    // Its kind is ClientAuthentication, so that a chain stops on it instead of passing over it; the
+    // credential reports it at once from configurationError() (and createCredential()), and every
+    // request fails with it.
+    bool invalidConfiguration = false;
 
     bool isUnavailable() const { return kind != ErrorKind::ClientAuthentication; }
     bool hasCode(int code) const { return errorCodes.contains(code); }
@@ -37,6 +43,9 @@ struct AuthError
     static AuthError unavailable(QString message);
     static AuthError authentication(QString message);
     static AuthError authenticationRequired(QStringList scopes, QString claims, QString message = {});
+    static AuthError configuration(QString message);
+    // The same error as a configuration error (invalidConfiguration, kind ClientAuthentication).
+    AuthError asConfigurationError() const;
 };
 
 } // namespace azid

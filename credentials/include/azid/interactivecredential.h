@@ -47,6 +47,7 @@ public:
     ~InteractiveCredential() override;
 
     QFuture<TokenResult> getTokenInfo(const TokenRequestOptions &options) override;
+    std::optional<AuthError> configurationError() const override;
 
     // Runs the interactive flow and returns the record of the account that signed in. Without
     // scopes, asks for Azure Resource Manager's scope of the authority's cloud.

@@ -25,10 +25,10 @@ struct ManagedIdentityCredentialOptions
 
     // Before the first IMDS request, send one short probe (1 s, no retries) and report the
     // credential unavailable when nothing answers, instead of running IMDS's retry schedule (about
-    // 25 s, 75 s for 410). DefaultAzureCredential and chains set it, as azure.identity does inside a
-    // chain; standalone use leaves it off. No probe when AZURE_POD_IDENTITY_AUTHORITY_HOST is set.
-    // Unset: on with withinDefaultChain, off otherwise (DefaultAzureCredential turns it off when
-    // AZURE_TOKEN_CREDENTIALS names ManagedIdentityCredential alone).
+    // 25 s, 75 s for 410). No probe when AZURE_POD_IDENTITY_AUTHORITY_HOST is set.
+    // Unset: on inside DefaultAzureCredential and inside any ChainedTokenCredential (for requests the
+    // chain makes, as azure.identity's within_credential_chain), off when used alone
+    // (DefaultAzureCredential turns it off when AZURE_TOKEN_CREDENTIALS names it alone).
     std::optional<bool> imdsProbe;
     // Set by DefaultAzureCredential: implies imdsProbe (unless set), and lets Cloud Shell take a client id
     // (sent in the form) instead of refusing it, as azure.identity does inside DefaultAzureCredential.

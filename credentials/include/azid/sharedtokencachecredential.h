@@ -71,6 +71,7 @@ public:
     ~SharedTokenCacheCredential() override;
 
     QFuture<TokenResult> getTokenInfo(const TokenRequestOptions &options) override;
+    std::optional<AuthError> configurationError() const override;
     QString name() const override { return QStringLiteral("SharedTokenCacheCredential"); }
 
     // Whether the shared cache exists on this platform (Linux, macOS, Windows, as azure.identity).

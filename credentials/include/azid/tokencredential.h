@@ -5,6 +5,10 @@
 
 #include <QFuture>
 
+#include <memory>
+#include <optional>
+#include <utility>
+
 namespace azid {
 
 using TokenResult = Result<AccessTokenInfo>;
@@ -24,6 +28,26 @@ public:
 
     // A short class name for messages and chains, e.g. "InteractiveBrowserCredential".
     virtual QString name() const = 0;
+
+    // azure.identity's ValueError from the constructor: the configuration this credential was made
+    // with can never work (AuthError::invalidConfiguration). Every request then fails with it at once,
+    // as a ClientAuthentication error that a chain stops on. Empty: none found.
+    virtual std::optional<AuthError> configurationError() const { return std::nullopt; }
 };
+
+// Makes a credential as azure.identity's constructors do: its configuration error, if it has one,
+// instead of the credential, so that it cannot go unnoticed:
+//
+//   auto made = azid::createCredential<azid::ClientSecretCredential>(tenant, clientId, secret);
+//   if (!made) { report(made.error()); return; }  // an empty secret, an http authority, ...
+//   std::shared_ptr<azid::ClientSecretCredential> credential = made.value();
+template <typename Credential, typename... Args>
+Result<std::shared_ptr<Credential>> createCredential(Args &&...args)
+{
+    auto credential = std::make_shared<Credential>(std::forward<Args>(args)...);
+    if (const std::optional<AuthError> error = credential->configurationError())
+        return *error;
+    return credential;
+}
 
 } // namespace azid
