@@ -117,6 +117,8 @@ private slots:
     void portInUse();
     void htmlEscape_data();
     void htmlEscape();
+    void parseRequest_data();
+    void parseRequest();
 
 private:
     quint16 start();
@@ -415,6 +417,43 @@ void TestLoopbackServer::htmlEscape()
     QFETCH(QString, text);
     QFETCH(QString, escaped);
     QCOMPARE(azid::detail::htmlEscape(text), escaped);
+}
+
+void TestLoopbackServer::parseRequest_data()
+{
+    // The listener's parser alone (also the fuzz target's entry point, tests/fuzz).
+    using Kind = LoopbackRequest::Kind;
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QString>("state");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("redirect") << QByteArray("GET /?code=c%2B1&state=s+1 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                              << int(Kind::Redirect) << QStringLiteral("s 1") << QStringLiteral("c+1");
+    QTest::newRow("error redirect") << QByteArray("GET /?error=access_denied&state=s HTTP/1.0\r\n\r\n")
+                                    << int(Kind::Redirect) << QStringLiteral("s") << QString();
+    QTest::newRow("incomplete") << QByteArray("GET /?code=c&state=s HTTP/1.1\r\nHost: loc")
+                                << int(Kind::Incomplete) << QString() << QString();
+    QTest::newRow("too large") << QByteArray(LoopbackRequest::MaxBytes + 1, 'a') << int(Kind::TooLarge)
+                               << QString() << QString();
+    QTest::newRow("not http") << QByteArray("HELLO\r\n\r\n") << int(Kind::NotHttp) << QString() << QString();
+    QTest::newRow("two spaces") << QByteArray("GET  / HTTP/1.1\r\n\r\n") << int(Kind::NotHttp) << QString()
+                                << QString();
+    QTest::newRow("post") << QByteArray("POST /?code=c&state=s HTTP/1.1\r\n\r\n") << int(Kind::NotGet)
+                          << QString() << QString();
+    QTest::newRow("favicon") << QByteArray("GET /favicon.ico HTTP/1.1\r\n\r\n") << int(Kind::NotRedirect)
+                             << QString() << QString();
+}
+
+void TestLoopbackServer::parseRequest()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(int, kind);
+    QFETCH(QString, state);
+    QFETCH(QString, code);
+    const LoopbackRequest request = parseLoopbackRequest(bytes);
+    QCOMPARE(int(request.kind), kind);
+    QCOMPARE(request.state, state);
+    QCOMPARE(request.redirect.code, code);
 }
 
 QTEST_GUILESS_MAIN(TestLoopbackServer)
