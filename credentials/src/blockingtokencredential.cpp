@@ -112,6 +112,7 @@ struct BlockingTokenCredential::Private
     std::thread::id threadId;
     std::shared_ptr<TokenCredential> credential;
     QString name;
+    std::optional<AuthError> configurationError;
 };
 
 BlockingTokenCredential::BlockingTokenCredential(Factory makeCredential) : d(std::make_unique<Private>())
@@ -131,8 +132,10 @@ BlockingTokenCredential::BlockingTokenCredential(Factory makeCredential) : d(std
         d->threadId = std::this_thread::get_id();
         if (makeCredential)
             d->credential = makeCredential();
-        if (d->credential)
+        if (d->credential) {
             d->name = d->credential->name();
+            d->configurationError = d->credential->configurationError();
+        }
     });
 }
 
@@ -156,6 +159,11 @@ BlockingTokenCredential::~BlockingTokenCredential()
 QString BlockingTokenCredential::name() const
 {
     return d->name;
+}
+
+std::optional<AuthError> BlockingTokenCredential::configurationError() const
+{
+    return d->configurationError;
 }
 
 TokenResult BlockingTokenCredential::getTokenBlocking(const TokenRequestOptions &options) const

@@ -100,7 +100,15 @@ private slots:
 
     void errorsArriveAsValues()
     {
+        BlockingTokenCredential misconfigured(clientSecret(QString()));
+        QVERIFY(misconfigured.configurationError().has_value());
+        QVERIFY(misconfigured.configurationError()->invalidConfiguration);
+        const TokenResult refused = misconfigured.getTokenBlocking(tokenRequest({Arm}));
+        QVERIFY(!refused.ok());
+        QVERIFY(refused.error().invalidConfiguration);
+
         BlockingTokenCredential credential(clientSecret(QStringLiteral("not-the-secret")));
+        QVERIFY(!credential.configurationError());
         const Result<AccessToken> result = credential.getTokenBlocking({Arm}, {});
         QVERIFY(!result.ok());
         QCOMPARE(result.error().kind, ErrorKind::ClientAuthentication);

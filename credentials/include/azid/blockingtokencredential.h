@@ -45,6 +45,8 @@ public:
 
     // The credential's name(), e.g. "DefaultAzureCredential"; empty when the factory gave none.
     QString name() const;
+    // The credential's configurationError() (azure.identity's ValueError), taken at construction.
+    std::optional<AuthError> configurationError() const;
 
 private:
     struct Private;
