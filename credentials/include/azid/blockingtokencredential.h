@@ -26,7 +26,8 @@ namespace azid {
 //
 // The factory runs on the internal thread, once, in the constructor: the credential and every
 // QObject it makes belong to that thread, and the credential is destroyed there, in the destructor.
-// The destructor ends requests still waiting with "abandoned" (CredentialUnavailable).
+// The destructor ends requests still waiting with "abandoned" (CredentialUnavailable); it must not
+// run on the internal thread (from inside one of the credential's own callbacks).
 class BlockingTokenCredential
 {
 public:
