@@ -140,6 +140,11 @@ private slots:
         QVERIFY2(locked.value(QStringLiteral("toolTip")).toString().contains(QStringLiteral("locked")),
                  qPrintable(test::AppDriver::describe(locked)));
         QVERIFY(m_app.account(QStringLiteral("bob@contoso.test")).value(QStringLiteral("unsaved")).toBool());
+        QVERIFY(m_app.menu({QStringLiteral("Accounts")}));
+        QTRY_VERIFY(m_app.state().value(QStringLiteral("windowVisible")).toBool());
+        QVERIFY(test::AppDriver::ok(m_app.command(
+            QStringLiteral("grab"), {{QStringLiteral("window"), QStringLiteral("accounts")},
+                                     {QStringLiteral("path"), QStringLiteral(AZID_SCREENSHOT_DIR "/azid-keychain-locked.png")}})));
         // The tray offers the unlock, and bob's token can be copied from memory.
         QVERIFY(m_app.menu({QStringLiteral("Unlock the keychain")})); // asks; nobody answers its prompt here
         const int copied = m_app.state().value(QStringLiteral("tokensCopied")).toInt();

@@ -461,6 +461,14 @@ private slots:
     {
         KeychainSecretStore store(QStringLiteral("locking"));
         QVERIFY(waitFor(store.write(QStringLiteral("present"), Secret(QByteArrayLiteral("kept"))))->ok());
+        // azure.identity's shared item, written before the keyring locks.
+        QTemporaryDir home;
+        auto shared = std::make_shared<TokenCache>();
+        shared->add(tokenResponse(QStringLiteral("alice")));
+        CachePersistence sharedPersistence(
+            shared, std::make_shared<MsalExtensionsPersistence>(QStringLiteral("azid-locking.nocae"), home.path()),
+            QStringLiteral("azid-locking.nocae"));
+        QVERIFY(waitFor(sharedPersistence.save())->ok());
         const auto absent = waitFor(store.read(QStringLiteral("absent")));
         QVERIFY2(absent && absent->ok() && !absent->value(), keychaintest::describe(absent).constData());
 
@@ -478,6 +486,18 @@ private slots:
             QVERIFY2(read->error().message.contains(QStringLiteral("locked")), qPrintable(read->error().message));
         }
 
+        // Another process with the shared cache: its read is an error, and its save overwrites nothing.
+        auto other = std::make_shared<TokenCache>();
+        CachePersistence otherPersistence(
+            other, std::make_shared<MsalExtensionsPersistence>(QStringLiteral("azid-locking.nocae"), home.path()),
+            QStringLiteral("azid-locking.nocae"));
+        const auto sharedRead = waitFor(otherPersistence.load());
+        QVERIFY(sharedRead && !sharedRead->ok());
+        QCOMPARE(storageFailure(sharedRead->error()), StorageFailure::KeychainLocked);
+        other->add(tokenResponse(QStringLiteral("bob")));
+        const auto sharedSave = waitFor(otherPersistence.save());
+        QVERIFY(sharedSave && !sharedSave->ok());
+
         // Unlocked again, with the keyring's password.
         QCOMPARE(QProcess::execute(QStringLiteral(AZID_UNLOCK_KEYRING), {}), 0);
         QVERIFY(QTest::qWaitFor(
@@ -489,6 +509,15 @@ private slots:
         const auto absentAgain = waitFor(store.read(QStringLiteral("absent")));
         QVERIFY2(absentAgain && absentAgain->ok() && !absentAgain->value(),
                  keychaintest::describe(absentAgain).constData());
+        // The shared item still holds alice.
+        auto reader = std::make_shared<TokenCache>();
+        QVERIFY(waitFor(CachePersistence(reader,
+                                         std::make_shared<MsalExtensionsPersistence>(QStringLiteral("azid-locking.nocae"),
+                                                                                     home.path()),
+                                         QStringLiteral("azid-locking.nocae"))
+                            .load())
+                    ->ok());
+        QVERIFY(hasRefreshToken(*reader, QStringLiteral("alice")));
     }
 };
 
