@@ -142,6 +142,10 @@ private slots:
         QVERIFY(m_app.account(QStringLiteral("bob@contoso.test")).value(QStringLiteral("unsaved")).toBool());
         QVERIFY(m_app.menu({QStringLiteral("Accounts")}));
         QTRY_VERIFY(m_app.state().value(QStringLiteral("windowVisible")).toBool());
+        QVERIFY(m_app.get(QStringLiteral("keychainBannerText"))
+                    .value(QStringLiteral("text"))
+                    .toString()
+                    .contains(QStringLiteral("1 sign-in(s) will be saved")));
         QVERIFY(test::AppDriver::ok(m_app.command(
             QStringLiteral("grab"), {{QStringLiteral("window"), QStringLiteral("accounts")},
                                      {QStringLiteral("path"), QStringLiteral(AZID_SCREENSHOT_DIR "/azid-keychain-locked.png")}})));
@@ -160,6 +164,32 @@ private slots:
             !m_app.account(QStringLiteral("bob@contoso.test")).value(QStringLiteral("unsaved")).toBool(), 30000);
         QVERIFY(!m_app.state().value(QStringLiteral("keychainBannerVisible")).toBool());
         QVERIFY(cliUsers().contains(QStringLiteral("bob@contoso.test")));
+    }
+
+    // Started before the keychain is unlocked (a login whose keyring opens later): the app says it is
+    // locked instead of "no accounts", and shows the accounts once the keychain opens.
+    void startedWhileLocked()
+    {
+        QVERIFY(cliUsers().contains(QStringLiteral("bob@contoso.test")));
+        m_app.stop();
+        runTool(QStringLiteral("dbus-send"),
+                {QStringLiteral("--session"), QStringLiteral("--print-reply"),
+                 QStringLiteral("--dest=org.freedesktop.secrets"), QStringLiteral("/org/freedesktop/secrets"),
+                 QStringLiteral("org.freedesktop.Secret.Service.Lock"), QStringLiteral("array:objpath:") + Collection});
+        QVERIFY(collectionLocked());
+        QVERIFY(m_app.start(QStringLiteral(AZID_APP_PATH)));
+        QTRY_COMPARE_WITH_TIMEOUT(m_app.state().value(QStringLiteral("keychainState")).toString(),
+                                  QStringLiteral("Locked"), 30000);
+        const QJsonObject locked = m_app.state();
+        QCOMPARE(locked.value(QStringLiteral("trayState")).toString(), QStringLiteral("Locked"));
+        QVERIFY(!locked.value(QStringLiteral("toolTip")).toString().contains(QStringLiteral("no accounts")));
+        QVERIFY(locked.value(QStringLiteral("keychainBannerVisible")).toBool());
+
+        QVERIFY(QProcess::execute(QStringLiteral(AZID_UNLOCK_KEYRING), {}) == 0);
+        QTRY_COMPARE_WITH_TIMEOUT(m_app.state().value(QStringLiteral("keychainState")).toString(),
+                                  QStringLiteral("Open"), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_app.hasAccount(QStringLiteral("bob@contoso.test")), 30000);
+        QCOMPARE(m_app.state().value(QStringLiteral("trayState")).toString(), QStringLiteral("Normal"));
     }
 
     // The tray app and azid-cli sign in at the same moment, 50 times: both accounts are listed after

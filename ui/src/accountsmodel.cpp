@@ -103,6 +103,8 @@ QString AccountsModel::tokenStateText(const AccountEntry &entry) const
     const qint64 now = m_clock->now();
     if (!entry.attention.isEmpty())
         return tr("Needs sign-in");
+    if (entry.unsaved)
+        return tr("Not saved yet: waits for the keychain");
     if (entry.tokens.validUntil > now) {
         const QString until = QDateTime::fromSecsSinceEpoch(entry.tokens.validUntil)
                                   .toLocalTime()
@@ -182,6 +184,9 @@ QVariant AccountsModel::data(const QModelIndex &index, int role) const
             QStringList lines;
             if (!entry.attention.isEmpty())
                 lines << entry.attention;
+            if (entry.unsaved)
+                lines << tr("Signed in while the keychain could not be written: kept in memory, and saved "
+                            "as soon as the keychain opens.");
             if (entry.tokens.validUntil > now)
                 //: %1 is when it expires ("in 5 min"), %2 its scopes
                 lines << tr("An access token is valid %1 (for %2).")
