@@ -17,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <QUrl>
 
 #include <cstdio>
 #include <termios.h>
@@ -65,6 +66,19 @@ template <typename Options> Options credentialOptions(const Arguments &a, Profil
     o.cache = profile.cache();
     o.caeCache = profile.caeCache();
     return o;
+}
+
+// Whether `authority` (a host or URL; empty: the public cloud) is a cloud whose Resource Manager scope
+// the library knows.
+bool isKnownCloud(const QString &authority)
+{
+    if (authority.isEmpty())
+        return true;
+    const QString host = authority.contains(QStringLiteral("://")) ? QUrl(authority).host()
+                                                                    : authority.section(QLatin1Char('/'), 0, 0);
+    return host.compare(AzureAuthorityHosts::AzurePublicCloud, Qt::CaseInsensitive) == 0 ||
+           host.compare(AzureAuthorityHosts::AzureGovernment, Qt::CaseInsensitive) == 0 ||
+           host.compare(AzureAuthorityHosts::AzureChina, Qt::CaseInsensitive) == 0;
 }
 
 QString describeAuthority(const Arguments &a)
@@ -132,7 +146,11 @@ int login(const Arguments &a, Profile &profile)
         credential = std::make_unique<UsernamePasswordCredential>(o);
     }
 
-    const auto record = wait(credential->authenticate(a.scopes));
+    // Without --scope: Resource Manager's scope on a cloud Azid knows, else the sign-in alone (a record
+    // is all a login needs; `token --scope` asks for the resource later).
+    const auto record = wait(a.scopes.isEmpty() && !isKnownCloud(a.authority)
+                                 ? credential->authenticateIdentity()
+                                 : credential->authenticate(a.scopes));
     // Tokens are kept even when storing the account fails below: the next login finds them.
     const VoidResult saved = profile.saveCaches();
     if (!record.ok())

@@ -248,9 +248,22 @@ QFuture<Result<AuthenticationRecord>> InteractiveCredential::authenticate(const 
     const QString scopeProblem = detail::validateScopes(requested);
     if (!scopeProblem.isEmpty())
         return detail::ready(Result<AuthenticationRecord>(AuthError::authentication(scopeProblem)));
+    return authenticateFor(requested, claims);
+}
+
+QFuture<Result<AuthenticationRecord>> InteractiveCredential::authenticateIdentity(const QString &claims)
+{
+    if (d->configurationError)
+        return detail::ready(Result<AuthenticationRecord>(*d->configurationError));
+    return authenticateFor({}, claims); // the request adds the OpenID scopes to whatever it asks for
+}
+
+QFuture<Result<AuthenticationRecord>> InteractiveCredential::authenticateFor(const QStringList &scopes,
+                                                                             const QString &claims)
+{
     detail::InteractiveRequest request;
     request.tenant = d->client->tenantId();
-    request.scopes = requested;
+    request.scopes = scopes;
     request.claims = claims;
     return runInteractive(request).then(
         QtFuture::Launch::Sync, detail::guarded(this, [](const Result<detail::TokenOutcome> &outcome) {

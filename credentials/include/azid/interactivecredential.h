@@ -53,6 +53,10 @@ public:
     // scopes, asks for Azure Resource Manager's scope of the authority's cloud.
     QFuture<Result<AuthenticationRecord>> authenticate(const QStringList &scopes = {},
                                                        const QString &claims = {});
+    // Signs in for the record alone: only the OpenID scopes (openid, profile, offline_access), no
+    // resource. For a program that needs no token yet, against an authority whose resource scopes it
+    // does not know (azid-cli login without --scope). The refresh token it keeps serves later requests.
+    QFuture<Result<AuthenticationRecord>> authenticateIdentity(const QString &claims = {});
 
     std::optional<AuthenticationRecord> authenticationRecord() const;
     QString clientId() const;
@@ -68,6 +72,7 @@ protected:
 
 private:
     QFuture<Result<detail::TokenOutcome>> runInteractive(const detail::InteractiveRequest &request);
+    QFuture<Result<AuthenticationRecord>> authenticateFor(const QStringList &scopes, const QString &claims);
     struct Private;
     std::unique_ptr<Private> d;
 };
