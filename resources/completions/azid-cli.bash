@@ -17,7 +17,7 @@ _azid_cli()
         --disable-instance-discovery --output -o --verbose -v --memory-only
         --allow-unencrypted-storage --wait-for-keychain --version --help"
     local commands="login token accounts"
-    local account_commands="list show remove export import"
+    local account_commands="list show remove export import restore-cache"
     local login_opts="--flow --scope --login-hint --redirect-uri --timeout --username
         --password-stdin --default --shared-cache"
     local token_opts="--scope --account --claims --enable-cae --credential"

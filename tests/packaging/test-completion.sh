@@ -28,7 +28,7 @@ expect() {
 
 expect azid-cli "" -- login token accounts
 expect azid-cli --profile work "" -- login token accounts
-expect azid-cli accounts "" -- list show remove export import
+expect azid-cli accounts "" -- list show remove export import restore-cache
 expect azid-cli accounts export --f -- --file
 expect azid-cli --output "" -- json raw table
 expect azid-cli -o t -- table
