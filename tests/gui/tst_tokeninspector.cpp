@@ -15,6 +15,8 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+#include <limits>
+
 using namespace azid;
 using namespace azid::ui;
 
@@ -262,6 +264,69 @@ private slots:
         QFETCH(qint64, seconds);
         QFETCH(QString, text);
         QCOMPARE(relativeTime(seconds), text);
+    }
+
+    void relativeTimesOfAnyDifference_data()
+    {
+        // Beyond MaxClaimTime (9999-12-31T23:59:59Z) either way, differences read as that much:
+        // the smallest qint64 cannot be negated.
+        QTest::addColumn<qint64>("seconds");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("min") << std::numeric_limits<qint64>::min() << QStringLiteral("2932896 d 23 h ago");
+        QTest::newRow("max") << std::numeric_limits<qint64>::max() << QStringLiteral("in 2932896 d 23 h");
+        QTest::newRow("max claim time") << MaxClaimTime << QStringLiteral("in 2932896 d 23 h");
+    }
+
+    void relativeTimesOfAnyDifference()
+    {
+        QFETCH(qint64, seconds);
+        QFETCH(QString, text);
+        QCOMPARE(relativeTime(seconds), text);
+    }
+
+    void timeClaimsAreClamped_data()
+    {
+        // A pasted token is outside data: exp 1e300 is no undefined double-to-integer conversion.
+        QTest::addColumn<QJsonValue>("value");
+        QTest::addColumn<qint64>("expected"); // -1: not a time
+        QTest::newRow("2026") << QJsonValue(1767225600) << qint64(1767225600);
+        QTest::newRow("fraction") << QJsonValue(1767225600.75) << qint64(1767225600);
+        QTest::newRow("1e300") << QJsonValue(1e300) << MaxClaimTime;
+        QTest::newRow("-1e300") << QJsonValue(-1e300) << qint64(0);
+        QTest::newRow("2^63") << QJsonValue(9223372036854775808.0) << MaxClaimTime;
+        QTest::newRow("a second after 9999") << QJsonValue(253402300800.0) << MaxClaimTime;
+        QTest::newRow("before 1970") << QJsonValue(-1) << qint64(0);
+        QTest::newRow("a string") << QJsonValue(QStringLiteral("1767225600")) << qint64(-1);
+        QTest::newRow("null") << QJsonValue() << qint64(-1);
+    }
+
+    void timeClaimsAreClamped()
+    {
+        QFETCH(QJsonValue, value);
+        QFETCH(qint64, expected);
+        QCOMPARE(timeClaimSeconds(value).value_or(-1), expected);
+        DecodedToken token;
+        token.claims.insert(QStringLiteral("exp"), value);
+        QCOMPARE(token.timeClaim(QStringLiteral("exp")).value_or(-1), expected);
+    }
+
+    void hugeTimesAreShownClamped()
+    {
+        const QString token =
+            base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}") + QLatin1Char('.') +
+            base64Url("{\"aud\":\"api://x\",\"exp\":1e300,\"nbf\":-1e300,\"iat\":9223372036854775807}") +
+            QStringLiteral(".c2ln");
+        test::FakeClock clock;
+        clock.set(1767225600);
+        TokenInspector inspector;
+        inspector.setClock(&clock);
+        inspector.setToken(token);
+        const QString exp = value(inspector, QStringLiteral("exp"));
+        // The token's own number, next to the latest date a claim can name and how far that is.
+        QVERIFY2(exp.contains(QStringLiteral("(%1)").arg(QString::number(1e300, 'g', 17))), qPrintable(exp));
+        QVERIFY2(exp.contains(QStringLiteral("in 2912442 d 23 h")), qPrintable(exp));
+        const QString nbf = value(inspector, QStringLiteral("nbf"));
+        QVERIFY2(nbf.contains(QStringLiteral("(%1)").arg(QString::number(-1e300, 'g', 17))), qPrintable(nbf));
     }
 };
 

@@ -79,7 +79,7 @@ QVariant ClaimsModel::data(const QModelIndex &index, int role) const
         case ValueColumn: {
             QString text = claimValueText(claim, value);
             if (isTimeClaim(claim) && value.isDouble())
-                text += QStringLiteral(" — ") + relativeTime(static_cast<qint64>(value.toDouble()) - m_now);
+                text += QStringLiteral(" — ") + relativeTime(*timeClaimSeconds(value) - m_now);
             return text;
         }
         case MeaningColumn:

@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace azid::ui {
 
 namespace {
@@ -43,12 +45,22 @@ std::optional<QJsonObject> jsonObject(const QByteArray &bytes)
 
 } // namespace
 
-std::optional<qint64> DecodedToken::timeClaim(const QString &name) const
+std::optional<qint64> timeClaimSeconds(const QJsonValue &value)
 {
-    const QJsonValue value = claims.value(name);
     if (!value.isDouble())
         return std::nullopt;
-    return static_cast<qint64>(value.toDouble());
+    const double seconds = value.toDouble();
+    // NaN fails both comparisons; it cannot come from JSON, but the value may have been built in code.
+    if (!(seconds > 0))
+        return 0;
+    if (seconds >= static_cast<double>(MaxClaimTime))
+        return MaxClaimTime;
+    return static_cast<qint64>(seconds);
+}
+
+std::optional<qint64> DecodedToken::timeClaim(const QString &name) const
+{
+    return timeClaimSeconds(claims.value(name));
 }
 
 DecodedToken decodeJwt(const QString &token)
@@ -215,10 +227,14 @@ QString claimExplanation(const QString &name)
 QString claimValueText(const QString &name, const QJsonValue &value)
 {
     if (isTimeClaim(name) && value.isDouble()) {
-        const qint64 seconds = static_cast<qint64>(value.toDouble());
+        const qint64 seconds = *timeClaimSeconds(value);
+        // The number as the token has it, even when the date shown is clamped.
+        const QString raw = static_cast<double>(seconds) == value.toDouble()
+                                ? QString::number(seconds)
+                                : QString::number(value.toDouble(), 'g', 17);
         return QDateTime::fromSecsSinceEpoch(seconds).toLocalTime().toString(
                    QStringLiteral("yyyy-MM-dd HH:mm:ss t")) +
-               QStringLiteral(" (%1)").arg(seconds);
+               QStringLiteral(" (%1)").arg(raw);
     }
     if (value.isString())
         return value.toString();
@@ -243,6 +259,8 @@ QString claimValueText(const QString &name, const QJsonValue &value)
 
 QString relativeTime(qint64 seconds)
 {
+    // Beyond any claim time apart (MaxClaimTime either way): so that negating cannot overflow.
+    seconds = std::clamp(seconds, -MaxClaimTime, MaxClaimTime);
     const qint64 magnitude = seconds < 0 ? -seconds : seconds;
     if (magnitude == 0)
         //: A point in time relative to now: it is now

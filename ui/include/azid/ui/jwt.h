@@ -21,6 +21,12 @@ struct DecodedToken
     std::optional<qint64> timeClaim(const QString &name) const; // iat, nbf, exp, auth_time
 };
 
+// The latest time a claim can name: 9999-12-31T23:59:59Z. A pasted token is outside data: its
+// times are clamped to [0, MaxClaimTime] before anything converts or subtracts them.
+inline constexpr qint64 MaxClaimTime = 253402300799;
+// A time claim's value in epoch seconds, clamped to [0, MaxClaimTime]; nothing when it is not a number.
+std::optional<qint64> timeClaimSeconds(const QJsonValue &value);
+
 // Accepts the bare token, "Bearer <token>" or "Authorization: Bearer <token>", with any whitespace.
 DecodedToken decodeJwt(const QString &token);
 
@@ -29,7 +35,7 @@ QString claimExplanation(const QString &name);
 // A claim as a person reads it: strings as they are, arrays joined, times as local date and time.
 QString claimValueText(const QString &name, const QJsonValue &value);
 bool isTimeClaim(const QString &name);
-// "in 59 min 12 s", "3 min 5 s ago", "now" (translated).
+// "in 59 min 12 s", "3 min 5 s ago", "now" (translated); any qint64, even the smallest.
 QString relativeTime(qint64 seconds);
 
 // A claims challenge from a resource (CAE, conditional access): the "claims" parameter of a
