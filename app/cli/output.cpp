@@ -82,8 +82,29 @@ void printUsageError(const QString &message, OutputFormat format)
               QStringLiteral(" (azid-cli --help explains the options)"));
 }
 
-QByteArray formatTable(const QList<QStringList> &rows)
+QString terminalSafe(QString text)
 {
+    for (QChar &c : text) {
+        const char16_t u = c.unicode();
+        if (u < 0x20 || (u >= 0x7f && u <= 0x9f))
+            c = QLatin1Char('?');
+    }
+    return text;
+}
+
+QByteArray formatTable(const QList<QStringList> &sourceRows)
+{
+    // Cells hold text from outside (user names of imported records, tenants, servers' answers):
+    // escape sequences in them must not reach the terminal.
+    QList<QStringList> rows;
+    rows.reserve(sourceRows.size());
+    for (const QStringList &row : sourceRows) {
+        QStringList safe;
+        safe.reserve(row.size());
+        for (const QString &cell : row)
+            safe.append(terminalSafe(cell));
+        rows.append(safe);
+    }
     QList<qsizetype> widths;
     for (const QStringList &row : rows) {
         for (qsizetype i = 0; i < row.size(); ++i) {

@@ -32,7 +32,10 @@ void printUsageError(const QString &message, OutputFormat format);
 
 QByteArray formatToken(const AccessTokenInfo &token, OutputFormat format);
 QByteArray formatRecord(const AuthenticationRecord &record, OutputFormat format);
-// Rows of name/value pairs as an aligned table.
+// C0 and C1 control characters (and DEL) replaced by '?', so that text from outside cannot send a
+// terminal escape sequences.
+QString terminalSafe(QString text);
+// Rows of name/value pairs as an aligned table, every cell terminalSafe().
 QByteArray formatTable(const QList<QStringList> &rows);
 
 } // namespace azid::cli

@@ -639,6 +639,54 @@ private slots:
                               QStringLiteral("show"), QStringLiteral("alice@contoso.test")});
         QCOMPARE(show.out.trimmed(), text);
     }
+
+    void tableOutputStripsControlCharacters()
+    {
+        // A record file from elsewhere names its user with terminal escape sequences: C0 (ESC, BEL,
+        // CR), DEL and C1 (CSI). The table shows them as '?', never as themselves.
+        const QString hostile = QStringLiteral("mallory\u001b]0;owned\u0007\u009b31m\u007f\r@contoso.test");
+        const QJsonObject record{
+            {QStringLiteral("authority"), QStringLiteral("login.microsoftonline.com")},
+            {QStringLiteral("clientId"), QStringLiteral("04b07795-8ddb-461a-bbee-02f9e1bf7b46")},
+            {QStringLiteral("homeAccountId"), QStringLiteral("mallory-uid.mallory-utid")},
+            {QStringLiteral("tenantId"), QStringLiteral("mallory-utid")},
+            {QStringLiteral("username"), hostile},
+            {QStringLiteral("version"), QStringLiteral("1.0")}};
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("mallory.json"));
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(record).toJson());
+        out.close();
+        const QStringList profile{QStringLiteral("--profile"), QStringLiteral("control")};
+        const Run imported = run(profile + QStringList{QStringLiteral("accounts"), QStringLiteral("import"),
+                                                       QStringLiteral("--file"), file});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.describe()));
+
+        const QStringList table{QStringLiteral("--output"), QStringLiteral("table"),
+                                QStringLiteral("accounts")};
+        const Run list = run(profile + table + QStringList{QStringLiteral("list")});
+        const Run show = run(profile + table +
+                             QStringList{QStringLiteral("show"), QStringLiteral("mallory-uid.mallory-utid")});
+        for (const Run &r : {list, show}) {
+            QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+            QVERIFY2(r.out.contains("mallory?]0;owned??31m??@contoso.test"), r.out.constData());
+            const QString text = QString::fromUtf8(r.out);
+            for (const QChar c : text) {
+                const char16_t u = c.unicode();
+                QVERIFY2(u == u'\n' || (u >= 0x20 && u != 0x7f && (u < 0x80 || u > 0x9f)),
+                         qPrintable(QStringLiteral("control character U+%1 in: %2")
+                                        .arg(int(u), 4, 16, QLatin1Char('0'))
+                                        .arg(text)));
+            }
+        }
+        // JSON output keeps the name as it is, escaped by JSON itself.
+        const Run json = run(profile + QStringList{QStringLiteral("--output"), QStringLiteral("json"),
+                                                   QStringLiteral("accounts"), QStringLiteral("show"),
+                                                   QStringLiteral("mallory-uid.mallory-utid")});
+        QVERIFY2(json.exitCode == 0, qPrintable(json.describe()));
+        QCOMPARE(json.json().object().value(QStringLiteral("username")).toString(), hostile);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)
