@@ -57,7 +57,7 @@ for name in "${targets[@]}"; do
   echo "== fuzz_$name (${limit[*]})"
   start=$(date +%s)
   status=0
-  "$out/fuzz_$name" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$out/fuzz_$name" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -dict=tests/fuzz/json.dict \
     -artifact_prefix="$out/artifacts/$name-" "$out/corpus/$name" "tests/fuzz/corpus/$name" >"$log" 2>&1 || status=$?
   seconds=$(( $(date +%s) - start ))
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
