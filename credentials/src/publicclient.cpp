@@ -104,7 +104,9 @@ QFuture<Result<TokenOutcome>> PublicClient::requestToken(TokenGrant grant)
                                       ep.token.setHost(regionalHost(ep.token.host(), m_config.region));
                                   }
                                   if (m_config.clientCredential) {
-                                      auto credential = m_config.clientCredential(ep.token);
+                                      // A client assertion names the central token endpoint as its
+                                      // audience, also for a regional request (as MSAL signs it).
+                                      auto credential = m_config.clientCredential(endpoints.value().token);
                                       if (!credential.ok())
                                           return ready(Result<TokenOutcome>(credential.error()));
                                       form.append(credential.value());

@@ -4,13 +4,18 @@
 // a CONNECT proxy on loopback records which host each tunnelled request asked for and carries it to
 // the sandbox (the library sends loopback hosts direct and westus2.localhost through the proxy, so
 // no name needs resolving).
+#include "azid/certificatecredential.h"
 #include "azid/clientsecretcredential.h"
 
 #include "credentialtesting.h"
 #include "sandbox.h"
 #include "testwait.h"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QProcess>
+#include <QUuid>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -118,6 +123,41 @@ private slots:
                                   QStringLiteral("--tls-key"), m_dir.filePath(QStringLiteral("tls.key"))}),
                  qPrintable(m_sandbox.errorString()));
         m_proxy = std::make_unique<TunnelProxy>(static_cast<quint16>(m_sandbox.url().port()));
+    }
+
+    // A certificate credential's assertion names the central token endpoint as its audience (as MSAL
+    // signs it), which azid-sandbox accepts for localhost and would refuse for westus2.localhost.
+    void certificateAssertionNamesTheCentralEndpoint()
+    {
+        QProcess openssl;
+        openssl.setWorkingDirectory(m_dir.path());
+        openssl.start(QStringLiteral("openssl"),
+                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
+                       QStringLiteral("-nodes"), QStringLiteral("-keyout"), QStringLiteral("app.key"), QStringLiteral("-out"),
+                       QStringLiteral("app.crt"), QStringLiteral("-subj"), QStringLiteral("/CN=app"), QStringLiteral("-days"),
+                       QStringLiteral("2")});
+        QVERIFY(openssl.waitForFinished(60000) && openssl.exitCode() == 0);
+        QFile key(m_dir.filePath(QStringLiteral("app.key"))), certificate(m_dir.filePath(QStringLiteral("app.crt"))),
+            pem(m_dir.filePath(QStringLiteral("app.pem")));
+        QVERIFY(key.open(QIODevice::ReadOnly) && certificate.open(QIODevice::ReadOnly) && pem.open(QIODevice::WriteOnly));
+        const QByteArray crt = certificate.readAll();
+        pem.write(key.readAll() + crt);
+        pem.close();
+        const QString app = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        const QJsonObject registered =
+            m_sandbox
+                .control("POST", QStringLiteral("apps"),
+                         QJsonDocument(QJsonObject{{QStringLiteral("client_id"), app},
+                                                   {QStringLiteral("name"), QStringLiteral("regional app")},
+                                                   {QStringLiteral("certificates"), QJsonArray{QString::fromLatin1(crt)}}}))
+                .object();
+        QVERIFY(registered.value(QStringLiteral("ok")).toBool());
+        m_sandbox.clearRequests();
+        CertificateCredential credential(Contoso, app, pem.fileName(),
+                                         options<CertificateCredentialOptions>(QStringLiteral("westus2")));
+        const TokenResult result = await(credential.getTokenInfo(tokenRequest({Arm})));
+        QVERIFY2(result.ok(), qPrintable(describe(result)));
+        QCOMPARE(m_proxy->targets, QStringList{regional()});
     }
 
     void init()
