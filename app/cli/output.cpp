@@ -12,6 +12,10 @@ namespace azid::cli {
 
 int exitCodeFor(const AuthError &error)
 {
+    // A misconfigured credential (azure.identity's ValueError) could not even try: 3, as the contract
+    // had it before configuration errors were reported at construction.
+    if (error.invalidConfiguration)
+        return ExitUnavailable;
     switch (error.kind) {
     case ErrorKind::CredentialUnavailable:
         return ExitUnavailable;

@@ -182,17 +182,35 @@ EnvironmentCredential::EnvironmentCredential(const EnvironmentCredentialOptions 
         return;
     }
     qCInfo(lcCredentials).noquote() << "Environment is configured for" << m_credential->name();
+    if (std::optional<AuthError> error = m_credential->configurationError()) {
+        // Say where the bad value came from: the person fixes a variable, not a constructor argument.
+        QStringList empty;
+        for (const QString &name : configuration.set) {
+            if (environment.contains(name) && environment.value(name).isEmpty())
+                empty << name;
+        }
+        error->message = QStringLiteral("EnvironmentCredential is configured by %1, but the configuration is "
+                                        "invalid%2: %3")
+                             .arg(configuration.set.join(QStringLiteral(", ")),
+                                  empty.isEmpty() ? QString()
+                                                  : QStringLiteral(" (%1 set but empty)")
+                                                        .arg(empty.join(QStringLiteral(", "))),
+                                  error->message);
+        m_configurationError = error;
+    }
 }
 
 EnvironmentCredential::~EnvironmentCredential() = default;
 
 std::optional<AuthError> EnvironmentCredential::configurationError() const
 {
-    return m_credential ? m_credential->configurationError() : std::nullopt;
+    return m_configurationError;
 }
 
 QFuture<TokenResult> EnvironmentCredential::getTokenInfo(const TokenRequestOptions &options)
 {
+    if (m_configurationError)
+        return detail::ready(TokenResult(*m_configurationError));
     if (!m_credential)
         return detail::ready(TokenResult(AuthError::unavailable(m_unavailableMessage)));
     return m_credential->getTokenInfo(options);

@@ -612,6 +612,38 @@ private slots:
         const Run unknown = run({QStringLiteral("token"), QStringLiteral("--scope"), Arm,
                                  QStringLiteral("--credential"), QStringLiteral("no-such-kind")});
         QCOMPARE(unknown.exitCode, 2);
+
+        // A misconfiguration (an empty secret with the other variables set) is said at once: exit 3,
+        // naming the variable, and nothing reaches the authority.
+        QProcessEnvironment empty = env;
+        empty.insert(QStringLiteral("AZURE_CLIENT_SECRET"), QString());
+        m_sandbox.clearRequests();
+        const Run misconfigured =
+            run(sandbox + QStringList{QStringLiteral("token"), QStringLiteral("--scope"), Arm,
+                                      QStringLiteral("--credential"), QStringLiteral("environment")},
+                {}, empty);
+        QVERIFY2(misconfigured.exitCode == 3, qPrintable(misconfigured.describe()));
+        QVERIFY2(misconfigured.err.contains("AZURE_CLIENT_SECRET"), misconfigured.err.constData());
+        QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 0);
+    }
+
+    // login without --scope: an authority that is not a known cloud gets the sign-in alone (the
+    // OpenID scopes), not "requires a value for the 'scopes' keyword argument".
+    void loginWithoutScopeOnAnotherAuthority()
+    {
+        m_sandbox.clearRequests();
+        const Run login = run(at(QStringLiteral("noscope")) +
+                                  QStringList{QStringLiteral("login"), QStringLiteral("--flow"),
+                                              QStringLiteral("password"), QStringLiteral("--username"),
+                                              QStringLiteral("alice@contoso.test"), QStringLiteral("--password-stdin")},
+                              "alice-password-1\n");
+        QVERIFY2(login.exitCode == 0, qPrintable(login.describe()));
+        QCOMPARE(login.json().object().value(QStringLiteral("username")).toString(),
+                 QStringLiteral("alice@contoso.test"));
+        QVERIFY(!login.err.contains("keyword"));
+        const Run token = this->token(QStringLiteral("noscope"));
+        QVERIFY2(token.exitCode == 0, qPrintable(token.describe()));
+        QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("password")), 1);
     }
 
     void exportAndImportRecords()

@@ -55,6 +55,8 @@ public:
 private:
     TokenCredential *m_credential = nullptr;
     QString m_unavailableMessage;
+    // The inner credential's configuration error, naming the variables that configured it.
+    std::optional<AuthError> m_configurationError;
 };
 
 } // namespace azid
