@@ -47,6 +47,14 @@ QList<StoredAccount> Profile::listAccounts(AuthError *error)
 
 Result<StoredAccount> Profile::select(const QString &selector)
 {
+    // A few keychain reads whatever the number of accounts; the whole list only when they do not decide.
+    if (!m_storage.options().memoryOnly) {
+        const auto found = wait(m_storage.accounts().find(selector));
+        if (!found.ok())
+            return found.error();
+        if (found.value())
+            return *found.value();
+    }
     AuthError error;
     const QList<StoredAccount> all = listAccounts(&error);
     if (!error.message.isEmpty())

@@ -158,6 +158,10 @@ struct AccountStore::State : std::enable_shared_from_this<State>
     QFuture<VoidResult> remove(const QString &homeAccountId);
     QFuture<VoidResult> putLocked(const QString &id, const Secret &item, bool makeDefault);
     QFuture<VoidResult> removeLocked(const QString &homeAccountId);
+    // Adds `id` to (add) or takes it from (!add) the user-name item of `username`.
+    QFuture<VoidResult> updateUserItem(const QString &username, const QString &id, bool add);
+    QFuture<Result<std::optional<StoredAccount>>> find(const QString &selector);
+    QFuture<Result<std::optional<StoredAccount>>> readAccount(const QString &id, const QString &defaultId);
 };
 
 namespace {
@@ -329,9 +333,111 @@ QFuture<VoidResult> AccountStore::State::put(const AuthenticationRecord &record,
     }
     auto self = shared_from_this();
     const Secret item = accountItem(record, metadata);
-    return locked([self, id, item, makeDefault = metadata.isDefault] {
-        return self->putLocked(id, item, makeDefault);
+    return locked([self, id, item, makeDefault = metadata.isDefault, username = record.username] {
+        return self->putLocked(id, item, makeDefault)
+            .then(QtFuture::Launch::Sync,
+                  [self, id, username](const VoidResult &put) -> QFuture<VoidResult> {
+                      if (!put || username.isEmpty())
+                          return ready(put);
+                      return self->updateUserItem(username, id, true);
+                  })
+            .unwrap();
     });
+}
+
+QFuture<VoidResult> AccountStore::State::updateUserItem(const QString &username, const QString &id, bool add)
+{
+    auto self = shared_from_this();
+    const QString key = userKey(username);
+    return store->read(key)
+        .then(QtFuture::Launch::Sync,
+              [self, key, id, add](const SecretResult &read) -> QFuture<VoidResult> {
+                  if (!read)
+                      return ready(VoidResult(read.error()));
+                  QStringList ids;
+                  if (read.value()) {
+                      for (const QJsonValue &value : QJsonDocument::fromJson(read.value()->reveal()).array())
+                          ids << value.toString();
+                  }
+                  const QStringList before = ids;
+                  ids.removeAll(id);
+                  if (add)
+                      ids << id;
+                  if (ids == before && read.value())
+                      return ready(VoidResult(Done{}));
+                  if (ids.isEmpty())
+                      return self->store->remove(key);
+                  // Too many accounts of one name for one item: no item, and find() lists them all.
+                  const Secret item(QJsonDocument(QJsonArray::fromStringList(ids)).toJson(QJsonDocument::Compact));
+                  if (item.size() > SecretStore::MaxItemSize)
+                      return self->store->remove(key);
+                  return self->store->write(key, item);
+              })
+        .unwrap();
+}
+
+QFuture<Result<std::optional<StoredAccount>>> AccountStore::State::readAccount(const QString &id,
+                                                                               const QString &defaultId)
+{
+    using Found = Result<std::optional<StoredAccount>>;
+    return store->read(accountKey(id)).then(QtFuture::Launch::Sync, [defaultId](const SecretResult &item) -> Found {
+        if (!item)
+            return item.error();
+        if (!item.value())
+            return std::optional<StoredAccount>();
+        auto account = parseAccountItem(*item.value());
+        if (account)
+            account->metadata.isDefault = account->record.homeAccountId == defaultId;
+        return account;
+    });
+}
+
+QFuture<Result<std::optional<StoredAccount>>> AccountStore::State::find(const QString &selector)
+{
+    using Found = Result<std::optional<StoredAccount>>;
+    auto self = shared_from_this();
+    // The first index page names the default; the rest of the index is not needed.
+    return store->read(indexKey(0))
+        .then(QtFuture::Launch::Sync,
+              [self, selector](const SecretResult &first) -> QFuture<Found> {
+                  if (!first)
+                      return ready(Found(first.error()));
+                  const auto page = first.value() ? fromItem(*first.value()) : std::nullopt;
+                  if (!page)
+                      return ready(Found(std::optional<StoredAccount>()));
+                  const QString defaultId = page->value(QStringLiteral("default")).toString();
+                  if (selector.isEmpty()) {
+                      if (defaultId.isEmpty())
+                          return ready(Found(std::optional<StoredAccount>()));
+                      return self->readAccount(defaultId, defaultId);
+                  }
+                  // A home account id names its item; a user name (with its '@') its user-name item.
+                  QFuture<Found> asId = selector.contains(QLatin1Char('@'))
+                                            ? ready(Found(std::optional<StoredAccount>()))
+                                            : self->readAccount(selector, defaultId);
+                  return asId
+                      .then(QtFuture::Launch::Sync,
+                            [self, selector, defaultId](const Found &byId) -> QFuture<Found> {
+                                if (!byId || byId.value())
+                                    return ready(byId);
+                                return self->store->read(userKey(selector))
+                                    .then(QtFuture::Launch::Sync,
+                                          [self, defaultId](const SecretResult &user) -> QFuture<Found> {
+                                              if (!user)
+                                                  return ready(Found(user.error()));
+                                              if (!user.value())
+                                                  return ready(Found(std::optional<StoredAccount>()));
+                                              const QJsonArray ids =
+                                                  QJsonDocument::fromJson(user.value()->reveal()).array();
+                                              if (ids.size() != 1)
+                                                  return ready(Found(std::optional<StoredAccount>()));
+                                              return self->readAccount(ids.first().toString(), defaultId);
+                                          })
+                                    .unwrap();
+                            })
+                      .unwrap();
+              })
+        .unwrap();
 }
 
 QFuture<VoidResult> AccountStore::State::putLocked(const QString &id, const Secret &item, bool makeDefault)
@@ -364,7 +470,27 @@ QFuture<VoidResult> AccountStore::State::putLocked(const QString &id, const Secr
 QFuture<VoidResult> AccountStore::State::remove(const QString &homeAccountId)
 {
     auto self = shared_from_this();
-    return locked([self, homeAccountId] { return self->removeLocked(homeAccountId); });
+    return locked([self, homeAccountId] {
+        // The user-name item first: it may name nothing, never an account that is not listed.
+        return self->store->read(accountKey(homeAccountId))
+            .then(QtFuture::Launch::Sync,
+                  [self, homeAccountId](const SecretResult &item) -> QFuture<VoidResult> {
+                      if (!item)
+                          return ready(VoidResult(item.error()));
+                      const auto account = item.value() ? parseAccountItem(*item.value()) : std::nullopt;
+                      if (!account || account->record.username.isEmpty())
+                          return ready(VoidResult(Done{}));
+                      return self->updateUserItem(account->record.username, homeAccountId, false);
+                  })
+            .unwrap()
+            .then(QtFuture::Launch::Sync,
+                  [self, homeAccountId](const VoidResult &updated) -> QFuture<VoidResult> {
+                      if (!updated)
+                          return ready(updated);
+                      return self->removeLocked(homeAccountId);
+                  })
+            .unwrap();
+    });
 }
 
 QFuture<VoidResult> AccountStore::State::removeLocked(const QString &homeAccountId)
@@ -411,6 +537,17 @@ QString AccountStore::accountKey(const QString &homeAccountId)
 QString AccountStore::indexKey(int page)
 {
     return QStringLiteral("account-index:%1").arg(page);
+}
+
+QString AccountStore::userKey(const QString &username)
+{
+    return QStringLiteral("account-user:") + username.toLower();
+}
+
+QFuture<Result<std::optional<StoredAccount>>> AccountStore::find(const QString &selector)
+{
+    auto state = m_state;
+    return state->queue.enqueue<Result<std::optional<StoredAccount>>>([state, selector] { return state->find(selector); });
 }
 
 QFuture<Result<QList<StoredAccount>>> AccountStore::list()

@@ -40,6 +40,24 @@ QList<StoredAccount> listOf(AccountStore &accounts)
     return listed->value();
 }
 
+// A keychain in memory that counts reads.
+class CountingStore final : public SecretStore
+{
+public:
+    QFuture<SecretResult> read(const QString &key) override
+    {
+        ++reads;
+        return m_items.read(key);
+    }
+    QFuture<VoidResult> write(const QString &key, const Secret &secret) override { return m_items.write(key, secret); }
+    QFuture<VoidResult> remove(const QString &key) override { return m_items.remove(key); }
+    QHash<QString, Secret> items() const { return m_items.items(); }
+    int reads = 0;
+
+private:
+    MemorySecretStore m_items;
+};
+
 } // namespace
 
 class TestAccountStore : public QObject
@@ -134,7 +152,7 @@ private slots:
         for (int i = 1; i < count; ++i)
             QVERIFY(waitFor(restarted.remove(record(i).homeAccountId))->ok());
         QVERIFY(!store->items().contains(AccountStore::indexKey(1)));
-        QCOMPARE(store->items().size(), 2); // one account, one index item
+        QCOMPARE(store->items().size(), 3); // one account, its user-name item, one index item
         listed = listOf(restarted);
         QCOMPARE(listed.size(), 1);
         QCOMPARE(listed.first().record, record(0));
@@ -169,6 +187,44 @@ private slots:
         QVERIFY(listed->error().message.startsWith(QStringLiteral("No keychain")));
         QVERIFY(!waitFor(accounts.put(record(1), metadata()))->ok());
         QVERIFY(!waitFor(accounts.remove(record(1).homeAccountId))->ok());
+    }
+
+    // One account out of 300 costs the same few reads as out of one: the first index page (for the
+    // default), the user-name item for a user name, the account's item.
+    void findReadsAFixedNumberOfItems()
+    {
+        auto store = std::make_shared<CountingStore>();
+        AccountStore accounts(store);
+        for (int n = 1; n <= 300; ++n)
+            QVERIFY(waitFor(accounts.put(record(n), metadata(n == 7)))->ok());
+        QVERIFY(store->items().size() > 300 + 300); // account and user-name items, index pages
+
+        const struct
+        {
+            QString selector;
+            int expected;
+            int maxReads;
+        } cases[] = {{QString(), 7, 2},
+                     {record(123).homeAccountId, 123, 2},
+                     {QStringLiteral("USER250@example.com"), 250, 3}};
+        for (const auto &c : cases) {
+            store->reads = 0;
+            const auto found = waitFor(accounts.find(c.selector));
+            QVERIFY(found && found->ok());
+            QVERIFY2(found->value().has_value(), qPrintable(c.selector));
+            QCOMPARE(found->value()->record.homeAccountId, record(c.expected).homeAccountId);
+            QCOMPARE(found->value()->metadata.isDefault, c.expected == 7);
+            QVERIFY2(store->reads <= c.maxReads, qPrintable(QStringLiteral("%1 reads").arg(store->reads)));
+        }
+        // No match: the caller lists (and says what is there).
+        const auto nobody = waitFor(accounts.find(QStringLiteral("nobody@example.com")));
+        QVERIFY(nobody && nobody->ok() && !nobody->value());
+
+        // Removed: its user-name item goes with it.
+        QVERIFY(waitFor(accounts.remove(record(250).homeAccountId))->ok());
+        QVERIFY(!store->items().contains(AccountStore::userKey(QStringLiteral("user250@example.com"))));
+        const auto gone = waitFor(accounts.find(QStringLiteral("user250@example.com")));
+        QVERIFY(gone && gone->ok() && !gone->value());
     }
 
     void invalidHomeAccountId()

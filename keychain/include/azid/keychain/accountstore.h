@@ -62,8 +62,17 @@ public:
     // Deletes the account's item and its index entry. Removing an unknown account succeeds.
     QFuture<VoidResult> remove(const QString &homeAccountId);
 
+    // The one account `selector` names (a home account id or a user name, case-insensitive; empty:
+    // the default account) in a fixed number of keychain reads, whatever the number of accounts: the
+    // first index page for the default, the account's item, and for a user name the item that maps it
+    // to its account ("account-user:<name>"). An empty optional when that does not decide it (no
+    // default, several accounts of that name, an account stored before the user-name items existed,
+    // no match): list() then does.
+    QFuture<Result<std::optional<StoredAccount>>> find(const QString &selector);
+
     static QString accountKey(const QString &homeAccountId);
     static QString indexKey(int page);
+    static QString userKey(const QString &username);
 
 private:
     struct State;
