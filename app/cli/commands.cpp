@@ -86,6 +86,18 @@ QString describeAuthority(const Arguments &a)
     return a.authority.isEmpty() ? AzureAuthorityHosts::AzurePublicCloud : a.authority;
 }
 
+// Replaces `path` atomically with `data`, readable by its owner alone (records name accounts and
+// tenants). Returns what went wrong, or nothing.
+QString writeOwnerOnlyFile(const QString &path, const QByteArray &data)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) ||
+        !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+        file.write(data) != data.size() || !file.commit())
+        return QStringLiteral("Cannot write %1: %2.").arg(path, file.errorString());
+    return QString();
+}
+
 int fail(const AuthError &error, const Arguments &a)
 {
     printError(error, a.errorFormat);
@@ -390,12 +402,8 @@ int accounts(const Arguments &a, Profile &profile)
         for (qsizetype i = 0; i < all.size(); ++i)
             json += (i ? ", " : "") + all[i].record.serialize().toUtf8();
         json += "]";
-        QSaveFile file(a.file);
-        if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit()) {
-            return fail(AuthError::unavailable(
-                            QStringLiteral("Cannot write %1: %2.").arg(a.file, file.errorString())),
-                        a);
-        }
+        if (const QString problem = writeOwnerOnlyFile(a.file, json); !problem.isEmpty())
+            return fail(AuthError::unavailable(problem), a);
         printNote(
             QStringLiteral("Exported %1 account record(s) to %2 (no tokens).").arg(all.size()).arg(a.file));
         return ExitSuccess;
@@ -415,12 +423,8 @@ int accounts(const Arguments &a, Profile &profile)
     }
     if (a.subcommand == QStringLiteral("export")) {
         const QByteArray json = selected.record.serialize().toUtf8();
-        QSaveFile file(a.file);
-        if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit()) {
-            return fail(AuthError::unavailable(
-                            QStringLiteral("Cannot write %1: %2.").arg(a.file, file.errorString())),
-                        a);
-        }
+        if (const QString problem = writeOwnerOnlyFile(a.file, json); !problem.isEmpty())
+            return fail(AuthError::unavailable(problem), a);
         printNote(QStringLiteral("Exported %1 to %2 (no tokens).").arg(selected.record.username, a.file));
         return ExitSuccess;
     }

@@ -657,6 +657,16 @@ private slots:
                      .exitCode,
                  0);
         QFile exported(file);
+        // Only its owner can read it (records name accounts and tenants), also the export of them all.
+        QCOMPARE(exported.permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+                 QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        const QString all = dir.filePath(QStringLiteral("all.json"));
+        QCOMPARE(run({QStringLiteral("--profile"), QStringLiteral("export"), QStringLiteral("accounts"),
+                      QStringLiteral("export"), QStringLiteral("--file"), all})
+                     .exitCode,
+                 0);
+        QCOMPARE(QFile(all).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+                 QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         QVERIFY(exported.open(QIODevice::ReadOnly));
         const QByteArray text = exported.readAll();
         QVERIFY(text.startsWith("{\"authority\": "));

@@ -8,6 +8,8 @@
 #include "azid/tokencache.h"
 #include "azid/ui/accountservice.h"
 #include "azid/ui/accountsmodel.h"
+#include "azid/ui/appsettings.h"
+#include "azid/ui/accountswindow.h"
 #include "azid/ui/errortext.h"
 #include "fakeclock.h"
 #include "logcapture.h"
@@ -21,6 +23,7 @@
 #include <QJsonObject>
 #include <QScopeGuard>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -307,6 +310,23 @@ private slots:
         QTRY_VERIFY(byUser(QStringLiteral("bob@contoso.test"))->stored.metadata.isDefault);
         QVERIFY(!byUser(QStringLiteral("alice@contoso.test"))->stored.metadata.isDefault);
         QCOMPARE(m_service->defaultAccount()->id(), bob);
+    }
+
+    // The accounts window's export: a file only its owner can read (records name accounts and tenants).
+    void windowExportIsOwnerOnly()
+    {
+        AppSettings settings(QStringLiteral("gui-service-window"));
+        AccountsWindow window(m_service.get(), m_model.get(), &settings);
+        auto *view = window.findChild<QTableView *>(QStringLiteral("accountsView"));
+        QVERIFY(view && m_model->rowCount() > 0);
+        view->selectRow(0);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("records.json"));
+        QString error;
+        QVERIFY2(window.exportTo(path, &error), qPrintable(error));
+        QCOMPARE(QFile(path).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+                 QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        QVERIFY(QFile(path).size() > 0);
     }
 
     void exportAndImport()

@@ -387,7 +387,10 @@ bool AccountsWindow::exportTo(const QString &path, QString *error)
     }
     const QByteArray json = AccountService::exportRecords(records);
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit()) {
+    // Readable by its owner alone: records name accounts and tenants.
+    if (!file.open(QIODevice::WriteOnly) ||
+        !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+        file.write(json) != json.size() || !file.commit()) {
         const QString why = tr("Cannot write %1: %2.").arg(path, file.errorString());
         if (error)
             *error = why;
