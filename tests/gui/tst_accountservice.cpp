@@ -493,6 +493,31 @@ private slots:
         QVERIFY(other.cache()->findRefreshToken(alice->id(), alice->record().authority.section(QLatin1Char(':'), 0, 0),
                                                 alice->record().clientId));
     }
+
+    // The watcher says "open" but Azid's own reads still fail (another keychain backend than the
+    // profile's, a refused item): the service waits before probing again instead of looping.
+    void aKeychainThatOpensButStillFailsIsNotProbedInALoop()
+    {
+        auto keychain = std::make_shared<MemorySecretStore>();
+        keychain->setFailure(storageError(StorageFailure::KeychainUnavailable,
+                                          QStringLiteral("This profile keeps its items elsewhere (test).")));
+        AccountService service(std::make_unique<ProfileStorage>(
+            QStringLiteral("gui-looping"), ProfileStorage::TokenPersistence::Encrypted, keychain));
+        auto probes = std::make_shared<int>(0);
+        service.setKeychainWatch(
+            [probes]() {
+                ++*probes;
+                return QtFuture::makeReadyFuture(VoidResult(Done{}));
+            },
+            {});
+        QSignalSpy changed(&service, &AccountService::accountsChanged);
+        service.reload();
+        QVERIFY(QTest::qWaitFor([&]() { return *probes >= 1 && changed.size() >= 2; }, 30000));
+        for (int i = 0; i < 500; ++i)
+            QCoreApplication::processEvents();
+        QVERIFY2(*probes <= 2, qPrintable(QStringLiteral("%1 probes").arg(*probes)));
+        QCOMPARE(service.keychainState(), AccountService::KeychainState::Unavailable);
+    }
 };
 
 QTEST_MAIN(TestAccountService)

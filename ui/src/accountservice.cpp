@@ -197,7 +197,12 @@ bool AccountService::noteKeychainError(const AuthError &error)
     if (m_keychainWatch && m_keychainWatch->state() != KeychainAvailability::State::Waiting &&
         m_keychainWatch->state() != KeychainAvailability::State::Checking) {
         m_keychainWatch->stop();
-        m_keychainWatch->retryNow();
+        // The watcher's probe said "open" a moment ago, yet Azid's own reads fail (another backend
+        // than the profile's, a refused item): probing again at once would only loop. Wait instead.
+        if (m_sinceOpened.isValid() && m_sinceOpened.elapsed() < 5000)
+            QTimer::singleShot(std::chrono::seconds(30), m_keychainWatch.get(), &KeychainAvailability::retryNow);
+        else
+            m_keychainWatch->retryNow();
     }
     if (changed)
         emit keychainStateChanged(state);
@@ -206,6 +211,7 @@ bool AccountService::noteKeychainError(const AuthError &error)
 
 void AccountService::keychainOpened()
 {
+    m_sinceOpened.start();
     m_keychainState = KeychainState::Open;
     m_keychainMessage.clear();
     if (m_keychainWatch)

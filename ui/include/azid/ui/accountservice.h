@@ -10,6 +10,7 @@
 #include "azid/ui/embeddedbrowser.h"
 #include "azid/ui/signinoperation.h"
 
+#include <QElapsedTimer>
 #include <QFuture>
 #include <QHash>
 #include <QObject>
@@ -197,6 +198,7 @@ private:
     QString m_keychainMessage;
     std::unique_ptr<KeychainAvailability> m_keychainWatch;
     UnlockRequest m_unlock;
+    QElapsedTimer m_sinceOpened; // since the keychain was last seen to open
     QList<StoredAccount> m_unsaved;
     quint64 m_reloadGeneration = 0;
 
