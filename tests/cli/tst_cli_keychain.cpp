@@ -2,6 +2,7 @@
 // (gnome-keyring under run-with-keyring.sh) locked through its own D-Bus API: nothing a person keeps
 // is lost. Also the account index under two logins at once, and the recovery of caches that an
 // earlier version set aside.
+#include "keyringcontrol.h"
 #include "sandbox.h"
 
 #include <QDir>
@@ -17,7 +18,6 @@
 namespace {
 const QString Arm = QStringLiteral("https://management.azure.com/.default");
 const QString Graph = QStringLiteral("https://graph.microsoft.com/.default");
-const QString Collection = QStringLiteral("/org/freedesktop/secrets/collection/login");
 
 struct Run
 {
@@ -33,30 +33,6 @@ struct Run
             .arg(QString::fromUtf8(out.left(300)), QString::fromUtf8(err.left(900)));
     }
 };
-
-// The command's output, or why it failed.
-QByteArray runTool(const QString &program, const QStringList &arguments, const QByteArray &input = {})
-{
-    QProcess process;
-    process.start(program, arguments);
-    if (!process.waitForStarted(10000))
-        return QByteArrayLiteral("<did not start>");
-    process.write(input);
-    process.closeWriteChannel();
-    process.waitForFinished(60000);
-    return process.readAllStandardOutput() + process.readAllStandardError();
-}
-
-// Whether the login collection is locked now, as the Secret Service itself says.
-bool collectionLocked()
-{
-    const QByteArray reply = runTool(
-        QStringLiteral("dbus-send"),
-        {QStringLiteral("--session"), QStringLiteral("--print-reply"), QStringLiteral("--dest=org.freedesktop.secrets"),
-         Collection, QStringLiteral("org.freedesktop.DBus.Properties.Get"),
-         QStringLiteral("string:org.freedesktop.Secret.Collection"), QStringLiteral("string:Locked")});
-    return reply.contains("boolean true");
-}
 
 } // namespace
 
@@ -135,22 +111,9 @@ private:
         return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
     }
 
-    static void lockKeychain()
-    {
-        const QByteArray reply = runTool(
-            QStringLiteral("dbus-send"),
-            {QStringLiteral("--session"), QStringLiteral("--print-reply"),
-             QStringLiteral("--dest=org.freedesktop.secrets"), QStringLiteral("/org/freedesktop/secrets"),
-             QStringLiteral("org.freedesktop.Secret.Service.Lock"), QStringLiteral("array:objpath:") + Collection});
-        QVERIFY2(collectionLocked(), reply.constData());
-    }
-
+    static void lockKeychain() { QVERIFY(azid::test::keyring::lock()); }
     // What a person does: unlocks the login keyring with its password.
-    static void unlockKeychain()
-    {
-        const QByteArray output = runTool(QStringLiteral(AZID_UNLOCK_KEYRING), {});
-        QVERIFY2(QTest::qWaitFor([] { return !collectionLocked(); }, 20000), output.constData());
-    }
+    static void unlockKeychain() { QVERIFY(azid::test::keyring::unlock(QStringLiteral(AZID_UNLOCK_KEYRING))); }
 
 private slots:
     void initTestCase()

@@ -4,6 +4,7 @@
 // kept and saved once the keychain opens; the tray app and azid-cli signing in at once lose no account.
 #include "appdriver.h"
 #include "azid/ui/appsettings.h"
+#include "keyringcontrol.h"
 #include "sandbox.h"
 
 #include <QJsonDocument>
@@ -16,29 +17,7 @@ using namespace azid;
 namespace {
 const QString Profile = QStringLiteral("keychain-e2e");
 const QString Arm = QStringLiteral("https://management.azure.com/.default");
-const QString Collection = QStringLiteral("/org/freedesktop/secrets/collection/login");
 
-QByteArray runTool(const QString &program, const QStringList &arguments, const QByteArray &input = {})
-{
-    QProcess process;
-    process.start(program, arguments);
-    if (!process.waitForStarted(10000))
-        return QByteArrayLiteral("<did not start>");
-    process.write(input);
-    process.closeWriteChannel();
-    process.waitForFinished(120000);
-    return process.readAllStandardOutput() + process.readAllStandardError();
-}
-
-bool collectionLocked()
-{
-    return runTool(QStringLiteral("dbus-send"),
-                   {QStringLiteral("--session"), QStringLiteral("--print-reply"),
-                    QStringLiteral("--dest=org.freedesktop.secrets"), Collection,
-                    QStringLiteral("org.freedesktop.DBus.Properties.Get"),
-                    QStringLiteral("string:org.freedesktop.Secret.Collection"), QStringLiteral("string:Locked")})
-        .contains("boolean true");
-}
 } // namespace
 
 class TestTrayKeychain : public QObject
@@ -61,7 +40,7 @@ private:
     QStringList cliUsers()
     {
         const QByteArray listed =
-            runTool(QStringLiteral(AZID_CLI_PATH), cli({QStringLiteral("accounts"), QStringLiteral("list")}));
+            test::keyring::run(QStringLiteral(AZID_CLI_PATH), cli({QStringLiteral("accounts"), QStringLiteral("list")}));
         QStringList users;
         for (const QJsonValue &account : QJsonDocument::fromJson(listed).array())
             users << account.toObject().value(QStringLiteral("username")).toString();
@@ -121,14 +100,7 @@ private slots:
 
     void aSignInWhileLockedIsKeptAndSaved()
     {
-        QCOMPARE(runTool(QStringLiteral("dbus-send"),
-                         {QStringLiteral("--session"), QStringLiteral("--print-reply"),
-                          QStringLiteral("--dest=org.freedesktop.secrets"), QStringLiteral("/org/freedesktop/secrets"),
-                          QStringLiteral("org.freedesktop.Secret.Service.Lock"),
-                          QStringLiteral("array:objpath:") + Collection})
-                     .contains("Error"),
-                 false);
-        QVERIFY(collectionLocked());
+        QVERIFY(test::keyring::lock());
 
         startTraySignIn(QStringLiteral("bob@contoso.test"));
         waitForTraySignIn();
@@ -156,8 +128,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(m_app.state().value(QStringLiteral("tokensCopied")).toInt(), copied + 1, 30000);
 
         // The person unlocks the keyring (a new login): Azid notices and saves bob.
-        const QByteArray output = runTool(QStringLiteral(AZID_UNLOCK_KEYRING), {});
-        QVERIFY2(QTest::qWaitFor([] { return !collectionLocked(); }, 20000), output.constData());
+        QVERIFY(test::keyring::unlock(QStringLiteral(AZID_UNLOCK_KEYRING)));
         QTRY_COMPARE_WITH_TIMEOUT(m_app.state().value(QStringLiteral("keychainState")).toString(),
                                   QStringLiteral("Open"), 60000);
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -172,11 +143,7 @@ private slots:
     {
         QVERIFY(cliUsers().contains(QStringLiteral("bob@contoso.test")));
         m_app.stop();
-        runTool(QStringLiteral("dbus-send"),
-                {QStringLiteral("--session"), QStringLiteral("--print-reply"),
-                 QStringLiteral("--dest=org.freedesktop.secrets"), QStringLiteral("/org/freedesktop/secrets"),
-                 QStringLiteral("org.freedesktop.Secret.Service.Lock"), QStringLiteral("array:objpath:") + Collection});
-        QVERIFY(collectionLocked());
+        QVERIFY(test::keyring::lock());
         QVERIFY(m_app.start(QStringLiteral(AZID_APP_PATH)));
         QTRY_COMPARE_WITH_TIMEOUT(m_app.state().value(QStringLiteral("keychainState")).toString(),
                                   QStringLiteral("Locked"), 30000);
@@ -185,7 +152,7 @@ private slots:
         QVERIFY(!locked.value(QStringLiteral("toolTip")).toString().contains(QStringLiteral("no accounts")));
         QVERIFY(locked.value(QStringLiteral("keychainBannerVisible")).toBool());
 
-        QVERIFY(QProcess::execute(QStringLiteral(AZID_UNLOCK_KEYRING), {}) == 0);
+        QVERIFY(test::keyring::unlock(QStringLiteral(AZID_UNLOCK_KEYRING)));
         QTRY_COMPARE_WITH_TIMEOUT(m_app.state().value(QStringLiteral("keychainState")).toString(),
                                   QStringLiteral("Open"), 60000);
         QTRY_VERIFY_WITH_TIMEOUT(m_app.hasAccount(QStringLiteral("bob@contoso.test")), 30000);
@@ -200,7 +167,7 @@ private slots:
         const QString cliUser = QStringLiteral("bob@contoso.test");
         for (int round = 0; round < 50; ++round) {
             for (const QString &user : {trayUser, cliUser})
-                runTool(QStringLiteral(AZID_CLI_PATH), cli({QStringLiteral("accounts"), QStringLiteral("remove"), user}));
+                test::keyring::run(QStringLiteral(AZID_CLI_PATH), cli({QStringLiteral("accounts"), QStringLiteral("remove"), user}));
             QVERIFY(cliUsers().isEmpty());
             QProcess login;
             startTraySignIn(trayUser);

@@ -16,9 +16,9 @@
 #include "azid/tokencache.h"
 #include "filelock.h"
 #include "keychaintesthelpers.h"
+#include "keyringcontrol.h"
 
 #include <QFileInfo>
-#include <QProcess>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
@@ -474,12 +474,7 @@ private slots:
         const auto absent = waitFor(store.read(QStringLiteral("absent")));
         QVERIFY2(absent && absent->ok() && !absent->value(), keychaintest::describe(absent).constData());
 
-        const QString collection = QStringLiteral("/org/freedesktop/secrets/collection/login");
-        QProcess::execute(QStringLiteral("dbus-send"),
-                          {QStringLiteral("--session"), QStringLiteral("--print-reply"),
-                           QStringLiteral("--dest=org.freedesktop.secrets"), QStringLiteral("/org/freedesktop/secrets"),
-                           QStringLiteral("org.freedesktop.Secret.Service.Lock"),
-                           QStringLiteral("array:objpath:") + collection});
+        QVERIFY(test::keyring::lock());
         for (const QString &key : {QStringLiteral("present"), QStringLiteral("absent")}) {
             const auto read = waitFor(store.read(key));
             QVERIFY(read);
@@ -501,7 +496,7 @@ private slots:
         QVERIFY(sharedSave && !sharedSave->ok());
 
         // Unlocked again, with the keyring's password.
-        QCOMPARE(QProcess::execute(QStringLiteral(AZID_UNLOCK_KEYRING), {}), 0);
+        QVERIFY(test::keyring::unlock(QStringLiteral(AZID_UNLOCK_KEYRING)));
         QVERIFY(QTest::qWaitFor(
             [&store] {
                 const auto read = waitFor(store.read(QStringLiteral("present")));
