@@ -351,6 +351,8 @@ struct AbsenceCheck
     gpointer call = nullptr; // libsecret's reference to the PendingCall (see begin/end)
     SecretService *service = nullptr;
     HashTablePtr attributes;
+    // What withService() runs once it has the Secret Service.
+    void (*next)(std::unique_ptr<AbsenceCheck>) = nullptr;
 
     ~AbsenceCheck()
     {
@@ -358,6 +360,28 @@ struct AbsenceCheck
             g_object_unref(service);
     }
 };
+
+// Gets the Secret Service (no session, no prompt), then runs check->next; settles the call with the
+// error when there is none to get.
+void withService(std::unique_ptr<AbsenceCheck> check)
+{
+    secret_service_get(
+        SECRET_SERVICE_NONE, nullptr,
+        [](GObject *, GAsyncResult *result, gpointer data) {
+            std::unique_ptr<AbsenceCheck> got(static_cast<AbsenceCheck *>(data));
+            ErrorHolder error;
+            got->service = secret_service_get_finish(result, &error.error);
+            if (!got->service) {
+                const auto call = end<VoidResult>(got->call);
+                call->settle(failure(error.error ? reasonOf(error.error) : StorageFailure::KeychainUnavailable,
+                                     call->context,
+                                     error.error ? QString::fromUtf8(error.error->message) : QString()));
+                return;
+            }
+            got->next(std::move(got));
+        },
+        check.release());
+}
 
 AuthError lockedAbsence(const QString &context, const QString &why)
 {
@@ -396,6 +420,38 @@ void checkDefaultCollection(std::unique_ptr<AbsenceCheck> pending)
         pending.release());
 }
 
+void searchMatchingItems(std::unique_ptr<AbsenceCheck> check)
+{
+    // Every matching item, locked or not, without unlocking anything (no prompt): gnome-keyring lists
+    // the items of locked collections by their attributes.
+    SecretService *service = check->service;
+    GHashTable *query = check->attributes.get();
+    secret_service_search(
+        service, nullptr, query, SECRET_SEARCH_ALL, nullptr,
+        [](GObject *source, GAsyncResult *searchResult, gpointer searchData) {
+            std::unique_ptr<AbsenceCheck> searched(static_cast<AbsenceCheck *>(searchData));
+            ErrorHolder searchError;
+            GList *found = secret_service_search_finish(SECRET_SERVICE(source), searchResult, &searchError.error);
+            if (searchError.error) {
+                const auto call = end<VoidResult>(searched->call);
+                call->settle(failure(reasonOf(searchError.error), call->context,
+                                     QString::fromUtf8(searchError.error->message)));
+                return;
+            }
+            bool lockedMatch = false;
+            for (GList *node = found; node; node = node->next)
+                lockedMatch = lockedMatch || secret_item_get_locked(SECRET_ITEM(node->data));
+            g_list_free_full(found, g_object_unref);
+            if (lockedMatch) {
+                const auto call = end<VoidResult>(searched->call);
+                call->settle(lockedAbsence(call->context, QStringLiteral("the item exists in a locked collection")));
+                return;
+            }
+            checkDefaultCollection(std::move(searched));
+        },
+        check.release());
+}
+
 } // namespace
 
 QFuture<VoidResult> confirmAbsent(const QList<QPair<QString, QString>> &attributes,
@@ -407,53 +463,61 @@ QFuture<VoidResult> confirmAbsent(const QList<QPair<QString, QString>> &attribut
     auto check = std::make_unique<AbsenceCheck>();
     check->call = begin(pending, timeout);
     check->attributes = attributesFor(Item{QString(), attributes});
-    secret_service_get(
-        SECRET_SERVICE_NONE, nullptr,
-        [](GObject *, GAsyncResult *result, gpointer data) {
-            std::unique_ptr<AbsenceCheck> got(static_cast<AbsenceCheck *>(data));
-            ErrorHolder error;
-            got->service = secret_service_get_finish(result, &error.error);
-            if (!got->service) {
-                const auto call = end<VoidResult>(got->call);
-                call->settle(failure(error.error ? reasonOf(error.error) : StorageFailure::KeychainUnavailable,
-                                     call->context,
-                                     error.error ? QString::fromUtf8(error.error->message) : QString()));
-                return;
-            }
-            // Every matching item, locked or not, without unlocking anything (no prompt): gnome-keyring
-            // lists the items of locked collections by their attributes.
-            SecretService *service = got->service;
-            GHashTable *query = got->attributes.get();
-            secret_service_search(
-                service, nullptr, query, SECRET_SEARCH_ALL, nullptr,
-                [](GObject *source, GAsyncResult *searchResult, gpointer searchData) {
-                    std::unique_ptr<AbsenceCheck> searched(static_cast<AbsenceCheck *>(searchData));
-                    ErrorHolder searchError;
-                    GList *found = secret_service_search_finish(SECRET_SERVICE(source), searchResult,
-                                                                &searchError.error);
-                    if (searchError.error) {
-                        const auto call = end<VoidResult>(searched->call);
-                        call->settle(failure(reasonOf(searchError.error), call->context,
-                                             QString::fromUtf8(searchError.error->message)));
-                        return;
-                    }
-                    bool lockedMatch = false;
-                    for (GList *node = found; node; node = node->next)
-                        lockedMatch = lockedMatch || secret_item_get_locked(SECRET_ITEM(node->data));
-                    g_list_free_full(found, g_object_unref);
-                    if (lockedMatch) {
-                        const auto call = end<VoidResult>(searched->call);
-                        call->settle(lockedAbsence(call->context,
-                                                   QStringLiteral("the item exists in a locked collection")));
-                        return;
-                    }
-                    checkDefaultCollection(std::move(searched));
-                },
-                got.release());
-        },
-        check.release());
+    check->next = &searchMatchingItems;
+    withService(std::move(check));
     return future;
 }
+
+namespace {
+
+void unlockDefault(std::unique_ptr<AbsenceCheck> check)
+{
+    SecretService *service = check->service;
+    secret_collection_for_alias(
+        service, "default", SECRET_COLLECTION_NONE, nullptr,
+        [](GObject *, GAsyncResult *aliasResult, gpointer aliasData) {
+            std::unique_ptr<AbsenceCheck> aliased(static_cast<AbsenceCheck *>(aliasData));
+            ErrorHolder aliasError;
+            SecretCollection *collection = secret_collection_for_alias_finish(aliasResult, &aliasError.error);
+            if (aliasError.error || !collection) {
+                const auto call = end<VoidResult>(aliased->call);
+                call->settle(failure(aliasError.error ? reasonOf(aliasError.error) : StorageFailure::KeychainLocked,
+                                     call->context,
+                                     aliasError.error ? QString::fromUtf8(aliasError.error->message)
+                                                      : QStringLiteral("the Secret Service has no default collection")));
+                return;
+            }
+            GList *objects = g_list_append(nullptr, collection);
+            SecretService *owner = aliased->service;
+            // Shows the keychain's own unlock prompt; the answer says whether it was unlocked.
+            secret_service_unlock(
+                owner, objects, nullptr,
+                [](GObject *source, GAsyncResult *unlockResult, gpointer unlockData) {
+                    std::unique_ptr<AbsenceCheck> unlocking(static_cast<AbsenceCheck *>(unlockData));
+                    const auto call = end<VoidResult>(unlocking->call);
+                    ErrorHolder unlockError;
+                    GList *unlocked = nullptr;
+                    const gint count = secret_service_unlock_finish(SECRET_SERVICE(source), unlockResult, &unlocked,
+                                                                    &unlockError.error);
+                    g_list_free_full(unlocked, g_object_unref);
+                    if (unlockError.error) {
+                        call->settle(failure(reasonOf(unlockError.error), call->context,
+                                             QString::fromUtf8(unlockError.error->message)));
+                    } else if (count < 1) {
+                        call->settle(failure(StorageFailure::KeychainLocked, call->context,
+                                             QStringLiteral("the unlock prompt was dismissed or could not be shown")));
+                    } else {
+                        call->settle(Done{});
+                    }
+                },
+                aliased.release());
+            g_list_free(objects);
+            g_object_unref(collection);
+        },
+        check.release());
+}
+
+} // namespace
 
 QFuture<VoidResult> unlockDefaultCollection(std::chrono::milliseconds timeout)
 {
@@ -462,67 +526,8 @@ QFuture<VoidResult> unlockDefaultCollection(std::chrono::milliseconds timeout)
     auto future = pending->promise.future();
     auto check = std::make_unique<AbsenceCheck>();
     check->call = begin(pending, timeout);
-    secret_service_get(
-        SECRET_SERVICE_NONE, nullptr,
-        [](GObject *, GAsyncResult *result, gpointer data) {
-            std::unique_ptr<AbsenceCheck> got(static_cast<AbsenceCheck *>(data));
-            ErrorHolder error;
-            got->service = secret_service_get_finish(result, &error.error);
-            if (!got->service) {
-                const auto call = end<VoidResult>(got->call);
-                call->settle(failure(error.error ? reasonOf(error.error) : StorageFailure::KeychainUnavailable,
-                                     call->context,
-                                     error.error ? QString::fromUtf8(error.error->message) : QString()));
-                return;
-            }
-            SecretService *service = got->service;
-            secret_collection_for_alias(
-                service, "default", SECRET_COLLECTION_NONE, nullptr,
-                [](GObject *, GAsyncResult *aliasResult, gpointer aliasData) {
-                    std::unique_ptr<AbsenceCheck> aliased(static_cast<AbsenceCheck *>(aliasData));
-                    ErrorHolder aliasError;
-                    SecretCollection *collection =
-                        secret_collection_for_alias_finish(aliasResult, &aliasError.error);
-                    if (aliasError.error || !collection) {
-                        const auto call = end<VoidResult>(aliased->call);
-                        call->settle(failure(
-                            aliasError.error ? reasonOf(aliasError.error) : StorageFailure::KeychainLocked,
-                            call->context,
-                            aliasError.error ? QString::fromUtf8(aliasError.error->message)
-                                             : QStringLiteral("the Secret Service has no default collection")));
-                        return;
-                    }
-                    GList *objects = g_list_append(nullptr, collection);
-                    SecretService *owner = aliased->service;
-                    // Shows the keychain's own unlock prompt; the answer says whether it was unlocked.
-                    secret_service_unlock(
-                        owner, objects, nullptr,
-                        [](GObject *source, GAsyncResult *unlockResult, gpointer unlockData) {
-                            std::unique_ptr<AbsenceCheck> unlocking(static_cast<AbsenceCheck *>(unlockData));
-                            const auto call = end<VoidResult>(unlocking->call);
-                            ErrorHolder unlockError;
-                            GList *unlocked = nullptr;
-                            const gint count = secret_service_unlock_finish(SECRET_SERVICE(source), unlockResult,
-                                                                            &unlocked, &unlockError.error);
-                            g_list_free_full(unlocked, g_object_unref);
-                            if (unlockError.error) {
-                                call->settle(failure(reasonOf(unlockError.error), call->context,
-                                                     QString::fromUtf8(unlockError.error->message)));
-                            } else if (count < 1) {
-                                call->settle(failure(StorageFailure::KeychainLocked, call->context,
-                                                     QStringLiteral("the unlock prompt was dismissed or "
-                                                                    "could not be shown")));
-                            } else {
-                                call->settle(Done{});
-                            }
-                        },
-                        aliased.release());
-                    g_list_free(objects);
-                    g_object_unref(collection);
-                },
-                got.release());
-        },
-        check.release());
+    check->next = &unlockDefault;
+    withService(std::move(check));
     return future;
 }
 
