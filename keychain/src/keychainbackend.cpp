@@ -11,6 +11,8 @@
 #include "keychainlogging.h"
 
 #include <QDir>
+#include <QHash>
+#include <QMutex>
 #include <QFileInfo>
 
 namespace azid::detail {
@@ -132,18 +134,42 @@ QString backendPinPath(const QString &profile)
     return QDir(profileDataDirectory(profile)).filePath(QStringLiteral("keychain-backend"));
 }
 
+namespace {
+
+// The pins this process read or wrote, so that the file is read once per profile, not at every
+// keychain operation (nothing but this process's pinBackend() writes it while it runs).
+QMutex pinsMutex;
+QHash<QString, std::optional<KeychainBackend>> &knownPins()
+{
+    static QHash<QString, std::optional<KeychainBackend>> pins;
+    return pins;
+}
+
+} // namespace
+
 std::optional<KeychainBackend> pinnedBackend(const QString &profile)
 {
+    {
+        const QMutexLocker locker(&pinsMutex);
+        if (const auto known = knownPins().constFind(profile); known != knownPins().constEnd())
+            return *known;
+    }
     const auto file = readWholeFile(backendPinPath(profile));
-    if (!file || !file.value())
-        return std::nullopt;
-    return backendFromKey(QString::fromUtf8(file.value()->data));
+    const std::optional<KeychainBackend> pin =
+        file && file.value() ? backendFromKey(QString::fromUtf8(file.value()->data)) : std::nullopt;
+    const QMutexLocker locker(&pinsMutex);
+    knownPins().insert(profile, pin);
+    return pin;
 }
 
 void pinBackend(const QString &profile, KeychainBackend backend)
 {
     if (pinnedBackend(profile))
         return;
+    {
+        const QMutexLocker locker(&pinsMutex);
+        knownPins().insert(profile, backend);
+    }
     QString error;
     const QString path = backendPinPath(profile);
     if (!ensureDirectory(QFileInfo(path).absolutePath(), &error)) {
