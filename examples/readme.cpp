@@ -8,8 +8,12 @@ int main()
 {
     auto credential = std::make_shared<azid::BlockingTokenCredential>(
         [] { return std::make_shared<azid::DefaultAzureCredential>(); });
-    const auto bearerToken = azid::getBearerTokenProvider(credential, {QStringLiteral("https://management.azure.com/.default")});
+    const auto bearerToken =
+        azid::getBearerTokenProvider(credential, {QStringLiteral("https://management.azure.com/.default")});
     const azid::Result<azid::Secret> token = bearerToken(); // waits; any thread may call it
-    if (!token) { std::cerr << token.error().toString().toStdString() << '\n'; return 1; }
+    if (!token) {
+        std::cerr << token.error().toString().toStdString() << '\n';
+        return 1;
+    }
     std::cout << "Authorization: " << azid::bearerAuthorization(token.value()).reveal().constData() << '\n';
 }

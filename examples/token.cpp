@@ -15,7 +15,8 @@ int main(int argc, char **argv)
     }
     auto credential = std::make_shared<azid::BlockingTokenCredential>(
         [options] { return std::make_shared<azid::DefaultAzureCredential>(options); });
-    const QString scope = argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("https://management.azure.com/.default");
+    const QString scope =
+        argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("https://management.azure.com/.default");
     const auto bearerToken = azid::getBearerTokenProvider(credential, {scope});
 
     const azid::Result<azid::Secret> token = bearerToken(); // waits; any thread may call it

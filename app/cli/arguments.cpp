@@ -35,9 +35,9 @@ private:
 };
 
 const QStringList kCommands{QStringLiteral("login"), QStringLiteral("token"), QStringLiteral("accounts")};
-const QStringList kAccountCommands{QStringLiteral("list"), QStringLiteral("show"), QStringLiteral("remove"),
-                                   QStringLiteral("export"), QStringLiteral("import"),
-                                   QStringLiteral("restore-cache")};
+const QStringList kAccountCommands{QStringLiteral("list"),   QStringLiteral("show"),
+                                   QStringLiteral("remove"), QStringLiteral("export"),
+                                   QStringLiteral("import"), QStringLiteral("restore-cache")};
 const QStringList kFlows{QStringLiteral("browser"), QStringLiteral("device-code"),
                          QStringLiteral("password")};
 

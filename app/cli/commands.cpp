@@ -74,8 +74,9 @@ bool isKnownCloud(const QString &authority)
 {
     if (authority.isEmpty())
         return true;
-    const QString host = authority.contains(QStringLiteral("://")) ? QUrl(authority).host()
-                                                                    : authority.section(QLatin1Char('/'), 0, 0);
+    const QString host = authority.contains(QStringLiteral("://"))
+                             ? QUrl(authority).host()
+                             : authority.section(QLatin1Char('/'), 0, 0);
     return host.compare(AzureAuthorityHosts::AzurePublicCloud, Qt::CaseInsensitive) == 0 ||
            host.compare(AzureAuthorityHosts::AzureGovernment, Qt::CaseInsensitive) == 0 ||
            host.compare(AzureAuthorityHosts::AzureChina, Qt::CaseInsensitive) == 0;
@@ -160,9 +161,9 @@ int login(const Arguments &a, Profile &profile)
 
     // Without --scope: Resource Manager's scope on a cloud Azid knows, else the sign-in alone (a record
     // is all a login needs; `token --scope` asks for the resource later).
-    const auto record = wait(a.scopes.isEmpty() && !isKnownCloud(a.authority)
-                                 ? credential->authenticateIdentity()
-                                 : credential->authenticate(a.scopes));
+    const auto record =
+        wait(a.scopes.isEmpty() && !isKnownCloud(a.authority) ? credential->authenticateIdentity()
+                                                              : credential->authenticate(a.scopes));
     // Tokens are kept even when storing the account fails below: the next login finds them.
     const VoidResult saved = profile.saveCaches();
     if (!record.ok())
@@ -320,7 +321,8 @@ int accounts(const Arguments &a, Profile &profile)
     if (a.subcommand == QStringLiteral("restore-cache")) {
         if (const VoidResult restored = profile.restoreCache(a.file); !restored.ok())
             return fail(restored.error(), a);
-        printNote(QStringLiteral("Restored the sign-ins of %1 into the token cache, and deleted it.").arg(a.file));
+        printNote(
+            QStringLiteral("Restored the sign-ins of %1 into the token cache, and deleted it.").arg(a.file));
         return ExitSuccess;
     }
 

@@ -4,9 +4,9 @@
 #include "testhooks.h"
 
 #include "azid/browseropener.h"
+#include "azid/keychain/keychainavailability.h"
 #include "azid/keychain/profilestorage.h"
 #include "azid/keychain/storagelocation.h"
-#include "azid/keychain/keychainavailability.h"
 #include "azid/ui/accountservice.h"
 #include "azid/ui/appsettings.h"
 #include "azid/ui/desktopcontroller.h"
@@ -141,9 +141,9 @@ int main(int argc, char *argv[])
     service.setEmbeddedBrowser(azid::ui::EmbeddedBrowser());
     if (!storageOptions.memoryOnly) {
         // A locked keychain is a state the app shows and waits out; it tells when the keychain opens.
-        service.setKeychainWatch(
-            azid::KeychainAvailability::defaultProbe(profile == QStringLiteral("default") ? QString() : profile),
-            [] { return azid::KeychainAvailability::requestUnlock(); });
+        service.setKeychainWatch(azid::KeychainAvailability::defaultProbe(
+                                     profile == QStringLiteral("default") ? QString() : profile),
+                                 [] { return azid::KeychainAvailability::requestUnlock(); });
     }
 
     azid::ui::SecretClipboard clipboard(QApplication::clipboard());

@@ -128,8 +128,9 @@ QJsonObject TestHooks::state() const
              static_cast<int>(m_service->keychainState())))},
         {QStringLiteral("keychainBannerVisible"),
          m_controller->accountsWindow()->findChild<QWidget *>(QStringLiteral("keychainBanner")) &&
-             m_controller->accountsWindow()->findChild<QWidget *>(QStringLiteral("keychainBanner"))->isVisibleTo(
-                 m_controller->accountsWindow())},
+             m_controller->accountsWindow()
+                 ->findChild<QWidget *>(QStringLiteral("keychainBanner"))
+                 ->isVisibleTo(m_controller->accountsWindow())},
         {QStringLiteral("accounts"), accounts},
         {QStringLiteral("clipboardClearPending"), m_clipboard && m_clipboard->clearPending()},
         {QStringLiteral("pendingRequests"), m_service->pendingRequests()},

@@ -65,9 +65,9 @@ Result<AuthorityHost> AuthorityHost::parse(const QString &hostOrUrl)
 
 QString regionalHost(const QString &host, const QString &region)
 {
-    static const QStringList publicCloud{QStringLiteral("login.microsoftonline.com"),
-                                         QStringLiteral("login.microsoft.com"),
-                                         QStringLiteral("login.windows.net"), QStringLiteral("sts.windows.net")};
+    static const QStringList publicCloud{
+        QStringLiteral("login.microsoftonline.com"), QStringLiteral("login.microsoft.com"),
+        QStringLiteral("login.windows.net"), QStringLiteral("sts.windows.net")};
     const QString lower = host.toLower();
     if (publicCloud.contains(lower))
         return region + QStringLiteral(".login.microsoft.com");
@@ -87,10 +87,12 @@ QString resolveRegion(const QString &configured, const QString &regionName, QStr
             return {};
     }
     for (QChar c : value) {
-        if (!((c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('0') && c <= QLatin1Char('9')))) {
-            *problem = QStringLiteral("\"%1\" is not an Azure region name (AZURE_REGIONAL_AUTHORITY_NAME): give a "
-                                      "region such as westus2, or TryAutoDetect.")
-                           .arg(configured);
+        if (!((c >= QLatin1Char('a') && c <= QLatin1Char('z')) ||
+              (c >= QLatin1Char('0') && c <= QLatin1Char('9')))) {
+            *problem =
+                QStringLiteral("\"%1\" is not an Azure region name (AZURE_REGIONAL_AUTHORITY_NAME): give a "
+                               "region such as westus2, or TryAutoDetect.")
+                    .arg(configured);
             return {};
         }
     }

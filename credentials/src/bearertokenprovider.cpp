@@ -47,12 +47,14 @@ TokenRequestOptions requestFor(const QStringList &scopes)
 
 } // namespace
 
-BearerTokenProvider getBearerTokenProvider(std::shared_ptr<TokenCredential> credential, const QStringList &scopes)
+BearerTokenProvider getBearerTokenProvider(std::shared_ptr<TokenCredential> credential,
+                                           const QStringList &scopes)
 {
     auto kept = std::make_shared<KeptToken>();
     return [credential = std::move(credential), scopes, kept]() -> QFuture<Result<Secret>> {
         if (!credential)
-            return detail::ready(Result<Secret>(AuthError::unavailable(QStringLiteral("No credential was given."))));
+            return detail::ready(
+                Result<Secret>(AuthError::unavailable(QStringLiteral("No credential was given."))));
         if (auto token = kept->usable())
             return detail::ready(Result<Secret>(std::move(*token)));
         return credential->getTokenInfo(requestFor(scopes))

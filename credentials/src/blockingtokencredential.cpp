@@ -189,8 +189,9 @@ TokenResult BlockingTokenCredential::getTokenBlocking(const TokenRequestOptions 
     return *waiter->result;
 }
 
-Result<AccessToken> BlockingTokenCredential::getTokenBlocking(const QStringList &scopes, const QString &claims,
-                                                              const QString &tenantId, bool enableCae) const
+Result<AccessToken> BlockingTokenCredential::getTokenBlocking(const QStringList &scopes,
+                                                              const QString &claims, const QString &tenantId,
+                                                              bool enableCae) const
 {
     const TokenResult result = getTokenBlocking(TokenRequestOptions{scopes, claims, tenantId, enableCae});
     if (!result.ok())

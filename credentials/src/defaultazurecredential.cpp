@@ -279,7 +279,8 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
     }
 
     if (members.isEmpty()) // azure.identity: ChainedTokenCredential's ValueError
-        d->configurationError = AuthError::configuration(QStringLiteral("at least one credential is required"));
+        d->configurationError =
+            AuthError::configuration(QStringLiteral("at least one credential is required"));
     // azure.identity raises the ValueError of a member's constructor from its own.
     for (const detail::DefaultChainMember &member : std::as_const(members)) {
         if (d->configurationError)
@@ -287,7 +288,8 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
         if (member.failuresUnavailable)
             continue;
         if (auto error = member.credential->configurationError()) {
-            error->message = QStringLiteral("DefaultAzureCredential: %1: %2").arg(member.displayName(), error->message);
+            error->message =
+                QStringLiteral("DefaultAzureCredential: %1: %2").arg(member.displayName(), error->message);
             d->configurationError = error;
         }
     }

@@ -189,13 +189,14 @@ EnvironmentCredential::EnvironmentCredential(const EnvironmentCredentialOptions 
             if (environment.contains(name) && environment.value(name).isEmpty())
                 empty << name;
         }
-        error->message = QStringLiteral("EnvironmentCredential is configured by %1, but the configuration is "
-                                        "invalid%2: %3")
-                             .arg(configuration.set.join(QStringLiteral(", ")),
-                                  empty.isEmpty() ? QString()
-                                                  : QStringLiteral(" (%1 set but empty)")
-                                                        .arg(empty.join(QStringLiteral(", "))),
-                                  error->message);
+        error->message =
+            QStringLiteral("EnvironmentCredential is configured by %1, but the configuration is "
+                           "invalid%2: %3")
+                .arg(configuration.set.join(QStringLiteral(", ")),
+                     empty.isEmpty()
+                         ? QString()
+                         : QStringLiteral(" (%1 set but empty)").arg(empty.join(QStringLiteral(", "))),
+                     error->message);
         m_configurationError = error;
     }
 }

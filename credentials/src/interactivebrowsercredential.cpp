@@ -39,7 +39,8 @@ InteractiveBrowserCredential::InteractiveBrowserCredential(const InteractiveBrow
         const QUrl uri(m_options.redirectUri, QUrl::StrictMode);
         const QString host = uri.host().toLower();
         if (!uri.isValid() || uri.scheme() != QStringLiteral("http") || uri.port() <= 0 ||
-            (host != QStringLiteral("localhost") && host != QStringLiteral("127.0.0.1")) || uri.hasFragment()) {
+            (host != QStringLiteral("localhost") && host != QStringLiteral("127.0.0.1")) ||
+            uri.hasFragment()) {
             setConfigurationError(AuthError::unavailable(
                 QStringLiteral("\"redirect_uri\" must be an http URL on localhost or 127.0.0.1 with a port, "
                                "such as http://localhost:8400 (got \"%1\").")

@@ -26,7 +26,8 @@ TenantChoice resolveTenant(const QString &configured, const QString &requested,
         return {requested, {}};
     // azure.identity 1.25: a credential for "organizations" given no allow-list at all asks for the
     // requested tenant (it was not tied to one tenant in the first place).
-    if (additionallyAllowed.isEmpty() && configured.compare(QStringLiteral("organizations"), Qt::CaseInsensitive) == 0)
+    if (additionallyAllowed.isEmpty() &&
+        configured.compare(QStringLiteral("organizations"), Qt::CaseInsensitive) == 0)
         return {requested, {}};
     return {
         {},

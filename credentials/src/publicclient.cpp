@@ -100,7 +100,8 @@ QFuture<Result<TokenOutcome>> PublicClient::requestToken(TokenGrant grant)
                                   form.append({QStringLiteral("claims"), grant.claims});
                                   AuthorityEndpoints ep = endpoints.value();
                                   if (grant.regional && !m_config.region.isEmpty()) {
-                                      // MSAL: the regional service, same tenant path, no discovery of its own.
+                                      // MSAL: the regional service, same tenant path, no discovery of its
+                                      // own.
                                       ep.token.setHost(regionalHost(ep.token.host(), m_config.region));
                                   }
                                   if (m_config.clientCredential) {

@@ -268,11 +268,12 @@ QFuture<VoidResult> AccountStore::State::locked(std::function<QFuture<VoidResult
         return change();
     QString folderError;
     if (!detail::ensureDirectory(QFileInfo(lockPath).absolutePath(), &folderError)) {
-        return ready(VoidResult(storageError(
-            StorageFailure::FileError,
-            QStringLiteral("Cannot change the account list: %1.").arg(folderError))));
+        return ready(
+            VoidResult(storageError(StorageFailure::FileError,
+                                    QStringLiteral("Cannot change the account list: %1.").arg(folderError))));
     }
-    return detail::FileLock::acquireLater(lockPath, std::chrono::seconds(30), QStringLiteral("The account list"))
+    return detail::FileLock::acquireLater(lockPath, std::chrono::seconds(30),
+                                          QStringLiteral("The account list"))
         .then(QtFuture::Launch::Sync,
               [change = std::move(change)](
                   const Result<std::shared_ptr<detail::FileLock>> &lock) -> QFuture<VoidResult> {
@@ -368,7 +369,8 @@ QFuture<VoidResult> AccountStore::State::updateUserItem(const QString &username,
                   if (ids.isEmpty())
                       return self->store->remove(key);
                   // Too many accounts of one name for one item: no item, and find() lists them all.
-                  const Secret item(QJsonDocument(QJsonArray::fromStringList(ids)).toJson(QJsonDocument::Compact));
+                  const Secret item(
+                      QJsonDocument(QJsonArray::fromStringList(ids)).toJson(QJsonDocument::Compact));
                   if (item.size() > SecretStore::MaxItemSize)
                       return self->store->remove(key);
                   return self->store->write(key, item);
@@ -380,16 +382,17 @@ QFuture<Result<std::optional<StoredAccount>>> AccountStore::State::readAccount(c
                                                                                const QString &defaultId)
 {
     using Found = Result<std::optional<StoredAccount>>;
-    return store->read(accountKey(id)).then(QtFuture::Launch::Sync, [defaultId](const SecretResult &item) -> Found {
-        if (!item)
-            return item.error();
-        if (!item.value())
-            return std::optional<StoredAccount>();
-        auto account = parseAccountItem(*item.value());
-        if (account)
-            account->metadata.isDefault = account->record.homeAccountId == defaultId;
-        return account;
-    });
+    return store->read(accountKey(id))
+        .then(QtFuture::Launch::Sync, [defaultId](const SecretResult &item) -> Found {
+            if (!item)
+                return item.error();
+            if (!item.value())
+                return std::optional<StoredAccount>();
+            auto account = parseAccountItem(*item.value());
+            if (account)
+                account->metadata.isDefault = account->record.homeAccountId == defaultId;
+            return account;
+        });
 }
 
 QFuture<Result<std::optional<StoredAccount>>> AccountStore::State::find(const QString &selector)
@@ -547,7 +550,8 @@ QString AccountStore::userKey(const QString &username)
 QFuture<Result<std::optional<StoredAccount>>> AccountStore::find(const QString &selector)
 {
     auto state = m_state;
-    return state->queue.enqueue<Result<std::optional<StoredAccount>>>([state, selector] { return state->find(selector); });
+    return state->queue.enqueue<Result<std::optional<StoredAccount>>>(
+        [state, selector] { return state->find(selector); });
 }
 
 QFuture<Result<QList<StoredAccount>>> AccountStore::list()

@@ -153,8 +153,8 @@ QFuture<Result<Secret>> EncryptedFileStorage::readCopy(const QString &path) cons
     return m_keys->read(m_keyName).then([path, cache](const SecretResult &key) -> Result<Secret> {
         if (!key)
             return key.error();
-        const auto decrypted =
-            key.value() ? decryptCopy(path, *key.value()) : Result<std::optional<Secret>>(std::optional<Secret>());
+        const auto decrypted = key.value() ? decryptCopy(path, *key.value())
+                                           : Result<std::optional<Secret>>(std::optional<Secret>());
         if (!decrypted)
             return decrypted.error();
         if (!decrypted.value()) {
@@ -207,13 +207,14 @@ QFuture<SnapshotResult> EncryptedFileStorage::read()
             // any more. It is kept aside and the save starts a new cache.
             const Result<QString> kept = copy.m_file.moveAside();
             if (!kept) {
-                return storageError(StorageFailure::CacheKeyMissing,
-                                    copy.missingKey().message +
-                                        QStringLiteral(" It could not be set aside (%1).").arg(kept.error().message));
+                return storageError(
+                    StorageFailure::CacheKeyMissing,
+                    copy.missingKey().message +
+                        QStringLiteral(" It could not be set aside (%1).").arg(kept.error().message));
             }
-            qCWarning(lcKeychain).noquote() << "the key of" << copy.m_file.path()
-                                            << "is not in the open keychain; the file was kept as" << kept.value()
-                                            << "and a new cache is started";
+            qCWarning(lcKeychain).noquote()
+                << "the key of" << copy.m_file.path() << "is not in the open keychain; the file was kept as"
+                << kept.value() << "and a new cache is started";
             return std::optional<CacheSnapshot>();
         }
         if (!copy.m_file.stamp().exists)
@@ -232,11 +233,12 @@ QFuture<SnapshotResult> EncryptedFileStorage::read()
                                                        "sign in again.")
                                             .arg(kept.error().message));
             }
-            return storageError(StorageFailure::CacheDamaged,
-                                contents.error().message +
-                                    QStringLiteral(" Its key is in the keychain, so the file itself is damaged: "
-                                                   "it has been kept as %1; sign in again.")
-                                        .arg(kept.value()));
+            return storageError(
+                StorageFailure::CacheDamaged,
+                contents.error().message +
+                    QStringLiteral(" Its key is in the keychain, so the file itself is damaged: "
+                                   "it has been kept as %1; sign in again.")
+                        .arg(kept.value()));
         }
         if (!contents.value())
             return std::optional<CacheSnapshot>();
@@ -278,9 +280,9 @@ QFuture<Result<FileStamp>> EncryptedFileStorage::write(const Secret &data, std::
                         copy.missingKey().message +
                             QStringLiteral(" It could not be set aside (%1).").arg(kept.error().message))));
                 }
-                qCWarning(lcKeychain).noquote()
-                    << "the key of" << copy.m_file.path() << "is not in the open keychain; the file was kept as"
-                    << kept.value() << "and a new cache is started";
+                qCWarning(lcKeychain).noquote() << "the key of" << copy.m_file.path()
+                                                << "is not in the open keychain; the file was kept as"
+                                                << kept.value() << "and a new cache is started";
             }
             const Secret fresh = EncryptedCacheFile::generateKey();
             if (fresh.isEmpty()) {

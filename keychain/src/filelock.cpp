@@ -134,8 +134,8 @@ bool FileLock::isHeldHere(const QString &lockPath)
     return heldHere().contains(lockPath);
 }
 
-Result<std::shared_ptr<FileLock>> FileLock::acquire(const QString &lockPath, std::chrono::milliseconds timeout,
-                                                    const QString &what)
+Result<std::shared_ptr<FileLock>> FileLock::acquire(const QString &lockPath,
+                                                    std::chrono::milliseconds timeout, const QString &what)
 {
     const QByteArray path = QFile::encodeName(lockPath);
     const QDeadlineTimer deadline(timeout);
@@ -166,9 +166,8 @@ Result<std::shared_ptr<FileLock>> FileLock::acquire(const QString &lockPath, std
         if (deadline.hasExpired()) {
             return storageError(
                 StorageFailure::CacheLocked,
-                QStringLiteral(
-                    "%3 is locked by another process (lock file %1, held by \"%2\"). Try "
-                    "again; if that process is no longer running, delete the lock file.")
+                QStringLiteral("%3 is locked by another process (lock file %1, held by \"%2\"). Try "
+                               "again; if that process is no longer running, delete the lock file.")
                     .arg(lockPath, describeHolder(path), what));
         }
         std::this_thread::sleep_for(pause);
@@ -190,7 +189,8 @@ struct LaterLock
 void tryLock(const std::shared_ptr<LaterLock> &attempt)
 {
     auto locked = FileLock::acquire(attempt->path, std::chrono::milliseconds(0), attempt->what);
-    if (locked || storageFailure(locked.error()) != StorageFailure::CacheLocked || attempt->deadline.hasExpired()) {
+    if (locked || storageFailure(locked.error()) != StorageFailure::CacheLocked ||
+        attempt->deadline.hasExpired()) {
         attempt->promise.addResult(std::move(locked));
         attempt->promise.finish();
         return;

@@ -23,7 +23,8 @@ class FileLock
 {
 public:
     // `what` names the locked thing in the error ("The token cache", "The account list").
-    static Result<std::shared_ptr<FileLock>> acquire(const QString &lockPath, std::chrono::milliseconds timeout,
+    static Result<std::shared_ptr<FileLock>> acquire(const QString &lockPath,
+                                                     std::chrono::milliseconds timeout,
                                                      const QString &what = QStringLiteral("The token cache"));
     // The same without blocking the thread: while another process holds the lock, tries again from the
     // event loop (of the application's thread) until `timeout`. Without an application, blocks.

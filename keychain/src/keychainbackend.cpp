@@ -11,9 +11,9 @@
 #include "keychainlogging.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QHash>
 #include <QMutex>
-#include <QFileInfo>
 
 namespace azid::detail {
 
@@ -87,8 +87,9 @@ bool kwalletAnswers(const char *name, const char *path)
         g_clear_error(&error);
         return false;
     }
-    GVariant *reply = g_dbus_connection_call_sync(bus, name, path, "org.kde.KWallet", "networkWallet", nullptr,
-                                                  nullptr, G_DBUS_CALL_FLAGS_NONE, 500, nullptr, &error);
+    GVariant *reply =
+        g_dbus_connection_call_sync(bus, name, path, "org.kde.KWallet", "networkWallet", nullptr, nullptr,
+                                    G_DBUS_CALL_FLAGS_NONE, 500, nullptr, &error);
     const bool answered = reply != nullptr;
     if (reply)
         g_variant_unref(reply);
@@ -107,10 +108,10 @@ std::optional<KeychainBackend> qtKeychainBackend()
             return KeychainBackend::KWallet;
         case Desktop::Plasma5:
             return kwalletAnswers("org.kde.kwalletd5", "/modules/kwalletd5") ? KeychainBackend::KWallet
-                                                                              : KeychainBackend::SecretService;
+                                                                             : KeychainBackend::SecretService;
         case Desktop::Plasma6:
             return kwalletAnswers("org.kde.kwalletd6", "/modules/kwalletd6") ? KeychainBackend::KWallet
-                                                                              : KeychainBackend::SecretService;
+                                                                             : KeychainBackend::SecretService;
         case Desktop::Other:
             break;
         }

@@ -110,11 +110,12 @@ QFuture<SecretResult> KeychainSecretStore::read(const QString &key)
                [timeout, service, key]() -> SecretResult {
                    return detail::keychainTimeoutError(timeout, KeychainOperation::Read, service, key);
                })
-        .then(QtFuture::Launch::Sync, [service, key, timeout](const SecretResult &read) -> QFuture<SecretResult> {
-            if (!read || read.value())
-                return ready(read);
-            return confirmAbsent(service, key, timeout);
-        })
+        .then(QtFuture::Launch::Sync,
+              [service, key, timeout](const SecretResult &read) -> QFuture<SecretResult> {
+                  if (!read || read.value())
+                      return ready(read);
+                  return confirmAbsent(service, key, timeout);
+              })
         .unwrap();
 }
 

@@ -373,9 +373,9 @@ void withService(std::unique_ptr<AbsenceCheck> check)
             got->service = secret_service_get_finish(result, &error.error);
             if (!got->service) {
                 const auto call = end<VoidResult>(got->call);
-                call->settle(failure(error.error ? reasonOf(error.error) : StorageFailure::KeychainUnavailable,
-                                     call->context,
-                                     error.error ? QString::fromUtf8(error.error->message) : QString()));
+                call->settle(failure(
+                    error.error ? reasonOf(error.error) : StorageFailure::KeychainUnavailable, call->context,
+                    error.error ? QString::fromUtf8(error.error->message) : QString()));
                 return;
             }
             got->next(std::move(got));
@@ -399,8 +399,8 @@ void checkDefaultCollection(std::unique_ptr<AbsenceCheck> pending)
             ErrorHolder error;
             SecretCollection *collection = secret_collection_for_alias_finish(result, &error.error);
             if (error.error) {
-                call->settle(failure(reasonOf(error.error), call->context,
-                                     QString::fromUtf8(error.error->message)));
+                call->settle(
+                    failure(reasonOf(error.error), call->context, QString::fromUtf8(error.error->message)));
                 return;
             }
             if (!collection) {
@@ -410,9 +410,9 @@ void checkDefaultCollection(std::unique_ptr<AbsenceCheck> pending)
             const bool locked = secret_collection_get_locked(collection);
             g_object_unref(collection);
             if (locked) {
-                call->settle(lockedAbsence(call->context,
-                                           QStringLiteral("the item was not found while the default "
-                                                          "collection is locked")));
+                call->settle(
+                    lockedAbsence(call->context, QStringLiteral("the item was not found while the default "
+                                                                "collection is locked")));
             } else {
                 call->settle(Done{});
             }
@@ -431,7 +431,8 @@ void searchMatchingItems(std::unique_ptr<AbsenceCheck> check)
         [](GObject *source, GAsyncResult *searchResult, gpointer searchData) {
             std::unique_ptr<AbsenceCheck> searched(static_cast<AbsenceCheck *>(searchData));
             ErrorHolder searchError;
-            GList *found = secret_service_search_finish(SECRET_SERVICE(source), searchResult, &searchError.error);
+            GList *found =
+                secret_service_search_finish(SECRET_SERVICE(source), searchResult, &searchError.error);
             if (searchError.error) {
                 const auto call = end<VoidResult>(searched->call);
                 call->settle(failure(reasonOf(searchError.error), call->context,
@@ -444,7 +445,8 @@ void searchMatchingItems(std::unique_ptr<AbsenceCheck> check)
             g_list_free_full(found, g_object_unref);
             if (lockedMatch) {
                 const auto call = end<VoidResult>(searched->call);
-                call->settle(lockedAbsence(call->context, QStringLiteral("the item exists in a locked collection")));
+                call->settle(
+                    lockedAbsence(call->context, QStringLiteral("the item exists in a locked collection")));
                 return;
             }
             checkDefaultCollection(std::move(searched));
@@ -481,10 +483,11 @@ void unlockDefault(std::unique_ptr<AbsenceCheck> check)
             SecretCollection *collection = secret_collection_for_alias_finish(aliasResult, &aliasError.error);
             if (aliasError.error || !collection) {
                 const auto call = end<VoidResult>(aliased->call);
-                call->settle(failure(aliasError.error ? reasonOf(aliasError.error) : StorageFailure::KeychainLocked,
-                                     call->context,
-                                     aliasError.error ? QString::fromUtf8(aliasError.error->message)
-                                                      : QStringLiteral("the Secret Service has no default collection")));
+                call->settle(failure(
+                    aliasError.error ? reasonOf(aliasError.error) : StorageFailure::KeychainLocked,
+                    call->context,
+                    aliasError.error ? QString::fromUtf8(aliasError.error->message)
+                                     : QStringLiteral("the Secret Service has no default collection")));
                 return;
             }
             GList *objects = g_list_append(nullptr, collection);
@@ -497,15 +500,16 @@ void unlockDefault(std::unique_ptr<AbsenceCheck> check)
                     const auto call = end<VoidResult>(unlocking->call);
                     ErrorHolder unlockError;
                     GList *unlocked = nullptr;
-                    const gint count = secret_service_unlock_finish(SECRET_SERVICE(source), unlockResult, &unlocked,
-                                                                    &unlockError.error);
+                    const gint count = secret_service_unlock_finish(SECRET_SERVICE(source), unlockResult,
+                                                                    &unlocked, &unlockError.error);
                     g_list_free_full(unlocked, g_object_unref);
                     if (unlockError.error) {
                         call->settle(failure(reasonOf(unlockError.error), call->context,
                                              QString::fromUtf8(unlockError.error->message)));
                     } else if (count < 1) {
-                        call->settle(failure(StorageFailure::KeychainLocked, call->context,
-                                             QStringLiteral("the unlock prompt was dismissed or could not be shown")));
+                        call->settle(
+                            failure(StorageFailure::KeychainLocked, call->context,
+                                    QStringLiteral("the unlock prompt was dismissed or could not be shown")));
                     } else {
                         call->settle(Done{});
                     }

@@ -110,9 +110,10 @@ ProfileStorage::ProfileStorage(const QString &profile, const Options &options,
     }
     m_state->keys = keychain;
     m_state->accounts = std::make_unique<AccountStore>(
-        m_state->store, options.memoryOnly ? QString()
-                                           : QDir(profileDataDirectory(m_state->profile))
-                                                 .filePath(QStringLiteral("accounts.lockfile")));
+        m_state->store,
+        options.memoryOnly
+            ? QString()
+            : QDir(profileDataDirectory(m_state->profile)).filePath(QStringLiteral("accounts.lockfile")));
     if (m_state->persistence == TokenPersistence::Encrypted) {
         m_state->persistenceNoCae =
             CachePersistence::forProfile(keychain, m_state->cache, m_state->profile, options.cache, false);
@@ -231,8 +232,7 @@ QFuture<Result<QStringList>> ProfileStorage::restorableCaches()
     QFuture<VoidResult> result = readyResult(Done{});
     for (CachePersistence *persistence : state->persisted()) {
         const auto storage = std::make_shared<EncryptedFileStorage>(
-            state->keys, persistence->keyName(),
-            defaultCacheFilePath(state->profile, persistence->name()));
+            state->keys, persistence->keyName(), defaultCacheFilePath(state->profile, persistence->name()));
         result = andThen(result, [storage, found]() {
             return storage->restorableCopies().then(QtFuture::Launch::Sync,
                                                     [found](const Result<QStringList> &copies) -> VoidResult {
@@ -270,22 +270,22 @@ QFuture<VoidResult> ProfileStorage::restoreCache(const QString &path)
                 *copy = contents.value();
                 return Done{};
             });
-        return andThen(andThen(read, [persistence]() { return persistence->load(); }),
-                       [state, persistence, cache, copy, path]() {
-                           const Secret merged = detail::fillMissingEntries(Secret(cache->serialize()), *copy);
-                           if (const VoidResult applied = cache->deserialize(merged.reveal()); !applied)
-                               return readyResult(applied);
-                           return andThen(persistence->save(), [path]() {
-                               if (!QFile::remove(path)) {
-                                   return readyResult(storageError(
-                                       StorageFailure::FileError,
-                                       QStringLiteral("The sign-ins of %1 were restored, but the file could "
-                                                      "not be deleted; delete it yourself.")
-                                           .arg(path)));
-                               }
-                               return readyResult(Done{});
-                           });
-                       });
+        return andThen(andThen(read, [persistence]() { return persistence->load(); }), [state, persistence,
+                                                                                        cache, copy, path]() {
+            const Secret merged = detail::fillMissingEntries(Secret(cache->serialize()), *copy);
+            if (const VoidResult applied = cache->deserialize(merged.reveal()); !applied)
+                return readyResult(applied);
+            return andThen(persistence->save(), [path]() {
+                if (!QFile::remove(path)) {
+                    return readyResult(
+                        storageError(StorageFailure::FileError,
+                                     QStringLiteral("The sign-ins of %1 were restored, but the file could "
+                                                    "not be deleted; delete it yourself.")
+                                         .arg(path)));
+                }
+                return readyResult(Done{});
+            });
+        });
     }
     return readyResult(storageError(
         StorageFailure::CacheDamaged,

@@ -632,11 +632,12 @@ private slots:
     void loginWithoutScopeOnAnotherAuthority()
     {
         m_sandbox.clearRequests();
-        const Run login = run(at(QStringLiteral("noscope")) +
-                                  QStringList{QStringLiteral("login"), QStringLiteral("--flow"),
-                                              QStringLiteral("password"), QStringLiteral("--username"),
-                                              QStringLiteral("alice@contoso.test"), QStringLiteral("--password-stdin")},
-                              "alice-password-1\n");
+        const Run login =
+            run(at(QStringLiteral("noscope")) +
+                    QStringList{QStringLiteral("login"), QStringLiteral("--flow"), QStringLiteral("password"),
+                                QStringLiteral("--username"), QStringLiteral("alice@contoso.test"),
+                                QStringLiteral("--password-stdin")},
+                "alice-password-1\n");
         QVERIFY2(login.exitCode == 0, qPrintable(login.describe()));
         QCOMPARE(login.json().object().value(QStringLiteral("username")).toString(),
                  QStringLiteral("alice@contoso.test"));

@@ -58,9 +58,15 @@ private:
 
     QStringList at(const QString &profile) const
     {
-        return {QStringLiteral("--profile"),  profile, QStringLiteral("--authority"), m_sandbox.authority(),
-                QStringLiteral("--ca-bundle"), m_sandbox.caFile(), QStringLiteral("--disable-instance-discovery"),
-                QStringLiteral("--output"),   QStringLiteral("json")};
+        return {QStringLiteral("--profile"),
+                profile,
+                QStringLiteral("--authority"),
+                m_sandbox.authority(),
+                QStringLiteral("--ca-bundle"),
+                m_sandbox.caFile(),
+                QStringLiteral("--disable-instance-discovery"),
+                QStringLiteral("--output"),
+                QStringLiteral("json")};
     }
 
     Run login(const QString &profile, const QString &user)
@@ -68,7 +74,8 @@ private:
         const QByteArray password = user.section(QLatin1Char('@'), 0, 0).toUtf8() + "-password-1\n";
         return run(at(profile) + QStringList{QStringLiteral("login"), QStringLiteral("--flow"),
                                              QStringLiteral("password"), QStringLiteral("--username"), user,
-                                             QStringLiteral("--password-stdin"), QStringLiteral("--scope"), Arm},
+                                             QStringLiteral("--password-stdin"), QStringLiteral("--scope"),
+                                             Arm},
                    password);
     }
 
@@ -76,7 +83,8 @@ private:
     Run token(const QString &profile, const QString &user, const QString &scope = Arm)
     {
         return run({QStringLiteral("--profile"), profile, QStringLiteral("--output"), QStringLiteral("json"),
-                    QStringLiteral("token"), QStringLiteral("--scope"), scope, QStringLiteral("--account"), user});
+                    QStringLiteral("token"), QStringLiteral("--scope"), scope, QStringLiteral("--account"),
+                    user});
     }
 
     QStringList usernames(const QString &profile)
@@ -113,7 +121,10 @@ private:
 
     static void lockKeychain() { QVERIFY(azid::test::keyring::lock()); }
     // What a person does: unlocks the login keyring with its password.
-    static void unlockKeychain() { QVERIFY(azid::test::keyring::unlock(QStringLiteral(AZID_UNLOCK_KEYRING))); }
+    static void unlockKeychain()
+    {
+        QVERIFY(azid::test::keyring::unlock(QStringLiteral(AZID_UNLOCK_KEYRING)));
+    }
 
 private slots:
     void initTestCase()
@@ -136,21 +147,28 @@ private slots:
         lockKeychain();
         const Run lockedToken = token(profile, QStringLiteral("alice@contoso.test"));
         QVERIFY2(lockedToken.exitCode == 3, qPrintable(lockedToken.describe()));
-        QCOMPARE(lockedToken.error().value(QStringLiteral("reason")).toString(), QStringLiteral("keychain_locked"));
-        QVERIFY2(lockedToken.error().value(QStringLiteral("message")).toString().contains(QStringLiteral("locked")),
+        QCOMPARE(lockedToken.error().value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("keychain_locked"));
+        QVERIFY2(lockedToken.error()
+                     .value(QStringLiteral("message"))
+                     .toString()
+                     .contains(QStringLiteral("locked")),
                  qPrintable(lockedToken.describe()));
 
         m_sandbox.clearRequests();
         const Run lockedLogin = login(profile, QStringLiteral("bob@contoso.test"));
         QVERIFY2(lockedLogin.exitCode == 3, qPrintable(lockedLogin.describe()));
-        QCOMPARE(lockedLogin.error().value(QStringLiteral("reason")).toString(), QStringLiteral("keychain_locked"));
+        QCOMPARE(lockedLogin.error().value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("keychain_locked"));
         // Nobody was asked to sign in for nothing, and nothing stored was touched.
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 0);
         QCOMPARE(contents(cacheFile(profile)), cacheBefore);
         QVERIFY2(setAside(profile).isEmpty(), qPrintable(setAside(profile).join(QLatin1Char(' '))));
-        const Run lockedList = run(at(profile) + QStringList{QStringLiteral("accounts"), QStringLiteral("list")});
+        const Run lockedList =
+            run(at(profile) + QStringList{QStringLiteral("accounts"), QStringLiteral("list")});
         QCOMPARE(lockedList.exitCode, 3);
-        QCOMPARE(lockedList.error().value(QStringLiteral("reason")).toString(), QStringLiteral("keychain_locked"));
+        QCOMPARE(lockedList.error().value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("keychain_locked"));
 
         unlockKeychain();
         m_sandbox.clearRequests();
@@ -167,7 +185,8 @@ private slots:
 
         const Run bob = login(profile, QStringLiteral("bob@contoso.test"));
         QVERIFY2(bob.exitCode == 0, qPrintable(bob.describe()));
-        QCOMPARE(usernames(profile), (QStringList{QStringLiteral("alice@contoso.test"), QStringLiteral("bob@contoso.test")}));
+        QCOMPARE(usernames(profile),
+                 (QStringList{QStringLiteral("alice@contoso.test"), QStringLiteral("bob@contoso.test")}));
         QVERIFY(setAside(profile).isEmpty());
     }
 
@@ -196,7 +215,9 @@ private slots:
         unlockKeychain();
         QVERIFY(waiting.waitForFinished(60000));
         QCOMPARE(waiting.exitCode(), 0);
-        QVERIFY(QJsonDocument::fromJson(waiting.readAllStandardOutput()).object().contains(QStringLiteral("token")));
+        QVERIFY(QJsonDocument::fromJson(waiting.readAllStandardOutput())
+                    .object()
+                    .contains(QStringLiteral("token")));
     }
 
     // A profile is pinned to the keychain that holds its items; another one is an error that says so.
@@ -214,9 +235,11 @@ private slots:
         const QByteArray cacheBefore = contents(cacheFile(profile));
         const Run other = token(profile, QStringLiteral("alice@contoso.test"));
         QVERIFY2(other.exitCode == 3, qPrintable(other.describe()));
-        QCOMPARE(other.error().value(QStringLiteral("reason")).toString(), QStringLiteral("keychain_unavailable"));
-        QVERIFY2(other.error().value(QStringLiteral("message")).toString().contains(QStringLiteral("KWallet")),
-                 qPrintable(other.describe()));
+        QCOMPARE(other.error().value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("keychain_unavailable"));
+        QVERIFY2(
+            other.error().value(QStringLiteral("message")).toString().contains(QStringLiteral("KWallet")),
+            qPrintable(other.describe()));
         QCOMPARE(contents(cacheFile(profile)), cacheBefore);
         QVERIFY(setAside(profile).isEmpty());
         QFile::remove(pin);
@@ -243,7 +266,8 @@ private slots:
         QVERIFY(QFile::copy(cacheFile(profile), copy));
         const QString exported = profileFolder(profile) + QStringLiteral("/alice.json");
         QCOMPARE(run(at(profile) + QStringList{QStringLiteral("accounts"), QStringLiteral("export"),
-                                               QStringLiteral("alice@contoso.test"), QStringLiteral("--file"), exported})
+                                               QStringLiteral("alice@contoso.test"), QStringLiteral("--file"),
+                                               exported})
                      .exitCode,
                  0);
         QCOMPARE(run(at(profile) + QStringList{QStringLiteral("accounts"), QStringLiteral("remove"),
@@ -259,8 +283,9 @@ private slots:
         QCOMPARE(listed.exitCode, 0);
         QVERIFY2(listed.err.contains("accounts restore-cache --file") && listed.err.contains(copy.toUtf8()),
                  qPrintable(listed.describe()));
-        const Run restore = run(at(profile) + QStringList{QStringLiteral("accounts"), QStringLiteral("restore-cache"),
-                                                          QStringLiteral("--file"), copy});
+        const Run restore =
+            run(at(profile) + QStringList{QStringLiteral("accounts"), QStringLiteral("restore-cache"),
+                                          QStringLiteral("--file"), copy});
         QVERIFY2(restore.exitCode == 0, qPrintable(restore.describe()));
         QVERIFY(!QFile::exists(copy));
         m_sandbox.clearRequests();
@@ -280,22 +305,24 @@ private slots:
                 QJsonArray records;
                 for (int i = 0; i < 25; ++i) {
                     const QString user = QStringLiteral("user-%1-%2").arg(side).arg(i);
-                    records.append(QJsonObject{{QStringLiteral("username"), user + QStringLiteral("@contoso.test")},
-                                               {QStringLiteral("authority"), QStringLiteral("login.microsoftonline.com")},
-                                               {QStringLiteral("homeAccountId"), user + QStringLiteral(".72f988bf")},
-                                               {QStringLiteral("tenantId"), QStringLiteral("72f988bf")},
-                                               {QStringLiteral("clientId"), QStringLiteral("04b07795-8ddb-461a-bbee-02f9e1bf7b46")},
-                                               {QStringLiteral("version"), QStringLiteral("1.0")}});
+                    records.append(QJsonObject{
+                        {QStringLiteral("username"), user + QStringLiteral("@contoso.test")},
+                        {QStringLiteral("authority"), QStringLiteral("login.microsoftonline.com")},
+                        {QStringLiteral("homeAccountId"), user + QStringLiteral(".72f988bf")},
+                        {QStringLiteral("tenantId"), QStringLiteral("72f988bf")},
+                        {QStringLiteral("clientId"), QStringLiteral("04b07795-8ddb-461a-bbee-02f9e1bf7b46")},
+                        {QStringLiteral("version"), QStringLiteral("1.0")}});
                 }
-                const QString file = QDir::temp().filePath(QStringLiteral("azid-import-%1-%2.json").arg(round).arg(side));
+                const QString file =
+                    QDir::temp().filePath(QStringLiteral("azid-import-%1-%2.json").arg(round).arg(side));
                 QFile out(file);
                 QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
                 out.write(QJsonDocument(records).toJson());
                 files << file;
             }
             QProcess first, second;
-            const QStringList base{QStringLiteral("--profile"), profile, QStringLiteral("accounts"), QStringLiteral("import"),
-                                   QStringLiteral("--file")};
+            const QStringList base{QStringLiteral("--profile"), profile, QStringLiteral("accounts"),
+                                   QStringLiteral("import"), QStringLiteral("--file")};
             first.start(QStringLiteral(AZID_CLI_PATH), base + QStringList{files.at(0)});
             second.start(QStringLiteral(AZID_CLI_PATH), base + QStringList{files.at(1)});
             QVERIFY(first.waitForFinished(120000) && second.waitForFinished(120000));
@@ -313,11 +340,15 @@ private slots:
         for (int round = 0; round < 50; ++round) {
             const QString profile = QStringLiteral("race-%1").arg(round);
             QProcess first, second;
-            const QStringList base = at(profile) + QStringList{QStringLiteral("login"), QStringLiteral("--flow"),
-                                                               QStringLiteral("password"), QStringLiteral("--password-stdin"),
-                                                               QStringLiteral("--scope"), Arm, QStringLiteral("--username")};
-            first.start(QStringLiteral(AZID_CLI_PATH), base + QStringList{QStringLiteral("alice@contoso.test")});
-            second.start(QStringLiteral(AZID_CLI_PATH), base + QStringList{QStringLiteral("bob@contoso.test")});
+            const QStringList base =
+                at(profile) + QStringList{QStringLiteral("login"),     QStringLiteral("--flow"),
+                                          QStringLiteral("password"),  QStringLiteral("--password-stdin"),
+                                          QStringLiteral("--scope"),   Arm,
+                                          QStringLiteral("--username")};
+            first.start(QStringLiteral(AZID_CLI_PATH),
+                        base + QStringList{QStringLiteral("alice@contoso.test")});
+            second.start(QStringLiteral(AZID_CLI_PATH),
+                         base + QStringList{QStringLiteral("bob@contoso.test")});
             QVERIFY(first.waitForStarted(10000) && second.waitForStarted(10000));
             first.write("alice-password-1\n");
             second.write("bob-password-1\n");

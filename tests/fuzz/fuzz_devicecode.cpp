@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (!parsed.ok())
         return 0;
     const DeviceCodeResponse &code = parsed.value();
-    AZID_FUZZ_CHECK(!code.userCode.isEmpty() && !code.deviceCode.isEmpty() && !code.verificationUri.isEmpty());
+    AZID_FUZZ_CHECK(!code.userCode.isEmpty() && !code.deviceCode.isEmpty() &&
+                    !code.verificationUri.isEmpty());
     AZID_FUZZ_CHECK(code.interval >= limits::MinPollInterval && code.interval <= limits::MaxPollInterval);
     AZID_FUZZ_CHECK(code.expiresIn >= 0 && code.expiresIn <= limits::MaxDeviceCodeLifetime);
     // What DeviceCodeCredential does with them: a deadline, and a timer in milliseconds.

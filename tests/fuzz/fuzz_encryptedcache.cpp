@@ -31,8 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         AZID_FUZZ_CHECK(decrypted && decrypted->reveal() == payload);
         // One flipped bit anywhere is refused.
         QByteArray damaged = encrypted;
-        const qsizetype at = static_cast<qsizetype>(payload.size() > 0 ? static_cast<std::uint8_t>(payload[0]) : 0) %
-                             damaged.size();
+        const qsizetype at =
+            static_cast<qsizetype>(payload.size() > 0 ? static_cast<std::uint8_t>(payload[0]) : 0) %
+            damaged.size();
         damaged[at] = static_cast<char>(damaged[at] ^ 0x01);
         AZID_FUZZ_CHECK(!EncryptedCacheFile::decrypt(damaged, key()));
         return 0;

@@ -17,8 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         return 0;
     // Two bytes choose the source, the identity and the status; the rest is the body.
     static const ManagedIdentitySource sources[] = {
-        ManagedIdentitySource::ServiceFabric, ManagedIdentitySource::AppService, ManagedIdentitySource::AzureArc,
-        ManagedIdentitySource::AzureMl,       ManagedIdentitySource::CloudShell, ManagedIdentitySource::Imds};
+        ManagedIdentitySource::ServiceFabric, ManagedIdentitySource::AppService,
+        ManagedIdentitySource::AzureArc,      ManagedIdentitySource::AzureMl,
+        ManagedIdentitySource::CloudShell,    ManagedIdentitySource::Imds};
     static const int statuses[] = {200, 200, 200, 400, 401, 403, 404, 410, 429, 500, 503, 0};
     const ManagedIdentitySource source = sources[data[0] % (sizeof sources / sizeof sources[0])];
     ManagedIdentityId identity;

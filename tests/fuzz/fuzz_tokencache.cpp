@@ -15,8 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     for (const CachedAccount &account : cache.accounts()) {
         (void)cache.account(account.homeAccountId, account.environment);
         (void)cache.findAccessToken(account.homeAccountId, account.environment,
-                                    QStringLiteral("04b07795-8ddb-461a-bbee-02f9e1bf7b46"), account.realm, scopes,
-                                    fuzz::Now);
+                                    QStringLiteral("04b07795-8ddb-461a-bbee-02f9e1bf7b46"), account.realm,
+                                    scopes, fuzz::Now);
         (void)cache.findRefreshToken(account.homeAccountId, account.environment,
                                      QStringLiteral("04b07795-8ddb-461a-bbee-02f9e1bf7b46"));
     }

@@ -24,7 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     AZID_FUZZ_CHECK(!t.refreshIn || (*t.refreshIn >= 0 && *t.refreshIn <= limits::MaxTokenLifetime));
     AZID_FUZZ_CHECK(!t.expiresOn || (*t.expiresOn >= 0 && *t.expiresOn <= limits::MaxEpochSeconds));
     // What PublicClient::handleTokenResponse computes from them (UBSan checks the additions).
-    const qint64 expiresOn = t.expiresIn > 0 ? fuzz::Now + t.expiresIn : t.expiresOn.value_or(fuzz::Now + 3600);
+    const qint64 expiresOn =
+        t.expiresIn > 0 ? fuzz::Now + t.expiresIn : t.expiresOn.value_or(fuzz::Now + 3600);
     const qint64 extended = fuzz::Now + t.extExpiresIn;
     const qint64 refreshOn = fuzz::Now + t.refreshIn.value_or(0);
     AZID_FUZZ_CHECK(expiresOn - fuzz::Now <= limits::MaxEpochSeconds && extended >= fuzz::Now &&

@@ -14,12 +14,12 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define AZID_FUZZ_CHECK(condition)                                                                       \
-    do {                                                                                                 \
-        if (!(condition)) {                                                                              \
-            std::fprintf(stderr, "fuzz check failed: %s (%s:%d)\n", #condition, __FILE__, __LINE__);     \
-            std::abort();                                                                                \
-        }                                                                                                \
+#define AZID_FUZZ_CHECK(condition)                                                                           \
+    do {                                                                                                     \
+        if (!(condition)) {                                                                                  \
+            std::fprintf(stderr, "fuzz check failed: %s (%s:%d)\n", #condition, __FILE__, __LINE__);         \
+            std::abort();                                                                                    \
+        }                                                                                                    \
     } while (false)
 
 namespace azid::fuzz {

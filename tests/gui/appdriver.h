@@ -20,7 +20,8 @@ public:
     ~AppDriver() { stop(); }
 
     // Starts `program` (azid) for the profile and waits until its hooks answer.
-    bool start(const QString &program, QProcessEnvironment environment = QProcessEnvironment::systemEnvironment());
+    bool start(const QString &program,
+               QProcessEnvironment environment = QProcessEnvironment::systemEnvironment());
     void stop();
 
     QJsonObject command(const QString &cmd, const QJsonObject &arguments = {});

@@ -8,8 +8,8 @@
 #include "azid/tokencache.h"
 #include "azid/ui/accountservice.h"
 #include "azid/ui/accountsmodel.h"
-#include "azid/ui/appsettings.h"
 #include "azid/ui/accountswindow.h"
+#include "azid/ui/appsettings.h"
 #include "azid/ui/errortext.h"
 #include "fakeclock.h"
 #include "logcapture.h"
@@ -443,8 +443,8 @@ private slots:
             AccountService earlier(std::make_unique<ProfileStorage>(
                 QStringLiteral("gui-locked"), ProfileStorage::TokenPersistence::Encrypted, keychain));
             earlier.setHttpOptions(http);
-            SignInOperation *operation =
-                earlier.signIn(request(SignInMethod::UsernamePassword, QStringLiteral("bob@contoso.test")), &earlier);
+            SignInOperation *operation = earlier.signIn(
+                request(SignInMethod::UsernamePassword, QStringLiteral("bob@contoso.test")), &earlier);
             QVERIFY(QTest::qWaitFor([operation]() { return !operation->isRunning(); }, 60000));
             QCOMPARE(operation->state(), SignInOperation::State::Succeeded);
         }
@@ -461,8 +461,8 @@ private slots:
         QVERIFY(!service.keychainMessage().isEmpty());
         QCOMPARE(service.accounts().size(), 1); // still shown, not "no accounts"
 
-        SignInOperation *operation =
-            service.signIn(request(SignInMethod::UsernamePassword, QStringLiteral("alice@contoso.test")), &service);
+        SignInOperation *operation = service.signIn(
+            request(SignInMethod::UsernamePassword, QStringLiteral("alice@contoso.test")), &service);
         QVERIFY(QTest::qWaitFor([operation]() { return !operation->isRunning(); }, 60000));
         QVERIFY2(operation->state() == SignInOperation::State::Succeeded,
                  qPrintable(operation->error().message));
@@ -485,12 +485,14 @@ private slots:
         QVERIFY(keychain->items().contains(AccountStore::accountKey(alice->id())));
 
         // Another process sees both, with alice's refresh token.
-        ProfileStorage other(QStringLiteral("gui-locked"), ProfileStorage::TokenPersistence::Encrypted, keychain);
+        ProfileStorage other(QStringLiteral("gui-locked"), ProfileStorage::TokenPersistence::Encrypted,
+                             keychain);
         const auto listed = test::await(other.accounts().list());
         QVERIFY2(listed.ok(), why(listed).constData());
         QCOMPARE(listed.value().size(), 2);
         QVERIFY(test::await(other.loadCaches()).ok());
-        QVERIFY(other.cache()->findRefreshToken(alice->id(), alice->record().authority.section(QLatin1Char(':'), 0, 0),
+        QVERIFY(other.cache()->findRefreshToken(alice->id(),
+                                                alice->record().authority.section(QLatin1Char(':'), 0, 0),
                                                 alice->record().clientId));
     }
 

@@ -30,17 +30,22 @@ private:
 
     QStringList cli(const QStringList &arguments) const
     {
-        return QStringList{QStringLiteral("--profile"),  Profile, QStringLiteral("--authority"),
-                           m_sandbox.authority(),        QStringLiteral("--ca-bundle"), m_sandbox.caFile(),
-                           QStringLiteral("--disable-instance-discovery"), QStringLiteral("--output"),
+        return QStringList{QStringLiteral("--profile"),
+                           Profile,
+                           QStringLiteral("--authority"),
+                           m_sandbox.authority(),
+                           QStringLiteral("--ca-bundle"),
+                           m_sandbox.caFile(),
+                           QStringLiteral("--disable-instance-discovery"),
+                           QStringLiteral("--output"),
                            QStringLiteral("json")} +
                arguments;
     }
 
     QStringList cliUsers()
     {
-        const QByteArray listed =
-            test::keyring::run(QStringLiteral(AZID_CLI_PATH), cli({QStringLiteral("accounts"), QStringLiteral("list")}));
+        const QByteArray listed = test::keyring::run(
+            QStringLiteral(AZID_CLI_PATH), cli({QStringLiteral("accounts"), QStringLiteral("list")}));
         QStringList users;
         for (const QJsonValue &account : QJsonDocument::fromJson(listed).array())
             users << account.toObject().value(QStringLiteral("username")).toString();
@@ -119,20 +124,23 @@ private slots:
                     .toString()
                     .contains(QStringLiteral("1 sign-in(s) will be saved")));
         QVERIFY(test::AppDriver::ok(m_app.command(
-            QStringLiteral("grab"), {{QStringLiteral("window"), QStringLiteral("accounts")},
-                                     {QStringLiteral("path"), QStringLiteral(AZID_SCREENSHOT_DIR "/azid-keychain-locked.png")}})));
+            QStringLiteral("grab"),
+            {{QStringLiteral("window"), QStringLiteral("accounts")},
+             {QStringLiteral("path"), QStringLiteral(AZID_SCREENSHOT_DIR "/azid-keychain-locked.png")}})));
         // The tray offers the unlock, and bob's token can be copied from memory.
         QVERIFY(m_app.menu({QStringLiteral("Unlock the keychain")})); // asks; nobody answers its prompt here
         const int copied = m_app.state().value(QStringLiteral("tokensCopied")).toInt();
         QVERIFY(m_app.menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Azure Resource Manager")}));
-        QTRY_COMPARE_WITH_TIMEOUT(m_app.state().value(QStringLiteral("tokensCopied")).toInt(), copied + 1, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_app.state().value(QStringLiteral("tokensCopied")).toInt(), copied + 1,
+                                  30000);
 
         // The person unlocks the keyring (a new login): Azid notices and saves bob.
         QVERIFY(test::keyring::unlock(QStringLiteral(AZID_UNLOCK_KEYRING)));
         QTRY_COMPARE_WITH_TIMEOUT(m_app.state().value(QStringLiteral("keychainState")).toString(),
                                   QStringLiteral("Open"), 60000);
         QTRY_VERIFY_WITH_TIMEOUT(
-            !m_app.account(QStringLiteral("bob@contoso.test")).value(QStringLiteral("unsaved")).toBool(), 30000);
+            !m_app.account(QStringLiteral("bob@contoso.test")).value(QStringLiteral("unsaved")).toBool(),
+            30000);
         QVERIFY(!m_app.state().value(QStringLiteral("keychainBannerVisible")).toBool());
         QVERIFY(cliUsers().contains(QStringLiteral("bob@contoso.test")));
     }
@@ -167,7 +175,8 @@ private slots:
         const QString cliUser = QStringLiteral("bob@contoso.test");
         for (int round = 0; round < 50; ++round) {
             for (const QString &user : {trayUser, cliUser})
-                test::keyring::run(QStringLiteral(AZID_CLI_PATH), cli({QStringLiteral("accounts"), QStringLiteral("remove"), user}));
+                test::keyring::run(QStringLiteral(AZID_CLI_PATH),
+                                   cli({QStringLiteral("accounts"), QStringLiteral("remove"), user}));
             QVERIFY(cliUsers().isEmpty());
             QProcess login;
             startTraySignIn(trayUser);

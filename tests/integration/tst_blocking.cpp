@@ -42,7 +42,8 @@ private:
     {
         return [this, secret] {
             auto options = m_sandbox.credentialOptions<ClientSecretCredentialOptions>(nullptr);
-            return std::make_shared<ClientSecretCredential>(Contoso, Daemon, Secret::fromString(secret), options);
+            return std::make_shared<ClientSecretCredential>(Contoso, Daemon, Secret::fromString(secret),
+                                                            options);
         };
     }
 
@@ -88,7 +89,8 @@ private slots:
         for (int i = 0; i < 8; ++i) {
             threads.emplace_back([&] {
                 const TokenResult result = credential.getTokenBlocking(tokenRequest({Arm}));
-                if (result.ok() && claimsOf(result.value().token).value(QStringLiteral("appid")).toString() == Daemon)
+                if (result.ok() &&
+                    claimsOf(result.value().token).value(QStringLiteral("appid")).toString() == Daemon)
                     ++tokens;
             });
         }
@@ -152,7 +154,8 @@ private slots:
         QVERIFY(inside.has_value());
         QVERIFY(!inside->ok());
         QCOMPARE(inside->error().kind, ErrorKind::CredentialUnavailable);
-        QVERIFY2(inside->error().message.contains(QStringLiteral("own thread")), qPrintable(inside->error().message));
+        QVERIFY2(inside->error().message.contains(QStringLiteral("own thread")),
+                 qPrintable(inside->error().message));
     }
 
     void noCredential()
@@ -188,7 +191,8 @@ private slots:
         QTest::addColumn<QString>("secret");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QByteArray>("output");
-        QTest::newRow("service principal") << DaemonSecret << 0 << QByteArray("Authorization: Bearer <a token of ");
+        QTest::newRow("service principal")
+            << DaemonSecret << 0 << QByteArray("Authorization: Bearer <a token of ");
         QTest::newRow("wrong secret") << QStringLiteral("not-the-secret") << 1 << QByteArray("AADSTS7000215");
     }
     void readmeExample()
@@ -200,10 +204,11 @@ private slots:
         environment.insert(QStringLiteral("AZURE_TENANT_ID"), Contoso);
         environment.insert(QStringLiteral("AZURE_CLIENT_ID"), Daemon);
         environment.insert(QStringLiteral("AZURE_CLIENT_SECRET"), secret);
-        environment.insert(QStringLiteral("AZURE_TOKEN_CREDENTIALS"), QStringLiteral("EnvironmentCredential"));
+        environment.insert(QStringLiteral("AZURE_TOKEN_CREDENTIALS"),
+                           QStringLiteral("EnvironmentCredential"));
         QByteArray out, err;
-        const int code = run(QStringLiteral(AZID_TOKEN_EXAMPLE_PATH), {Arm, m_sandbox.authority()}, environment,
-                             &out, &err);
+        const int code = run(QStringLiteral(AZID_TOKEN_EXAMPLE_PATH), {Arm, m_sandbox.authority()},
+                             environment, &out, &err);
         QVERIFY2(code == exitCode, (out + err).constData());
         QVERIFY2((out + err).contains(output), (out + err).constData());
         QVERIFY(!out.contains("ey")); // the token itself is not printed

@@ -361,8 +361,8 @@ private slots:
         QFETCH(int, lifetime);
         QFETCH(int, refreshIn);
         QFETCH(qint64, expectedRefreshIn);
-        m_sandbox.settings({{QStringLiteral("access_token_lifetime"), lifetime},
-                            {QStringLiteral("refresh_in"), refreshIn}});
+        m_sandbox.settings(
+            {{QStringLiteral("access_token_lifetime"), lifetime}, {QStringLiteral("refresh_in"), refreshIn}});
         ClientSecretCredential credential(Contoso, Daemon, Secret::fromString(DaemonSecret),
                                           options<ClientSecretCredentialOptions>());
         const qint64 asked = m_clock.now();

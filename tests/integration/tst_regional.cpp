@@ -15,10 +15,10 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QProcess>
-#include <QUuid>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QUuid>
 #include <QtTest>
 
 using namespace azid;
@@ -71,7 +71,8 @@ private:
             });
             upstream->connectToHost(QHostAddress::LocalHost, m_port);
         });
-        connect(upstream, &QTcpSocket::readyRead, client, [client, upstream] { client->write(upstream->readAll()); });
+        connect(upstream, &QTcpSocket::readyRead, client,
+                [client, upstream] { client->write(upstream->readAll()); });
         connect(upstream, &QTcpSocket::disconnected, client, [client] { client->disconnectFromHost(); });
         connect(client, &QTcpSocket::disconnected, client, [client] { client->deleteLater(); });
     }
@@ -111,8 +112,9 @@ private slots:
         QProcess openssl;
         openssl.setWorkingDirectory(m_dir.path());
         openssl.start(QStringLiteral("openssl"),
-                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
-                       QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
+                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                       QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                       QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
                        QStringLiteral("-keyout"), QStringLiteral("tls.key"), QStringLiteral("-out"),
                        QStringLiteral("tls.pem"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
                        QStringLiteral("-addext"),
@@ -132,14 +134,17 @@ private slots:
         QProcess openssl;
         openssl.setWorkingDirectory(m_dir.path());
         openssl.start(QStringLiteral("openssl"),
-                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
-                       QStringLiteral("-nodes"), QStringLiteral("-keyout"), QStringLiteral("app.key"), QStringLiteral("-out"),
-                       QStringLiteral("app.crt"), QStringLiteral("-subj"), QStringLiteral("/CN=app"), QStringLiteral("-days"),
+                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                       QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                       QStringLiteral("app.key"), QStringLiteral("-out"), QStringLiteral("app.crt"),
+                       QStringLiteral("-subj"), QStringLiteral("/CN=app"), QStringLiteral("-days"),
                        QStringLiteral("2")});
         QVERIFY(openssl.waitForFinished(60000) && openssl.exitCode() == 0);
-        QFile key(m_dir.filePath(QStringLiteral("app.key"))), certificate(m_dir.filePath(QStringLiteral("app.crt"))),
+        QFile key(m_dir.filePath(QStringLiteral("app.key"))),
+            certificate(m_dir.filePath(QStringLiteral("app.crt"))),
             pem(m_dir.filePath(QStringLiteral("app.pem")));
-        QVERIFY(key.open(QIODevice::ReadOnly) && certificate.open(QIODevice::ReadOnly) && pem.open(QIODevice::WriteOnly));
+        QVERIFY(key.open(QIODevice::ReadOnly) && certificate.open(QIODevice::ReadOnly) &&
+                pem.open(QIODevice::WriteOnly));
         const QByteArray crt = certificate.readAll();
         pem.write(key.readAll() + crt);
         pem.close();
@@ -147,9 +152,10 @@ private slots:
         const QJsonObject registered =
             m_sandbox
                 .control("POST", QStringLiteral("apps"),
-                         QJsonDocument(QJsonObject{{QStringLiteral("client_id"), app},
-                                                   {QStringLiteral("name"), QStringLiteral("regional app")},
-                                                   {QStringLiteral("certificates"), QJsonArray{QString::fromLatin1(crt)}}}))
+                         QJsonDocument(QJsonObject{
+                             {QStringLiteral("client_id"), app},
+                             {QStringLiteral("name"), QStringLiteral("regional app")},
+                             {QStringLiteral("certificates"), QJsonArray{QString::fromLatin1(crt)}}}))
                 .object();
         QVERIFY(registered.value(QStringLiteral("ok")).toBool());
         m_sandbox.clearRequests();
@@ -185,7 +191,8 @@ private slots:
         QTest::addColumn<bool>("regionalRequest");
         QTest::newRow("AZURE_REGIONAL_AUTHORITY_NAME") << QByteArray("westus2") << QString() << true;
         QTest::newRow("unset") << QByteArray() << QString() << false;
-        QTest::newRow("the option disables it") << QByteArray("westus2") << QStringLiteral("DisableRegion") << false;
+        QTest::newRow("the option disables it")
+            << QByteArray("westus2") << QStringLiteral("DisableRegion") << false;
     }
     void environmentVariableChoosesTheRegion()
     {
@@ -207,11 +214,13 @@ private slots:
     // A region that is no region name is a configuration error, not a request to a made-up host.
     void badRegionIsAConfigurationError()
     {
-        ClientSecretCredential credential(Contoso, Daemon, Secret::fromString(DaemonSecret),
-                                          options<ClientSecretCredentialOptions>(QStringLiteral("evil.example/")));
+        ClientSecretCredential credential(
+            Contoso, Daemon, Secret::fromString(DaemonSecret),
+            options<ClientSecretCredentialOptions>(QStringLiteral("evil.example/")));
         const TokenResult result = await(credential.getTokenInfo(tokenRequest({Arm})));
         QVERIFY(!result.ok());
-        QVERIFY2(result.error().message.contains(QStringLiteral("region")), qPrintable(result.error().message));
+        QVERIFY2(result.error().message.contains(QStringLiteral("region")),
+                 qPrintable(result.error().message));
         QVERIFY(m_proxy->targets.isEmpty());
         QCOMPARE(tokenRequests(), 0);
     }

@@ -18,9 +18,9 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QPromise>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
-#include <QTcpServer>
 #include <QUrlQuery>
 #include <QtTest>
 
@@ -145,8 +145,8 @@ private slots:
         const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().toString()));
         QCOMPARE(browser.openedUrls().size(), 1);
-        QCOMPARE(QUrlQuery(browser.openedUrls().first()).queryItemValue(QStringLiteral("redirect_uri"),
-                                                                       QUrl::FullyDecoded),
+        QCOMPARE(QUrlQuery(browser.openedUrls().first())
+                     .queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded),
                  given);
         QString arrived = browser.lastRedirect().toString(QUrl::RemoveQuery);
         if (arrived.endsWith(QLatin1Char('/')))
@@ -174,7 +174,8 @@ private slots:
         InteractiveBrowserCredential credential(o);
         const TokenResult result = token(credential, tokenRequest({Arm}));
         QVERIFY(!result.ok());
-        QVERIFY2(result.error().message.contains(QStringLiteral("redirect_uri")), qPrintable(result.error().message));
+        QVERIFY2(result.error().message.contains(QStringLiteral("redirect_uri")),
+                 qPrintable(result.error().message));
         QVERIFY(browser.openedUrls().isEmpty());
     }
 

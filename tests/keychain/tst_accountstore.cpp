@@ -49,7 +49,10 @@ public:
         ++reads;
         return m_items.read(key);
     }
-    QFuture<VoidResult> write(const QString &key, const Secret &secret) override { return m_items.write(key, secret); }
+    QFuture<VoidResult> write(const QString &key, const Secret &secret) override
+    {
+        return m_items.write(key, secret);
+    }
     QFuture<VoidResult> remove(const QString &key) override { return m_items.remove(key); }
     QHash<QString, Secret> items() const { return m_items.items(); }
     int reads = 0;

@@ -1,9 +1,9 @@
 // CachePersistence over the in-memory store: key creation, sync and merge between "processes" (two
 // persistences on one file), damage, unavailable keychain, the lock, and logs free of secrets.
 #include "azid/keychain/cachepersistence.h"
-#include "azid/keychain/storagefailure.h"
 #include "azid/keychain/encryptedcachefile.h"
 #include "azid/keychain/memorysecretstore.h"
+#include "azid/keychain/storagefailure.h"
 #include "azid/tokencache.h"
 #include "cachemerge.h"
 #include "filelock.h"
@@ -286,7 +286,8 @@ private slots:
                      QStringLiteral("its key (keychain item 'cache-key:c') is not in the keychain")),
                  qPrintable(loaded->error().message));
         QVERIFY(QFile::exists(path));
-        QVERIFY(QDir(QFileInfo(path).path()).entryList({QStringLiteral("*.corrupt-*")}, QDir::Files).isEmpty());
+        QVERIFY(
+            QDir(QFileInfo(path).path()).entryList({QStringLiteral("*.corrupt-*")}, QDir::Files).isEmpty());
     }
 
     void unavailableKeychainWritesNothing()

@@ -420,7 +420,8 @@ private slots:
         const QByteArray before = readFile(path);
         const auto keyBefore = keys->items().value(QStringLiteral("cache-key:locked.nocae"));
 
-        keys->setFailure(storageError(StorageFailure::KeychainLocked, QStringLiteral("The keychain is locked (test).")));
+        keys->setFailure(
+            storageError(StorageFailure::KeychainLocked, QStringLiteral("The keychain is locked (test).")));
         auto other = std::make_shared<TokenCache>();
         CachePersistence persistence(keys, other, QStringLiteral("locked.nocae"), path);
         const auto loaded = waitFor(persistence.load());
@@ -449,8 +450,12 @@ private slots:
         QTemporaryDir data;
         auto keys = std::make_shared<MemorySecretStore>();
         const QString path = data.filePath(QStringLiteral("wrong.nocae.bin"));
-        QVERIFY(EncryptedCacheFile(path).write(Secret(QByteArrayLiteral("{}")), EncryptedCacheFile::generateKey()).ok());
-        QVERIFY(waitFor(keys->write(QStringLiteral("cache-key:wrong.nocae"), EncryptedCacheFile::generateKey()))->ok());
+        QVERIFY(EncryptedCacheFile(path)
+                    .write(Secret(QByteArrayLiteral("{}")), EncryptedCacheFile::generateKey())
+                    .ok());
+        QVERIFY(
+            waitFor(keys->write(QStringLiteral("cache-key:wrong.nocae"), EncryptedCacheFile::generateKey()))
+                ->ok());
         // Someone else holds the lock: the file is not renamed under their feet.
         QFile lock(path + QStringLiteral(".lockfile"));
         QVERIFY(lock.open(QIODevice::WriteOnly));
@@ -468,7 +473,9 @@ private slots:
         QVERIFY2(loaded->error().message.contains(QStringLiteral("Its key is in the keychain")),
                  qPrintable(loaded->error().message));
         QVERIFY(!QFile::exists(path));
-        QCOMPARE(QDir(data.path()).entryList({QStringLiteral("wrong.nocae.bin.corrupt-*")}, QDir::Files).size(), 1);
+        QCOMPARE(
+            QDir(data.path()).entryList({QStringLiteral("wrong.nocae.bin.corrupt-*")}, QDir::Files).size(),
+            1);
     }
 
     // The open keychain holds no key for the file: a load leaves it; the next save keeps it aside and
@@ -478,7 +485,9 @@ private slots:
         QTemporaryDir data;
         auto keys = std::make_shared<MemorySecretStore>();
         const QString path = data.filePath(QStringLiteral("nokey.nocae.bin"));
-        QVERIFY(EncryptedCacheFile(path).write(Secret(QByteArrayLiteral("{}")), EncryptedCacheFile::generateKey()).ok());
+        QVERIFY(EncryptedCacheFile(path)
+                    .write(Secret(QByteArrayLiteral("{}")), EncryptedCacheFile::generateKey())
+                    .ok());
         auto cache = std::make_shared<TokenCache>();
         CachePersistence persistence(keys, cache, QStringLiteral("nokey.nocae"), path);
         const auto loaded = waitFor(persistence.load());
@@ -487,7 +496,9 @@ private slots:
         QVERIFY(QFile::exists(path));
         cache->add(tokenResponse(QStringLiteral("alice")));
         QVERIFY(waitFor(persistence.save())->ok());
-        QCOMPARE(QDir(data.path()).entryList({QStringLiteral("nokey.nocae.bin.corrupt-*")}, QDir::Files).size(), 1);
+        QCOMPARE(
+            QDir(data.path()).entryList({QStringLiteral("nokey.nocae.bin.corrupt-*")}, QDir::Files).size(),
+            1);
         auto reader = std::make_shared<TokenCache>();
         QVERIFY(waitFor(CachePersistence(keys, reader, QStringLiteral("nokey.nocae"), path).load())->ok());
         QVERIFY(hasRefreshToken(*reader, QStringLiteral("alice")));

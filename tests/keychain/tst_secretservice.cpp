@@ -450,7 +450,7 @@ private slots:
             cacheKeys += key.startsWith(QStringLiteral("cache-key:")) ? 1 : 0;
         }
         QCOMPARE(accounts, 40);
-        QCOMPARE(userItems, 40); // one per user name, for finding an account in a few reads
+        QCOMPARE(userItems, 40);  // one per user name, for finding an account in a few reads
         QVERIFY(indexPages >= 2); // the index had to be split
         QCOMPARE(cacheKeys, 2);   // azid.cache.nocae and azid.cache.cae
         QCOMPARE(items.size(), accounts + userItems + indexPages + cacheKeys);
@@ -468,7 +468,8 @@ private slots:
         auto shared = std::make_shared<TokenCache>();
         shared->add(tokenResponse(QStringLiteral("alice")));
         CachePersistence sharedPersistence(
-            shared, std::make_shared<MsalExtensionsPersistence>(QStringLiteral("azid-locking.nocae"), home.path()),
+            shared,
+            std::make_shared<MsalExtensionsPersistence>(QStringLiteral("azid-locking.nocae"), home.path()),
             QStringLiteral("azid-locking.nocae"));
         QVERIFY(waitFor(sharedPersistence.save())->ok());
         const auto absent = waitFor(store.read(QStringLiteral("absent")));
@@ -480,13 +481,15 @@ private slots:
             QVERIFY(read);
             QVERIFY2(!read->ok(), qPrintable(key));
             QCOMPARE(storageFailure(read->error()), StorageFailure::KeychainLocked);
-            QVERIFY2(read->error().message.contains(QStringLiteral("locked")), qPrintable(read->error().message));
+            QVERIFY2(read->error().message.contains(QStringLiteral("locked")),
+                     qPrintable(read->error().message));
         }
 
         // Another process with the shared cache: its read is an error, and its save overwrites nothing.
         auto other = std::make_shared<TokenCache>();
         CachePersistence otherPersistence(
-            other, std::make_shared<MsalExtensionsPersistence>(QStringLiteral("azid-locking.nocae"), home.path()),
+            other,
+            std::make_shared<MsalExtensionsPersistence>(QStringLiteral("azid-locking.nocae"), home.path()),
             QStringLiteral("azid-locking.nocae"));
         const auto sharedRead = waitFor(otherPersistence.load());
         QVERIFY(sharedRead && !sharedRead->ok());
@@ -509,8 +512,8 @@ private slots:
         // The shared item still holds alice.
         auto reader = std::make_shared<TokenCache>();
         QVERIFY(waitFor(CachePersistence(reader,
-                                         std::make_shared<MsalExtensionsPersistence>(QStringLiteral("azid-locking.nocae"),
-                                                                                     home.path()),
+                                         std::make_shared<MsalExtensionsPersistence>(
+                                             QStringLiteral("azid-locking.nocae"), home.path()),
                                          QStringLiteral("azid-locking.nocae"))
                             .load())
                     ->ok());

@@ -37,7 +37,8 @@ bool lock()
         run(QStringLiteral("dbus-send"),
             {QStringLiteral("--session"), QStringLiteral("--print-reply"),
              QStringLiteral("--dest=org.freedesktop.secrets"), QStringLiteral("/org/freedesktop/secrets"),
-             QStringLiteral("org.freedesktop.Secret.Service.Lock"), QStringLiteral("array:objpath:") + Collection});
+             QStringLiteral("org.freedesktop.Secret.Service.Lock"),
+             QStringLiteral("array:objpath:") + Collection});
     if (isLocked())
         return true;
     qWarning("the keyring did not lock: %s", reply.constData());

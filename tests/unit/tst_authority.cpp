@@ -256,8 +256,8 @@ void TestAuthority::resolveTenant_data()
     QTest::newRow("organizations to a tenant")
         << QStringLiteral("organizations") << other << none << QByteArray() << other << QString();
     QTest::newRow("organizations with a list without it")
-        << QStringLiteral("organizations") << other << QStringList{QStringLiteral("contoso.com")} << QByteArray()
-        << QString() << QStringLiteral("tenant ") + other;
+        << QStringLiteral("organizations") << other << QStringList{QStringLiteral("contoso.com")}
+        << QByteArray() << QString() << QStringLiteral("tenant ") + other;
     QTest::newRow("adfs keeps its tenant")
         << QStringLiteral("adfs") << other << none << QByteArray() << QStringLiteral("adfs") << QString();
     QTest::newRow("multi-tenant disabled")
@@ -298,14 +298,22 @@ void TestAuthority::regionalHosts_data()
 {
     QTest::addColumn<QString>("host");
     QTest::addColumn<QString>("regional");
-    QTest::newRow("public cloud") << QStringLiteral("login.microsoftonline.com") << QStringLiteral("westus2.login.microsoft.com");
-    QTest::newRow("public cloud, other case") << QStringLiteral("Login.MicrosoftOnline.com") << QStringLiteral("westus2.login.microsoft.com");
-    QTest::newRow("login.microsoft.com") << QStringLiteral("login.microsoft.com") << QStringLiteral("westus2.login.microsoft.com");
-    QTest::newRow("login.windows.net") << QStringLiteral("login.windows.net") << QStringLiteral("westus2.login.microsoft.com");
-    QTest::newRow("sts.windows.net") << QStringLiteral("sts.windows.net") << QStringLiteral("westus2.login.microsoft.com");
-    QTest::newRow("US government") << QStringLiteral("login.microsoftonline.us") << QStringLiteral("westus2.login.microsoftonline.us");
-    QTest::newRow("China") << QStringLiteral("login.chinacloudapi.cn") << QStringLiteral("westus2.login.chinacloudapi.cn");
-    QTest::newRow("any other") << QStringLiteral("login.example.org") << QStringLiteral("westus2.login.example.org");
+    QTest::newRow("public cloud") << QStringLiteral("login.microsoftonline.com")
+                                  << QStringLiteral("westus2.login.microsoft.com");
+    QTest::newRow("public cloud, other case")
+        << QStringLiteral("Login.MicrosoftOnline.com") << QStringLiteral("westus2.login.microsoft.com");
+    QTest::newRow("login.microsoft.com")
+        << QStringLiteral("login.microsoft.com") << QStringLiteral("westus2.login.microsoft.com");
+    QTest::newRow("login.windows.net")
+        << QStringLiteral("login.windows.net") << QStringLiteral("westus2.login.microsoft.com");
+    QTest::newRow("sts.windows.net") << QStringLiteral("sts.windows.net")
+                                     << QStringLiteral("westus2.login.microsoft.com");
+    QTest::newRow("US government") << QStringLiteral("login.microsoftonline.us")
+                                   << QStringLiteral("westus2.login.microsoftonline.us");
+    QTest::newRow("China") << QStringLiteral("login.chinacloudapi.cn")
+                           << QStringLiteral("westus2.login.chinacloudapi.cn");
+    QTest::newRow("any other") << QStringLiteral("login.example.org")
+                               << QStringLiteral("westus2.login.example.org");
 }
 
 void TestAuthority::regionalHosts()
@@ -323,15 +331,21 @@ void TestAuthority::regions_data()
     QTest::addColumn<bool>("problem");
     QTest::newRow("unset") << QString() << QStringLiteral("westus") << QString() << false;
     QTest::newRow("a region") << QStringLiteral("eastus2") << QString() << QStringLiteral("eastus2") << false;
-    QTest::newRow("a region, other case and spaces") << QStringLiteral(" EastUS2 ") << QString() << QStringLiteral("eastus2") << false;
-    QTest::newRow("auto-detect from REGION_NAME") << QStringLiteral("TryAutoDetect") << QStringLiteral("West US 2")
-                                                  << QStringLiteral("westus2") << false;
-    QTest::newRow("true auto-detects") << QStringLiteral("true") << QStringLiteral("centralus") << QStringLiteral("centralus") << false;
-    QTest::newRow("auto-detect, nothing found") << QStringLiteral("tryautodetect") << QString() << QString() << false;
-    QTest::newRow("disabled") << QStringLiteral("DisableRegion") << QStringLiteral("westus") << QString() << false;
+    QTest::newRow("a region, other case and spaces")
+        << QStringLiteral(" EastUS2 ") << QString() << QStringLiteral("eastus2") << false;
+    QTest::newRow("auto-detect from REGION_NAME")
+        << QStringLiteral("TryAutoDetect") << QStringLiteral("West US 2") << QStringLiteral("westus2")
+        << false;
+    QTest::newRow("true auto-detects")
+        << QStringLiteral("true") << QStringLiteral("centralus") << QStringLiteral("centralus") << false;
+    QTest::newRow("auto-detect, nothing found")
+        << QStringLiteral("tryautodetect") << QString() << QString() << false;
+    QTest::newRow("disabled") << QStringLiteral("DisableRegion") << QStringLiteral("westus") << QString()
+                              << false;
     QTest::newRow("false") << QStringLiteral("false") << QString() << QString() << false;
     QTest::newRow("not a region") << QStringLiteral("west us/../evil") << QString() << QString() << true;
-    QTest::newRow("a host is not a region") << QStringLiteral("westus.login.microsoft.com") << QString() << QString() << true;
+    QTest::newRow("a host is not a region")
+        << QStringLiteral("westus.login.microsoft.com") << QString() << QString() << true;
 }
 
 void TestAuthority::regions()

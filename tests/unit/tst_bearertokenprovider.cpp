@@ -21,8 +21,9 @@ public:
     QFuture<TokenResult> getTokenInfo(const TokenRequestOptions &options) override
     {
         requests.append(options);
-        TokenResult answer = answers.empty() ? TokenResult(AuthError::unavailable(QStringLiteral("no script")))
-                                             : answers.front();
+        TokenResult answer = answers.empty()
+                                 ? TokenResult(AuthError::unavailable(QStringLiteral("no script")))
+                                 : answers.front();
         if (!answers.empty())
             answers.pop_front();
         return QtFuture::makeReadyFuture(answer);

@@ -24,7 +24,8 @@ QProcessEnvironment environmentOf(const QStringList &assignments)
 {
     QProcessEnvironment environment;
     for (const QString &assignment : assignments)
-        environment.insert(assignment.section(QLatin1Char('='), 0, 0), assignment.section(QLatin1Char('='), 1));
+        environment.insert(assignment.section(QLatin1Char('='), 0, 0),
+                           assignment.section(QLatin1Char('='), 1));
     return environment;
 }
 
@@ -76,15 +77,18 @@ private slots:
         QTest::addColumn<QString>("text"); // empty: no error
         QTest::newRow("fine") << Tenant << QStringLiteral("s3cret") << QString() << QString();
         QTest::newRow("empty secret") << Tenant << QString() << QString() << QStringLiteral("client secret");
-        QTest::newRow("http authority") << Tenant << QStringLiteral("s3cret") << QStringLiteral("http://login.example.org")
-                                        << QStringLiteral("https");
-        QTest::newRow("authority with a path") << Tenant << QStringLiteral("s3cret")
-                                               << QStringLiteral("https://login.example.org/tenant") << QStringLiteral("path");
-        QTest::newRow("empty tenant") << QString() << QStringLiteral("s3cret") << QString() << QStringLiteral("tenant");
-        QTest::newRow("invalid tenant") << QStringLiteral("not/a tenant") << QStringLiteral("s3cret") << QString()
-                                        << QStringLiteral("tenant");
-        QTest::newRow("invalid region") << Tenant << QStringLiteral("s3cret") << QStringLiteral("region:west us")
-                                        << QStringLiteral("region");
+        QTest::newRow("http authority")
+            << Tenant << QStringLiteral("s3cret") << QStringLiteral("http://login.example.org")
+            << QStringLiteral("https");
+        QTest::newRow("authority with a path")
+            << Tenant << QStringLiteral("s3cret") << QStringLiteral("https://login.example.org/tenant")
+            << QStringLiteral("path");
+        QTest::newRow("empty tenant")
+            << QString() << QStringLiteral("s3cret") << QString() << QStringLiteral("tenant");
+        QTest::newRow("invalid tenant") << QStringLiteral("not/a tenant") << QStringLiteral("s3cret")
+                                        << QString() << QStringLiteral("tenant");
+        QTest::newRow("invalid region") << Tenant << QStringLiteral("s3cret")
+                                        << QStringLiteral("region:west us") << QStringLiteral("region");
     }
     void clientSecretCredential()
     {
@@ -126,8 +130,8 @@ private slots:
         expectConfigurationError(empty.configurationError(), QStringLiteral("client secret"));
         QVERIFY(!createCredential<EnvironmentCredential>(options).ok());
 
-        options.environment = environmentOf({QStringLiteral("AZURE_TENANT_ID=") + Tenant,
-                                             QStringLiteral("AZURE_CLIENT_ID=") + Client});
+        options.environment = environmentOf(
+            {QStringLiteral("AZURE_TENANT_ID=") + Tenant, QStringLiteral("AZURE_CLIENT_ID=") + Client});
         EnvironmentCredential missing(options);
         QVERIFY(!missing.configurationError());
         const TokenResult result = now(missing);
@@ -135,10 +139,10 @@ private slots:
         QCOMPARE(result.error().kind, ErrorKind::CredentialUnavailable);
         QVERIFY(!result.error().invalidConfiguration);
 
-        options.environment = environmentOf({QStringLiteral("AZURE_TENANT_ID=") + Tenant,
-                                             QStringLiteral("AZURE_CLIENT_ID=") + Client,
-                                             QStringLiteral("AZURE_CLIENT_SECRET=s3cret"),
-                                             QStringLiteral("AZURE_AUTHORITY_HOST=http://login.example.org")});
+        options.environment = environmentOf(
+            {QStringLiteral("AZURE_TENANT_ID=") + Tenant, QStringLiteral("AZURE_CLIENT_ID=") + Client,
+             QStringLiteral("AZURE_CLIENT_SECRET=s3cret"),
+             QStringLiteral("AZURE_AUTHORITY_HOST=http://login.example.org")});
         EnvironmentCredential http(options);
         expectConfigurationError(http.configurationError(), QStringLiteral("https"));
     }
@@ -150,13 +154,15 @@ private slots:
         const QStringList nothing{QStringLiteral("AZURE_TOKEN_CREDENTIALS=dev")};
         QTest::newRow("fine") << nothing << QString();
         QTest::newRow("invalid AZURE_TOKEN_CREDENTIALS")
-            << QStringList{QStringLiteral("AZURE_TOKEN_CREDENTIALS=everything")} << QStringLiteral("AZURE_TOKEN_CREDENTIALS");
-        QTest::newRow("empty AZURE_CLIENT_SECRET")
-            << QStringList{QStringLiteral("AZURE_TENANT_ID=") + Tenant, QStringLiteral("AZURE_CLIENT_ID=") + Client,
-                           QStringLiteral("AZURE_CLIENT_SECRET=")}
-            << QStringLiteral("EnvironmentCredential");
+            << QStringList{QStringLiteral("AZURE_TOKEN_CREDENTIALS=everything")}
+            << QStringLiteral("AZURE_TOKEN_CREDENTIALS");
+        QTest::newRow("empty AZURE_CLIENT_SECRET") << QStringList{QStringLiteral("AZURE_TENANT_ID=") + Tenant,
+                                                                  QStringLiteral("AZURE_CLIENT_ID=") + Client,
+                                                                  QStringLiteral("AZURE_CLIENT_SECRET=")}
+                                                   << QStringLiteral("EnvironmentCredential");
         QTest::newRow("http AZURE_AUTHORITY_HOST")
-            << QStringList{QStringLiteral("AZURE_TENANT_ID=") + Tenant, QStringLiteral("AZURE_CLIENT_ID=") + Client,
+            << QStringList{QStringLiteral("AZURE_TENANT_ID=") + Tenant,
+                           QStringLiteral("AZURE_CLIENT_ID=") + Client,
                            QStringLiteral("AZURE_CLIENT_SECRET=s3cret"),
                            QStringLiteral("AZURE_AUTHORITY_HOST=http://login.example.org")}
             << QStringLiteral("https");
@@ -214,7 +220,8 @@ private slots:
         QTest::newRow("WorkloadIdentityCredential")
             << QStringLiteral("WorkloadIdentityCredential")
             << QStringList{QStringLiteral("AZURE_TOKEN_CREDENTIALS=WorkloadIdentityCredential"),
-                           QStringLiteral("AZURE_TENANT_ID=") + Tenant, QStringLiteral("AZURE_CLIENT_ID=") + Client,
+                           QStringLiteral("AZURE_TENANT_ID=") + Tenant,
+                           QStringLiteral("AZURE_CLIENT_ID=") + Client,
                            QStringLiteral("AZURE_FEDERATED_TOKEN_FILE=/nonexistent/token")};
         QTest::newRow("InteractiveBrowserCredential")
             << QStringLiteral("InteractiveBrowserCredential")
@@ -222,7 +229,8 @@ private slots:
         QTest::newRow("EnvironmentCredential")
             << QStringLiteral("EnvironmentCredential")
             << QStringList{QStringLiteral("AZURE_TOKEN_CREDENTIALS=EnvironmentCredential"),
-                           QStringLiteral("AZURE_TENANT_ID=") + Tenant, QStringLiteral("AZURE_CLIENT_ID=") + Client,
+                           QStringLiteral("AZURE_TENANT_ID=") + Tenant,
+                           QStringLiteral("AZURE_CLIENT_ID=") + Client,
                            QStringLiteral("AZURE_CLIENT_SECRET=s3cret")};
     }
     void defaultAuthorityReachesEveryMember()
@@ -235,7 +243,8 @@ private slots:
         DefaultAzureCredential credential(options);
         QCOMPARE(credential.credentialNames(), QStringList{member});
         expectConfigurationError(credential.configurationError(), QStringLiteral("https"));
-        QVERIFY2(credential.configurationError()->message.contains(member), qPrintable(credential.configurationError()->message));
+        QVERIFY2(credential.configurationError()->message.contains(member),
+                 qPrintable(credential.configurationError()->message));
 
         options.authority = QStringLiteral("login.example.org");
         QVERIFY(!DefaultAzureCredential(options).configurationError());

@@ -13,11 +13,11 @@
 #include "uilogging.h"
 
 #include <QCoreApplication>
-#include <QMetaObject>
 #include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMetaObject>
 #include <QProcess>
 #include <QPromise>
 #include <QTimer>
@@ -119,45 +119,45 @@ void AccountService::setClock(const Clock *clock)
 void AccountService::reload()
 {
     const quint64 generation = ++m_reloadGeneration;
-    whenReady(m_storage->accounts().list(), this,
-              [this, generation](const Result<QList<StoredAccount>> &listed) {
-                  if (generation != m_reloadGeneration)
-                      return;
-                  if (!listed.ok()) {
-                      // What was loaded stays: a locked keychain is a state, not an empty list.
-                      noteKeychainError(listed.error());
-                      m_loadError = listed.error().message;
-                      m_loaded = true;
-                      qCWarning(lcUi).noquote() << "could not read the accounts:" << m_loadError;
-                      rebuildEntries();
-                      emit accountsChanged();
-                      return;
-                  }
-                  m_stored = listed.value();
-                  // Sign-ins still waiting for the keychain are shown as well.
-                  for (const StoredAccount &unsaved : std::as_const(m_unsaved)) {
-                      const bool known = std::any_of(m_stored.begin(), m_stored.end(), [&](const StoredAccount &a) {
-                          return a.record.homeAccountId == unsaved.record.homeAccountId;
-                      });
-                      if (!known)
-                          m_stored.append(unsaved);
-                  }
-                  whenReady(m_storage->loadCaches(), this, [this, generation](const VoidResult &loaded) {
-                      if (generation != m_reloadGeneration)
-                          return;
-                      m_loadError = loaded.ok() ? QString() : loaded.error().message;
-                      if (!loaded.ok()) {
-                          noteKeychainError(loaded.error());
-                          qCWarning(lcUi).noquote() << "could not read the token caches:" << m_loadError;
-                      } else if (m_keychainState != KeychainState::Open) {
-                          keychainOpened();
-                          return; // it loads again
-                      }
-                      m_loaded = true;
-                      rebuildEntries();
-                      emit accountsChanged();
-                  });
-              });
+    whenReady(
+        m_storage->accounts().list(), this, [this, generation](const Result<QList<StoredAccount>> &listed) {
+            if (generation != m_reloadGeneration)
+                return;
+            if (!listed.ok()) {
+                // What was loaded stays: a locked keychain is a state, not an empty list.
+                noteKeychainError(listed.error());
+                m_loadError = listed.error().message;
+                m_loaded = true;
+                qCWarning(lcUi).noquote() << "could not read the accounts:" << m_loadError;
+                rebuildEntries();
+                emit accountsChanged();
+                return;
+            }
+            m_stored = listed.value();
+            // Sign-ins still waiting for the keychain are shown as well.
+            for (const StoredAccount &unsaved : std::as_const(m_unsaved)) {
+                const bool known = std::any_of(m_stored.begin(), m_stored.end(), [&](const StoredAccount &a) {
+                    return a.record.homeAccountId == unsaved.record.homeAccountId;
+                });
+                if (!known)
+                    m_stored.append(unsaved);
+            }
+            whenReady(m_storage->loadCaches(), this, [this, generation](const VoidResult &loaded) {
+                if (generation != m_reloadGeneration)
+                    return;
+                m_loadError = loaded.ok() ? QString() : loaded.error().message;
+                if (!loaded.ok()) {
+                    noteKeychainError(loaded.error());
+                    qCWarning(lcUi).noquote() << "could not read the token caches:" << m_loadError;
+                } else if (m_keychainState != KeychainState::Open) {
+                    keychainOpened();
+                    return; // it loads again
+                }
+                m_loaded = true;
+                rebuildEntries();
+                emit accountsChanged();
+            });
+        });
 }
 
 void AccountService::setKeychainWatch(KeychainAvailability::Probe probe, UnlockRequest unlock)
@@ -200,7 +200,8 @@ bool AccountService::noteKeychainError(const AuthError &error)
         // The watcher's probe said "open" a moment ago, yet Azid's own reads fail (another backend
         // than the profile's, a refused item): probing again at once would only loop. Wait instead.
         if (m_sinceOpened.isValid() && m_sinceOpened.elapsed() < 5000)
-            QTimer::singleShot(std::chrono::seconds(30), m_keychainWatch.get(), &KeychainAvailability::retryNow);
+            QTimer::singleShot(std::chrono::seconds(30), m_keychainWatch.get(),
+                               &KeychainAvailability::retryNow);
         else
             m_keychainWatch->retryNow();
     }
@@ -252,20 +253,22 @@ void AccountService::saveUnsaved()
                 qCWarning(lcUi).noquote() << "could not save the token caches:" << saved.error().message;
             return;
         }
-        whenReady(m_storage->accounts().put(next.record, next.metadata), this, [this, next](const VoidResult &stored) {
-            if (!stored.ok()) {
-                if (!noteKeychainError(stored.error()))
-                    qCWarning(lcUi).noquote() << "could not save the account:" << stored.error().message;
-                return;
-            }
-            m_unsaved.removeIf([&next](const StoredAccount &account) {
-                return account.record.homeAccountId == next.record.homeAccountId;
-            });
-            qCInfo(lcUi) << "saved a sign-in that waited for the keychain";
-            rebuildEntries();
-            emit accountsChanged();
-            saveUnsaved();
-        });
+        whenReady(m_storage->accounts().put(next.record, next.metadata), this,
+                  [this, next](const VoidResult &stored) {
+                      if (!stored.ok()) {
+                          if (!noteKeychainError(stored.error()))
+                              qCWarning(lcUi).noquote()
+                                  << "could not save the account:" << stored.error().message;
+                          return;
+                      }
+                      m_unsaved.removeIf([&next](const StoredAccount &account) {
+                          return account.record.homeAccountId == next.record.homeAccountId;
+                      });
+                      qCInfo(lcUi) << "saved a sign-in that waited for the keychain";
+                      rebuildEntries();
+                      emit accountsChanged();
+                      saveUnsaved();
+                  });
     });
 }
 
@@ -680,32 +683,34 @@ void AccountService::storeSignedIn(SignInOperation *operation, const SignInReque
         if (saved)
             self->reload();
     };
-    whenReady(m_storage->saveCaches(), operation, [self, operation, record, metadata, known](const VoidResult &saved) {
-        if (!self || !operation->isRunning())
-            return;
-        if (!saved.ok()) {
-            if (self->noteKeychainError(saved.error())) {
-                qCInfo(lcUi) << "the keychain cannot be written now; the sign-in is kept until it can";
-                known(false);
-            } else {
-                operation->fail(saved.error());
-            }
-            return;
-        }
-        whenReady(self->m_storage->accounts().put(record, metadata), operation,
-                  [self, operation, known](const VoidResult &stored) {
-                      if (!self || !operation->isRunning())
-                          return;
-                      if (!stored.ok()) {
-                          if (self->noteKeychainError(stored.error()))
-                              known(false);
-                          else
-                              operation->fail(stored.error());
-                          return;
+    whenReady(m_storage->saveCaches(), operation,
+              [self, operation, record, metadata, known](const VoidResult &saved) {
+                  if (!self || !operation->isRunning())
+                      return;
+                  if (!saved.ok()) {
+                      if (self->noteKeychainError(saved.error())) {
+                          qCInfo(lcUi)
+                              << "the keychain cannot be written now; the sign-in is kept until it can";
+                          known(false);
+                      } else {
+                          operation->fail(saved.error());
                       }
-                      known(true);
-                  });
-    });
+                      return;
+                  }
+                  whenReady(self->m_storage->accounts().put(record, metadata), operation,
+                            [self, operation, known](const VoidResult &stored) {
+                                if (!self || !operation->isRunning())
+                                    return;
+                                if (!stored.ok()) {
+                                    if (self->noteKeychainError(stored.error()))
+                                        known(false);
+                                    else
+                                        operation->fail(stored.error());
+                                    return;
+                                }
+                                known(true);
+                            });
+              });
 }
 
 QFuture<VoidResult> AccountService::remove(const QString &id)

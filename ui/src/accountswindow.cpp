@@ -188,7 +188,8 @@ QWidget *AccountsWindow::createKeychainBanner(QWidget *parent)
             m_service->unlockKeychain();
     });
     if (m_service) {
-        connect(m_service, &AccountService::keychainStateChanged, this, &AccountsWindow::updateKeychainBanner);
+        connect(m_service, &AccountService::keychainStateChanged, this,
+                &AccountsWindow::updateKeychainBanner);
         connect(m_service, &AccountService::accountsChanged, this, &AccountsWindow::updateKeychainBanner);
     }
     return m_keychainBanner;

@@ -11,8 +11,8 @@ namespace azid {
 // synchronous, and so are many callers). It makes a credential on an internal thread that runs an
 // event loop of its own, and waits for its answers:
 //
-//   azid::BlockingTokenCredential credential([] { return std::make_shared<azid::DefaultAzureCredential>(); });
-//   azid::TokenResult token = credential.getTokenBlocking({{"https://management.azure.com/.default"}});
+//   azid::BlockingTokenCredential credential([] { return std::make_shared<azid::DefaultAzureCredential>();
+//   }); azid::TokenResult token = credential.getTokenBlocking({{"https://management.azure.com/.default"}});
 //
 // getTokenBlocking() may be called from any thread, also from several at once (their requests run
 // concurrently on the internal thread and share what the credential shares, such as one refresh per
