@@ -18,7 +18,8 @@ namespace {
 constexpr qint64 sessionLifetimeMs = 15 * 60 * 1000;
 const QString consumersTenantId = u"9188040d-6c67-4c5b-b112-36a304b66dad"_s;
 
-// Entra accepts loopback redirect URIs on any port (entra-protocol.md §3.1, §11 item 8).
+// Entra accepts loopback redirect URIs on any port: it ignores the port when it matches a localhost
+// redirect URI against the registration (Microsoft documents this; RFC 8252 §7.3 asks for it).
 bool isLoopbackRedirect(const QString &redirectUri)
 {
     const QUrl url(redirectUri, QUrl::StrictMode);
@@ -434,7 +435,7 @@ HttpResponse EntraEndpoints::redirectToClient(const AuthorizeRequest &request, P
         return HttpResponse::html(200, HtmlPages::formPost(request.redirectUri, parameters));
 
     QUrl url(request.redirectUri, QUrl::StrictMode);
-    // Entra adds the trailing slash to path-less loopback redirect URIs (entra-protocol.md §3.3).
+    // Entra adds the trailing slash to path-less loopback redirect URIs (http://localhost:PORT/?code=...).
     if (url.path().isEmpty())
         url.setPath(u"/"_s);
     QString encoded;

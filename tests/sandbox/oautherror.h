@@ -6,8 +6,8 @@
 
 namespace azid::sandbox {
 
-// An Entra-style OAuth error body (entra-protocol.md §2.2): error, "AADSTS<n>: ..." description with
-// trace/correlation ids and timestamp, error_codes, optional suberror and claims.
+// An Entra-style OAuth error body (RFC 6749 §5.2 with Entra's additions): error, "AADSTS<n>: ..."
+// description with trace/correlation ids and timestamp, error_codes, optional suberror and claims.
 class OAuthError
 {
 public:

@@ -228,7 +228,7 @@ HttpResponse TokenEndpoint::authorizationCode(RequestContext &context, const For
 
 HttpResponse TokenEndpoint::deviceCode(RequestContext &context, const Form &form, const App &app)
 {
-    // MSAL also sends the device code as "code"; device_code is the standard name (entra-protocol.md §4.2).
+    // MSAL also sends the device code as "code"; device_code is the standard name (RFC 8628 §3.4).
     const QString value = form.value(u"device_code"_s, form.value(u"code"_s));
     if (value.isEmpty())
         return missingParameter(context, u"device_code"_s);

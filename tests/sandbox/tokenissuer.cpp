@@ -33,8 +33,9 @@ QString shortScopeName(const QString &scope)
     return name == u".default" ? u"user_impersonation"_s : name;
 }
 
-// Echoes requested access_token claims (entra-protocol.md §7.3): xms_cc client capabilities and
-// essential claims such as acrs, but never lets a request override the registered claims.
+// Echoes requested access_token claims (the claims request parameter, OpenID Connect Core 1.0 §5.5):
+// xms_cc client capabilities and essential claims such as acrs, but never lets a request override the
+// registered claims.
 void applyClaimsRequest(QJsonObject &payload, const QString &claims)
 {
     static const QStringList reserved{

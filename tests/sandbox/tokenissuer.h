@@ -25,7 +25,8 @@ struct ScopeSet
     ScopeSet firstResourceOnly() const;
 };
 
-// Turns a successful grant into the token response body (entra-protocol.md §6.1, §11).
+// Turns a successful grant into the token response body: RFC 6749 §5.1's fields with Entra's v2
+// additions (id_token, client_info, ext_expires_in, refresh_in, foci).
 class TokenIssuer
 {
 public:

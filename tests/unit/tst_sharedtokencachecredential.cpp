@@ -1,6 +1,6 @@
-// SharedTokenCacheCredential's choice of account and its errors, as azure.identity's (service-credentials
-// §11.5), over a cache filled here: nothing reaches the network (the refresh path runs against
-// azid-sandbox and Python in tests/interop).
+// SharedTokenCacheCredential's choice of account and its errors, as azure.identity's
+// SharedTokenCacheCredential chooses and raises them, over a cache filled here: nothing reaches the
+// network (the refresh path runs against azid-sandbox and Python in tests/interop).
 #include "azid/sharedtokencachecredential.h"
 
 #include <QFuture>

@@ -53,10 +53,10 @@ struct SharedTokenCacheCredentialOptions
 // Refreshes use the developer sign-on client (04b07795-...) and the "organizations" tenant (the
 // record's client and tenant with a record).
 //
-// Errors as §11.5 of service-credentials.md: CredentialUnavailable for an unavailable cache, no or
-// several accounts, or no refresh token ("Token acquisition failed for user ..."); the authority's
-// refusal of a refresh is a ClientAuthentication error (azure.identity raises ClientAuthenticationError;
-// DefaultAzureCredential turns it into unavailability).
+// Errors as azure.identity's SharedTokenCacheCredential raises them: CredentialUnavailable for an
+// unavailable cache, no or several accounts, or no refresh token ("Token acquisition failed for user
+// ..."); the authority's refusal of a refresh is a ClientAuthentication error (azure.identity raises
+// ClientAuthenticationError; DefaultAzureCredential turns it into unavailability).
 //
 // Differs from azure.identity in one point: the cache's "environment" is compared with the host
 // without a port, as MSAL writes it (azure.identity compares the host:port of the authority, so for an
