@@ -1,6 +1,6 @@
 #include "azid/tokencache.h"
 
-#include "oauth.h"
+#include "tokencachedata.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -10,188 +10,7 @@
 #include <algorithm>
 
 namespace azid {
-namespace {
-
-const QString kAccessToken = QStringLiteral("AccessToken");
-const QString kRefreshToken = QStringLiteral("RefreshToken");
-const QString kIdToken = QStringLiteral("IdToken");
-const QString kAccount = QStringLiteral("Account");
-const QString kAppMetadata = QStringLiteral("AppMetadata");
-
-QString str(const QJsonObject &o, const QString &key)
-{
-    return o.value(key).toString();
-}
-
-// MSAL writes timestamps as strings; other writers have used numbers. Accept both, within
-// [0, limits::MaxEpochSeconds]: a cache file is outside data, and these are compared with and
-// subtracted from the current time.
-qint64 epoch(const QJsonObject &o, const QString &key)
-{
-    return detail::clampEpoch(detail::jsonInteger(o.value(key)).value_or(0));
-}
-
-QString epochText(qint64 value)
-{
-    return QString::number(value);
-}
-
-QString indexKey(const QString &home, const QString &environment, const QString &clientId,
-                 const QString &realm)
-{
-    return (home + QLatin1Char('|') + environment + QLatin1Char('|') + clientId + QLatin1Char('|') + realm)
-        .toLower();
-}
-
-QString accountIndexKey(const QString &home, const QString &environment)
-{
-    return (home + QLatin1Char('|') + environment).toLower();
-}
-
-QStringList splitScopes(const QString &target)
-{
-    QStringList scopes = target.split(QLatin1Char(' '), Qt::SkipEmptyParts);
-    for (QString &s : scopes)
-        s = s.toLower();
-    return scopes;
-}
-
-struct AtEntry
-{
-    CachedAccessToken token;
-    QStringList scopes; // lower-case, for the subset test
-    QJsonObject json;   // as loaded or written, with fields Azid does not know
-    // `json` as compact JSON text, made by the first serialize() and kept with the entry (entries are
-    // replaced, never changed): saving a large cache does not convert its unchanged tokens again.
-    // It holds the token, so it is scrubbed with the entry.
-    mutable QByteArray jsonText;
-
-    AtEntry() = default;
-    AtEntry(const AtEntry &) = default;
-    AtEntry(AtEntry &&) = default;
-    AtEntry &operator=(const AtEntry &) = default;
-    AtEntry &operator=(AtEntry &&) = default;
-    ~AtEntry() { scrub(jsonText); }
-};
-
-CachedAccessToken accessTokenFromJson(const QJsonObject &o)
-{
-    CachedAccessToken t;
-    t.secret = Secret::fromString(str(o, QStringLiteral("secret")));
-    t.homeAccountId = str(o, QStringLiteral("home_account_id"));
-    t.environment = str(o, QStringLiteral("environment"));
-    t.clientId = str(o, QStringLiteral("client_id"));
-    t.realm = str(o, QStringLiteral("realm"));
-    t.target = str(o, QStringLiteral("target"));
-    const QString type = str(o, QStringLiteral("token_type"));
-    if (!type.isEmpty())
-        t.tokenType = type;
-    t.cachedAt = epoch(o, QStringLiteral("cached_at"));
-    t.expiresOn = epoch(o, QStringLiteral("expires_on"));
-    t.extendedExpiresOn = epoch(o, QStringLiteral("extended_expires_on"));
-    if (o.contains(QStringLiteral("refresh_on")))
-        t.refreshOn = epoch(o, QStringLiteral("refresh_on"));
-    return t;
-}
-
-CachedRefreshToken refreshTokenFromJson(const QJsonObject &o)
-{
-    CachedRefreshToken t;
-    t.secret = Secret::fromString(str(o, QStringLiteral("secret")));
-    t.homeAccountId = str(o, QStringLiteral("home_account_id"));
-    t.environment = str(o, QStringLiteral("environment"));
-    t.clientId = str(o, QStringLiteral("client_id"));
-    t.familyId = str(o, QStringLiteral("family_id"));
-    t.target = str(o, QStringLiteral("target"));
-    t.lastModificationTime = epoch(o, QStringLiteral("last_modification_time"));
-    return t;
-}
-
-CachedAccount accountFromJson(const QJsonObject &o)
-{
-    CachedAccount a;
-    a.homeAccountId = str(o, QStringLiteral("home_account_id"));
-    a.environment = str(o, QStringLiteral("environment"));
-    a.realm = str(o, QStringLiteral("realm"));
-    a.localAccountId = str(o, QStringLiteral("local_account_id"));
-    a.username = str(o, QStringLiteral("username"));
-    a.authorityType = str(o, QStringLiteral("authority_type"));
-    a.accountSource = str(o, QStringLiteral("account_source"));
-    return a;
-}
-
-} // namespace
-
-struct TokenCache::Data
-{
-    QHash<QString, AtEntry> accessTokens;
-    QHash<QString, QList<QString>> accessTokenIndex; // home|env|client|realm -> keys
-    QHash<QString, QJsonObject> refreshTokens;
-    QHash<QString, QList<QString>> refreshTokenIndex; // home|env -> keys
-    QHash<QString, QJsonObject> idTokens;
-    QHash<QString, QJsonObject> accounts;
-    QHash<QString, QJsonObject> appMetadata;
-    QJsonObject otherSections; // sections Azid does not know, kept as they are
-
-    void putAccessToken(const QString &key, AtEntry entry)
-    {
-        const QString index = indexKey(entry.token.homeAccountId, entry.token.environment,
-                                       entry.token.clientId, entry.token.realm);
-        if (!accessTokens.contains(key))
-            accessTokenIndex[index].append(key);
-        accessTokens.insert(key, std::move(entry));
-    }
-
-    void removeAccessToken(const QString &key)
-    {
-        const auto it = accessTokens.constFind(key);
-        if (it == accessTokens.constEnd())
-            return;
-        const QString index =
-            indexKey(it->token.homeAccountId, it->token.environment, it->token.clientId, it->token.realm);
-        auto &keys = accessTokenIndex[index];
-        keys.removeAll(key);
-        if (keys.isEmpty())
-            accessTokenIndex.remove(index);
-        accessTokens.erase(it);
-    }
-
-    void putRefreshToken(const QString &key, const QJsonObject &json)
-    {
-        if (!refreshTokens.contains(key)) {
-            refreshTokenIndex[accountIndexKey(str(json, QStringLiteral("home_account_id")),
-                                              str(json, QStringLiteral("environment")))]
-                .append(key);
-        }
-        refreshTokens.insert(key, json);
-    }
-
-    void removeRefreshToken(const QString &key)
-    {
-        const auto it = refreshTokens.constFind(key);
-        if (it == refreshTokens.constEnd())
-            return;
-        const QString index = accountIndexKey(str(*it, QStringLiteral("home_account_id")),
-                                              str(*it, QStringLiteral("environment")));
-        auto &keys = refreshTokenIndex[index];
-        keys.removeAll(key);
-        if (keys.isEmpty())
-            refreshTokenIndex.remove(index);
-        refreshTokens.erase(it);
-    }
-
-    void clear()
-    {
-        accessTokens.clear();
-        accessTokenIndex.clear();
-        refreshTokens.clear();
-        refreshTokenIndex.clear();
-        idTokens.clear();
-        accounts.clear();
-        appMetadata.clear();
-        otherSections = {};
-    }
-};
+using namespace detail::cachedata;
 
 TokenCache::TokenCache() : m_data(new Data) {}
 
@@ -215,15 +34,14 @@ QString TokenCache::normalizedTarget(const QStringList &scopes)
 
 QString TokenCache::accessTokenKey(const CachedAccessToken &t)
 {
-    return QStringList{t.homeAccountId, t.environment, QStringLiteral("accesstoken"),
-                       t.clientId,      t.realm,       t.target}
+    return QStringList{t.homeAccountId, t.environment, cf::AccessTokenKeyPart, t.clientId, t.realm, t.target}
         .join(QLatin1Char('-'))
         .toLower();
 }
 
 QString TokenCache::refreshTokenKey(const CachedRefreshToken &t)
 {
-    return QStringList{t.homeAccountId, t.environment, QStringLiteral("refreshtoken"),
+    return QStringList{t.homeAccountId, t.environment, cf::RefreshTokenKeyPart,
                        t.clientId,      QString(),     t.target}
         .join(QLatin1Char('-'))
         .toLower();
@@ -253,21 +71,21 @@ void TokenCache::add(const TokenResponseEntry &e)
         at.token.extendedExpiresOn = e.extendedExpiresOn ? e.extendedExpiresOn : e.expiresOn;
         at.token.refreshOn = e.refreshOn;
         at.scopes = splitScopes(target);
-        QJsonObject json{{QStringLiteral("credential_type"), kAccessToken},
-                         {QStringLiteral("secret"), e.accessToken.revealString()},
-                         {QStringLiteral("home_account_id"), e.homeAccountId},
-                         {QStringLiteral("environment"), e.environment},
-                         {QStringLiteral("client_id"), e.clientId},
-                         {QStringLiteral("realm"), e.realm},
-                         {QStringLiteral("target"), target},
-                         {QStringLiteral("token_type"), e.tokenType},
-                         {QStringLiteral("cached_at"), epochText(e.now)},
-                         {QStringLiteral("expires_on"), epochText(e.expiresOn)},
-                         {QStringLiteral("extended_expires_on"), epochText(at.token.extendedExpiresOn)}};
+        QJsonObject json{{cf::CredentialType, cf::AccessTokenSection},
+                         {cf::SecretField, e.accessToken.revealString()},
+                         {cf::HomeAccountId, e.homeAccountId},
+                         {cf::Environment, e.environment},
+                         {cf::ClientId, e.clientId},
+                         {cf::Realm, e.realm},
+                         {cf::Target, target},
+                         {cf::TokenType, e.tokenType},
+                         {cf::CachedAt, epochText(e.now)},
+                         {cf::ExpiresOn, epochText(e.expiresOn)},
+                         {cf::ExtendedExpiresOn, epochText(at.token.extendedExpiresOn)}};
         if (e.refreshOn)
-            json.insert(QStringLiteral("refresh_on"), epochText(*e.refreshOn));
+            json.insert(cf::RefreshOn, epochText(*e.refreshOn));
         if (e.homeAccountId.isEmpty())
-            json.remove(QStringLiteral("home_account_id"));
+            json.remove(cf::HomeAccountId);
         at.json = json;
         const QString key = accessTokenKey(at.token);
         // A newer token for an overlapping set of scopes makes the older ones redundant.
@@ -297,56 +115,56 @@ void TokenCache::add(const TokenResponseEntry &e)
         const QList<QString> existing =
             m_data->refreshTokenIndex.value(accountIndexKey(e.homeAccountId, e.environment));
         for (const QString &other : existing) {
-            if (other != key && str(m_data->refreshTokens.value(other), QStringLiteral("client_id"))
+            if (other != key && str(m_data->refreshTokens.value(other), cf::ClientId)
                                         .compare(e.clientId, Qt::CaseInsensitive) == 0)
                 m_data->removeRefreshToken(other);
         }
         QJsonObject json = m_data->refreshTokens.value(key);
-        json.insert(QStringLiteral("credential_type"), kRefreshToken);
-        json.insert(QStringLiteral("secret"), e.refreshToken.revealString());
-        json.insert(QStringLiteral("home_account_id"), e.homeAccountId);
-        json.insert(QStringLiteral("environment"), e.environment);
-        json.insert(QStringLiteral("client_id"), e.clientId);
-        json.insert(QStringLiteral("target"), target);
-        json.insert(QStringLiteral("last_modification_time"), epochText(e.now));
+        json.insert(cf::CredentialType, cf::RefreshTokenSection);
+        json.insert(cf::SecretField, e.refreshToken.revealString());
+        json.insert(cf::HomeAccountId, e.homeAccountId);
+        json.insert(cf::Environment, e.environment);
+        json.insert(cf::ClientId, e.clientId);
+        json.insert(cf::Target, target);
+        json.insert(cf::LastModificationTime, epochText(e.now));
         if (!e.familyId.isEmpty())
-            json.insert(QStringLiteral("family_id"), e.familyId);
+            json.insert(cf::FamilyId, e.familyId);
         m_data->putRefreshToken(key, json);
     }
 
     if (!e.idToken.isEmpty()) {
-        const QString key = QStringList{e.homeAccountId, e.environment, QStringLiteral("idtoken"),
-                                        e.clientId,      e.realm,       QString()}
-                                .join(QLatin1Char('-'))
-                                .toLower();
-        m_data->idTokens.insert(key, QJsonObject{{QStringLiteral("credential_type"), kIdToken},
-                                                 {QStringLiteral("secret"), e.idToken.revealString()},
-                                                 {QStringLiteral("home_account_id"), e.homeAccountId},
-                                                 {QStringLiteral("environment"), e.environment},
-                                                 {QStringLiteral("realm"), e.realm},
-                                                 {QStringLiteral("client_id"), e.clientId}});
+        const QString key =
+            QStringList{e.homeAccountId, e.environment, cf::IdTokenKeyPart, e.clientId, e.realm, QString()}
+                .join(QLatin1Char('-'))
+                .toLower();
+        m_data->idTokens.insert(key, QJsonObject{{cf::CredentialType, cf::IdTokenSection},
+                                                 {cf::SecretField, e.idToken.revealString()},
+                                                 {cf::HomeAccountId, e.homeAccountId},
+                                                 {cf::Environment, e.environment},
+                                                 {cf::Realm, e.realm},
+                                                 {cf::ClientId, e.clientId}});
     }
 
     if (e.account) {
         const CachedAccount &a = *e.account;
         QJsonObject json = m_data->accounts.value(accountKey(a));
-        json.insert(QStringLiteral("home_account_id"), a.homeAccountId);
-        json.insert(QStringLiteral("environment"), a.environment);
-        json.insert(QStringLiteral("realm"), a.realm);
-        json.insert(QStringLiteral("local_account_id"), a.localAccountId);
-        json.insert(QStringLiteral("username"), a.username);
-        json.insert(QStringLiteral("authority_type"), a.authorityType);
+        json.insert(cf::HomeAccountId, a.homeAccountId);
+        json.insert(cf::Environment, a.environment);
+        json.insert(cf::Realm, a.realm);
+        json.insert(cf::LocalAccountId, a.localAccountId);
+        json.insert(cf::Username, a.username);
+        json.insert(cf::AuthorityType, a.authorityType);
         if (!a.accountSource.isEmpty())
-            json.insert(QStringLiteral("account_source"), a.accountSource);
+            json.insert(cf::AccountSource, a.accountSource);
         m_data->accounts.insert(accountKey(a), json);
     }
 
-    const QString appKey = QStringLiteral("appmetadata-%1-%2").arg(e.environment, e.clientId);
+    const QString appKey = appMetadataKey(e.environment, e.clientId);
     QJsonObject app = m_data->appMetadata.value(appKey);
-    app.insert(QStringLiteral("client_id"), e.clientId);
-    app.insert(QStringLiteral("environment"), e.environment);
+    app.insert(cf::ClientId, e.clientId);
+    app.insert(cf::Environment, e.environment);
     if (!e.familyId.isEmpty())
-        app.insert(QStringLiteral("family_id"), e.familyId);
+        app.insert(cf::FamilyId, e.familyId);
     m_data->appMetadata.insert(appKey, app);
     bumpGeneration();
 }
@@ -405,10 +223,8 @@ std::optional<CachedRefreshToken> TokenCache::findRefreshToken(const QString &ho
     if (index == m_data->refreshTokenIndex.constEnd())
         return std::nullopt;
     // A client known to be outside any family must not try family tokens.
-    const QJsonObject app =
-        m_data->appMetadata.value(QStringLiteral("appmetadata-%1-%2").arg(environment, clientId));
-    const bool appKnownNonFamily = app.contains(QStringLiteral("client_id")) &&
-                                   app.value(QStringLiteral("family_id")).toString().isEmpty();
+    const QJsonObject app = m_data->appMetadata.value(appMetadataKey(environment, clientId));
+    const bool appKnownNonFamily = app.contains(cf::ClientId) && app.value(cf::FamilyId).toString().isEmpty();
     std::optional<CachedRefreshToken> best;
     int bestRank = -1;
     for (const QString &key : *index) {
@@ -416,7 +232,7 @@ std::optional<CachedRefreshToken> TokenCache::findRefreshToken(const QString &ho
         int rank = -1;
         if (rt.clientId.compare(clientId, Qt::CaseInsensitive) == 0)
             rank = 2;
-        else if (allowFamily && !appKnownNonFamily && rt.familyId == QStringLiteral("1"))
+        else if (allowFamily && !appKnownNonFamily && rt.familyId == cf::FociFamilyId)
             rank = 1;
         if (rank < 0)
             continue;
@@ -435,8 +251,8 @@ void TokenCache::updateRefreshToken(const CachedRefreshToken &old, const Secret 
     auto it = m_data->refreshTokens.find(key);
     if (it == m_data->refreshTokens.end())
         return;
-    it->insert(QStringLiteral("secret"), rotated.revealString());
-    it->insert(QStringLiteral("last_modification_time"), epochText(now));
+    it->insert(cf::SecretField, rotated.revealString());
+    it->insert(cf::LastModificationTime, epochText(now));
     bumpGeneration();
 }
 
@@ -472,19 +288,18 @@ void TokenCache::removeAccount(const QString &homeAccountId, const QString &envi
 {
     QMutexLocker lock(&m_mutex);
     auto sameAccount = [&](const QJsonObject &o) {
-        return str(o, QStringLiteral("home_account_id")).compare(homeAccountId, Qt::CaseInsensitive) == 0 &&
-               str(o, QStringLiteral("environment")).compare(environment, Qt::CaseInsensitive) == 0;
+        return str(o, cf::HomeAccountId).compare(homeAccountId, Qt::CaseInsensitive) == 0 &&
+               str(o, cf::Environment).compare(environment, Qt::CaseInsensitive) == 0;
     };
-    const QJsonObject app =
-        m_data->appMetadata.value(QStringLiteral("appmetadata-%1-%2").arg(environment, clientId));
-    const QString appFamily = str(app, QStringLiteral("family_id"));
+    const QJsonObject app = m_data->appMetadata.value(appMetadataKey(environment, clientId));
+    const QString appFamily = str(app, cf::FamilyId);
 
     const QList<QString> rtKeys =
         m_data->refreshTokenIndex.value(accountIndexKey(homeAccountId, environment));
     for (const QString &key : rtKeys) {
         const QJsonObject rt = m_data->refreshTokens.value(key);
-        const bool own = str(rt, QStringLiteral("client_id")).compare(clientId, Qt::CaseInsensitive) == 0;
-        const bool family = !appFamily.isEmpty() && str(rt, QStringLiteral("family_id")) == appFamily;
+        const bool own = str(rt, cf::ClientId).compare(clientId, Qt::CaseInsensitive) == 0;
+        const bool family = !appFamily.isEmpty() && str(rt, cf::FamilyId) == appFamily;
         if (own || family)
             m_data->removeRefreshToken(key);
     }
@@ -584,6 +399,11 @@ QByteArray compactJson(const QJsonObject &object)
 QByteArray TokenCache::serialize() const
 {
     QMutexLocker lock(&m_mutex);
+    return serializeLocked();
+}
+
+QByteArray TokenCache::serializeLocked() const
+{
     const Data &d = *m_data;
     QByteArray out;
     out.reserve(d.accessTokens.size() * 2048 + d.refreshTokens.size() * 1536 + 4096); // about, to grow rarely
@@ -596,70 +416,35 @@ QByteArray TokenCache::serialize() const
         out += QByteArrayView(wrapped).sliced(1, wrapped.size() - 2);
         out += ',';
     }
-    appendSection(out, kAccessToken, d.accessTokens, [](const AtEntry &entry) -> const QByteArray & {
-        if (entry.jsonText.isEmpty())
-            entry.jsonText = compactJson(entry.json);
-        return entry.jsonText;
-    });
+    appendSection(out, cf::AccessTokenSection, d.accessTokens,
+                  [](const AtEntry &entry) -> const QByteArray & {
+                      if (entry.jsonText.isEmpty())
+                          entry.jsonText = compactJson(entry.json);
+                      return entry.jsonText;
+                  });
     out += ',';
-    appendSection(out, kRefreshToken, d.refreshTokens, compactJson);
+    appendSection(out, cf::RefreshTokenSection, d.refreshTokens, compactJson);
     out += ',';
-    appendSection(out, kIdToken, d.idTokens, compactJson);
+    appendSection(out, cf::IdTokenSection, d.idTokens, compactJson);
     out += ',';
-    appendSection(out, kAccount, d.accounts, compactJson);
+    appendSection(out, cf::AccountSection, d.accounts, compactJson);
     out += ',';
-    appendSection(out, kAppMetadata, d.appMetadata, compactJson);
+    appendSection(out, cf::AppMetadataSection, d.appMetadata, compactJson);
     out += '}';
     return out;
 }
 
 VoidResult TokenCache::deserialize(const QByteArray &json)
 {
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
-    if (error.error != QJsonParseError::NoError || !doc.isObject()) {
-        return AuthError::unavailable(QStringLiteral("The token cache is not valid JSON (%1 at offset %2).")
-                                          .arg(error.errorString())
-                                          .arg(error.offset));
-    }
-    auto fresh = std::make_unique<Data>();
-    const QJsonObject root = doc.object();
-    for (auto it = root.constBegin(); it != root.constEnd(); ++it) {
-        const QString &name = it.key();
-        if (name != kAccessToken && name != kRefreshToken && name != kIdToken && name != kAccount &&
-            name != kAppMetadata) {
-            fresh->otherSections.insert(name, it.value());
-            continue;
-        }
-        if (!it.value().isObject()) {
-            return AuthError::unavailable(
-                QStringLiteral("The token cache's \"%1\" section is not a JSON object.").arg(name));
-        }
-        const QJsonObject entries = it.value().toObject();
-        for (auto e = entries.constBegin(); e != entries.constEnd(); ++e) {
-            if (!e.value().isObject())
-                continue;
-            const QJsonObject o = e.value().toObject();
-            if (name == kAccessToken) {
-                AtEntry at;
-                at.token = accessTokenFromJson(o);
-                at.scopes = splitScopes(at.token.target);
-                at.json = o;
-                fresh->putAccessToken(e.key(), std::move(at));
-            } else if (name == kRefreshToken) {
-                fresh->putRefreshToken(e.key(), o);
-            } else if (name == kIdToken) {
-                fresh->idTokens.insert(e.key(), o);
-            } else if (name == kAccount) {
-                fresh->accounts.insert(e.key(), o);
-            } else {
-                fresh->appMetadata.insert(e.key(), o);
-            }
-        }
-    }
+    const Result<QJsonObject> root = parseCacheJson(json);
+    if (!root)
+        return root.error();
+    Result<std::unique_ptr<Data>> fresh = Data::fromJson(root.value());
+    if (!fresh)
+        return fresh.error();
     QMutexLocker lock(&m_mutex);
     delete m_data;
-    m_data = fresh.release();
+    m_data = fresh.value().release();
     bumpGeneration();
     return Done{};
 }

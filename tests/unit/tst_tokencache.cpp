@@ -214,6 +214,21 @@ private slots:
     void accountsListing();
     void clear();
 
+    void accountStates();
+    void copyAccountFromCopiesEveryEntryOfTheAccount();
+    void copyAccountFromReplacesEntriesOfTheSameKeys();
+    void copyAccountFromWithoutTheAccountChangesNothing();
+    void removeAccountEntries();
+    void merge_data();
+    void merge();
+    void mergeOfTokensFromAnotherProcess();
+    void mergeOfWhatIsAlreadyStoredChangesNothing();
+    void mergeErrorsLeaveCacheUnchanged_data();
+    void mergeErrorsLeaveCacheUnchanged();
+    void addMissingEntries();
+    void validate_data();
+    void validate();
+
     void tenThousandAccounts();
     void concurrentUse();
 };
@@ -1309,6 +1324,412 @@ void TestTokenCache::clear()
     const QJsonObject root = contents(cache);
     for (auto it = root.constBegin(); it != root.constEnd(); ++it)
         QVERIFY2(it.value().toObject().isEmpty(), qPrintable(it.key()));
+}
+
+namespace {
+
+// An unsigned JWT whose payload is `claims`.
+Secret jwt(const QJsonObject &claims)
+{
+    const auto part = [](const QJsonObject &o) {
+        return QJsonDocument(o)
+            .toJson(QJsonDocument::Compact)
+            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    };
+    return Secret(part(QJsonObject{{QStringLiteral("alg"), QStringLiteral("none")}}) + '.' + part(claims) +
+                  ".sig");
+}
+
+QByteArray bytes(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// `object` with the five sections TokenCache always writes (empty where `object` lacks them).
+QJsonObject withKnownSections(QJsonObject object)
+{
+    for (const char *name : {"AccessToken", "RefreshToken", "IdToken", "Account", "AppMetadata"}) {
+        if (!object.contains(QLatin1String(name)))
+            object.insert(QLatin1String(name), QJsonObject());
+    }
+    return object;
+}
+
+QJsonObject jsonObject(const char *text)
+{
+    return QJsonDocument::fromJson(text).object();
+}
+
+// Entries of `section` whose home_account_id is `home`, by key.
+QStringList entryKeysOf(const TokenCache &cache, const QString &section, const QString &home)
+{
+    QStringList result;
+    const QJsonObject entries = contents(cache).value(section).toObject();
+    for (auto it = entries.begin(); it != entries.end(); ++it) {
+        if (it.value().toObject().value(QStringLiteral("home_account_id")).toString() == home)
+            result << it.key();
+    }
+    return result;
+}
+
+// Two clients of kHome (one a family member), one of kOtherHome.
+void fillTwoAccounts(TokenCache &cache, const QString &tag = QString())
+{
+    EntrySpec cli;
+    cli.family = QStringLiteral("1");
+    cli.tag = tag;
+    cache.add(entry(cli));
+    EntrySpec other;
+    other.client = kOtherClient;
+    other.scopes = {kGraph};
+    other.tag = tag;
+    cache.add(entry(other));
+    EntrySpec third;
+    third.home = kOtherHome;
+    third.client = kThirdClient;
+    third.tag = tag;
+    cache.add(entry(third));
+}
+
+} // namespace
+
+void TestTokenCache::accountStates()
+{
+    TokenCache cache;
+    EntrySpec valid; // kHome: a valid ARM token and a named ID token
+    TokenResponseEntry named = entry(valid);
+    named.idToken = jwt({{QStringLiteral("name"), QStringLiteral("Alice Example")}});
+    cache.add(named);
+    EntrySpec expired; // kHome, another tenant: an expired Graph token, an ID token without a name
+    expired.realm = kTenant;
+    expired.scopes = {kGraph};
+    expired.now = kNow - 7200;
+    cache.add(entry(expired));
+    EntrySpec refreshOnly; // kOtherHome: a refresh token, no access token
+    refreshOnly.home = kOtherHome;
+    TokenResponseEntry noAccessToken = entry(refreshOnly);
+    noAccessToken.accessToken = Secret();
+    cache.add(noAccessToken);
+    EntrySpec noRefresh; // a third account: two scopes, no refresh token
+    noRefresh.home = QStringLiteral("uid3.utid");
+    noRefresh.scopes = {kGraph, kArm};
+    noRefresh.refreshToken = false;
+    cache.add(entry(noRefresh));
+    EntrySpec app; // app-only: no account
+    app.home.clear();
+    cache.add(entry(app));
+
+    const QList<CachedAccountState> states = cache.accountStates(kNow);
+    QCOMPARE(states.size(), 3);
+    QCOMPARE(states[0].homeAccountId, kHome);
+    QCOMPARE(states[0].environment, kEnv);
+    QCOMPARE(states[0].validUntil, kNow + 3600);
+    QCOMPARE(states[0].validScopes, QStringList{kArm});
+    QVERIFY(states[0].hasRefreshToken);
+    QCOMPARE(states[0].displayName, QStringLiteral("Alice Example"));
+
+    QCOMPARE(states[1].homeAccountId, kOtherHome);
+    QCOMPARE(states[1].validUntil, 0);
+    QVERIFY(states[1].validScopes.isEmpty());
+    QVERIFY(states[1].hasRefreshToken);
+    QVERIFY(states[1].displayName.isEmpty());
+
+    QCOMPARE(states[2].homeAccountId, QStringLiteral("uid3.utid"));
+    QCOMPARE(states[2].validScopes, (QStringList{kGraph, kArm}));
+    QVERIFY(!states[2].hasRefreshToken);
+
+    // Later, every token has expired: the expiry stays, the valid scopes go.
+    const QList<CachedAccountState> later = cache.accountStates(kNow + 3600);
+    QCOMPARE(later[0].validUntil, kNow + 3600);
+    QVERIFY(later[0].validScopes.isEmpty());
+}
+
+void TestTokenCache::copyAccountFromCopiesEveryEntryOfTheAccount()
+{
+    TokenCache from;
+    fillTwoAccounts(from);
+    TokenCache to;
+    EntrySpec resident;
+    resident.home = QStringLiteral("uid3.utid");
+    resident.client = kThirdClient;
+    to.add(entry(resident));
+
+    QVERIFY(to.copyAccountFrom(from, kHome));
+    for (const QString &section : {QStringLiteral("AccessToken"), QStringLiteral("RefreshToken"),
+                                   QStringLiteral("IdToken"), QStringLiteral("Account")}) {
+        QStringList copied = entryKeysOf(to, section, kHome);
+        QStringList expected = entryKeysOf(from, section, kHome);
+        copied.sort();
+        expected.sort();
+        QVERIFY2(!expected.isEmpty(), qPrintable(section));
+        QCOMPARE(copied, expected);
+        QCOMPARE(contents(to).value(section).toObject().value(expected.first()),
+                 contents(from).value(section).toObject().value(expected.first()));
+        QVERIFY(entryKeysOf(to, section, kOtherHome).isEmpty());
+        QCOMPARE(entryKeysOf(to, section, QStringLiteral("uid3.utid")).size(), 1);
+    }
+    // The app metadata of the account's clients, and not of the other account's client.
+    const QStringList apps = keys(to, QStringLiteral("AppMetadata"));
+    QCOMPARE(apps, (QStringList{QStringLiteral("appmetadata-%1-%2").arg(kEnv, kClient),
+                                QStringLiteral("appmetadata-%1-%2").arg(kEnv, kOtherClient),
+                                QStringLiteral("appmetadata-%1-%2").arg(kEnv, kThirdClient)}));
+    // The indexes know the copies.
+    QVERIFY(to.findAccessToken(kHome, kEnv, kOtherClient, kRealm, {kGraph}, kNow));
+    const auto family = to.findRefreshToken(kHome, kEnv, QStringLiteral("unknown-client"));
+    QVERIFY(family);
+    QCOMPARE(family->clientId, kClient);
+}
+
+void TestTokenCache::copyAccountFromReplacesEntriesOfTheSameKeys()
+{
+    TokenCache from;
+    fillTwoAccounts(from, QStringLiteral("new"));
+    TokenCache to;
+    fillTwoAccounts(to, QStringLiteral("old"));
+    const qsizetype tokens = to.accessTokenCount();
+    QVERIFY(to.copyAccountFrom(from, kHome));
+    QCOMPARE(to.accessTokenCount(), tokens);
+    const auto at = to.findAccessToken(kHome, kEnv, kClient, kRealm, {kArm}, kNow);
+    QVERIFY(at);
+    QVERIFY(at->secret.revealString().endsWith(QStringLiteral("|new")));
+    const auto rt = to.findRefreshToken(kHome, kEnv, kClient);
+    QVERIFY(rt);
+    QVERIFY(rt->secret.revealString().endsWith(QStringLiteral("|new")));
+    const auto untouched = to.findAccessToken(kOtherHome, kEnv, kThirdClient, kRealm, {kArm}, kNow);
+    QVERIFY(untouched);
+    QVERIFY(untouched->secret.revealString().endsWith(QStringLiteral("|old")));
+}
+
+void TestTokenCache::copyAccountFromWithoutTheAccountChangesNothing()
+{
+    TokenCache from;
+    fillTwoAccounts(from);
+    TokenCache to;
+    EntrySpec resident;
+    to.add(entry(resident));
+    const QByteArray before = to.serialize();
+    const quint64 generation = to.generation();
+    QVERIFY(!to.copyAccountFrom(from, QStringLiteral("nobody.utid")));
+    QVERIFY(!to.copyAccountFrom(to, kHome));
+    QCOMPARE(to.generation(), generation);
+    QCOMPARE(to.serialize(), before);
+}
+
+void TestTokenCache::removeAccountEntries()
+{
+    TokenCache cache;
+    fillTwoAccounts(cache);
+    const QStringList apps = keys(cache, QStringLiteral("AppMetadata"));
+    const quint64 generation = cache.generation();
+    QVERIFY(cache.removeAccountEntries(kHome));
+    QVERIFY(cache.generation() != generation);
+    for (const QString &section : {QStringLiteral("AccessToken"), QStringLiteral("RefreshToken"),
+                                   QStringLiteral("IdToken"), QStringLiteral("Account")}) {
+        QVERIFY2(entryKeysOf(cache, section, kHome).isEmpty(), qPrintable(section));
+        QCOMPARE(entryKeysOf(cache, section, kOtherHome).size(), 1);
+    }
+    QCOMPARE(keys(cache, QStringLiteral("AppMetadata")), apps);
+    QVERIFY(!cache.findRefreshToken(kHome, kEnv, kClient));
+    QVERIFY(!cache.findAccessToken(kHome, kEnv, kOtherClient, kRealm, {kGraph}, kNow));
+    QVERIFY(cache.findRefreshToken(kOtherHome, kEnv, kThirdClient));
+
+    const quint64 afterRemoval = cache.generation();
+    QVERIFY(!cache.removeAccountEntries(kHome));
+    QCOMPARE(cache.generation(), afterRemoval);
+}
+
+void TestTokenCache::merge_data()
+{
+    QTest::addColumn<QJsonObject>("base");
+    QTest::addColumn<QJsonObject>("ours");
+    QTest::addColumn<QJsonObject>("theirs");
+    QTest::addColumn<QJsonObject>("expected");
+
+    QTest::newRow("nothing changed") << jsonObject(R"({"S":{"a":1}})") << jsonObject(R"({"S":{"a":1}})")
+                                     << jsonObject(R"({"S":{"a":1}})") << jsonObject(R"({"S":{"a":1}})");
+    QTest::newRow("both add") << jsonObject(R"({"S":{}})") << jsonObject(R"({"S":{"a":1}})")
+                              << jsonObject(R"({"S":{"b":2}})") << jsonObject(R"({"S":{"a":1,"b":2}})");
+    QTest::newRow("we remove") << jsonObject(R"({"S":{"a":1,"b":2}})") << jsonObject(R"({"S":{"b":2}})")
+                               << jsonObject(R"({"S":{"a":1,"b":2,"c":3}})")
+                               << jsonObject(R"({"S":{"b":2,"c":3}})");
+    QTest::newRow("they remove") << jsonObject(R"({"S":{"a":1,"b":2}})")
+                                 << jsonObject(R"({"S":{"a":1,"b":2,"c":3}})")
+                                 << jsonObject(R"({"S":{"b":2}})") << jsonObject(R"({"S":{"b":2,"c":3}})");
+    QTest::newRow("they change") << jsonObject(R"({"S":{"a":1}})") << jsonObject(R"({"S":{"a":1}})")
+                                 << jsonObject(R"({"S":{"a":5}})") << jsonObject(R"({"S":{"a":5}})");
+    QTest::newRow("both change: ours wins")
+        << jsonObject(R"({"S":{"a":1}})") << jsonObject(R"({"S":{"a":2}})") << jsonObject(R"({"S":{"a":3}})")
+        << jsonObject(R"({"S":{"a":2}})");
+    QTest::newRow("we change, they remove")
+        << jsonObject(R"({"S":{"a":1}})") << jsonObject(R"({"S":{"a":2}})") << jsonObject(R"({"S":{}})")
+        << jsonObject(R"({"S":{"a":2}})");
+    QTest::newRow("no file yet") << QJsonObject() << jsonObject(R"({"S":{"a":1},"T":{}})") << QJsonObject()
+                                 << jsonObject(R"({"S":{"a":1},"T":{}})");
+    QTest::newRow("first load") << QJsonObject() << jsonObject(R"({"S":{}})")
+                                << jsonObject(R"({"S":{"a":1},"X":{"y":1}})")
+                                << jsonObject(R"({"S":{"a":1},"X":{"y":1}})");
+    QTest::newRow("unknown scalar member") << jsonObject(R"({"v":1})") << jsonObject(R"({"v":1})")
+                                           << jsonObject(R"({"v":2})") << jsonObject(R"({"v":2})");
+    QTest::newRow("entries of a known section")
+        << jsonObject(R"({"AccessToken":{"a":{"x":1}}})") << jsonObject(R"({"AccessToken":{"a":{"x":1}}})")
+        << jsonObject(R"({"AccessToken":{"a":{"x":1},"b":{"x":2}}})")
+        << jsonObject(R"({"AccessToken":{"a":{"x":1},"b":{"x":2}}})");
+}
+
+void TestTokenCache::merge()
+{
+    QFETCH(QJsonObject, base);
+    QFETCH(QJsonObject, ours);
+    QFETCH(QJsonObject, theirs);
+    QFETCH(QJsonObject, expected);
+    TokenCache cache;
+    QVERIFY(cache.deserialize(bytes(ours)).ok());
+    const quint64 before = cache.generation();
+    const auto merged = cache.merge(base.isEmpty() ? QByteArray() : bytes(base),
+                                    theirs.isEmpty() ? QByteArray() : bytes(theirs));
+    QVERIFY(merged);
+    QCOMPARE(contents(cache), withKnownSections(expected));
+    QCOMPARE(QJsonDocument::fromJson(merged.value().json.reveal()).object(), withKnownSections(expected));
+    QCOMPARE(merged.value().generation, cache.generation());
+    const bool changed = withKnownSections(expected) != withKnownSections(ours);
+    QCOMPARE(merged.value().changed, changed);
+    QCOMPARE(cache.generation() != before, changed);
+}
+
+void TestTokenCache::mergeOfTokensFromAnotherProcess()
+{
+    TokenCache stored; // what both processes loaded
+    fillTwoAccounts(stored);
+    const QByteArray base = stored.serialize();
+
+    TokenCache ours; // this process signs in a third account and refreshes kHome's ARM token
+    QVERIFY(ours.deserialize(base).ok());
+    EntrySpec third;
+    third.home = QStringLiteral("uid3.utid");
+    ours.add(entry(third));
+    EntrySpec refreshed;
+    refreshed.family = QStringLiteral("1");
+    refreshed.tag = QStringLiteral("ours");
+    ours.add(entry(refreshed));
+
+    TokenCache other; // the other process signs out kOtherHome and refreshes kHome's ARM token too
+    QVERIFY(other.deserialize(base).ok());
+    QVERIFY(other.removeAccountEntries(kOtherHome));
+    refreshed.tag = QStringLiteral("theirs");
+    other.add(entry(refreshed));
+
+    const auto merged = ours.merge(base, other.serialize());
+    QVERIFY(merged);
+    QVERIFY(merged.value().changed);
+    QVERIFY(!merged.value().matchesTheirs);
+    QVERIFY(ours.findAccessToken(QStringLiteral("uid3.utid"), kEnv, kClient, kRealm, {kArm}, kNow));
+    QVERIFY(!ours.findRefreshToken(kOtherHome, kEnv, kThirdClient));
+    const auto at = ours.findAccessToken(kHome, kEnv, kClient, kRealm, {kArm}, kNow);
+    QVERIFY(at);
+    QVERIFY(at->secret.revealString().endsWith(QStringLiteral("|ours")));
+    QCOMPARE(merged.value().json.reveal(), ours.serialize());
+}
+
+void TestTokenCache::mergeOfWhatIsAlreadyStoredChangesNothing()
+{
+    TokenCache cache;
+    fillTwoAccounts(cache);
+    const QByteArray stored = cache.serialize();
+    const quint64 generation = cache.generation();
+    const auto merged = cache.merge(stored, stored);
+    QVERIFY(merged);
+    QVERIFY(!merged.value().changed);
+    QVERIFY(merged.value().matchesTheirs);
+    QCOMPARE(merged.value().generation, generation);
+    QCOMPARE(cache.generation(), generation);
+    QCOMPARE(merged.value().json.reveal(), stored);
+}
+
+void TestTokenCache::mergeErrorsLeaveCacheUnchanged_data()
+{
+    QTest::addColumn<QByteArray>("base");
+    QTest::addColumn<QByteArray>("theirs");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("theirs not JSON") << QByteArray() << QByteArray("{\"AccessToken\":") << "not valid JSON";
+    QTest::newRow("theirs an array") << QByteArray() << QByteArray("[]") << "not a JSON object";
+    QTest::newRow("base not JSON") << QByteArray("nope") << QByteArray("{}") << "not valid JSON";
+    QTest::newRow("theirs' section not an object") << QByteArray() << QByteArray(R"({"RefreshToken":"x"})")
+                                                   << "\"RefreshToken\" section is not a JSON object";
+}
+
+void TestTokenCache::mergeErrorsLeaveCacheUnchanged()
+{
+    QFETCH(QByteArray, base);
+    QFETCH(QByteArray, theirs);
+    QFETCH(QString, message);
+    TokenCache cache;
+    fillTwoAccounts(cache);
+    const QByteArray before = cache.serialize();
+    const quint64 generation = cache.generation();
+    // A base in which the section was as ours has it: the merge takes theirs' value, which is no section.
+    const auto merged =
+        cache.merge(base.isEmpty() && theirs.contains("RefreshToken") ? before : base, theirs);
+    QVERIFY(!merged);
+    QVERIFY2(merged.error().message.contains(message), qPrintable(merged.error().message));
+    QCOMPARE(cache.generation(), generation);
+    QCOMPARE(cache.serialize(), before);
+}
+
+void TestTokenCache::addMissingEntries()
+{
+    TokenCache cache;
+    EntrySpec mine;
+    mine.tag = QStringLiteral("mine");
+    cache.add(entry(mine));
+
+    TokenCache other;
+    EntrySpec same = mine;
+    same.tag = QStringLiteral("other");
+    other.add(entry(same));
+    EntrySpec more;
+    more.home = kOtherHome;
+    other.add(entry(more));
+    QJsonObject otherJson = contents(other);
+    otherJson.insert(QStringLiteral("X"), QJsonObject{{QStringLiteral("y"), 1}});
+
+    QVERIFY(cache.addMissingEntries(bytes(otherJson)).ok());
+    const auto at = cache.findAccessToken(kHome, kEnv, kClient, kRealm, {kArm}, kNow);
+    QVERIFY(at);
+    QVERIFY(at->secret.revealString().endsWith(QStringLiteral("|mine")));
+    QVERIFY(cache.findRefreshToken(kOtherHome, kEnv, kClient));
+    QCOMPARE(contents(cache).value(QStringLiteral("X")).toObject(), (QJsonObject{{QStringLiteral("y"), 1}}));
+
+    const QByteArray before = cache.serialize();
+    const quint64 generation = cache.generation();
+    const VoidResult failed = cache.addMissingEntries("[{}]");
+    QVERIFY(!failed);
+    QVERIFY(failed.error().message.contains(QStringLiteral("not a JSON object")));
+    QVERIFY(!cache.addMissingEntries("not json"));
+    QCOMPARE(cache.generation(), generation);
+    QCOMPARE(cache.serialize(), before);
+    QVERIFY(cache.addMissingEntries(before).ok());
+    QCOMPARE(cache.generation(), generation); // nothing new: no change
+}
+
+void TestTokenCache::validate_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("empty object") << QByteArray("{}") << true;
+    QTest::newRow("a cache") << QByteArray(R"({"AccessToken":{},"X":1})") << true;
+    QTest::newRow("nothing") << QByteArray() << false;
+    QTest::newRow("an array") << QByteArray("[{}]") << false;
+    QTest::newRow("truncated") << QByteArray("{\"AccessToken\":{") << false;
+}
+
+void TestTokenCache::validate()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(bool, valid);
+    const VoidResult result = TokenCache::validate(json);
+    QCOMPARE(result.ok(), valid);
+    if (!valid)
+        QVERIFY(result.error().message.startsWith(QStringLiteral("The token cache is not")));
 }
 
 void TestTokenCache::tenThousandAccounts()

@@ -73,6 +73,27 @@ struct TokenResponseEntry
     std::optional<CachedAccount> account; // absent for app-only tokens and silent refreshes
 };
 
+// What a cache holds of one account (a home account id in one environment), as an accounts list
+// shows it.
+struct CachedAccountState
+{
+    QString homeAccountId; // as the cache spells it (compare without case)
+    QString environment;
+    qint64 validUntil = 0;        // the latest expiry of the account's access tokens (epoch s); 0: none
+    QStringList validScopes;      // the scopes of those not expired, each once, as their targets spell them
+    bool hasRefreshToken = false; // of any client
+    QString displayName;          // the "name" claim of the account's cached ID token; empty: none
+};
+
+// What TokenCache::merge() made.
+struct TokenCacheMerge
+{
+    Secret json;                // the cache after the merge, serialised: what a save writes
+    quint64 generation = 0;     // the cache's generation that `json` is
+    bool changed = false;       // the merge took something of theirs into the cache
+    bool matchesTheirs = false; // `json` holds nothing that theirs lacks: nothing to write
+};
+
 // An in-memory token cache in MSAL's unified schema (AccessToken, RefreshToken, IdToken, Account,
 // AppMetadata, with MSAL's keys), so that MSAL, azure.identity and Azid read each other's caches.
 // Entries and fields Azid does not understand are kept and written back. Look-ups go through hash
@@ -120,6 +141,32 @@ public:
     // Replaces the contents. On error the cache is unchanged.
     VoidResult deserialize(const QByteArray &json);
 
+    // Per account with any entry in the cache (app-only tokens have none), in the order of their
+    // home account ids: what the tokens at `now` allow. See CachedAccountState.
+    QList<CachedAccountState> accountStates(qint64 now) const;
+
+    // Copies every entry of the account `homeAccountId` (access, refresh and ID tokens and account
+    // entries, in every environment and realm) and the app metadata of those entries' clients from
+    // `from`, replacing entries of the same keys. Returns whether anything was copied; when nothing
+    // was, the cache and its generation stay as they are.
+    bool copyAccountFrom(const TokenCache &from, const QString &homeAccountId);
+    // Removes every entry of the account `homeAccountId` (every client, environment and realm: all
+    // that copyAccountFrom copies except the app metadata). Returns whether there was any.
+    bool removeAccountEntries(const QString &homeAccountId);
+
+    // Three-way merge with a stored copy of the cache: `theirs` is what is stored now, `base` what was
+    // stored when this cache last matched it (empty: nothing, as for `theirs`). Entry by entry within
+    // each section, an entry this cache changed, added or removed since `base` keeps this cache's
+    // version (it wins a conflict); every other entry takes theirs. Top-level members that are not
+    // sections merge the same way, as single values; a section goes only when both sides lost it.
+    // Error: `base` or `theirs` is not a cache; the cache is then unchanged.
+    Result<TokenCacheMerge> merge(const QByteArray &base, const QByteArray &theirs);
+    // Adds the entries (and whole sections) only `json` has; entries both have keep this cache's.
+    // Error: `json` is not a cache; the cache is then unchanged.
+    VoidResult addMissingEntries(const QByteArray &json);
+    // Whether `json` can be a token cache: a JSON object. The error says what is wrong.
+    static VoidResult validate(const QByteArray &json);
+
     // Changes each time the contents change: persistence and in-process memos compare it.
     quint64 generation() const { return m_generation.load(std::memory_order_acquire); }
     qsizetype accessTokenCount() const;
@@ -135,6 +182,7 @@ public:
 private:
     struct Data;
     void bumpGeneration();
+    QByteArray serializeLocked() const; // serialize() with m_mutex held
     mutable QMutex m_mutex;
     Data *m_data;
     std::atomic<quint64> m_generation{1};
