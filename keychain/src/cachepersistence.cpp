@@ -4,15 +4,12 @@
 #include "azid/keychain/storagefailure.h"
 #include "azid/keychain/storagelocation.h"
 #include "azid/tokencache.h"
-#include "cachemerge.h"
 #include "filelock.h"
 #include "keychainlogging.h"
 #include "operationqueue.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTimer>
 
 #include <atomic>
@@ -74,8 +71,8 @@ struct CachePersistence::State : std::enable_shared_from_this<State>
     // Merges what is stored into the cache; returns what the cache holds then (what a save writes)
     // and the cache's generation at that moment.
     Result<std::pair<Secret, quint64>> mergeSnapshot(const std::optional<CacheSnapshot> &snapshot);
-    Result<std::pair<Secret, quint64>> mergeIntoCache(const QJsonObject &theirs,
-                                                      const FileStamp &theirsStamp);
+    // The three-way merge of what is stored (`theirs`; empty: nothing) into the cache.
+    Result<std::pair<Secret, quint64>> mergeIntoCache(const Secret &theirs, const FileStamp &theirsStamp);
     // The first load into an empty cache (a process starting): nothing to merge, so what is stored
     // is parsed once and becomes the cache and the base as it is.
     Result<std::pair<Secret, quint64>> adoptIntoEmptyCache(const CacheSnapshot &stored);
@@ -98,15 +95,6 @@ struct CachePersistence::State : std::enable_shared_from_this<State>
 };
 
 namespace {
-
-QJsonObject parseCache(const Secret &json, bool *ok = nullptr)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(json.reveal(), &error);
-    if (ok)
-        *ok = error.error == QJsonParseError::NoError && document.isObject();
-    return document.object();
-}
 
 // The cache's JSON together with the generation it belongs to.
 std::pair<Secret, quint64> snapshot(const TokenCache &cache)
@@ -137,39 +125,19 @@ AuthError CachePersistence::State::readFailed(const AuthError &error)
     return error;
 }
 
-Result<std::pair<Secret, quint64>> CachePersistence::State::mergeIntoCache(const QJsonObject &theirs,
+Result<std::pair<Secret, quint64>> CachePersistence::State::mergeIntoCache(const Secret &theirs,
                                                                            const FileStamp &theirsStamp)
 {
-    const QJsonObject baseObject = synced ? parseCache(base) : QJsonObject();
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        auto [oursJson, oursGeneration] = snapshot(*cache);
-        const QJsonObject ours = parseCache(oursJson);
-        const QJsonObject merged = detail::mergeCaches(baseObject, ours, theirs);
-        std::pair<Secret, quint64> result;
-        if (merged == ours) {
-            result = {std::move(oursJson), oursGeneration};
-        } else {
-            if (cache->generation() != oursGeneration)
-                continue; // changed meanwhile: merge again rather than drop that change
-            QByteArray mergedJson = QJsonDocument(merged).toJson(QJsonDocument::Compact);
-            const VoidResult applied = cache->deserialize(mergedJson);
-            scrub(mergedJson);
-            if (!applied)
-                return applied.error();
-            result = snapshot(*cache);
-        }
-        QByteArray theirsJson = QJsonDocument(theirs).toJson(QJsonDocument::Compact);
-        base = Secret(theirsJson);
-        scrub(theirsJson);
-        stamp = theirsStamp;
-        synced = true;
-        // In step with the storage only when the merge brought nothing of ours the storage lacks.
-        generation = merged == theirs ? result.second : 0;
-        return result;
-    }
-    return storageError(
-        StorageFailure::CacheLocked,
-        QStringLiteral("The token cache %1 kept changing while it was being merged; try again.").arg(name));
+    const Result<TokenCacheMerge> merged =
+        cache->merge(synced ? base.reveal() : QByteArray(), theirs.reveal());
+    if (!merged)
+        return notACache(merged.error().message);
+    base = theirs;
+    stamp = theirsStamp;
+    synced = true;
+    // In step with the storage only when the merge brought nothing of ours the storage lacks.
+    generation = merged.value().matchesTheirs ? merged.value().generation : 0;
+    return std::pair<Secret, quint64>(merged.value().json, merged.value().generation);
 }
 
 Result<std::pair<Secret, quint64>> CachePersistence::State::adoptIntoEmptyCache(const CacheSnapshot &stored)
@@ -195,15 +163,10 @@ CachePersistence::State::mergeSnapshot(const std::optional<CacheSnapshot> &store
     // As in msal-extensions, nothing stored changes nothing in memory: whoever removed it (or moved it
     // aside) did not mean to sign out this process, whose next save writes it again.
     if (!stored)
-        return mergeIntoCache(synced ? parseCache(base) : QJsonObject(), FileStamp());
+        return mergeIntoCache(synced ? base : Secret(), FileStamp());
     if (!synced && cache->isEmpty())
         return adoptIntoEmptyCache(*stored);
-    bool ok = false;
-    const QJsonObject theirs = parseCache(stored->data, &ok);
-    if (!ok) {
-        return notACache(QString());
-    }
-    return mergeIntoCache(theirs, stored->stamp);
+    return mergeIntoCache(stored->data, stored->stamp);
 }
 
 QFuture<VoidResult> CachePersistence::State::load()

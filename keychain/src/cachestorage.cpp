@@ -2,6 +2,7 @@
 
 #include "atomicfile.h"
 #include "azid/keychain/storagefailure.h"
+#include "azid/tokencache.h"
 #include "cachejson.h"
 #include "filelock.h"
 #include "keychainlogging.h"
@@ -9,8 +10,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include <cerrno>
 #include <unistd.h>
@@ -26,6 +25,31 @@ template <typename T> QFuture<T> ready(T value)
 }
 
 using SnapshotResult = Result<std::optional<CacheSnapshot>>;
+
+// The encrypted cache `primary` (in `primaryPlace`) with the entries only the unencrypted cache
+// `secondary` (the file `secondaryPath`) has: a plain cache of an earlier session taken into the
+// encrypted one.
+Result<Secret> withMissingEntries(const Secret &primary, const QString &primaryPlace, const Secret &secondary,
+                                  const QString &secondaryPath)
+{
+    TokenCache cache;
+    if (const VoidResult loaded = cache.deserialize(primary.reveal()); !loaded) {
+        return storageError(
+            StorageFailure::CacheDamaged,
+            QStringLiteral("The token cache in %1 cannot be read: %2 Nothing was overwritten: "
+                           "move it away (or delete it) to start with an empty cache, then "
+                           "sign in again.")
+                .arg(primaryPlace, loaded.error().message));
+    }
+    if (const VoidResult filled = cache.addMissingEntries(secondary.reveal()); !filled) {
+        return storageError(
+            StorageFailure::CacheDamaged,
+            QStringLiteral("The unencrypted token cache %1 cannot be taken into the encrypted "
+                           "one: %2 Move it away, then sign in again.")
+                .arg(secondaryPath, filled.error().message));
+    }
+    return Secret(cache.serialize());
+}
 
 } // namespace
 
@@ -341,7 +365,7 @@ QFuture<SnapshotResult> PlainFileStorage::read()
     if (!file.value() || (m_emptyMeansNone && file.value()->data.trimmed().isEmpty()))
         return ready(SnapshotResult(std::optional<CacheSnapshot>()));
     Secret data(file.value()->data);
-    if (!detail::isCacheJson(data)) {
+    if (!TokenCache::validate(data.reveal())) {
         const QString problem =
             QStringLiteral("The token cache file %1 does not hold a token cache.").arg(m_path);
         const Result<QString> kept = detail::moveFileAside(m_path);
@@ -472,7 +496,12 @@ QFuture<SnapshotResult> FallbackCacheStorage::read()
                     if (!encrypted.value())
                         return std::optional<CacheSnapshot>(CacheSnapshot{plain.value()->data, FileStamp()});
                     CacheSnapshot merged = *encrypted.value();
-                    merged.data = detail::fillMissingEntries(encrypted.value()->data, plain.value()->data);
+                    const Result<Secret> filled =
+                        withMissingEntries(encrypted.value()->data, state->encrypted->description(),
+                                           plain.value()->data, state->plain->path());
+                    if (!filled)
+                        return filled.error();
+                    merged.data = filled.value();
                     return std::optional<CacheSnapshot>(std::move(merged));
                 });
         })

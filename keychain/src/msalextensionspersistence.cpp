@@ -3,7 +3,7 @@
 #include "atomicfile.h"
 #include "azid/keychain/storagefailure.h"
 #include "azid/keychain/storagelocation.h"
-#include "cachejson.h"
+#include "azid/tokencache.h"
 #include "keychainlogging.h"
 #include "libsecretclient.h"
 
@@ -95,7 +95,7 @@ QFuture<SnapshotResult> MsalExtensionsPersistence::read()
             if (!found.value() || found.value()->isEmpty())
                 return ready(SnapshotResult(std::optional<CacheSnapshot>()));
             const Secret data = *found.value();
-            if (detail::isCacheJson(data))
+            if (TokenCache::validate(data.reveal()).ok())
                 return ready(SnapshotResult(std::optional<CacheSnapshot>(CacheSnapshot{data, stampBefore})));
             // Keep the damaged cache in an item of its own before anyone replaces it.
             const QString aside =

@@ -9,7 +9,6 @@
 #include "azid/keychain/cachestorage.h"
 #include "azid/keychain/storagefailure.h"
 #include "azid/tokencache.h"
-#include "cachejson.h"
 
 #include <QDir>
 #include <QFile>
@@ -272,9 +271,11 @@ QFuture<VoidResult> ProfileStorage::restoreCache(const QString &path)
             });
         return andThen(andThen(read, [persistence]() { return persistence->load(); }), [state, persistence,
                                                                                         cache, copy, path]() {
-            const Secret merged = detail::fillMissingEntries(Secret(cache->serialize()), *copy);
-            if (const VoidResult applied = cache->deserialize(merged.reveal()); !applied)
-                return readyResult(applied);
+            if (const VoidResult applied = cache->addMissingEntries(copy->reveal()); !applied) {
+                return readyResult(storageError(StorageFailure::CacheDamaged,
+                                                QStringLiteral("The sign-ins of %1 cannot be restored: %2")
+                                                    .arg(path, applied.error().message)));
+            }
             return andThen(persistence->save(), [path]() {
                 if (!QFile::remove(path)) {
                     return readyResult(

@@ -4,9 +4,6 @@
 #include "azid/keychain/msalextensionspersistence.h"
 #include "azid/tokencache.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
-
 #include <functional>
 
 namespace azid {
@@ -126,46 +123,8 @@ QFuture<VoidResult> SharedTokenCache::save()
 
 void SharedTokenCache::copyAccount(const TokenCache &from, TokenCache &to, const QString &homeAccountId)
 {
-    QByteArray sourceJson = from.serialize();
-    QByteArray targetJson = to.serialize();
-    const QJsonObject source = QJsonDocument::fromJson(sourceJson).object();
-    QJsonObject target = QJsonDocument::fromJson(targetJson).object();
-    scrub(sourceJson);
-    scrub(targetJson);
-
-    QStringList clients;
-    bool copied = false;
-    for (const QString &section : {QStringLiteral("AccessToken"), QStringLiteral("RefreshToken"),
-                                   QStringLiteral("IdToken"), QStringLiteral("Account")}) {
-        const QJsonObject entries = source.value(section).toObject();
-        QJsonObject merged = target.value(section).toObject();
-        for (auto entry = entries.begin(); entry != entries.end(); ++entry) {
-            const QJsonObject value = entry.value().toObject();
-            if (value.value(QStringLiteral("home_account_id")).toString() != homeAccountId)
-                continue;
-            merged.insert(entry.key(), value);
-            copied = true;
-            const QString client = value.value(QStringLiteral("client_id")).toString();
-            if (!client.isEmpty() && !clients.contains(client))
-                clients << client;
-        }
-        if (!merged.isEmpty())
-            target.insert(section, merged);
-    }
-    if (!copied)
-        return; // nothing of that account here: leave the cache (and its generation) alone
-    const QJsonObject apps = source.value(QStringLiteral("AppMetadata")).toObject();
-    QJsonObject mergedApps = target.value(QStringLiteral("AppMetadata")).toObject();
-    for (auto app = apps.begin(); app != apps.end(); ++app) {
-        if (clients.contains(app.value().toObject().value(QStringLiteral("client_id")).toString()))
-            mergedApps.insert(app.key(), app.value());
-    }
-    if (!mergedApps.isEmpty())
-        target.insert(QStringLiteral("AppMetadata"), mergedApps);
-
-    QByteArray json = QJsonDocument(target).toJson(QJsonDocument::Compact);
-    to.deserialize(json);
-    scrub(json);
+    // Nothing of that account in `from` leaves `to` (and its generation) alone.
+    to.copyAccountFrom(from, homeAccountId);
 }
 
 QStringList SharedTokenCache::storageWarnings() const

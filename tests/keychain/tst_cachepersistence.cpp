@@ -5,13 +5,11 @@
 #include "azid/keychain/memorysecretstore.h"
 #include "azid/keychain/storagefailure.h"
 #include "azid/tokencache.h"
-#include "cachemerge.h"
 #include "filelock.h"
 #include "keychaintesthelpers.h"
 
 #include <QDir>
 #include <QFile>
-#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QPromise>
 #include <QTemporaryDir>
@@ -65,11 +63,6 @@ void captureMessage(QtMsgType type, const QMessageLogContext &context, const QSt
     capturedLog << message;
     if (previousHandler)
         previousHandler(type, context, message);
-}
-
-QJsonObject json(const char *text)
-{
-    return QJsonDocument::fromJson(QByteArray(text)).object();
 }
 
 } // namespace
@@ -355,45 +348,6 @@ private slots:
         const auto saved = waitFor(persistence.save());
         QVERIFY(saved && !saved->ok());
         QVERIFY(saved->error().message.contains(QStringLiteral("not a valid token cache name")));
-    }
-
-    void merge_data()
-    {
-        QTest::addColumn<QJsonObject>("base");
-        QTest::addColumn<QJsonObject>("ours");
-        QTest::addColumn<QJsonObject>("theirs");
-        QTest::addColumn<QJsonObject>("expected");
-
-        QTest::newRow("nothing changed") << json(R"({"S":{"a":1}})") << json(R"({"S":{"a":1}})")
-                                         << json(R"({"S":{"a":1}})") << json(R"({"S":{"a":1}})");
-        QTest::newRow("both add") << json(R"({"S":{}})") << json(R"({"S":{"a":1}})")
-                                  << json(R"({"S":{"b":2}})") << json(R"({"S":{"a":1,"b":2}})");
-        QTest::newRow("we remove") << json(R"({"S":{"a":1,"b":2}})") << json(R"({"S":{"b":2}})")
-                                   << json(R"({"S":{"a":1,"b":2,"c":3}})") << json(R"({"S":{"b":2,"c":3}})");
-        QTest::newRow("they remove") << json(R"({"S":{"a":1,"b":2}})") << json(R"({"S":{"a":1,"b":2,"c":3}})")
-                                     << json(R"({"S":{"b":2}})") << json(R"({"S":{"b":2,"c":3}})");
-        QTest::newRow("they change") << json(R"({"S":{"a":1}})") << json(R"({"S":{"a":1}})")
-                                     << json(R"({"S":{"a":5}})") << json(R"({"S":{"a":5}})");
-        QTest::newRow("both change: ours wins") << json(R"({"S":{"a":1}})") << json(R"({"S":{"a":2}})")
-                                                << json(R"({"S":{"a":3}})") << json(R"({"S":{"a":2}})");
-        QTest::newRow("we change, they remove") << json(R"({"S":{"a":1}})") << json(R"({"S":{"a":2}})")
-                                                << json(R"({"S":{}})") << json(R"({"S":{"a":2}})");
-        QTest::newRow("no file yet") << QJsonObject() << json(R"({"S":{"a":1},"T":{}})") << QJsonObject()
-                                     << json(R"({"S":{"a":1},"T":{}})");
-        QTest::newRow("first load") << QJsonObject() << json(R"({"S":{}})")
-                                    << json(R"({"S":{"a":1},"X":{"y":1}})")
-                                    << json(R"({"S":{"a":1},"X":{"y":1}})");
-        QTest::newRow("unknown scalar member")
-            << json(R"({"v":1})") << json(R"({"v":1})") << json(R"({"v":2})") << json(R"({"v":2})");
-    }
-
-    void merge()
-    {
-        QFETCH(QJsonObject, base);
-        QFETCH(QJsonObject, ours);
-        QFETCH(QJsonObject, theirs);
-        QFETCH(QJsonObject, expected);
-        QCOMPARE(detail::mergeCaches(base, ours, theirs), expected);
     }
 };
 
