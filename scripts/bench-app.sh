@@ -5,7 +5,8 @@
 # Secret Service (tests/support/run-with-keyring.sh), RUNS times each:
 #   1. a fresh profile (no accounts), then
 #   2. a profile with one account (alice, signed in once through azid-cli against azid-sandbox),
-# it launches azid with AZID_TEST_HOOKS=1 and measures, from just before the launch:
+# it launches azid (app/gui/testhooks/azid, the build with the test hooks) with AZID_TEST_HOOKS=1 and
+# measures, from just before the launch:
 #   - "in tray": the icon's window is embedded and viewable in the tray host (seen over X11);
 #   - "answers": the app's event loop answers {"cmd":"state"} on its local socket with trayVisible;
 #   - "loaded":  the app has read its accounts (and, for 2., lists alice: the menu has her);
@@ -32,8 +33,8 @@ fi
 
 scripts/install-deps.sh
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAZID_BUILD_GUI=ON >/dev/null
-cmake --build "$build" -j "${AZID_BUILD_JOBS:-2}" --target azid azid-cli azid-sandbox
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAZID_BUILD_GUI=ON -DAZID_TEST_HOOKS=ON >/dev/null
+cmake --build "$build" -j "${AZID_BUILD_JOBS:-2}" --target azid_testhooks azid-cli azid-sandbox
 
 # The measuring client: launches azid, polls, reads /proc, quits azid. Talks X11 through libX11 with
 # ctypes (no Python package needed) and the app's test hooks over its local socket.
@@ -271,7 +272,7 @@ AZID_ROOT="$root" AZID_BENCH_BIN="$root/$build" AZID_BENCH_PY="$measure" \
   runs=$0 idle=$1
   profiles=()
   for i in $(seq "$runs"); do profiles+=("bench-fresh-$i"); done
-  python3 -c "$AZID_BENCH_PY" "$bin/app/gui/azid" "fresh profile, no account" "$runs" "$idle" 0 "${profiles[@]}"
+  python3 -c "$AZID_BENCH_PY" "$bin/app/gui/testhooks/azid" "fresh profile, no account" "$runs" "$idle" 0 "${profiles[@]}"
 
   state=$(mktemp -d)
   "$bin/tests/sandbox/azid-sandbox" --quiet --state-dir "$state" > "$state/out" &
@@ -282,6 +283,6 @@ AZID_ROOT="$root" AZID_BENCH_BIN="$root/$build" AZID_BENCH_PY="$measure" \
   echo alice-password-1 | "$bin/app/cli/azid-cli" --profile bench-account --authority "$url" --ca-bundle "$ca" \
       --disable-instance-discovery login --flow password --username alice@contoso.test --password-stdin \
       --scope https://management.azure.com/.default >/dev/null
-  python3 -c "$AZID_BENCH_PY" "$bin/app/gui/azid" "one signed-in account (alice)" "$runs" "$idle" 1 bench-account
+  python3 -c "$AZID_BENCH_PY" "$bin/app/gui/testhooks/azid" "one signed-in account (alice)" "$runs" "$idle" 1 bench-account
 ' "$runs" "$idle"
 echo "== load after: $(uptime)"

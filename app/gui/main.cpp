@@ -1,7 +1,9 @@
 // azid: the tray app. This is the composition root: it puts together the profile's storage (shared
 // with azid-cli), the network settings, the browser openers and the clipboard, and hands them to
 // the desktop controller. A second launch only asks the running one to show its window.
+#ifdef AZID_WITH_TEST_HOOKS
 #include "testhooks.h"
+#endif
 
 #include "azid/browseropener.h"
 #include "azid/keychain/keychainavailability.h"
@@ -62,6 +64,32 @@ void installTranslations(QCoreApplication &app)
     if (qt->load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
                  QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QCoreApplication::installTranslator(qt);
+}
+
+// The requests of the single-instance socket: "show", from a second launch, shows the accounts
+// window. Only the build for the GUI tests (CMake's AZID_TEST_HOOKS, the azid_testhooks target) has
+// the test hooks; started with AZID_TEST_HOOKS=1, it takes their JSON requests there too (testhooks.h).
+void answerRequests(azid::ui::SingleInstance &instance, azid::ui::DesktopController &controller,
+                    [[maybe_unused]] azid::ui::AccountService &service,
+                    [[maybe_unused]] azid::ui::SecretClipboard &clipboard)
+{
+    azid::ui::SingleInstance::Handler hooks;
+#ifdef AZID_WITH_TEST_HOOKS
+    if (qEnvironmentVariable("AZID_TEST_HOOKS") == QStringLiteral("1")) {
+        qWarning("azid: test hooks are on (AZID_TEST_HOOKS=1): the local socket accepts remote control");
+        auto testHooks = std::make_shared<azid::app::TestHooks>(&controller, &service, &clipboard);
+        hooks = [testHooks](const QByteArray &line) { return testHooks->handle(line); };
+    }
+#endif
+    instance.setHandler([&controller, hooks](const QByteArray &line) -> QByteArray {
+        if (line == "show") {
+            QTimer::singleShot(0, &controller, &azid::ui::DesktopController::showAccountsWindow);
+            return QByteArrayLiteral("ok");
+        }
+        if (hooks && line.startsWith('{'))
+            return hooks(line);
+        return QByteArrayLiteral("error: unknown request");
+    });
 }
 
 } // namespace
@@ -153,20 +181,7 @@ int main(int argc, char *argv[])
     // Whatever ends the app, a token it copied does not stay behind.
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &clipboard, &azid::ui::SecretClipboard::clearNow);
 
-    std::unique_ptr<azid::app::TestHooks> hooks;
-    if (qEnvironmentVariable("AZID_TEST_HOOKS") == QStringLiteral("1")) {
-        qWarning("azid: test hooks are on (AZID_TEST_HOOKS=1): the local socket accepts remote control");
-        hooks = std::make_unique<azid::app::TestHooks>(&controller, &service, &clipboard);
-    }
-    instance.setHandler([&controller, &hooks](const QByteArray &line) -> QByteArray {
-        if (line == "show") {
-            QTimer::singleShot(0, &controller, &azid::ui::DesktopController::showAccountsWindow);
-            return QByteArrayLiteral("ok");
-        }
-        if (hooks && line.startsWith('{'))
-            return hooks->handle(line);
-        return QByteArrayLiteral("error: unknown request");
-    });
+    answerRequests(instance, controller, service, clipboard);
 
     controller.start(parser.isSet(showOption));
     if (!controller.usesTray())

@@ -2,7 +2,8 @@
 # The .deb end to end, as a user gets it: builds it with CPack from a build folder, checks what it
 # holds and depends on, installs it with apt-get, runs the installed azid-cli (and the installed azid
 # to tray-ready, under Xvfb with a tray host), removes it and checks nothing is left behind, and runs
-# lintian on it (errors fail, warnings are shown).
+# lintian on it (errors fail, warnings are shown). The installed azid must not hold the tray app's
+# test hooks (app/gui/testhooks.h): those are only in app/gui/testhooks/azid, which is not installed.
 #
 #   test-deb.sh --gui|--no-gui BUILD_DIR
 #
@@ -32,7 +33,7 @@ if [[ $(id -u) -ne 0 ]]; then
     fail "this test installs and removes the azid package with apt-get and needs root (CI runs as root);" \
          "run it as root, e.g. sudo ctest --test-dir $build_dir -L packaging"
 fi
-tools=(cpack dpkg-deb dpkg-shlibdeps apt-get lintian tar)
+tools=(cpack dpkg-deb dpkg-shlibdeps apt-get lintian tar strings)
 [[ $with_gui -eq 1 ]] && tools+=(Xvfb trayer python3 dbus-run-session gnome-keyring-daemon)
 for tool in "${tools[@]}"; do
     command -v "$tool" >/dev/null || fail "$tool is missing (scripts/install-deps.sh installs it)"
@@ -157,28 +158,52 @@ man --warnings -l /usr/share/man/man1/azid-cli.1.gz >/dev/null 2>"$scratch/man.l
 [[ ! -s $scratch/man.log ]] || { cat "$scratch/man.log" >&2; fail "man warns about azid-cli.1"; }
 
 if [[ $with_gui -eq 1 ]]; then
+    step "the installed azid holds no test hooks"
+    # Names only the hooks use: the variable that turns them on and its warning (8-bit strings), and
+    # their commands and state fields (QStringLiteral: UTF-16, which strings -e l reads).
+    hook_markers=(AZID_TEST_HOOKS "test hooks are on" clickTrayMessage keychainBannerVisible tokensCopied)
+    binary_strings() { strings -a -n 6 "$1" && strings -a -n 6 -e l "$1"; }
+    with_hooks=$build_dir/app/gui/testhooks/azid
+    if [[ -x $with_hooks ]]; then
+        # The same search finds every name in the build that has the hooks: it can fail.
+        binary_strings "$with_hooks" >"$scratch/with-hooks.strings"
+        for marker in "${hook_markers[@]}"; do
+            grep -qF "$marker" "$scratch/with-hooks.strings" ||
+                fail "\"$marker\" is not in $with_hooks, which has the test hooks: this check would see nothing"
+        done
+    else
+        echo "NOTE: this build has no app/gui/testhooks/azid (AZID_TEST_HOOKS=OFF): the search is not" \
+             "tried on a binary with the hooks"
+    fi
+    binary_strings /usr/bin/azid >"$scratch/azid.strings"
+    for marker in "${hook_markers[@]}"; do
+        if grep -F "$marker" "$scratch/azid.strings"; then
+            fail "the installed /usr/bin/azid holds the test hooks' \"$marker\" (above)"
+        fi
+    done
+    echo "/usr/bin/azid holds none of: ${hook_markers[*]}"
+
     step "the installed azid, under Xvfb with a tray host, to tray-ready"
-    # Tray-ready: azid's test hooks (AZID_TEST_HOOKS=1, app/gui/testhooks.h) answer {"cmd":"state"} on
-    # its single-instance socket with trayAvailable and trayVisible true. The session (D-Bus, a
-    # private keyring, HOME) and the X server are the GUI tests' own helpers.
+    # Tray-ready: azid's icon is embedded and viewable in the tray host (tray-icon.py, over X11).
+    # Started with AZID_TEST_HOOKS=1, the installed azid still refuses a hook's request on its
+    # single-instance socket. The session (D-Bus, a private keyring, HOME) and the X server are the
+    # GUI tests' own helpers.
     cat >"$scratch/tray-ready.sh" <<'EOF'
 set -euo pipefail
-scratch=$1
+scratch=$1 here=$2
 export XDG_RUNTIME_DIR=$scratch/run
 mkdir -m 0700 -p "$XDG_RUNTIME_DIR"
 export AZID_TEST_HOOKS=1 QT_QPA_PLATFORM=xcb
 /usr/bin/azid --verbose >"$scratch/azid.log" 2>&1 &
 pid=$!
-status=1
-for _ in $(seq 150); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-        echo "azid ended before the tray was ready" >&2
-        break
-    fi
-    if python3 - "$XDG_RUNTIME_DIR/azid-default.socket" <<'PY' >"$scratch/state.json" 2>/dev/null; then
-import json, socket, sys
+status=0
+python3 "$here/tray-icon.py" "$pid" 30 || status=1
+if [[ $status -eq 0 ]]; then
+    echo "tray ready: azid's icon is in the tray"
+    answer=$(python3 - "$XDG_RUNTIME_DIR/azid-default.socket" <<'PY'
+import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(5)
+s.settimeout(10)
 s.connect(sys.argv[1])
 s.sendall(b'{"cmd": "state"}\n')
 data = b""
@@ -187,19 +212,20 @@ while not data.endswith(b"\n"):
     if not chunk:
         break
     data += chunk
-state = json.loads(data)
-print(json.dumps(state))
-sys.exit(0 if state.get("trayAvailable") and state.get("trayVisible") else 1)
+print(data.decode().strip())
 PY
-        status=0
-        break
+) || answer="(no answer)"
+    echo "{\"cmd\": \"state\"} on its socket: $answer"
+    if [[ $answer != "error: unknown request" ]]; then
+        echo "azid did not refuse a test hook's request" >&2
+        status=1
     fi
-    sleep 0.2
-done
-if [[ $status -eq 0 ]]; then
-    echo "tray ready: $(cat "$scratch/state.json")"
-    sleep 5 # and it stays up
-    kill -0 "$pid" 2>/dev/null || { echo "azid ended within 5 s of tray-ready" >&2; status=1; }
+    if grep -F "test hooks are on" "$scratch/azid.log"; then
+        echo "azid says its test hooks are on" >&2
+        status=1
+    fi
+    sleep 5 # and it stays up, its icon in the tray
+    python3 "$here/tray-icon.py" "$pid" 1 || { echo "azid or its icon was gone 5 s after tray-ready" >&2; status=1; }
 fi
 kill "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
@@ -207,7 +233,7 @@ exit "$status"
 EOF
     gui_status=0
     bash "$support/run-with-keyring.sh" bash "$gui_support/with-xvfb.sh" \
-        bash "$scratch/tray-ready.sh" "$scratch" || gui_status=$?
+        bash "$scratch/tray-ready.sh" "$scratch" "$here" || gui_status=$?
     if [[ $gui_status -ne 0 ]]; then
         echo "azid's output:" >&2
         cat "$scratch/azid.log" >&2 || true
@@ -255,7 +281,7 @@ fi
 echo "apt-get remove left none of the package's $(wc -l <"$scratch/owned") paths and nothing new behind"
 
 if [[ $with_gui -eq 1 ]]; then
-    echo "PASS: the .deb builds, is lintian-clean of errors, installs, runs azid-cli and azid (tray-ready), and removes cleanly"
+    echo "PASS: the .deb builds, is lintian-clean of errors, installs, runs azid-cli and azid (tray-ready, no test hooks), and removes cleanly"
 else
     echo "PASS (azid-cli only, AZID_BUILD_GUI=OFF): the .deb builds, is lintian-clean of errors, installs, runs azid-cli, and removes cleanly"
 fi
