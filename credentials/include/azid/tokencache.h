@@ -141,14 +141,14 @@ public:
     // Replaces the contents. On error the cache is unchanged.
     VoidResult deserialize(const QByteArray &json);
 
-    // Per account with any entry in the cache (app-only tokens have none), in the order of their
-    // home account ids: what the tokens at `now` allow. See CachedAccountState.
+    // Per account with any entry in the cache (app-only tokens have none), ordered by home account id
+    // and environment compared without case: what the tokens allow at `now`. See CachedAccountState.
     QList<CachedAccountState> accountStates(qint64 now) const;
 
-    // Copies every entry of the account `homeAccountId` (access, refresh and ID tokens and account
-    // entries, in every environment and realm) and the app metadata of those entries' clients from
-    // `from`, replacing entries of the same keys. Returns whether anything was copied; when nothing
-    // was, the cache and its generation stay as they are.
+    // Copies every entry of the account `homeAccountId` (spelled as the cache spells it; access, refresh and
+    // ID tokens and account entries, in every environment and realm) and the app metadata of those entries'
+    // clients from `from`, replacing entries of the same keys. Returns whether anything was copied; when
+    // nothing was, the cache and its generation stay as they are.
     bool copyAccountFrom(const TokenCache &from, const QString &homeAccountId);
     // Removes every entry of the account `homeAccountId` (every client, environment and realm: all
     // that copyAccountFrom copies except the app metadata). Returns whether there was any.
