@@ -89,20 +89,48 @@ QFuture<ManagedIdentityReply> ManagedIdentityHttp::send(HttpRequest request,
     return future;
 }
 
+struct ManagedIdentityHttp::ReplyState
+{
+    bool pinRejected = false;     // the server's certificate is not the pinned one
+    bool connectTimedOut = false; // nothing was sent within the connection timeout
+};
+
 void ManagedIdentityHttp::start(std::shared_ptr<Attempt> attempt)
 {
     const HttpRequest &r = attempt->request;
+    const QNetworkRequest request = networkRequest(*attempt);
+    QNetworkReply *reply =
+        r.method == "GET" ? m_network->get(request) : m_network->sendCustomRequest(request, r.method, r.body);
+    auto state = std::make_shared<ReplyState>();
+    if (!attempt->transport.pinnedSha1.isEmpty())
+        watchPin(reply, attempt->transport.pinnedSha1, state);
+    if (attempt->transport.connectTimeout.count() > 0) {
+        auto *timer = new QTimer(reply);
+        timer->setSingleShot(true);
+        connect(timer, &QTimer::timeout, reply, [reply, state]() {
+            state->connectTimedOut = true;
+            reply->abort();
+        });
+        connect(reply, &QNetworkReply::requestSent, timer, &QTimer::stop);
+        timer->start(attempt->transport.connectTimeout);
+    }
+    connect(reply, &QNetworkReply::finished, this,
+            [this, reply, attempt, state]() { onFinished(reply, attempt, *state); });
+}
+
+QNetworkRequest ManagedIdentityHttp::networkRequest(const Attempt &attempt)
+{
+    const HttpRequest &r = attempt.request;
     QNetworkRequest request(r.url);
-    request.setTransferTimeout(static_cast<int>(attempt->transport.transferTimeout.count()));
+    request.setTransferTimeout(static_cast<int>(attempt.transport.transferTimeout.count()));
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     request.setRawHeader("User-Agent", HttpClient::userAgent());
-    request.setRawHeader("x-ms-client-request-id", attempt->clientRequestId);
+    request.setRawHeader("x-ms-client-request-id", attempt.clientRequestId);
     request.setRawHeader("x-client-sku", "azid");
     request.setRawHeader("x-client-ver", AZID_VERSION);
     for (const auto &[name, value] : r.headers)
         request.setRawHeader(name, value);
-    const QByteArray pin = attempt->transport.pinnedSha1;
-    if (!pin.isEmpty()) {
+    if (!attempt.transport.pinnedSha1.isEmpty()) {
         // No CA is trusted, so every handshake reports errors; they are waived only for the one
         // certificate whose thumbprint the environment names. Nothing is sent before that decision.
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
@@ -110,107 +138,103 @@ void ManagedIdentityHttp::start(std::shared_ptr<Attempt> attempt)
         ssl.setPeerVerifyMode(QSslSocket::VerifyPeer);
         request.setSslConfiguration(ssl);
     }
+    return request;
+}
 
-    QNetworkReply *reply =
-        r.method == "GET" ? m_network->get(request) : m_network->sendCustomRequest(request, r.method, r.body);
-    auto pinRejected = std::make_shared<bool>(false);
-    auto connectTimedOut = std::make_shared<bool>(false);
-    if (!pin.isEmpty()) {
-        auto matches = [reply, pin]() {
-            const QSslCertificate peer = reply->sslConfiguration().peerCertificate();
-            return !peer.isNull() && certificateSha1(peer.toDer()) == pin;
-        };
-        connect(reply, &QNetworkReply::sslErrors, this,
-                [reply, matches, pinRejected](const QList<QSslError> &) {
-                    if (matches())
-                        reply->ignoreSslErrors();
-                    else
-                        *pinRejected = true;
-                });
-        connect(reply, &QNetworkReply::encrypted, this, [reply, matches, pinRejected]() {
-            if (!matches()) {
-                *pinRejected = true;
-                reply->abort();
-            }
-        });
-    }
-    if (attempt->transport.connectTimeout.count() > 0) {
-        auto *timer = new QTimer(reply);
-        timer->setSingleShot(true);
-        connect(timer, &QTimer::timeout, reply, [reply, connectTimedOut]() {
-            *connectTimedOut = true;
-            reply->abort();
-        });
-        connect(reply, &QNetworkReply::requestSent, timer, &QTimer::stop);
-        timer->start(attempt->transport.connectTimeout);
-    }
-
-    connect(reply, &QNetworkReply::finished, this, [this, reply, attempt, pinRejected, connectTimedOut]() {
-        ManagedIdentityReply result;
-        HttpResponse &response = result.http;
-        response.clientRequestId = QString::fromLatin1(attempt->clientRequestId);
-        const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-        response.status = status.isValid() ? status.toInt() : 0;
-        result.certificateRejected = *pinRejected;
-        if (response.status == 0) {
-            const QString host = reply->url().host();
-            if (*pinRejected) {
-                response.transportError =
-                    QStringLiteral(
-                        "the TLS certificate of %1 does not have the thumbprint the environment names")
-                        .arg(host);
-            } else if (*connectTimedOut) {
-                response.transportError = QStringLiteral("no connection to %1 within %2 ms")
-                                              .arg(host)
-                                              .arg(attempt->transport.connectTimeout.count());
-            } else if (reply->error() == QNetworkReply::OperationCanceledError) {
-                response.transportError = QStringLiteral("no answer from %1 within %2 ms")
-                                              .arg(host)
-                                              .arg(attempt->transport.transferTimeout.count());
-            } else {
-                response.transportError = reply->errorString();
-            }
-        }
-        for (const auto &[name, value] : reply->rawHeaderPairs())
-            response.headers.insert(name.toLower(), value);
-        if (reply->isOpen())
-            response.body = reply->readAll();
-
-        const QUrl url = attempt->request.url;
-        qCDebug(lcHttp).noquote() << attempt->request.method << url.host() + url.path() << "->"
-                                  << (response.status ? QString::number(response.status)
-                                                      : response.transportError)
-                                  << "x-ms-client-request-id" << response.clientRequestId << "after"
-                                  << attempt->elapsed.elapsed() << "ms";
-
-        const ManagedIdentityRetryPolicy &policy = attempt->policy;
-        bool retry = false;
-        if (attempt->retriesDone < policy.maxRetries && !*pinRejected) {
-            if (response.status == 0)
-                retry = attempt->transportRetriesDone < policy.maxTransportRetries;
-            else
-                retry = policy.retryableStatus && policy.retryableStatus(response.status);
-        }
-        if (!retry) {
-            attempt->promise.addResult(std::move(result));
-            attempt->promise.finish();
-            return;
-        }
-        ++attempt->retriesDone;
-        if (response.status == 0)
-            ++attempt->transportRetriesDone;
-        qint64 delayMs = policy.delay ? policy.delay(attempt->retriesDone, response.status).count() : 0;
-        const qint64 retryAfter =
-            HttpClient::parseRetryAfter(response.header("retry-after"), QDateTime::currentSecsSinceEpoch());
-        if (retryAfter >= 0)
-            delayMs = retryAfter * 1000;
-        delayMs = std::min<qint64>(delayMs, policy.maxDelay.count());
-        qCInfo(lcHttp).noquote() << "retrying" << url.host() + url.path() << "in" << delayMs << "ms (attempt"
-                                 << attempt->retriesDone + 1 << "), last answer"
-                                 << (response.status ? QString::number(response.status)
-                                                     : response.transportError);
-        QTimer::singleShot(std::chrono::milliseconds(delayMs), this, [this, attempt]() { start(attempt); });
+void ManagedIdentityHttp::watchPin(QNetworkReply *reply, const QByteArray &pin,
+                                   std::shared_ptr<ReplyState> state)
+{
+    auto matches = [reply, pin]() {
+        const QSslCertificate peer = reply->sslConfiguration().peerCertificate();
+        return !peer.isNull() && certificateSha1(peer.toDer()) == pin;
+    };
+    connect(reply, &QNetworkReply::sslErrors, this, [reply, matches, state](const QList<QSslError> &) {
+        if (matches())
+            reply->ignoreSslErrors();
+        else
+            state->pinRejected = true;
     });
+    connect(reply, &QNetworkReply::encrypted, this, [reply, matches, state]() {
+        if (!matches()) {
+            state->pinRejected = true;
+            reply->abort();
+        }
+    });
+}
+
+ManagedIdentityReply ManagedIdentityHttp::readReply(QNetworkReply *reply, const Attempt &attempt,
+                                                    const ReplyState &state)
+{
+    ManagedIdentityReply result;
+    HttpResponse &response = result.http;
+    response.clientRequestId = QString::fromLatin1(attempt.clientRequestId);
+    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    response.status = status.isValid() ? status.toInt() : 0;
+    result.certificateRejected = state.pinRejected;
+    if (response.status == 0) {
+        const QString host = reply->url().host();
+        if (state.pinRejected) {
+            response.transportError =
+                QStringLiteral("the TLS certificate of %1 does not have the thumbprint the environment names")
+                    .arg(host);
+        } else if (state.connectTimedOut) {
+            response.transportError = QStringLiteral("no connection to %1 within %2 ms")
+                                          .arg(host)
+                                          .arg(attempt.transport.connectTimeout.count());
+        } else if (reply->error() == QNetworkReply::OperationCanceledError) {
+            response.transportError = QStringLiteral("no answer from %1 within %2 ms")
+                                          .arg(host)
+                                          .arg(attempt.transport.transferTimeout.count());
+        } else {
+            response.transportError = reply->errorString();
+        }
+    }
+    for (const auto &[name, value] : reply->rawHeaderPairs())
+        response.headers.insert(name.toLower(), value);
+    if (reply->isOpen())
+        response.body = reply->readAll();
+    return result;
+}
+
+void ManagedIdentityHttp::onFinished(QNetworkReply *reply, std::shared_ptr<Attempt> attempt,
+                                     const ReplyState &state)
+{
+    ManagedIdentityReply result = readReply(reply, *attempt, state);
+    const HttpResponse &response = result.http;
+    const QUrl url = attempt->request.url;
+    qCDebug(lcHttp).noquote() << attempt->request.method << url.host() + url.path() << "->"
+                              << (response.status ? QString::number(response.status)
+                                                  : response.transportError)
+                              << "x-ms-client-request-id" << response.clientRequestId << "after"
+                              << attempt->elapsed.elapsed() << "ms";
+
+    const ManagedIdentityRetryPolicy &policy = attempt->policy;
+    bool retry = false;
+    if (attempt->retriesDone < policy.maxRetries && !state.pinRejected) {
+        if (response.status == 0)
+            retry = attempt->transportRetriesDone < policy.maxTransportRetries;
+        else
+            retry = policy.retryableStatus && policy.retryableStatus(response.status);
+    }
+    if (!retry) {
+        attempt->promise.addResult(std::move(result));
+        attempt->promise.finish();
+        return;
+    }
+    ++attempt->retriesDone;
+    if (response.status == 0)
+        ++attempt->transportRetriesDone;
+    qint64 delayMs = policy.delay ? policy.delay(attempt->retriesDone, response.status).count() : 0;
+    const qint64 retryAfter =
+        HttpClient::parseRetryAfter(response.header("retry-after"), QDateTime::currentSecsSinceEpoch());
+    if (retryAfter >= 0)
+        delayMs = retryAfter * 1000;
+    delayMs = std::min<qint64>(delayMs, policy.maxDelay.count());
+    qCInfo(lcHttp).noquote() << "retrying" << url.host() + url.path() << "in" << delayMs << "ms (attempt"
+                             << attempt->retriesDone + 1 << "), last answer"
+                             << (response.status ? QString::number(response.status)
+                                                 : response.transportError);
+    QTimer::singleShot(std::chrono::milliseconds(delayMs), this, [this, attempt]() { start(attempt); });
 }
 
 } // namespace azid::detail

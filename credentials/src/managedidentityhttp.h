@@ -12,6 +12,8 @@
 #include <memory>
 
 class QNetworkAccessManager;
+class QNetworkReply;
+class QNetworkRequest;
 
 namespace azid::detail {
 
@@ -63,7 +65,14 @@ public:
 
 private:
     struct Attempt;
+    struct ReplyState;
     void start(std::shared_ptr<Attempt> attempt);
+    static QNetworkRequest networkRequest(const Attempt &attempt);
+    void watchPin(QNetworkReply *reply, const QByteArray &pin, std::shared_ptr<ReplyState> state);
+    static ManagedIdentityReply readReply(QNetworkReply *reply, const Attempt &attempt,
+                                          const ReplyState &state);
+    // Logs the answer, then hands it over or tries again.
+    void onFinished(QNetworkReply *reply, std::shared_ptr<Attempt> attempt, const ReplyState &state);
 
     QNetworkAccessManager *m_network;
 };
