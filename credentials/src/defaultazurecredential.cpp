@@ -226,7 +226,6 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
         o.http = options.http;
         o.clock = options.clock;
         o.environment = options.environment;
-        o.imdsEndpoint = options.imdsEndpoint;
         members.append(chainMember<ManagedIdentityCredential>(o));
     }
     if (!excluded[SharedTokenCache] && SharedTokenCacheCredential::supported()) {

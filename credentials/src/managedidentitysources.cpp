@@ -17,28 +17,6 @@ namespace {
 
 constexpr qint64 kLongLivedToken = 7200; // azure.identity/MSAL refresh half-way through longer tokens
 
-QString text(const char *latin1)
-{
-    return QString::fromLatin1(latin1);
-}
-
-AuthError withResponse(AuthError error, const HttpResponse &response)
-{
-    error.httpStatus = response.status;
-    error.correlationId = response.clientRequestId;
-    return error;
-}
-
-AuthError unavailable(const QString &message, const HttpResponse &response)
-{
-    return withResponse(AuthError::unavailable(message), response);
-}
-
-AuthError failed(const QString &message, const HttpResponse &response)
-{
-    return withResponse(AuthError::authentication(message), response);
-}
-
 // Service Fabric's error codes as MSAL maps them to OAuth errors.
 QString serviceFabricOAuthError(const QString &code)
 {
@@ -51,35 +29,9 @@ QString serviceFabricOAuthError(const QString &code)
     return QStringLiteral("invalid_request");
 }
 
-// "(error) description" from the error shapes the endpoints use; fills oauthError.
-QString describeErrorBody(const QJsonObject &body, int status, AuthError *error)
+AuthError unavailable(const QString &message, const HttpResponse &response)
 {
-    const QJsonValue errorValue = body.value(QStringLiteral("error"));
-    QString code;
-    QString description;
-    if (errorValue.isObject()) { // Service Fabric: {"error": {"code": ..., "message": ...}}
-        const QJsonObject inner = errorValue.toObject();
-        const QString sfCode = inner.value(QStringLiteral("code")).toString();
-        code = serviceFabricOAuthError(sfCode);
-        description = sfCode + QStringLiteral(": ") + inner.value(QStringLiteral("message")).toString();
-    } else if (errorValue.isString()) { // OAuth style (IMDS, Arc, Cloud Shell)
-        code = errorValue.toString();
-        description = body.value(QStringLiteral("error_description")).toString();
-    } else { // App Service / Azure ML: {"statusCode": 400, "message": ...}
-        description = body.value(QStringLiteral("message")).toString();
-        if (description.isEmpty())
-            description = body.value(QStringLiteral("Message")).toString();
-    }
-    // Entra's descriptions carry trace and correlation ids on further lines.
-    description = description.section(QLatin1Char('\n'), 0, 0).trimmed();
-    if (error)
-        error->oauthError = code;
-    if (code.isEmpty())
-        return QStringLiteral("(HTTP %1) %2")
-            .arg(status)
-            .arg(description.isEmpty() ? QStringLiteral("no details") : description);
-    return QStringLiteral("(%1) %2").arg(code,
-                                         description.isEmpty() ? QStringLiteral("no details") : description);
+    return withHttpResponse(AuthError::unavailable(message), response);
 }
 
 std::optional<qint64> parseLegacyDate(const QString &value)
@@ -109,78 +61,41 @@ std::optional<qint64> parseLegacyDate(const QString &value)
 
 } // namespace
 
-QString managedIdentitySourceName(ManagedIdentitySource source)
+AuthError withHttpResponse(AuthError error, const HttpResponse &response)
 {
-    switch (source) {
-    case ManagedIdentitySource::None:
-        return {};
-    case ManagedIdentitySource::ServiceFabric:
-        return QStringLiteral("Service Fabric");
-    case ManagedIdentitySource::AppService:
-        return QStringLiteral("App Service");
-    case ManagedIdentitySource::AzureArc:
-        return QStringLiteral("Azure Arc");
-    case ManagedIdentitySource::AzureMl:
-        return QStringLiteral("Azure ML");
-    case ManagedIdentitySource::CloudShell:
-        return QStringLiteral("Cloud Shell");
-    case ManagedIdentitySource::WorkloadIdentity:
-        return QStringLiteral("Workload identity");
-    case ManagedIdentitySource::Imds:
-        return QStringLiteral("IMDS");
-    }
-    return {};
+    error.httpStatus = response.status;
+    error.correlationId = response.clientRequestId;
+    return error;
 }
 
-ManagedIdentityEnvironment detectManagedIdentityEnvironment(const EnvironmentReader &environment,
-                                                            bool excludeWorkloadIdentity)
+QString describeManagedIdentityError(const QJsonObject &body, int status, QString *oauthError)
 {
-    ManagedIdentityEnvironment env;
-    auto value = [&environment](const char *name) { return environment.value(text(name)); };
-    const QString identityEndpoint = value("IDENTITY_ENDPOINT");
-    const QString msiEndpoint = value("MSI_ENDPOINT");
-    if (!identityEndpoint.isEmpty()) {
-        env.endpoint = QUrl(identityEndpoint);
-        const QString header = value("IDENTITY_HEADER");
-        if (!header.isEmpty()) {
-            env.secret = Secret::fromString(header);
-            env.thumbprint = value("IDENTITY_SERVER_THUMBPRINT");
-            env.source = env.thumbprint.isEmpty() ? ManagedIdentitySource::AppService
-                                                  : ManagedIdentitySource::ServiceFabric;
-        } else if (!value("IMDS_ENDPOINT").isEmpty()) {
-            env.source = ManagedIdentitySource::AzureArc;
-        } else {
-            env.source = ManagedIdentitySource::None;
-        }
-        return env;
+    const QJsonValue errorValue = body.value(QStringLiteral("error"));
+    QString code;
+    QString description;
+    if (errorValue.isObject()) { // Service Fabric: {"error": {"code": ..., "message": ...}}
+        const QJsonObject inner = errorValue.toObject();
+        const QString sfCode = inner.value(QStringLiteral("code")).toString();
+        code = serviceFabricOAuthError(sfCode);
+        description = sfCode + QStringLiteral(": ") + inner.value(QStringLiteral("message")).toString();
+    } else if (errorValue.isString()) { // OAuth style (IMDS, Arc, Cloud Shell)
+        code = errorValue.toString();
+        description = body.value(QStringLiteral("error_description")).toString();
+    } else { // App Service / Azure ML: {"statusCode": 400, "message": ...}
+        description = body.value(QStringLiteral("message")).toString();
+        if (description.isEmpty())
+            description = body.value(QStringLiteral("Message")).toString();
     }
-    if (!msiEndpoint.isEmpty()) {
-        env.endpoint = QUrl(msiEndpoint);
-        const QString secret = value("MSI_SECRET");
-        env.secret = Secret::fromString(secret);
-        env.source = secret.isEmpty() ? ManagedIdentitySource::CloudShell : ManagedIdentitySource::AzureMl;
-        return env;
-    }
-    const QString authorityHost = value("AZURE_AUTHORITY_HOST");
-    const QString tenantId = value("AZURE_TENANT_ID");
-    const QString tokenFile = value("AZURE_FEDERATED_TOKEN_FILE");
-    if (!excludeWorkloadIdentity && !authorityHost.isEmpty() && !tenantId.isEmpty() && !tokenFile.isEmpty()) {
-        env.source = ManagedIdentitySource::WorkloadIdentity;
-        env.authorityHost = authorityHost;
-        env.tenantId = tenantId;
-        env.tokenFilePath = tokenFile;
-        env.clientId = value("AZURE_CLIENT_ID");
-        return env;
-    }
-    env.source = ManagedIdentitySource::Imds;
-    QString base = value("AZURE_POD_IDENTITY_AUTHORITY_HOST").trimmed();
-    env.imdsEndpointOverridden = !base.isEmpty();
-    if (base.isEmpty())
-        base = ImdsDefaultHost;
-    while (base.endsWith(QLatin1Char('/')))
-        base.chop(1);
-    env.endpoint = QUrl(base + ImdsTokenPath);
-    return env;
+    // Entra's descriptions carry trace and correlation ids on further lines.
+    description = description.section(QLatin1Char('\n'), 0, 0).trimmed();
+    if (oauthError)
+        *oauthError = code;
+    if (code.isEmpty())
+        return QStringLiteral("(HTTP %1) %2")
+            .arg(status)
+            .arg(description.isEmpty() ? QStringLiteral("no details") : description);
+    return QStringLiteral("(%1) %2").arg(code,
+                                         description.isEmpty() ? QStringLiteral("no details") : description);
 }
 
 QString ManagedIdentityId::describe() const
@@ -231,49 +146,6 @@ Result<ManagedIdentityId> managedIdentityFromOptions(const QString &clientId,
             "a managed identity is selected by exactly one id."));
     }
     return given.isEmpty() ? ManagedIdentityId{} : given.first();
-}
-
-Result<QList<QPair<QString, QString>>> identityParameters(ManagedIdentitySource source,
-                                                          const ManagedIdentityId &identity)
-{
-    using Kind = ManagedIdentityId::Kind;
-    QList<QPair<QString, QString>> none;
-    if (!identity.isUserAssigned())
-        return none;
-    auto one = [&identity](const char *name) {
-        return QList<QPair<QString, QString>>{{QString::fromLatin1(name), identity.value}};
-    };
-    switch (source) {
-    case ManagedIdentitySource::Imds:
-    case ManagedIdentitySource::AzureArc:
-        return identity.kind == Kind::ClientId   ? one("client_id")
-               : identity.kind == Kind::ObjectId ? one("object_id")
-                                                 : one("msi_res_id");
-    case ManagedIdentitySource::AppService:
-        return identity.kind == Kind::ClientId   ? one("client_id")
-               : identity.kind == Kind::ObjectId ? one("object_id")
-                                                 : one("mi_res_id");
-    case ManagedIdentitySource::AzureMl:
-        return identity.kind == Kind::ClientId   ? one("clientid")
-               : identity.kind == Kind::ObjectId ? one("object_id")
-                                                 : one("msi_res_id");
-    case ManagedIdentitySource::ServiceFabric:
-        return AuthError::authentication(QStringLiteral(
-            "Specifying a client_id or identity_config is not supported by the Service Fabric managed "
-            "identity environment. The managed identity configuration is determined by the Service Fabric "
-            "cluster resource configuration. See https://aka.ms/servicefabricmi for more information."));
-    case ManagedIdentitySource::CloudShell:
-        if (identity.kind == Kind::ClientId)
-            return one("client_id");
-        return AuthError::authentication(
-            QStringLiteral(
-                "Cloud Shell does not support user-assigned identities; %1 cannot be selected there.")
-                .arg(identity.describe()));
-    case ManagedIdentitySource::WorkloadIdentity:
-    case ManagedIdentitySource::None:
-        return none;
-    }
-    return none;
 }
 
 Result<QString> resourceFromScopes(const QStringList &scopes)
@@ -402,11 +274,11 @@ Result<QString> interpretArcChallenge(const HttpResponse &response)
             response);
     }
     if (response.status != 401) {
-        AuthError error;
         const QJsonDocument doc = QJsonDocument::fromJson(response.body);
-        const QString detail = doc.isObject() ? describeErrorBody(doc.object(), response.status, &error)
-                                              : QStringLiteral("(HTTP %1) no details").arg(response.status);
-        error =
+        const QString detail = doc.isObject()
+                                   ? describeManagedIdentityError(doc.object(), response.status, nullptr)
+                                   : QStringLiteral("(HTTP %1) no details").arg(response.status);
+        AuthError error =
             unavailable(QStringLiteral("Azure Arc managed identity configuration not found in environment. "
                                        "Token request error: (invalid_request) the agent answered %1 "
                                        "where it challenges for its key file with 401: %2")
@@ -418,7 +290,7 @@ Result<QString> interpretArcChallenge(const HttpResponse &response)
     }
     auto realm = arcRealmFromChallenge(response.header("www-authenticate"));
     if (!realm.ok())
-        return withResponse(realm.error(), response);
+        return withHttpResponse(realm.error(), response);
     return realm;
 }
 
@@ -524,160 +396,6 @@ std::optional<QByteArray> normalizeThumbprint(const QString &thumbprint)
     if (hex.size() != 40)
         return std::nullopt;
     return hex;
-}
-
-Result<AccessTokenInfo> interpretManagedIdentityResponse(ManagedIdentitySource source,
-                                                         const HttpResponse &response,
-                                                         const ManagedIdentityId &identity, qint64 now)
-{
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(response.body, &parseError);
-    const QJsonObject body = doc.object();
-    const bool json = doc.isObject();
-    const bool success = response.isSuccess();
-    const std::optional<AccessTokenInfo> token = success && json ? tokenFromJson(body, now) : std::nullopt;
-    AuthError detailHolder;
-    const QString detail = json ? describeErrorBody(body, response.status, &detailHolder)
-                                : QStringLiteral("(HTTP %1) the answer is not JSON").arg(response.status);
-    auto withCode = [&detailHolder](AuthError error) {
-        error.oauthError = detailHolder.oauthError;
-        return error;
-    };
-
-    switch (source) {
-    case ManagedIdentitySource::Imds: {
-        const QString prefix = QStringLiteral("ManagedIdentityCredential authentication unavailable");
-        if (response.status == 0) {
-            return unavailable(prefix + QStringLiteral(", no response from the IMDS endpoint. ") +
-                                   response.transportError,
-                               response);
-        }
-        if (token)
-            return *token;
-        if (success) {
-            return unavailable(
-                prefix + (json ? QStringLiteral(". The IMDS endpoint's answer holds no access token "
-                                                "and expiry.")
-                               : QStringLiteral(". The IMDS endpoint's answer is not JSON.")),
-                response);
-        }
-        if (response.status == 403 && response.body.contains("unreachable")) {
-            return unavailable(prefix +
-                                   QStringLiteral(". The network containing the IMDS endpoint is unreachable "
-                                                  "(a proxy answered 403, as Docker Desktop does)."),
-                               response);
-        }
-        if (response.status == 400 && json &&
-            detail.contains(QLatin1String("identity not found"), Qt::CaseInsensitive)) {
-            const QString why =
-                identity.isUserAssigned()
-                    ? QStringLiteral("The requested identity has not been assigned to this resource "
-                                     "(%1).")
-                          .arg(identity.describe())
-                    : QStringLiteral("No identity has been assigned to this resource.");
-            return withCode(unavailable(prefix + QStringLiteral(". ") + why +
-                                            QStringLiteral(" Token request error: ") + detail,
-                                        response));
-        }
-        return withCode(
-            unavailable(prefix + QStringLiteral(". The IMDS endpoint answered HTTP %1. Token request "
-                                                "error: %2")
-                                     .arg(response.status)
-                                     .arg(detail),
-                        response));
-    }
-    case ManagedIdentitySource::AzureArc: {
-        const QString prefix =
-            QStringLiteral("Azure Arc managed identity configuration not found in environment.");
-        if (response.status == 0)
-            return unavailable(prefix + QStringLiteral(" The endpoint did not answer: ") +
-                                   response.transportError,
-                               response);
-        if (token) {
-            if (!arcConfirmsIdentity(body, identity)) {
-                return failed(
-                    QStringLiteral("Azure Arc did not confirm the requested user-assigned managed identity "
-                                   "(%1): its answer does not name it, so the token may belong to "
-                                   "another identity. Update the Azure Connected Machine agent.")
-                        .arg(identity.describe()),
-                    response);
-            }
-            return *token;
-        }
-        if (!json)
-            return unavailable(prefix +
-                                   QStringLiteral(" Token request error: (HTTP %1) the answer is not JSON.")
-                                       .arg(response.status),
-                               response);
-        return withCode(unavailable(prefix + QStringLiteral(" Token request error: ") + detail, response));
-    }
-    case ManagedIdentitySource::AppService:
-    case ManagedIdentitySource::AzureMl:
-    case ManagedIdentitySource::ServiceFabric: {
-        const QString name = managedIdentitySourceName(source);
-        const QString prefix =
-            QStringLiteral("%1 managed identity configuration not found in environment.").arg(name);
-        if (response.status == 0)
-            return unavailable(prefix + QStringLiteral(" The endpoint did not answer: ") +
-                                   response.transportError,
-                               response);
-        if (!json) {
-            // azure.identity lets the JSON decoder's error escape here, which stops a chain.
-            return failed(
-                QStringLiteral("The %1 managed identity endpoint answered HTTP %2 with a body that is "
-                               "not JSON (%3).")
-                    .arg(name)
-                    .arg(response.status)
-                    .arg(parseError.errorString()),
-                response);
-        }
-        if (token)
-            return *token;
-        return withCode(unavailable(prefix + QStringLiteral(" Token request error: ") + detail, response));
-    }
-    case ManagedIdentitySource::CloudShell: {
-        if (response.status == 0) {
-            return unavailable(
-                QStringLiteral(
-                    "ManagedIdentityCredential authentication unavailable, no response from the Cloud "
-                    "Shell endpoint. ") +
-                    response.transportError,
-                response);
-        }
-        if (response.body.trimmed().isEmpty())
-            return failed(
-                QStringLiteral("No token received (HTTP %1 with an empty body).").arg(response.status),
-                response);
-        if (!json) {
-            const QByteArray type = response.header("content-type");
-            if (!type.toLower().contains("json")) {
-                return unavailable(
-                    QStringLiteral("Unexpected content type \"%1\" from the Cloud Shell endpoint "
-                                   "(HTTP %2).")
-                        .arg(QString::fromLatin1(type))
-                        .arg(response.status),
-                    response);
-            }
-            return failed(QStringLiteral("Failed to deserialize JSON from response (HTTP %1): %2")
-                              .arg(response.status)
-                              .arg(parseError.errorString()),
-                          response);
-        }
-        if (token)
-            return *token;
-        // azure.identity prints the body with the token masked; the field names say as much.
-        return withCode(
-            failed(QStringLiteral("Unexpected response from the Cloud Shell endpoint (HTTP %1, fields: "
-                                  "%2): %3")
-                       .arg(response.status)
-                       .arg(body.keys().join(QStringLiteral(", ")), detail),
-                   response));
-    }
-    case ManagedIdentitySource::WorkloadIdentity:
-    case ManagedIdentitySource::None:
-        break;
-    }
-    return failed(QStringLiteral("No managed identity endpoint found."), response);
 }
 
 } // namespace azid::detail

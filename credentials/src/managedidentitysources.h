@@ -17,41 +17,9 @@
 #include <chrono>
 #include <optional>
 
-// The rules of azure.identity's managed identity sources, as pure functions: which hosting
-// environment the variables name, how each names a user-assigned identity, what its answers mean.
+// The rules the managed identity sources (managedidentitysource.h) share, as pure functions: the
+// identity asked for, scopes, expiry formats, IMDS's retry schedule, Azure Arc's key files.
 namespace azid::detail {
-
-enum class ManagedIdentitySource {
-    None, // IDENTITY_ENDPOINT alone: azure.identity finds no endpoint either
-    ServiceFabric,
-    AppService,
-    AzureArc,
-    AzureMl,
-    CloudShell,
-    WorkloadIdentity,
-    Imds,
-};
-QString managedIdentitySourceName(ManagedIdentitySource source);
-
-inline const QString ImdsDefaultHost = QStringLiteral("http://169.254.169.254");
-inline const QString ImdsTokenPath = QStringLiteral("/metadata/identity/oauth2/token");
-
-// What the environment says, read once when a ManagedIdentityCredential is made.
-struct ManagedIdentityEnvironment
-{
-    ManagedIdentitySource source = ManagedIdentitySource::None;
-    QUrl endpoint;                       // where tokens are asked for
-    Secret secret;                       // IDENTITY_HEADER (App Service, Service Fabric) or MSI_SECRET
-    QString thumbprint;                  // IDENTITY_SERVER_THUMBPRINT, as given
-    bool imdsEndpointOverridden = false; // AZURE_POD_IDENTITY_AUTHORITY_HOST: no probe
-    // Workload identity (AZURE_AUTHORITY_HOST + AZURE_TENANT_ID + AZURE_FEDERATED_TOKEN_FILE):
-    QString tenantId;
-    QString clientId; // AZURE_CLIENT_ID
-    QString tokenFilePath;
-    QString authorityHost;
-};
-ManagedIdentityEnvironment detectManagedIdentityEnvironment(const EnvironmentReader &environment,
-                                                            bool excludeWorkloadIdentity = false);
 
 struct ManagedIdentityId
 {
@@ -67,11 +35,6 @@ struct ManagedIdentityId
 // msi_res_id taken as resource_id). Anything else is azure.identity's ValueError.
 Result<ManagedIdentityId> managedIdentityFromOptions(const QString &clientId,
                                                      const QMap<QString, QString> &identityConfig);
-// The query (Cloud Shell: form) parameter naming a user-assigned identity at a source; none for
-// the system-assigned one; an error where the source cannot select an identity.
-Result<QList<QPair<QString, QString>>> identityParameters(ManagedIdentitySource source,
-                                                          const ManagedIdentityId &identity);
-
 // Exactly one scope; its resource is the scope without a trailing "/.default".
 Result<QString> resourceFromScopes(const QStringList &scopes);
 
@@ -109,10 +72,11 @@ bool arcConfirmsIdentity(const QJsonObject &body, const ManagedIdentityId &ident
 // IDENTITY_SERVER_THUMBPRINT without spaces or colons, lower-case: 40 hex digits, else nullopt.
 std::optional<QByteArray> normalizeThumbprint(const QString &thumbprint);
 
-// What an endpoint's answer to a token request means (azure.identity's outcome table): a token,
-// CredentialUnavailable, or ClientAuthentication. For Azure Arc, the answer to the second request.
-Result<AccessTokenInfo> interpretManagedIdentityResponse(ManagedIdentitySource source,
-                                                         const HttpResponse &response,
-                                                         const ManagedIdentityId &identity, qint64 now);
+// "(error) description" from the error shapes the endpoints use: OAuth's (IMDS, Arc, Cloud Shell),
+// Service Fabric's {"error": {"code", "message"}} (its code mapped to an OAuth error as MSAL does)
+// and App Service's {"message"}; *oauthError gets the OAuth error, if any.
+QString describeManagedIdentityError(const QJsonObject &body, int status, QString *oauthError);
+// The error with the response's status and request id.
+AuthError withHttpResponse(AuthError error, const HttpResponse &response);
 
 } // namespace azid::detail

@@ -9,6 +9,7 @@
 #include "msiemulator.h"
 #include "oauth.h"
 #include "sandbox.h"
+#include "testseams.h"
 #include "testwait.h"
 
 #include <QDir>
@@ -72,6 +73,21 @@ quint16 closedPort()
     return server.serverPort();
 }
 
+// IMDS at `base` for the credentials made while the seams live (unlike
+// AZURE_POD_IDENTITY_AUTHORITY_HOST, it keeps the probe).
+detail::TestSeams imdsAt(const QString &base)
+{
+    detail::TestSeams seams = detail::testSeams();
+    seams.imdsEndpoint = base;
+    return seams;
+}
+
+// An IMDS address where nothing answers.
+detail::TestSeams imdsNowhere()
+{
+    return imdsAt(QStringLiteral("http://127.0.0.1:%1").arg(closedPort()));
+}
+
 } // namespace
 
 class TestDefaultCredential : public QObject
@@ -81,6 +97,7 @@ class TestDefaultCredential : public QObject
 private:
     test::Sandbox m_sandbox;
     test::MsiEmulator m_emulator;
+    std::unique_ptr<detail::ScopedTestSeams> m_imds;
     QTemporaryDir m_dir;
     QString m_bin; // the stand-ins: the chain's whole PATH
     QStringList m_secretsSeen;
@@ -132,7 +149,7 @@ private:
                 QStringLiteral("AZURE_CLIENT_SECRET=") + secret};
     }
 
-    DefaultAzureCredentialOptions options(const QStringList &assignments, const QString &imds = {}) const
+    DefaultAzureCredentialOptions options(const QStringList &assignments) const
     {
         DefaultAzureCredentialOptions o;
         o.environment = environment(assignments);
@@ -141,7 +158,6 @@ private:
         o.http.caBundleFile = m_sandbox.caFile();
         o.http.retryBaseDelay = std::chrono::milliseconds(1);
         o.http.maxRetryDelay = std::chrono::milliseconds(50);
-        o.imdsEndpoint = imds.isEmpty() ? m_emulator.url().toString() : imds;
         return o;
     }
 
@@ -171,6 +187,8 @@ private slots:
         QVERIFY2(m_sandbox.start(), qPrintable(m_sandbox.errorString()));
         QVERIFY2(m_emulator.start(), qPrintable(m_emulator.errorString()));
         m_secretsSeen << DaemonSecret;
+        // Managed identity asks the emulator's IMDS unless a test says otherwise.
+        m_imds = std::make_unique<detail::ScopedTestSeams>(imdsAt(m_emulator.url().toString()));
     }
 
     void init()
@@ -185,6 +203,7 @@ private slots:
 
     void cleanupTestCase()
     {
+        m_imds.reset();
         for (const QString &secret : std::as_const(m_secretsSeen)) {
             const QStringList leaks = test::LogCapture::find(secret);
             QVERIFY2(leaks.isEmpty(), qPrintable(leaks.join(QLatin1Char('\n'))));
@@ -294,8 +313,8 @@ private slots:
                 {{QStringLiteral("source"), QStringLiteral("imds")}, {QStringLiteral("delay_ms"), 5000}}));
         }
         azSucceeds();
-        DefaultAzureCredential credential(
-            options({}, listening ? QString() : QStringLiteral("http://127.0.0.1:%1").arg(closedPort())));
+        const detail::ScopedTestSeams seams(listening ? detail::testSeams() : imdsNowhere());
+        DefaultAzureCredential credential(options({}));
         const TokenResult result = token(credential, {Arm});
         QVERIFY2(result.ok(), qPrintable(describe(result)));
         QCOMPARE(result.value().token.revealString(), AzToken);
@@ -328,8 +347,8 @@ private slots:
     void nothingAvailableNamesEveryCredential()
     {
         azFails(QStringLiteral("ERROR: Please run 'az login' to setup account."));
-        DefaultAzureCredential credential(
-            options({}, QStringLiteral("http://127.0.0.1:%1").arg(closedPort())));
+        const detail::ScopedTestSeams seams(imdsNowhere());
+        DefaultAzureCredential credential(options({}));
         const TokenResult result = token(credential, {Arm});
         QVERIFY(!result.ok());
         QCOMPARE(result.error().kind, ErrorKind::ClientAuthentication);
@@ -363,9 +382,8 @@ private slots:
         azFails(Expired);
         writeTool(QStringLiteral("pwsh"),
                   QStringLiteral("printf '\\nazsdk%%%1%%%2\\n\\n'").arg(PwshToken).arg(Expiry2030));
-        DefaultAzureCredentialOptions o =
-            options({}, QStringLiteral("http://127.0.0.1:%1").arg(closedPort()));
-        DefaultAzureCredential credential(o);
+        const detail::ScopedTestSeams seams(imdsNowhere());
+        DefaultAzureCredential credential(options({}));
         const TokenResult result = token(credential, {Arm});
         QVERIFY2(result.ok(), qPrintable(describe(result)));
         QCOMPARE(result.value().token.revealString(), PwshToken);
@@ -381,8 +399,8 @@ private slots:
         writeTool(QStringLiteral("azd"),
                   QStringLiteral("echo '{\"token\": \"%1\", \"expiresOn\": \"2030-01-01T00:00:00Z\"}'")
                       .arg(AzdToken));
-        DefaultAzureCredentialOptions o =
-            options({}, QStringLiteral("http://127.0.0.1:%1").arg(closedPort()));
+        const detail::ScopedTestSeams seams(imdsNowhere());
+        DefaultAzureCredentialOptions o = options({});
         o.processTimeout = std::chrono::milliseconds(1000);
         o.excludePowerShellCredential = true;
         DefaultAzureCredential credential(o);
@@ -414,8 +432,8 @@ private slots:
     {
         azSucceeds();
         {
-            DefaultAzureCredential prod(options({QStringLiteral("AZURE_TOKEN_CREDENTIALS=prod")},
-                                                QStringLiteral("http://127.0.0.1:%1").arg(closedPort())));
+            const detail::ScopedTestSeams seams(imdsNowhere());
+            DefaultAzureCredential prod(options({QStringLiteral("AZURE_TOKEN_CREDENTIALS=prod")}));
             const TokenResult result = token(prod, {Arm});
             QVERIFY(!result.ok());
             QCOMPARE(attemptedNames(result.error().message),

@@ -10,6 +10,7 @@
 #include "logcapture.h"
 #include "msiemulator.h"
 #include "secretsseen.h"
+#include "testseams.h"
 #include "testwait.h"
 
 #include <QCryptographicHash>
@@ -42,6 +43,7 @@ private:
     QTemporaryDir m_files;
     QJsonObject m_settings; // the emulator's defaults: secrets and identities
     test::SecretsSeen m_secretsSeen;
+    std::unique_ptr<detail::ScopedTestSeams> m_arcKeys;
 
     QString setting(const char *name) const { return m_settings.value(QString::fromLatin1(name)).toString(); }
     QJsonObject userIdentity() const
@@ -60,8 +62,17 @@ private:
         o.clock = &m_clock;
         o.http.retryBaseDelay = std::chrono::milliseconds(1);
         o.http.maxRetryDelay = std::chrono::milliseconds(50);
-        o.arcKeyDirectory = m_emulator.arcKeyDirectory();
         return o;
+    }
+    // A credential made while IMDS's address is `base` (a test seam: unlike
+    // AZURE_POD_IDENTITY_AUTHORITY_HOST, it keeps the probe).
+    static std::shared_ptr<ManagedIdentityCredential> withImdsAt(const QString &base,
+                                                                 const ManagedIdentityCredentialOptions &o)
+    {
+        detail::TestSeams seams = detail::testSeams();
+        seams.imdsEndpoint = base;
+        const detail::ScopedTestSeams scope(seams);
+        return std::make_shared<ManagedIdentityCredential>(o);
     }
     QStringList imds() const
     {
@@ -128,7 +139,12 @@ private slots:
         m_settings = m_emulator.settings();
         QVERIFY(!setting("identity_header").isEmpty());
         m_secretsSeen << setting("identity_header") << setting("msi_secret");
+        // Azure Arc's key files are where the emulator writes them, for every credential of the run.
+        m_arcKeys = std::make_unique<detail::ScopedTestSeams>(
+            detail::TestSeams{QString(), m_emulator.arcKeyDirectory()});
     }
+
+    void cleanupTestCase() { m_arcKeys.reset(); }
 
     void init() { m_emulator.reset(); }
 
@@ -374,9 +390,9 @@ private slots:
     void imdsProbeThenRequest()
     {
         ManagedIdentityCredentialOptions o = options({});
-        o.imdsEndpoint = m_emulator.url().toString();
         o.imdsProbe = true;
-        ManagedIdentityCredential credential(o);
+        const auto probing = withImdsAt(m_emulator.url().toString(), o);
+        ManagedIdentityCredential &credential = *probing;
         QVERIFY2(token(credential, tokenRequest({Vault})).ok(), "the probe's 400 means IMDS is there");
         QJsonArray log = m_emulator.requests(QStringLiteral("imds"));
         QCOMPARE(log.size(), 2);
@@ -392,9 +408,7 @@ private slots:
     // a chain the caller built sends the probe first; the same credential asked directly does not.
     void imdsProbeInsideAnyChain()
     {
-        ManagedIdentityCredentialOptions o = options({});
-        o.imdsEndpoint = m_emulator.url().toString();
-        auto inChain = std::make_shared<ManagedIdentityCredential>(o);
+        auto inChain = withImdsAt(m_emulator.url().toString(), options({}));
         ChainedTokenCredential chain({inChain});
         const TokenResult chained = token(chain, tokenRequest({Vault}));
         QVERIFY2(chained.ok(), qPrintable(describe(chained)));
@@ -404,8 +418,8 @@ private slots:
         QCOMPARE(log[1].toObject().value(QStringLiteral("metadata")).toBool(), true);
 
         m_emulator.reset();
-        ManagedIdentityCredential alone(o);
-        QVERIFY(token(alone, tokenRequest({Vault})).ok());
+        const auto alone = withImdsAt(m_emulator.url().toString(), options({}));
+        QVERIFY(token(*alone, tokenRequest({Vault})).ok());
         log = m_emulator.requests(QStringLiteral("imds"));
         QCOMPARE(log.size(), 1);
         QCOMPARE(log[0].toObject().value(QStringLiteral("metadata")).toBool(), true);
@@ -415,9 +429,7 @@ private slots:
     // goes on to the next credential.
     void imdsProbeInsideAnyChainGivesUp()
     {
-        ManagedIdentityCredentialOptions o = options({});
-        o.imdsEndpoint = QStringLiteral("http://127.0.0.1:%1").arg(closedPort());
-        auto unreachable = std::make_shared<ManagedIdentityCredential>(o);
+        auto unreachable = withImdsAt(QStringLiteral("http://127.0.0.1:%1").arg(closedPort()), options({}));
         auto second = std::make_shared<ManagedIdentityCredential>(options(imds()));
         ChainedTokenCredential chain({unreachable, second});
         const TokenResult result = token(chain, tokenRequest({Vault}));
@@ -450,10 +462,11 @@ private slots:
             QVERIFY(m_emulator.fault(fault));
         }
         ManagedIdentityCredentialOptions o = options({});
-        o.imdsEndpoint =
-            listening ? m_emulator.url().toString() : QStringLiteral("http://127.0.0.1:%1").arg(closedPort());
         o.withinDefaultChain = true;
-        ManagedIdentityCredential credential(o);
+        const auto probing = withImdsAt(listening ? m_emulator.url().toString()
+                                                  : QStringLiteral("http://127.0.0.1:%1").arg(closedPort()),
+                                        o);
+        ManagedIdentityCredential &credential = *probing;
         expectError(token(credential, tokenRequest({Vault})), ErrorKind::CredentialUnavailable, text);
         if (listening) {
             QCOMPARE(m_emulator.requests(QStringLiteral("imds")).size(), 1); // the probe only: no retries

@@ -1,9 +1,11 @@
-// The rules of the managed identity sources (managedidentitysources.h): which hosting environment a set
-// of variables selects, how each names a user-assigned identity, scopes to resources, expiry formats,
-// IMDS's retry schedule, Azure Arc's challenge and key file rules, and what each answer means.
+// The rules of the managed identity sources (managedidentitysource.h, managedidentitysources.h): which
+// hosting environment a set of variables selects, how each names a user-assigned identity, scopes to
+// resources, expiry formats, IMDS's retry schedule, Azure Arc's challenge and key file rules, and what
+// each answer means.
 
-#include "managedidentitysources.h"
+#include "managedidentitysource.h"
 #include "oauth.h"
+#include "testseams.h"
 
 #include <QDir>
 #include <QFile>
@@ -14,9 +16,9 @@
 using namespace azid;
 using namespace azid::detail;
 
-using Source = ManagedIdentitySource;
+using Source = ManagedIdentityKind;
 using Kind = ManagedIdentityId::Kind;
-Q_DECLARE_METATYPE(azid::detail::ManagedIdentitySource)
+Q_DECLARE_METATYPE(azid::detail::ManagedIdentityKind)
 Q_DECLARE_METATYPE(azid::detail::ManagedIdentityId::Kind)
 Q_DECLARE_METATYPE(azid::ErrorKind)
 
@@ -43,11 +45,50 @@ HttpResponse answer(int status, const QByteArray &body, const QByteArray &conten
 
 const qint64 Now = 1767139199;
 
+// Variables that announce each hosting environment.
+QStringList variablesOf(Source source)
+{
+    switch (source) {
+    case Source::None:
+        return {QStringLiteral("IDENTITY_ENDPOINT=http://localhost:8081/msi/token")};
+    case Source::ServiceFabric:
+        return {QStringLiteral("IDENTITY_ENDPOINT=https://localhost:2377/metadata/identity/oauth2/token"),
+                QStringLiteral("IDENTITY_HEADER=h"), QStringLiteral("IDENTITY_SERVER_THUMBPRINT=ab")};
+    case Source::AppService:
+        return {QStringLiteral("IDENTITY_ENDPOINT=http://localhost:8081/msi/token"),
+                QStringLiteral("IDENTITY_HEADER=h")};
+    case Source::AzureArc:
+        return {QStringLiteral("IDENTITY_ENDPOINT=http://localhost:40342/metadata/identity/oauth2/token"),
+                QStringLiteral("IMDS_ENDPOINT=http://localhost:40342")};
+    case Source::AzureMl:
+        return {QStringLiteral("MSI_ENDPOINT=http://127.0.0.1:46808/token"), QStringLiteral("MSI_SECRET=s")};
+    case Source::CloudShell:
+        return {QStringLiteral("MSI_ENDPOINT=http://localhost:50342/oauth2/token")};
+    case Source::WorkloadIdentity:
+        return {QStringLiteral("AZURE_AUTHORITY_HOST=https://login.microsoftonline.com/"),
+                QStringLiteral("AZURE_TENANT_ID=t"), QStringLiteral("AZURE_FEDERATED_TOKEN_FILE=/f")};
+    case Source::Imds:
+        return {};
+    }
+    return {};
+}
+
 } // namespace
 
 class TestManagedIdentitySources : public QObject
 {
     Q_OBJECT
+
+    QObject m_owner; // of the workload identity source's credential
+
+    std::unique_ptr<ManagedIdentitySource> select(const QStringList &variables, bool excludeWorkload = false)
+    {
+        ManagedIdentitySourceOptions options;
+        options.excludeWorkloadIdentity = excludeWorkload;
+        options.environment = environment(variables);
+        options.owner = &m_owner;
+        return selectManagedIdentitySource(EnvironmentReader(environment(variables)), options);
+    }
 
 private slots:
     void selectsHostingEnvironment_data()
@@ -126,27 +167,53 @@ private slots:
         QFETCH(Source, source);
         QFETCH(QString, endpoint);
         QFETCH(bool, overridden);
-        const ManagedIdentityEnvironment env =
-            detectManagedIdentityEnvironment(EnvironmentReader(environment(variables)), excludeWorkload);
-        QCOMPARE(env.source, source);
+        const auto selected = select(variables, excludeWorkload);
+        QCOMPARE(selected->kind(), source);
         if (!endpoint.isEmpty())
-            QCOMPARE(env.endpoint.toString(), endpoint);
-        QCOMPARE(env.imdsEndpointOverridden, overridden);
+            QCOMPARE(selected->endpoint().toString(), endpoint);
+        const auto *imds = dynamic_cast<const ImdsSource *>(selected.get());
+        QCOMPARE(imds && imds->podIdentityHost(), overridden);
     }
 
     void workloadIdentityVariables()
     {
-        const auto env = detectManagedIdentityEnvironment(EnvironmentReader(
-            environment({QStringLiteral("AZURE_AUTHORITY_HOST=https://login.microsoftonline.us"),
-                         QStringLiteral("AZURE_TENANT_ID=t"), QStringLiteral("AZURE_FEDERATED_TOKEN_FILE=/f"),
-                         QStringLiteral("AZURE_CLIENT_ID=c")})));
-        QCOMPARE(env.authorityHost, QStringLiteral("https://login.microsoftonline.us"));
-        QCOMPARE(env.tenantId, QStringLiteral("t"));
-        QCOMPARE(env.tokenFilePath, QStringLiteral("/f"));
-        QCOMPARE(env.clientId, QStringLiteral("c"));
-        const auto appService = detectManagedIdentityEnvironment(EnvironmentReader(environment(
-            {QStringLiteral("IDENTITY_ENDPOINT=http://e"), QStringLiteral("IDENTITY_HEADER=secret-h")})));
-        QCOMPARE(appService.secret.revealString(), QStringLiteral("secret-h"));
+        const auto source =
+            select({QStringLiteral("AZURE_AUTHORITY_HOST=https://login.microsoftonline.us"),
+                    QStringLiteral("AZURE_TENANT_ID=t"), QStringLiteral("AZURE_FEDERATED_TOKEN_FILE=/f"),
+                    QStringLiteral("AZURE_CLIENT_ID=c")});
+        const auto *workload = dynamic_cast<const WorkloadIdentitySource *>(source.get());
+        QVERIFY(workload);
+        QCOMPARE(workload->authorityHost(), QStringLiteral("https://login.microsoftonline.us"));
+        QCOMPARE(workload->tenantId(), QStringLiteral("t"));
+        QCOMPARE(workload->tokenFilePath(), QStringLiteral("/f"));
+        QCOMPARE(workload->clientId(), QStringLiteral("c"));
+        QVERIFY(!workload->configurationError());
+        const auto appService = select(
+            {QStringLiteral("IDENTITY_ENDPOINT=http://e"), QStringLiteral("IDENTITY_HEADER=secret-h")});
+        QVERIFY(dynamic_cast<const AppServiceSource *>(appService.get()));
+        QCOMPARE(dynamic_cast<const AppServiceSource &>(*appService).secret().revealString(),
+                 QStringLiteral("secret-h"));
+    }
+
+    // A test's IMDS address (TestSeams) replaces the real one and, unlike Pod Identity's, keeps the probe.
+    void imdsEndpointForTests()
+    {
+        ManagedIdentitySourceOptions options;
+        {
+            const ScopedTestSeams seams({QStringLiteral("http://127.0.0.1:9/"), QString()});
+            options.imdsEndpoint = testSeams().imdsEndpoint;
+        }
+        QVERIFY(testSeams().imdsEndpoint.isEmpty());
+        auto source = selectManagedIdentitySource(EnvironmentReader(environment({})), options);
+        QCOMPARE(source->endpoint().toString(),
+                 QStringLiteral("http://127.0.0.1:9/metadata/identity/oauth2/token"));
+        QVERIFY(!dynamic_cast<const ImdsSource &>(*source).podIdentityHost());
+        source = selectManagedIdentitySource(EnvironmentReader(environment({QStringLiteral(
+                                                 "AZURE_POD_IDENTITY_AUTHORITY_HOST=http://10.0.0.1")})),
+                                             options);
+        QCOMPARE(source->endpoint().toString(),
+                 QStringLiteral("http://127.0.0.1:9/metadata/identity/oauth2/token"));
+        QVERIFY(dynamic_cast<const ImdsSource &>(*source).podIdentityHost());
     }
 
     void identityFromOptions_data()
@@ -235,7 +302,10 @@ private slots:
         QFETCH(Source, source);
         QFETCH(Kind, kind);
         QFETCH(QString, name);
-        const auto parameters = identityParameters(source, ManagedIdentityId{kind, QStringLiteral("the-id")});
+        const auto selected = select(variablesOf(source));
+        QCOMPARE(selected->kind(), source);
+        const auto parameters =
+            selected->identityParameters(ManagedIdentityId{kind, QStringLiteral("the-id")});
         QCOMPARE(parameters.ok(), !name.isEmpty());
         if (name.isEmpty()) {
             QCOMPARE(parameters.error().kind, ErrorKind::ClientAuthentication);
@@ -244,8 +314,8 @@ private slots:
         QCOMPARE(parameters.value().size(), 1);
         QCOMPARE(parameters.value().first().first, name);
         QCOMPARE(parameters.value().first().second, QStringLiteral("the-id"));
-        QVERIFY(identityParameters(source, ManagedIdentityId{}).ok());
-        QVERIFY(identityParameters(source, ManagedIdentityId{}).value().isEmpty());
+        QVERIFY(selected->identityParameters(ManagedIdentityId{}).ok());
+        QVERIFY(selected->identityParameters(ManagedIdentityId{}).value().isEmpty());
     }
 
     void resourceFromScopes_data()
@@ -750,8 +820,10 @@ private slots:
         HttpResponse response = answer(status, body, contentType);
         if (status == 0)
             response.transportError = QStringLiteral("Connection refused");
-        const auto result = interpretManagedIdentityResponse(
-            source, response, ManagedIdentityId{identity, QStringLiteral("abc")}, Now);
+        const auto selected = select(variablesOf(source));
+        QCOMPARE(selected->kind(), source);
+        const auto result =
+            selected->interpret(response, ManagedIdentityId{identity, QStringLiteral("abc")}, Now);
         if (outcome == 0) {
             QVERIFY2(result.ok(), qPrintable(result.ok() ? QString() : result.error().toString()));
             QCOMPARE(result.value().token.revealString(), QStringLiteral("tok"));

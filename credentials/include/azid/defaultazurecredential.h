@@ -80,8 +80,6 @@ struct DefaultAzureCredentialOptions
 
     HttpOptions http;             // every credential that talks HTTP
     const Clock *clock = nullptr; // tests move time; default: the system clock
-    // Test-only: IMDS's base address instead of http://169.254.169.254 (keeps the probe).
-    QString imdsEndpoint;
 };
 
 // azure.identity's DefaultAzureCredential (1.26): a chain of, in this order,

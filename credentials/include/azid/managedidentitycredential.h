@@ -46,13 +46,6 @@ struct ManagedIdentityCredentialOptions
     // Where IDENTITY_ENDPOINT, MSI_ENDPOINT, ... are read, once, at construction. Empty: the
     // process environment.
     std::optional<QProcessEnvironment> environment;
-
-    // Test-only: IMDS's base address instead of http://169.254.169.254. Unlike
-    // AZURE_POD_IDENTITY_AUTHORITY_HOST (which users set for Pod Identity), it keeps the probe.
-    QString imdsEndpoint;
-    // Test-only: the directory Azure Arc's key files must be in. Empty: the platform's
-    // (/var/opt/azcmagent/tokens on Linux, %ProgramData%\AzureConnectedMachineAgent\Tokens on Windows).
-    QString arcKeyDirectory;
 };
 
 // azure.identity's ManagedIdentityCredential: tokens of the identity Azure assigned to the machine,
