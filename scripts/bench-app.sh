@@ -5,7 +5,7 @@
 # Secret Service (tests/support/run-with-keyring.sh), RUNS times each:
 #   1. a fresh profile (no accounts), then
 #   2. a profile with one account (alice, signed in once through azid-cli against azid-sandbox),
-# it launches azid (app/gui/testhooks/azid, the build with the test hooks) with AZID_TEST_HOOKS=1 and
+# it launches azid (app/gui/azid-testhooks, the build with the test hooks) with AZID_TEST_HOOKS=1 and
 # measures, from just before the launch:
 #   - "in tray": the icon's window is embedded and viewable in the tray host (seen over X11);
 #   - "answers": the app's event loop answers {"cmd":"state"} on its local socket with trayVisible;
@@ -272,7 +272,7 @@ AZID_ROOT="$root" AZID_BENCH_BIN="$root/$build" AZID_BENCH_PY="$measure" \
   runs=$0 idle=$1
   profiles=()
   for i in $(seq "$runs"); do profiles+=("bench-fresh-$i"); done
-  python3 -c "$AZID_BENCH_PY" "$bin/app/gui/testhooks/azid" "fresh profile, no account" "$runs" "$idle" 0 "${profiles[@]}"
+  python3 -c "$AZID_BENCH_PY" "$bin/app/gui/azid-testhooks" "fresh profile, no account" "$runs" "$idle" 0 "${profiles[@]}"
 
   state=$(mktemp -d)
   "$bin/tests/sandbox/azid-sandbox" --quiet --state-dir "$state" > "$state/out" &
@@ -283,6 +283,6 @@ AZID_ROOT="$root" AZID_BENCH_BIN="$root/$build" AZID_BENCH_PY="$measure" \
   echo alice-password-1 | "$bin/app/cli/azid-cli" --profile bench-account --authority "$url" --ca-bundle "$ca" \
       --disable-instance-discovery login --flow password --username alice@contoso.test --password-stdin \
       --scope https://management.azure.com/.default >/dev/null
-  python3 -c "$AZID_BENCH_PY" "$bin/app/gui/testhooks/azid" "one signed-in account (alice)" "$runs" "$idle" 1 bench-account
+  python3 -c "$AZID_BENCH_PY" "$bin/app/gui/azid-testhooks" "one signed-in account (alice)" "$runs" "$idle" 1 bench-account
 ' "$runs" "$idle"
 echo "== load after: $(uptime)"

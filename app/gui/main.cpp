@@ -28,6 +28,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 namespace {
 
@@ -64,6 +65,52 @@ void installTranslations(QCoreApplication &app)
     if (qt->load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
                  QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QCoreApplication::installTranslator(qt);
+}
+
+struct Arguments
+{
+    QString profile;
+    bool show = false;
+};
+
+// The command line: --profile (else $AZID_PROFILE, else "default"), --show and --verbose; --help and
+// --version end the app in here. No arguments, after saying why, when the profile name is not valid.
+std::optional<Arguments> parseArguments(QApplication &app)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Azid: sign in to Microsoft Entra ID accounts and copy access tokens from the tray."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption profileOption(
+        QStringLiteral("profile"),
+        QCoreApplication::translate(
+            "main", "Keep accounts, tokens and settings apart (default: $AZID_PROFILE or \"default\")."),
+        //: The value of --profile in --help
+        QCoreApplication::translate("main", "NAME"));
+    const QCommandLineOption showOption(
+        QStringLiteral("show"),
+        QCoreApplication::translate("main", "Show the accounts window (of the running Azid, if any)."));
+    const QCommandLineOption verboseOption(QStringLiteral("verbose"),
+                                           QCoreApplication::translate("main", "Log what happens."));
+    parser.addOptions({profileOption, showOption, verboseOption});
+    parser.process(app);
+
+    QLoggingCategory::setFilterRules(parser.isSet(verboseOption) ? QStringLiteral("azid.*.debug=true")
+                                                                 : QStringLiteral("azid.*.debug=false"));
+    Arguments arguments;
+    arguments.show = parser.isSet(showOption);
+    arguments.profile =
+        parser.isSet(profileOption) ? parser.value(profileOption) : qEnvironmentVariable("AZID_PROFILE");
+    if (arguments.profile.isEmpty())
+        arguments.profile = QStringLiteral("default");
+    if (!azid::isValidProfileName(arguments.profile)) {
+        printError(QCoreApplication::translate(
+                       "main", "\"%1\" is not a valid profile name: use letters, digits, '.', '_' and '-'.")
+                       .arg(arguments.profile));
+        return std::nullopt;
+    }
+    return arguments;
 }
 
 // The requests of the single-instance socket: "show", from a second launch, shows the accounts
@@ -105,37 +152,10 @@ int main(int argc, char *argv[])
     QApplication::setQuitOnLastWindowClosed(false);
     installTranslations(app);
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QCoreApplication::translate(
-        "main", "Azid: sign in to Microsoft Entra ID accounts and copy access tokens from the tray."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption profileOption(
-        QStringLiteral("profile"),
-        QCoreApplication::translate(
-            "main", "Keep accounts, tokens and settings apart (default: $AZID_PROFILE or \"default\")."),
-        //: The value of --profile in --help
-        QCoreApplication::translate("main", "NAME"));
-    const QCommandLineOption showOption(
-        QStringLiteral("show"),
-        QCoreApplication::translate("main", "Show the accounts window (of the running Azid, if any)."));
-    const QCommandLineOption verboseOption(QStringLiteral("verbose"),
-                                           QCoreApplication::translate("main", "Log what happens."));
-    parser.addOptions({profileOption, showOption, verboseOption});
-    parser.process(app);
-
-    QLoggingCategory::setFilterRules(parser.isSet(verboseOption) ? QStringLiteral("azid.*.debug=true")
-                                                                 : QStringLiteral("azid.*.debug=false"));
-    QString profile =
-        parser.isSet(profileOption) ? parser.value(profileOption) : qEnvironmentVariable("AZID_PROFILE");
-    if (profile.isEmpty())
-        profile = QStringLiteral("default");
-    if (!azid::isValidProfileName(profile)) {
-        printError(QCoreApplication::translate(
-                       "main", "\"%1\" is not a valid profile name: use letters, digits, '.', '_' and '-'.")
-                       .arg(profile));
+    const std::optional<Arguments> arguments = parseArguments(app);
+    if (!arguments)
         return ExitUsage;
-    }
+    const QString &profile = arguments->profile;
 
     azid::ui::SingleInstance instance(profile);
     switch (instance.start()) {
@@ -183,7 +203,7 @@ int main(int argc, char *argv[])
 
     answerRequests(instance, controller, service, clipboard);
 
-    controller.start(parser.isSet(showOption));
+    controller.start(arguments->show);
     if (!controller.usesTray())
         QApplication::setQuitOnLastWindowClosed(true); // without a tray, the window is the app
     return QApplication::exec();

@@ -15,7 +15,7 @@ class SecretClipboard;
 namespace azid::app {
 
 // Remote control for the end-to-end test, over the single-instance socket (user-only). Compiled only
-// into app/gui/testhooks/azid, the build of the tray app for the GUI tests (CMake option
+// into app/gui/azid-testhooks, the build of the tray app for the GUI tests (CMake option
 // AZID_TEST_HOOKS; never installed), and on only when that azid was started with AZID_TEST_HOOKS=1.
 // One JSON object per line in, one per line out:
 //   {"cmd": "state"}                          tray, window, accounts, last tray message, token fetches

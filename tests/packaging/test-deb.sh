@@ -3,7 +3,7 @@
 # holds and depends on, installs it with apt-get, runs the installed azid-cli (and the installed azid
 # to tray-ready, under Xvfb with a tray host), removes it and checks nothing is left behind, and runs
 # lintian on it (errors fail, warnings are shown). The installed azid must not hold the tray app's
-# test hooks (app/gui/testhooks.h): those are only in app/gui/testhooks/azid, which is not installed.
+# test hooks (app/gui/testhooks.h): those are only in app/gui/azid-testhooks, which is not installed.
 #
 #   test-deb.sh --gui|--no-gui BUILD_DIR
 #
@@ -163,7 +163,7 @@ if [[ $with_gui -eq 1 ]]; then
     # their commands and state fields (QStringLiteral: UTF-16, which strings -e l reads).
     hook_markers=(AZID_TEST_HOOKS "test hooks are on" clickTrayMessage keychainBannerVisible tokensCopied)
     binary_strings() { strings -a -n 6 "$1" && strings -a -n 6 -e l "$1"; }
-    with_hooks=$build_dir/app/gui/testhooks/azid
+    with_hooks=$build_dir/app/gui/azid-testhooks
     if [[ -x $with_hooks ]]; then
         # The same search finds every name in the build that has the hooks: it can fail.
         binary_strings "$with_hooks" >"$scratch/with-hooks.strings"
@@ -172,7 +172,7 @@ if [[ $with_gui -eq 1 ]]; then
                 fail "\"$marker\" is not in $with_hooks, which has the test hooks: this check would see nothing"
         done
     else
-        echo "NOTE: this build has no app/gui/testhooks/azid (AZID_TEST_HOOKS=OFF): the search is not" \
+        echo "NOTE: this build has no app/gui/azid-testhooks (AZID_TEST_HOOKS=OFF): the search is not" \
              "tried on a binary with the hooks"
     fi
     binary_strings /usr/bin/azid >"$scratch/azid.strings"
