@@ -1,7 +1,8 @@
 // Storage benchmarks (numbers in the README, run by scripts/bench.sh): loading a persisted token
 // cache of 1,000 accounts with 5 scopes each (read, AES-256-GCM decrypt, parse, index) and writing it
-// (merge check under the lock file, serialise, encrypt, atomic replace with fsync). The file's key
-// comes from a SecretStore in memory: the keychain's one round trip is measured with azid-cli token.
+// (merge check under the lock file, serialise, encrypt, atomic replace with fsync), also after another
+// process wrote it (read, decrypt, three-way merge, write). The file's key comes from a SecretStore in
+// memory: the keychain's one round trip is measured with azid-cli token.
 #include "azid/keychain/cachepersistence.h"
 #include "azid/keychain/memorysecretstore.h"
 #include "azid/tokencache.h"
@@ -47,10 +48,11 @@ Secret filler(const QString &prefix, int length)
     return Secret::fromString(value);
 }
 
-void fill(TokenCache &cache, int accounts)
+// Accounts `first` to `first + accounts - 1`.
+void fill(TokenCache &cache, int accounts, int first = 0)
 {
     const qint64 now = 1800000000;
-    for (int a = 0; a < accounts; ++a) {
+    for (int a = first; a < first + accounts; ++a) {
         const QString user = QStringLiteral("user%1").arg(a);
         for (int s = 0; s < Scopes; ++s) {
             TokenResponseEntry entry;
@@ -135,6 +137,43 @@ void BM_SaveCache(benchmark::State &state)
     }
 }
 BENCHMARK(BM_SaveCache)->Arg(1000)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// A save after another process wrote the file: read and decrypt it, three-way merge it with the cache
+// and what was last seen, write the result.
+void BM_SaveAfterAnotherWriter(benchmark::State &state)
+{
+    StoredCache stored(int(state.range(0)));
+    auto cache = std::make_shared<TokenCache>();
+    auto otherCache = std::make_shared<TokenCache>();
+    CachePersistence persistence(stored.keys, cache, CacheName, stored.path);
+    CachePersistence other(stored.keys, otherCache, CacheName, stored.path);
+    if (!await(persistence.load()).ok() || !await(other.load()).ok()) {
+        state.SkipWithError("the cache did not load");
+        return;
+    }
+    int added = 0;
+    for (auto _ : state) {
+        state.PauseTiming();
+        fill(*otherCache, 1, 1000000 + added); // accounts of their own: each save has news
+        const bool otherSaved = await(other.save()).ok();
+        fill(*cache, 1, 2000000 + added);
+        ++added;
+        state.ResumeTiming();
+        const VoidResult saved = await(persistence.save());
+        if (!otherSaved || !saved.ok()) {
+            state.SkipWithError("the cache was not saved");
+            break;
+        }
+        state.PauseTiming();
+        const bool otherLoaded = await(other.load()).ok(); // so that its next save is one change again
+        state.ResumeTiming();
+        if (!otherLoaded) {
+            state.SkipWithError("the cache did not load");
+            break;
+        }
+    }
+}
+BENCHMARK(BM_SaveAfterAnotherWriter)->Arg(1000)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 } // namespace
 
