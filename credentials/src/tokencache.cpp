@@ -52,120 +52,134 @@ QString TokenCache::accountKey(const CachedAccount &a)
     return QStringList{a.homeAccountId, a.environment, a.realm}.join(QLatin1Char('-')).toLower();
 }
 
-void TokenCache::add(const TokenResponseEntry &e)
+void TokenCache::Data::addAccessToken(const TokenResponseEntry &e, const QString &target)
 {
-    QMutexLocker lock(&m_mutex);
-    const QString target = normalizedTarget(e.scopes);
-
-    if (!e.accessToken.isEmpty()) {
-        AtEntry at;
-        at.token.secret = e.accessToken;
-        at.token.homeAccountId = e.homeAccountId;
-        at.token.environment = e.environment;
-        at.token.clientId = e.clientId;
-        at.token.realm = e.realm;
-        at.token.target = target;
-        at.token.tokenType = e.tokenType;
-        at.token.cachedAt = e.now;
-        at.token.expiresOn = e.expiresOn;
-        at.token.extendedExpiresOn = e.extendedExpiresOn ? e.extendedExpiresOn : e.expiresOn;
-        at.token.refreshOn = e.refreshOn;
-        at.scopes = splitScopes(target);
-        QJsonObject json{{cf::CredentialType, cf::AccessTokenSection},
-                         {cf::SecretField, e.accessToken.revealString()},
-                         {cf::HomeAccountId, e.homeAccountId},
-                         {cf::Environment, e.environment},
-                         {cf::ClientId, e.clientId},
-                         {cf::Realm, e.realm},
-                         {cf::Target, target},
-                         {cf::TokenType, e.tokenType},
-                         {cf::CachedAt, epochText(e.now)},
-                         {cf::ExpiresOn, epochText(e.expiresOn)},
-                         {cf::ExtendedExpiresOn, epochText(at.token.extendedExpiresOn)}};
-        if (e.refreshOn)
-            json.insert(cf::RefreshOn, epochText(*e.refreshOn));
-        if (e.homeAccountId.isEmpty())
-            json.remove(cf::HomeAccountId);
-        at.json = json;
-        const QString key = accessTokenKey(at.token);
-        // A newer token for an overlapping set of scopes makes the older ones redundant.
-        const QString index = indexKey(e.homeAccountId, e.environment, e.clientId, e.realm);
-        const QList<QString> sameAccount = m_data->accessTokenIndex.value(index);
-        for (const QString &other : sameAccount) {
-            if (other == key)
-                continue;
-            const AtEntry &existing = m_data->accessTokens[other];
-            const bool overlaps = std::any_of(existing.scopes.begin(), existing.scopes.end(),
-                                              [&](const QString &s) { return at.scopes.contains(s); });
-            if (overlaps || existing.token.expiresOn < e.now)
-                m_data->removeAccessToken(other);
-        }
-        m_data->putAccessToken(key, std::move(at));
+    AtEntry at;
+    at.token.secret = e.accessToken;
+    at.token.homeAccountId = e.homeAccountId;
+    at.token.environment = e.environment;
+    at.token.clientId = e.clientId;
+    at.token.realm = e.realm;
+    at.token.target = target;
+    at.token.tokenType = e.tokenType;
+    at.token.cachedAt = e.now;
+    at.token.expiresOn = e.expiresOn;
+    at.token.extendedExpiresOn = e.extendedExpiresOn ? e.extendedExpiresOn : e.expiresOn;
+    at.token.refreshOn = e.refreshOn;
+    at.scopes = splitScopes(target);
+    QJsonObject json{{cf::CredentialType, cf::AccessTokenSection},
+                     {cf::SecretField, e.accessToken.revealString()},
+                     {cf::HomeAccountId, e.homeAccountId},
+                     {cf::Environment, e.environment},
+                     {cf::ClientId, e.clientId},
+                     {cf::Realm, e.realm},
+                     {cf::Target, target},
+                     {cf::TokenType, e.tokenType},
+                     {cf::CachedAt, epochText(e.now)},
+                     {cf::ExpiresOn, epochText(e.expiresOn)},
+                     {cf::ExtendedExpiresOn, epochText(at.token.extendedExpiresOn)}};
+    if (e.refreshOn)
+        json.insert(cf::RefreshOn, epochText(*e.refreshOn));
+    if (e.homeAccountId.isEmpty())
+        json.remove(cf::HomeAccountId);
+    at.json = json;
+    const QString key = TokenCache::accessTokenKey(at.token);
+    // A newer token for an overlapping set of scopes makes the older ones redundant.
+    const QString index = indexKey(e.homeAccountId, e.environment, e.clientId, e.realm);
+    const QList<QString> sameAccount = accessTokenIndex.value(index);
+    for (const QString &other : sameAccount) {
+        if (other == key)
+            continue;
+        const AtEntry &existing = accessTokens[other];
+        const bool overlaps = std::any_of(existing.scopes.begin(), existing.scopes.end(),
+                                          [&](const QString &s) { return at.scopes.contains(s); });
+        if (overlaps || existing.token.expiresOn < e.now)
+            removeAccessToken(other);
     }
+    putAccessToken(key, std::move(at));
+}
 
-    if (!e.refreshToken.isEmpty()) {
-        CachedRefreshToken rt;
-        rt.homeAccountId = e.homeAccountId;
-        rt.environment = e.environment;
-        rt.clientId = e.clientId;
-        rt.familyId = e.familyId;
-        rt.target = target;
-        const QString key = refreshTokenKey(rt);
-        // One refresh token per account and client: a newer one supersedes the rest.
-        const QList<QString> existing =
-            m_data->refreshTokenIndex.value(accountIndexKey(e.homeAccountId, e.environment));
-        for (const QString &other : existing) {
-            if (other != key && str(m_data->refreshTokens.value(other), cf::ClientId)
-                                        .compare(e.clientId, Qt::CaseInsensitive) == 0)
-                m_data->removeRefreshToken(other);
-        }
-        QJsonObject json = m_data->refreshTokens.value(key);
-        json.insert(cf::CredentialType, cf::RefreshTokenSection);
-        json.insert(cf::SecretField, e.refreshToken.revealString());
-        json.insert(cf::HomeAccountId, e.homeAccountId);
-        json.insert(cf::Environment, e.environment);
-        json.insert(cf::ClientId, e.clientId);
-        json.insert(cf::Target, target);
-        json.insert(cf::LastModificationTime, epochText(e.now));
-        if (!e.familyId.isEmpty())
-            json.insert(cf::FamilyId, e.familyId);
-        m_data->putRefreshToken(key, json);
+void TokenCache::Data::addRefreshToken(const TokenResponseEntry &e, const QString &target)
+{
+    CachedRefreshToken rt;
+    rt.homeAccountId = e.homeAccountId;
+    rt.environment = e.environment;
+    rt.clientId = e.clientId;
+    rt.familyId = e.familyId;
+    rt.target = target;
+    const QString key = TokenCache::refreshTokenKey(rt);
+    // One refresh token per account and client: a newer one supersedes the rest.
+    const QList<QString> existing = refreshTokenIndex.value(accountIndexKey(e.homeAccountId, e.environment));
+    for (const QString &other : existing) {
+        if (other != key &&
+            str(refreshTokens.value(other), cf::ClientId).compare(e.clientId, Qt::CaseInsensitive) == 0)
+            removeRefreshToken(other);
     }
+    QJsonObject json = refreshTokens.value(key);
+    json.insert(cf::CredentialType, cf::RefreshTokenSection);
+    json.insert(cf::SecretField, e.refreshToken.revealString());
+    json.insert(cf::HomeAccountId, e.homeAccountId);
+    json.insert(cf::Environment, e.environment);
+    json.insert(cf::ClientId, e.clientId);
+    json.insert(cf::Target, target);
+    json.insert(cf::LastModificationTime, epochText(e.now));
+    if (!e.familyId.isEmpty())
+        json.insert(cf::FamilyId, e.familyId);
+    putRefreshToken(key, json);
+}
 
-    if (!e.idToken.isEmpty()) {
-        const QString key =
-            QStringList{e.homeAccountId, e.environment, cf::IdTokenKeyPart, e.clientId, e.realm, QString()}
-                .join(QLatin1Char('-'))
-                .toLower();
-        m_data->idTokens.insert(key, QJsonObject{{cf::CredentialType, cf::IdTokenSection},
-                                                 {cf::SecretField, e.idToken.revealString()},
-                                                 {cf::HomeAccountId, e.homeAccountId},
-                                                 {cf::Environment, e.environment},
-                                                 {cf::Realm, e.realm},
-                                                 {cf::ClientId, e.clientId}});
-    }
+void TokenCache::Data::addIdToken(const TokenResponseEntry &e)
+{
+    const QString key =
+        QStringList{e.homeAccountId, e.environment, cf::IdTokenKeyPart, e.clientId, e.realm, QString()}
+            .join(QLatin1Char('-'))
+            .toLower();
+    idTokens.insert(key, QJsonObject{{cf::CredentialType, cf::IdTokenSection},
+                                     {cf::SecretField, e.idToken.revealString()},
+                                     {cf::HomeAccountId, e.homeAccountId},
+                                     {cf::Environment, e.environment},
+                                     {cf::Realm, e.realm},
+                                     {cf::ClientId, e.clientId}});
+}
 
-    if (e.account) {
-        const CachedAccount &a = *e.account;
-        QJsonObject json = m_data->accounts.value(accountKey(a));
-        json.insert(cf::HomeAccountId, a.homeAccountId);
-        json.insert(cf::Environment, a.environment);
-        json.insert(cf::Realm, a.realm);
-        json.insert(cf::LocalAccountId, a.localAccountId);
-        json.insert(cf::Username, a.username);
-        json.insert(cf::AuthorityType, a.authorityType);
-        if (!a.accountSource.isEmpty())
-            json.insert(cf::AccountSource, a.accountSource);
-        m_data->accounts.insert(accountKey(a), json);
-    }
+void TokenCache::Data::addAccount(const CachedAccount &a)
+{
+    QJsonObject json = accounts.value(TokenCache::accountKey(a));
+    json.insert(cf::HomeAccountId, a.homeAccountId);
+    json.insert(cf::Environment, a.environment);
+    json.insert(cf::Realm, a.realm);
+    json.insert(cf::LocalAccountId, a.localAccountId);
+    json.insert(cf::Username, a.username);
+    json.insert(cf::AuthorityType, a.authorityType);
+    if (!a.accountSource.isEmpty())
+        json.insert(cf::AccountSource, a.accountSource);
+    accounts.insert(TokenCache::accountKey(a), json);
+}
 
+void TokenCache::Data::addAppMetadata(const TokenResponseEntry &e)
+{
     const QString appKey = appMetadataKey(e.environment, e.clientId);
-    QJsonObject app = m_data->appMetadata.value(appKey);
+    QJsonObject app = appMetadata.value(appKey);
     app.insert(cf::ClientId, e.clientId);
     app.insert(cf::Environment, e.environment);
     if (!e.familyId.isEmpty())
         app.insert(cf::FamilyId, e.familyId);
-    m_data->appMetadata.insert(appKey, app);
+    appMetadata.insert(appKey, app);
+}
+
+void TokenCache::add(const TokenResponseEntry &e)
+{
+    QMutexLocker lock(&m_mutex);
+    const QString target = normalizedTarget(e.scopes);
+    if (!e.accessToken.isEmpty())
+        m_data->addAccessToken(e, target);
+    if (!e.refreshToken.isEmpty())
+        m_data->addRefreshToken(e, target);
+    if (!e.idToken.isEmpty())
+        m_data->addIdToken(e);
+    if (e.account)
+        m_data->addAccount(*e.account);
+    m_data->addAppMetadata(e);
     bumpGeneration();
 }
 

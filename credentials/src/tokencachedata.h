@@ -150,6 +150,13 @@ struct TokenCache::Data
     void putEntry(const QString &section, const QString &key, const QJsonObject &json);
     void clear();
 
+    // What TokenCache::add() stores of one response, section by section (`target`: its scopes).
+    void addAccessToken(const TokenResponseEntry &e, const QString &target);
+    void addRefreshToken(const TokenResponseEntry &e, const QString &target);
+    void addIdToken(const TokenResponseEntry &e);
+    void addAccount(const CachedAccount &a);
+    void addAppMetadata(const TokenResponseEntry &e);
+
     static bool isKnownSection(const QString &name);
     // The entries of a cache's JSON; entries that are not objects are skipped. Error: a known
     // section that is not a JSON object.
