@@ -2,6 +2,8 @@
 
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace azid {
 
 using namespace detail::cachedata;
@@ -132,12 +134,16 @@ Result<std::unique_ptr<TokenCache::Data>> TokenCache::Data::fromJson(const QJson
 
 namespace {
 
+// Inserted in key order: a QJsonObject keeps its keys sorted, so each entry goes at the end and
+// nothing is moved.
 template <typename Entries, typename EntryJson>
 QJsonObject sectionJson(const Entries &entries, EntryJson entryJson)
 {
+    QList<QString> keys = entries.keys();
+    std::sort(keys.begin(), keys.end());
     QJsonObject section;
-    for (auto it = entries.constBegin(); it != entries.constEnd(); ++it)
-        section.insert(it.key(), entryJson(it.value()));
+    for (const QString &key : std::as_const(keys))
+        section.insert(key, entryJson(*entries.constFind(key)));
     return section;
 }
 
