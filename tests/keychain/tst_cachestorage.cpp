@@ -261,6 +261,47 @@ private slots:
         qunsetenv("XDG_DATA_HOME");
     }
 
+    // The encrypted cache, authenticated but not a cache, is not taken over by the plain one that waits
+    // to be taken in: the load fails with what is wrong, and neither file changes.
+    void damagedEncryptedCacheIsNotReplacedByThePlainOne()
+    {
+        QTemporaryDir data;
+        qputenv("XDG_DATA_HOME", QFile::encodeName(data.path()));
+        TokenCachePersistenceOptions options{QStringLiteral("mixed"), true};
+        const QString profile = QStringLiteral("p");
+        const QString name = QStringLiteral("mixed.nocae");
+        auto store = std::make_shared<MemorySecretStore>();
+        store->setFailure(noKeychain());
+        auto sshCache = std::make_shared<TokenCache>();
+        sshCache->add(tokenResponse(QStringLiteral("alice")));
+        QVERIFY(
+            waitFor(CachePersistence::forProfile(store, sshCache, profile, options, false)->save())->ok());
+        const QString plain = unencryptedCacheFilePath(profile, name);
+        const QByteArray plainBefore = readFile(plain);
+        QVERIFY(!plainBefore.isEmpty());
+
+        store->setFailure(std::nullopt);
+        const Secret key = EncryptedCacheFile::generateKey();
+        QVERIFY(waitFor(store->write(QStringLiteral("cache-key:") + name, key))->ok());
+        const QString path = defaultCacheFilePath(profile, name);
+        QVERIFY(QDir().mkpath(QFileInfo(path).path()));
+        QVERIFY(EncryptedCacheFile(path).write(Secret(QByteArrayLiteral(R"({"AccessToken":[]})")), key).ok());
+        const QByteArray before = readFile(path);
+
+        auto cache = std::make_shared<TokenCache>();
+        const auto persistence = CachePersistence::forProfile(store, cache, profile, options, false);
+        const auto loaded = waitFor(persistence->load());
+        QVERIFY(loaded && !loaded->ok());
+        QCOMPARE(storageFailure(loaded->error()), StorageFailure::CacheDamaged);
+        QVERIFY2(
+            loaded->error().message.contains(QStringLiteral("\"AccessToken\" section is not a JSON object")),
+            qPrintable(loaded->error().message));
+        QVERIFY(cache->isEmpty());
+        QCOMPARE(readFile(path), before);
+        QCOMPARE(readFile(plain), plainBefore);
+        qunsetenv("XDG_DATA_HOME");
+    }
+
     void fileSecretStore()
     {
         const QString folder = freshFolder();
