@@ -9,10 +9,10 @@
 #include "azid/keychain/keychainavailability.h"
 #include "azid/keychain/profilestorage.h"
 #include "azid/keychain/storagelocation.h"
-#include "azid/ui/accountservice.h"
-#include "azid/ui/appsettings.h"
+#include "azid/model/accountservice.h"
+#include "azid/model/appsettings.h"
+#include "azid/model/embeddedbrowser.h"
 #include "azid/ui/desktopcontroller.h"
-#include "azid/ui/embeddedbrowser.h"
 #include "azid/ui/secretclipboard.h"
 #include "azid/ui/singleinstance.h"
 
@@ -177,16 +177,16 @@ int main(int argc, char *argv[])
         break;
     }
 
-    azid::ui::AppSettings settings(profile);
+    azid::model::AppSettings settings(profile);
     // Memory-only means what azid-cli's --memory-only means: nothing is read from or written to the
     // keychain or the disk; accounts and tokens last as long as this process.
     azid::ProfileStorage::Options storageOptions;
     storageOptions.memoryOnly = settings.memoryOnly();
     auto storage = std::make_unique<azid::ProfileStorage>(profile, storageOptions);
-    azid::ui::AccountService service(std::move(storage));
+    azid::model::AccountService service(std::move(storage));
     service.setHttpOptions(settings.httpOptions());
     service.setBrowserOpener(desktopBrowserOpener());
-    service.setEmbeddedBrowser(azid::ui::EmbeddedBrowser());
+    service.setEmbeddedBrowser(azid::model::EmbeddedBrowser());
     if (!storageOptions.memoryOnly) {
         // A locked keychain is a state the app shows and waits out; it tells when the keychain opens.
         service.setKeychainWatch(azid::KeychainAvailability::defaultProbe(

@@ -1,6 +1,6 @@
 #include "testhooks.h"
 
-#include "azid/ui/accountservice.h"
+#include "azid/model/accountservice.h"
 #include "azid/ui/desktopcontroller.h"
 #include "azid/ui/secretclipboard.h"
 
@@ -54,7 +54,7 @@ QWidget *findWidget(const QString &name)
 
 } // namespace
 
-TestHooks::TestHooks(ui::DesktopController *controller, ui::AccountService *service,
+TestHooks::TestHooks(ui::DesktopController *controller, model::AccountService *service,
                      ui::SecretClipboard *clipboard)
     : m_controller(controller), m_service(service), m_clipboard(clipboard)
 {
@@ -100,7 +100,7 @@ QJsonObject TestHooks::state() const
     ui::TrayIcon *tray = m_controller->tray();
     QJsonArray accounts;
     const qint64 now = m_service->clock().now();
-    for (const ui::AccountEntry &entry : m_service->accounts()) {
+    for (const model::AccountEntry &entry : m_service->accounts()) {
         accounts.append(
             QJsonObject{{QStringLiteral("username"), entry.record().username},
                         {QStringLiteral("id"), entry.id()},
@@ -124,7 +124,7 @@ QJsonObject TestHooks::state() const
         {QStringLiteral("windowVisible"), m_controller->accountsWindow()->isVisible()},
         {QStringLiteral("loaded"), m_service->isLoaded()},
         {QStringLiteral("keychainState"),
-         QString::fromLatin1(QMetaEnum::fromType<ui::AccountService::KeychainState>().valueToKey(
+         QString::fromLatin1(QMetaEnum::fromType<model::AccountService::KeychainState>().valueToKey(
              static_cast<int>(m_service->keychainState())))},
         {QStringLiteral("keychainBannerVisible"),
          m_controller->accountsWindow()->findChild<QWidget *>(QStringLiteral("keychainBanner")) &&

@@ -6,8 +6,11 @@
 
 #include <memory>
 
-namespace azid::ui {
+namespace azid::model {
 class AccountService;
+} // namespace azid::model
+
+namespace azid::ui {
 class DesktopController;
 class SecretClipboard;
 } // namespace azid::ui
@@ -30,7 +33,8 @@ namespace azid::app {
 class TestHooks
 {
 public:
-    TestHooks(ui::DesktopController *controller, ui::AccountService *service, ui::SecretClipboard *clipboard);
+    TestHooks(ui::DesktopController *controller, model::AccountService *service,
+              ui::SecretClipboard *clipboard);
     QByteArray handle(const QByteArray &line);
 
 private:
@@ -42,7 +46,7 @@ private:
     QJsonObject grab(const QJsonObject &request);
 
     QPointer<ui::DesktopController> m_controller;
-    QPointer<ui::AccountService> m_service;
+    QPointer<model::AccountService> m_service;
     QPointer<ui::SecretClipboard> m_clipboard;
     std::shared_ptr<int> m_tokensCopied = std::make_shared<int>(0);
 };

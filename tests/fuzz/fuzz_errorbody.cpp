@@ -2,7 +2,7 @@
 // WWW-Authenticate claims challenges people paste into the inspector (parseClaimsChallenge), Azure
 // Arc's challenge, Retry-After, and the claims Azid merges its capabilities into.
 
-#include "azid/ui/jwt.h"
+#include "azid/model/jwt.h"
 #include "fuzzing.h"
 #include "httpclient.h"
 #include "managedidentitysources.h"
@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const AuthError error = errorFromResponse(response, QStringLiteral("Authentication failed"));
     AZID_FUZZ_CHECK(error.kind == ErrorKind::ClientAuthentication && !error.message.isEmpty());
 
-    const ui::ClaimsChallenge challenge = ui::parseClaimsChallenge(text);
+    const model::ClaimsChallenge challenge = model::parseClaimsChallenge(text);
     AZID_FUZZ_CHECK(challenge.claims.isEmpty() != challenge.problem.isEmpty());
 
     (void)arcRealmFromChallenge(input);

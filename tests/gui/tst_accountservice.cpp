@@ -5,12 +5,13 @@
 #include "azid/keychain/memorysecretstore.h"
 #include "azid/keychain/profilestorage.h"
 #include "azid/keychain/storagefailure.h"
+#include "azid/model/accountservice.h"
+#include "azid/model/appsettings.h"
+#include "azid/model/errortext.h"
+#include "azid/model/records.h"
 #include "azid/tokencache.h"
-#include "azid/ui/accountservice.h"
 #include "azid/ui/accountsmodel.h"
 #include "azid/ui/accountswindow.h"
-#include "azid/ui/appsettings.h"
-#include "azid/ui/errortext.h"
 #include "fakeclock.h"
 #include "logcapture.h"
 #include "sandbox.h"
@@ -28,6 +29,7 @@
 #include <QtTest>
 
 using namespace azid;
+using namespace azid::model;
 using namespace azid::ui;
 
 namespace {
@@ -332,10 +334,10 @@ private slots:
     void exportAndImport()
     {
         const AuthenticationRecord alice = byUser(QStringLiteral("alice@contoso.test"))->record();
-        const QByteArray one = AccountService::exportRecords({alice});
+        const QByteArray one = serializeRecords({alice});
         QCOMPARE(AuthenticationRecord::deserialize(QString::fromUtf8(one)).value(), alice);
         const QByteArray two =
-            AccountService::exportRecords({alice, byUser(QStringLiteral("bob@contoso.test"))->record()});
+            serializeRecords({alice, byUser(QStringLiteral("bob@contoso.test"))->record()});
         QCOMPARE(QJsonDocument::fromJson(two).array().size(), 2);
 
         AuthenticationRecord zed = alice;

@@ -9,6 +9,7 @@
 #include <QtTest>
 
 using namespace azid;
+using namespace azid::model;
 using namespace azid::ui;
 
 namespace {

@@ -1,6 +1,6 @@
 // Copied tokens are marked as secrets for clipboard managers and cleared after the delay (and on
 // quit) only if the clipboard still holds them. The timer is the test's own: no waiting.
-#include "azid/ui/appsettings.h"
+#include "azid/model/appsettings.h"
 #include "azid/ui/secretclipboard.h"
 
 #include <QApplication>
@@ -9,6 +9,7 @@
 #include <QSignalSpy>
 #include <QtTest>
 
+using namespace azid::model;
 using namespace azid::ui;
 
 namespace {

@@ -1,8 +1,8 @@
 // Settings survive a round trip through their file and through the settings dialog; start at login
 // writes and removes an XDG autostart entry under $XDG_CONFIG_HOME.
 #include "azid/authorityhosts.h"
-#include "azid/ui/appsettings.h"
-#include "azid/ui/autostart.h"
+#include "azid/model/appsettings.h"
+#include "azid/model/autostart.h"
 #include "azid/ui/settingsdialog.h"
 
 #include <QCheckBox>
@@ -16,6 +16,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+using namespace azid::model;
 using namespace azid::ui;
 
 class TestSettings : public QObject

@@ -6,8 +6,8 @@
 #include "azid/keychain/memorysecretstore.h"
 #include "azid/keychain/profilestorage.h"
 #include "azid/keychain/sharedtokencache.h"
+#include "azid/model/accountservice.h"
 #include "azid/tokencache.h"
-#include "azid/ui/accountservice.h"
 #include "azid/ui/accountsmodel.h"
 #include "azid/ui/accountswindow.h"
 #include "azid/ui/desktopcontroller.h"
@@ -27,6 +27,7 @@
 #include <QtTest>
 
 using namespace azid;
+using namespace azid::model;
 using namespace azid::ui;
 
 namespace {

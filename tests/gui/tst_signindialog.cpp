@@ -18,6 +18,7 @@
 #include <QtTest>
 
 using namespace azid;
+using namespace azid::model;
 using namespace azid::ui;
 
 class TestSignInDialog : public QObject

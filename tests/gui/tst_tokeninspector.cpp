@@ -1,7 +1,7 @@
 // The token inspector decodes a real token from azid-sandbox offline: header, claims with their
 // meaning, times as local times with a live countdown; and reads claims challenges.
+#include "azid/model/jwt.h"
 #include "azid/ui/claimsmodel.h"
-#include "azid/ui/jwt.h"
 #include "azid/ui/tokeninspector.h"
 #include "azid/usernamepasswordcredential.h"
 #include "fakeclock.h"
@@ -18,6 +18,7 @@
 #include <limits>
 
 using namespace azid;
+using namespace azid::model;
 using namespace azid::ui;
 
 namespace {

@@ -2,8 +2,8 @@
 // against azid-sandbox, with the real Secret Service (run-with-keyring.sh). Its tray menu and dialogs
 // are driven through its test hooks; the clipboard is read back over X11 by this process, as any
 // other application would read it.
-#include "azid/ui/appsettings.h"
-#include "azid/ui/jwt.h"
+#include "azid/model/appsettings.h"
+#include "azid/model/jwt.h"
 #include "azid/ui/singleinstance.h"
 #include "sandbox.h"
 
@@ -150,7 +150,7 @@ private:
     }
     QString audienceOnTheClipboard() const
     {
-        return ui::decodeJwt(clipboardText()).claims.value(QStringLiteral("aud")).toString();
+        return model::decodeJwt(clipboardText()).claims.value(QStringLiteral("aud")).toString();
     }
 
     void openAddAccount()
@@ -174,7 +174,7 @@ private slots:
 
         // What a user would set once in Settings: the sandbox as the authority, its CA, a short delay.
         {
-            ui::AppSettings settings(Profile);
+            model::AppSettings settings(Profile);
             settings.setDefaultAuthority(m_sandbox.authority());
             settings.setCaBundle(m_sandbox.caFile());
             settings.setClipboardClearSeconds(ClearSeconds);
@@ -311,7 +311,7 @@ private slots:
         QCOMPARE(data->data(QStringLiteral("x-kde-passwordManagerHint")), QByteArray("secret"));
 
         // A valid ARM token for alice.
-        const ui::DecodedToken decoded = ui::decodeJwt(token);
+        const model::DecodedToken decoded = model::decodeJwt(token);
         QVERIFY2(decoded.isJwt, qPrintable(decoded.error));
         QCOMPARE(decoded.claims.value(QStringLiteral("aud")).toString(),
                  QStringLiteral("https://management.azure.com"));
@@ -337,7 +337,7 @@ private slots:
         QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Microsoft Graph")}));
         QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("Authorization: Bearer eyJ")),
                                  20000);
-        const ui::DecodedToken decoded = ui::decodeJwt(clipboardText());
+        const model::DecodedToken decoded = model::decodeJwt(clipboardText());
         QCOMPARE(decoded.claims.value(QStringLiteral("aud")).toString(),
                  QStringLiteral("https://graph.microsoft.com"));
         QCOMPARE(decoded.claims.value(QStringLiteral("upn")).toString(), QStringLiteral("bob@contoso.test"));
@@ -375,7 +375,7 @@ private slots:
         QVERIFY(set(QStringLiteral("passwordEdit"), QStringLiteral("alice-password-1")));
         QVERIFY(click(QStringLiteral("signInButton")));
         QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("eyJ")), 30000);
-        QCOMPARE(ui::decodeJwt(clipboardText()).claims.value(QStringLiteral("aud")).toString(),
+        QCOMPARE(model::decodeJwt(clipboardText()).claims.value(QStringLiteral("aud")).toString(),
                  QStringLiteral("https://storage.azure.com"));
         QTRY_COMPARE(state().value(QStringLiteral("trayState")).toString(), QStringLiteral("Normal"));
         QTRY_VERIFY_WITH_TIMEOUT(clipboardText().isEmpty(), 30000);
@@ -437,7 +437,7 @@ private slots:
         QCOMPARE(release(), 1);
         QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("eyJ")), 20000);
         QCOMPARE(audienceOnTheClipboard(), QStringLiteral("https://storage.azure.com"));
-        QCOMPARE(ui::decodeJwt(clipboardText()).claims.value(QStringLiteral("upn")).toString(),
+        QCOMPARE(model::decodeJwt(clipboardText()).claims.value(QStringLiteral("upn")).toString(),
                  QStringLiteral("bob@contoso.test"));
         // Exactly this one: the copy cancelled before did not land meanwhile either.
         QCOMPARE(tokensCopied(), copied + 1);
@@ -538,7 +538,7 @@ private slots:
     {
         QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Key Vault")}));
         QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("eyJ")), 20000);
-        QCOMPARE(ui::decodeJwt(clipboardText()).claims.value(QStringLiteral("aud")).toString(),
+        QCOMPARE(model::decodeJwt(clipboardText()).claims.value(QStringLiteral("aud")).toString(),
                  QStringLiteral("https://vault.azure.net"));
         QVERIFY(menu({QStringLiteral("Quit")}));
         m_hooks.abort();

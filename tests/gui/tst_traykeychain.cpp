@@ -3,7 +3,7 @@
 // azid-sandbox. A locked keychain is a visible state (badge, banner, Unlock); a sign-in meanwhile is
 // kept and saved once the keychain opens; the tray app and azid-cli signing in at once lose no account.
 #include "appdriver.h"
-#include "azid/ui/appsettings.h"
+#include "azid/model/appsettings.h"
 #include "keyringcontrol.h"
 #include "sandbox.h"
 
@@ -90,7 +90,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(QSystemTrayIcon::isSystemTrayAvailable(), 20000);
         QVERIFY2(m_sandbox.start(), qPrintable(m_sandbox.errorString()));
         {
-            ui::AppSettings settings(Profile);
+            model::AppSettings settings(Profile);
             settings.setDefaultAuthority(m_sandbox.authority());
             settings.setCaBundle(m_sandbox.caFile());
             settings.sync();

@@ -1,0 +1,142 @@
+#include "azid/model/errortext.h"
+
+#include <QCoreApplication>
+#include <QStringList>
+
+namespace azid::model {
+
+QString nextStep(const AuthError &error)
+{
+    struct Hint
+    {
+        int code;
+        const char *text;
+    };
+    static const Hint hints[] = {
+        {50076, QT_TRANSLATE_NOOP(
+                    "azid::model::ErrorText",
+                    "The organisation requires multi-factor authentication: sign in with the system browser, "
+                    "the embedded browser or a device code instead of a password.")},
+        {50079,
+         QT_TRANSLATE_NOOP("azid::model::ErrorText",
+                           "The account must register for multi-factor authentication first: sign in with a "
+                           "browser to do that.")},
+        {50126,
+         QT_TRANSLATE_NOOP("azid::model::ErrorText",
+                           "The user name or password is wrong, or the account is federated (its password is "
+                           "checked elsewhere): check them, or sign in with a browser.")},
+        {50034,
+         QT_TRANSLATE_NOOP("azid::model::ErrorText",
+                           "The account does not exist in this tenant: check the user name and the tenant.")},
+        {50020, QT_TRANSLATE_NOOP(
+                    "azid::model::ErrorText",
+                    "The account is not a member of this tenant: choose its own tenant, or ask for a guest "
+                    "invitation.")},
+        {65001, QT_TRANSLATE_NOOP(
+                    "azid::model::ErrorText",
+                    "Nobody has consented to this application yet: sign in with a browser to consent, or ask "
+                    "an administrator to grant consent.")},
+        {700016, QT_TRANSLATE_NOOP(
+                     "azid::model::ErrorText",
+                     "The application (client id) is not known in this tenant: check the client id, or use "
+                     "the default.")},
+        {90002, QT_TRANSLATE_NOOP(
+                    "azid::model::ErrorText",
+                    "The tenant does not exist: check the tenant id or domain (or use \"organizations\").")},
+        {50173,
+         QT_TRANSLATE_NOOP(
+             "azid::model::ErrorText",
+             "The sign-in session was revoked (password change, or an administrator): sign in again.")},
+        {9002313, QT_TRANSLATE_NOOP("azid::model::ErrorText",
+                                    "The saved sign-in is not valid any more: sign in again.")},
+        {70008, QT_TRANSLATE_NOOP("azid::model::ErrorText", "The sign-in took too long: start again.")},
+        {50011, QT_TRANSLATE_NOOP(
+                    "azid::model::ErrorText",
+                    "The redirect address is not registered for this application: use the default client "
+                    "id, or register http://localhost for yours.")},
+        {9001023, QT_TRANSLATE_NOOP(
+                      "azid::model::ErrorText",
+                      "The password method cannot sign in to \"common\" or \"consumers\": enter the tenant "
+                      "id or domain.")},
+        {7000218,
+         QT_TRANSLATE_NOOP("azid::model::ErrorText",
+                           "This application is confidential (it needs a secret): use a public client id.")},
+    };
+    for (const Hint &hint : hints) {
+        if (error.hasCode(hint.code))
+            return QCoreApplication::translate("azid::model::ErrorText", hint.text);
+    }
+    if (error.oauthError == QStringLiteral("interaction_required") ||
+        error.kind == ErrorKind::AuthenticationRequired)
+        return QCoreApplication::translate("azid::model::ErrorText", "Sign in again to continue.");
+    if (error.oauthError == QStringLiteral("access_denied"))
+        return QCoreApplication::translate(
+            "azid::model::ErrorText", "The sign-in was cancelled or refused in the browser: start again.");
+    if (error.httpStatus == 0 && error.kind == ErrorKind::ClientAuthentication &&
+        (error.message.contains(QStringLiteral("SSL"), Qt::CaseInsensitive) ||
+         error.message.contains(QStringLiteral("certificate"), Qt::CaseInsensitive)))
+        return QCoreApplication::translate("azid::model::ErrorText",
+                                           "The authority's TLS certificate is not trusted: behind a "
+                                           "TLS-inspecting proxy, add its CA certificates in Settings "
+                                           "(extra CA bundle).");
+    if (error.httpStatus == 0 && (error.message.contains(QStringLiteral("network"), Qt::CaseInsensitive) ||
+                                  error.message.contains(QStringLiteral("connect"), Qt::CaseInsensitive) ||
+                                  error.message.contains(QStringLiteral("timed out"), Qt::CaseInsensitive) ||
+                                  error.message.contains(QStringLiteral("proxy"), Qt::CaseInsensitive)))
+        return QCoreApplication::translate(
+            "azid::model::ErrorText",
+            "Check the network connection and the proxy in Settings, then try again.");
+    if (error.httpStatus == 429 || error.httpStatus >= 500)
+        return QCoreApplication::translate("azid::model::ErrorText",
+                                           "The authority is busy or failing: wait a minute and try again.");
+    return {};
+}
+
+QString errorDetails(const AuthError &error)
+{
+    QStringList lines;
+    lines << QCoreApplication::translate("azid::model::ErrorText", "Error: %1")
+                 .arg(AuthError::kindName(error.kind));
+    lines << QCoreApplication::translate("azid::model::ErrorText", "Message: %1").arg(error.message);
+    const QString next = nextStep(error);
+    if (!next.isEmpty())
+        lines << QCoreApplication::translate("azid::model::ErrorText", "What to do: %1").arg(next);
+    if (!error.oauthError.isEmpty())
+        lines
+            << QCoreApplication::translate("azid::model::ErrorText", "OAuth error: %1").arg(error.oauthError);
+    if (!error.suberror.isEmpty())
+        lines << QCoreApplication::translate("azid::model::ErrorText", "Suberror: %1").arg(error.suberror);
+    if (!error.errorCodes.isEmpty()) {
+        QStringList codes;
+        for (int code : error.errorCodes)
+            codes << QStringLiteral("AADSTS%1").arg(code);
+        lines << QCoreApplication::translate("azid::model::ErrorText", "Codes: %1")
+                     .arg(codes.join(QStringLiteral(", ")));
+    }
+    if (!error.correlationId.isEmpty())
+        lines << QCoreApplication::translate("azid::model::ErrorText", "Correlation ID: %1")
+                     .arg(error.correlationId);
+    if (!error.traceId.isEmpty())
+        lines << QCoreApplication::translate("azid::model::ErrorText", "Trace ID: %1").arg(error.traceId);
+    if (error.httpStatus != 0)
+        lines
+            << QCoreApplication::translate("azid::model::ErrorText", "HTTP status: %1").arg(error.httpStatus);
+    if (!error.scopes.isEmpty())
+        lines << QCoreApplication::translate("azid::model::ErrorText", "Scopes: %1")
+                     .arg(error.scopes.join(QLatin1Char(' ')));
+    if (!error.claims.isEmpty())
+        lines << QCoreApplication::translate("azid::model::ErrorText", "Claims challenge: %1")
+                     .arg(error.claims);
+    lines << QStringLiteral("Azid %1").arg(QStringLiteral(AZID_VERSION));
+    return lines.join(QLatin1Char('\n'));
+}
+
+QString errorSummary(const AuthError &error)
+{
+    const QString next = nextStep(error);
+    if (next.isEmpty() || error.message.contains(next))
+        return error.message;
+    return error.message + QLatin1Char(' ') + next;
+}
+
+} // namespace azid::model

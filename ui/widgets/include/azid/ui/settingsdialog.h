@@ -1,0 +1,56 @@
+#pragma once
+
+#include "azid/model/appsettings.h"
+
+#include <QDialog>
+#include <QPointer>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QRadioButton;
+class QSpinBox;
+
+namespace azid::ui {
+
+// The app's settings: defaults for new sign-ins, the clipboard, start at login, network (extra CA
+// bundle, proxy) and memory-only mode. Reads the settings when shown, writes them on Save.
+class SettingsDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    explicit SettingsDialog(model::AppSettings *settings, QWidget *parent = nullptr);
+
+    // Form <-> settings.
+    void load();
+    bool save();
+    // Why the form cannot be saved; empty when it can.
+    QString problem() const;
+
+signals:
+    // After Save: startAtLogin may need its autostart entry written or removed.
+    void saved();
+
+private:
+    void updateForm();
+
+    QPointer<model::AppSettings> m_settings;
+    QComboBox *m_cloud;
+    QLineEdit *m_authority;
+    QLineEdit *m_tenant;
+    QLineEdit *m_clientId;
+    QComboBox *m_format;
+    QSpinBox *m_clearSeconds;
+    QCheckBox *m_startAtLogin;
+    QLineEdit *m_caBundle;
+    QRadioButton *m_proxySystem;
+    QRadioButton *m_proxyManual;
+    QLineEdit *m_proxyUrl;
+    QCheckBox *m_memoryOnly;
+    QLabel *m_problem;
+    QPushButton *m_saveButton;
+};
+
+} // namespace azid::ui

@@ -1,0 +1,145 @@
+#pragma once
+
+#include "azid/clock.h"
+#include "azid/model/signinoperation.h"
+
+#include <QDialog>
+#include <QPointer>
+#include <QTimer>
+
+#include <functional>
+
+class QButtonGroup;
+class QCheckBox;
+class QComboBox;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QRadioButton;
+class QStackedWidget;
+
+namespace azid::ui {
+
+struct SignInDefaults
+{
+    QString authority; // host or URL; empty: the public cloud
+    QString tenant;
+    QString clientId; // empty: azure.identity's default
+    QString methodKey;
+};
+
+// Signs an account in: the cloud or a custom authority, tenant, client id, login hint, scopes and
+// the method. While the sign-in runs it shows what the method needs (the address to open, or the
+// device code with its link, QR code and countdown) with progress and a Cancel button; an error
+// shows its message, what to do next and its details (AADSTS codes, correlation id) with a copy
+// button. Non-modal; nothing in it waits.
+class SignInDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    using Starter =
+        std::function<model::SignInOperation *(const model::SignInRequest &request, QObject *parent)>;
+    enum class Page { Form, Waiting, Failed, Succeeded };
+    Q_ENUM(Page)
+
+    explicit SignInDialog(Starter starter, QWidget *parent = nullptr);
+    ~SignInDialog() override;
+
+    void setDefaults(const SignInDefaults &defaults);
+    // Signing in again: the account's authority, tenant, client, user and method, and why.
+    void prefill(const model::SignInRequest &request);
+    void setEmbeddedBrowserAvailable(bool available, const QString &reason = {});
+    // "Share with Azure tools" (AccountService::canShareWithAzureTools()); unavailable: disabled and
+    // unchecked, with the reason as its tooltip.
+    void setShareWithAzureToolsAvailable(bool available, const QString &reason = {});
+    void setClock(const Clock *clock);
+
+    Page page() const { return m_page; }
+    // What the form says now (without the password); empty problem() when it can start.
+    model::SignInRequest formRequest() const;
+    QString problem() const;
+    model::SignInMethod method() const;
+    void setMethod(model::SignInMethod method);
+    model::SignInOperation *operation() const { return m_operation; }
+    QString countdownText() const;
+
+public slots:
+    void start();
+    void cancel();
+    void backToForm();
+
+signals:
+    void signedIn(const StoredAccount &account, const model::SignInRequest &request);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildForm();
+    void buildWaiting();
+    void buildFailed();
+    void showPage(Page page);
+    void updateForm();
+    void onCloudChanged();
+    void onBrowserUrl();
+    void onDeviceCode();
+    void onSucceeded();
+    void onFailed();
+    void onCancelled();
+    void tick();
+
+    Starter m_starter;
+    const Clock *m_clock;
+    Page m_page = Page::Form;
+    QPointer<model::SignInOperation> m_operation;
+    model::SignInRequest m_lastRequest;
+    QString m_reason;
+    QString m_claims;
+    QString m_accountId;
+    bool m_scopesEdited = false;
+    bool m_embeddedAvailable = true;
+    QTimer m_countdown;
+
+    QLabel *m_reasonLabel = nullptr;
+    QStackedWidget *m_pages = nullptr;
+    // Form
+    QComboBox *m_cloud = nullptr;
+    QLineEdit *m_authority = nullptr;
+    QCheckBox *m_skipDiscovery = nullptr;
+    QLineEdit *m_tenant = nullptr;
+    QLineEdit *m_clientId = nullptr;
+    QLineEdit *m_loginHint = nullptr;
+    QLineEdit *m_scopes = nullptr;
+    QButtonGroup *m_methods = nullptr;
+    QRadioButton *m_methodBrowser = nullptr;
+    QRadioButton *m_methodEmbedded = nullptr;
+    QRadioButton *m_methodDeviceCode = nullptr;
+    QRadioButton *m_methodPassword = nullptr;
+    QGroupBox *m_passwordBox = nullptr;
+    QLineEdit *m_username = nullptr;
+    QLineEdit *m_password = nullptr;
+    QCheckBox *m_makeDefault = nullptr;
+    QCheckBox *m_shareWithAzureTools = nullptr;
+    QLabel *m_problem = nullptr;
+    QPushButton *m_signIn = nullptr;
+    // Waiting
+    QLabel *m_waitingTitle = nullptr;
+    QLabel *m_waitingStatus = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QWidget *m_browserBox = nullptr;
+    QLineEdit *m_url = nullptr;
+    QWidget *m_deviceBox = nullptr;
+    QLabel *m_verificationLink = nullptr;
+    QLabel *m_userCode = nullptr;
+    QLabel *m_qrCode = nullptr;
+    QLabel *m_countdownLabel = nullptr;
+    // Failed
+    QLabel *m_errorMessage = nullptr;
+    QLabel *m_errorNext = nullptr;
+    QPlainTextEdit *m_errorDetails = nullptr;
+};
+
+} // namespace azid::ui

@@ -1,0 +1,256 @@
+#include "azid/ui/trayicon.h"
+
+#include "azid/model/cloud.h"
+#include "resources.h"
+
+#include <QActionGroup>
+#include <QTimer>
+
+namespace azid::ui {
+
+TrayIcon::TrayIcon(model::AccountService *service, model::AppSettings *settings, QObject *parent)
+    : QObject(parent), m_service(service), m_settings(settings), m_menu(std::make_unique<QMenu>())
+{
+    initResources();
+    m_menu->setObjectName(QStringLiteral("trayMenu"));
+    m_icon.setContextMenu(m_menu.get());
+    connect(m_menu.get(), &QMenu::aboutToShow, this, [this]() {
+        if (m_dirty)
+            rebuildMenu();
+    });
+    connect(&m_icon, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
+        if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+            emit accountsWindowRequested();
+    });
+    connect(&m_icon, &QSystemTrayIcon::messageClicked, this, &TrayIcon::messageClicked);
+    if (m_service) {
+        connect(m_service, &model::AccountService::accountsChanged, this, [this]() {
+            markDirty();
+            updateState();
+        });
+        connect(m_service, &model::AccountService::pendingRequestsChanged, this, &TrayIcon::updateState);
+        connect(m_service, &model::AccountService::keychainStateChanged, this, [this]() {
+            markDirty();
+            updateState();
+        });
+    }
+    if (m_settings)
+        connect(m_settings, &model::AppSettings::changed, this, &TrayIcon::markDirty);
+    updateState();
+    rebuildMenu();
+}
+
+TrayIcon::~TrayIcon() = default;
+
+bool TrayIcon::isSystemTrayAvailable()
+{
+    return QSystemTrayIcon::isSystemTrayAvailable();
+}
+
+void TrayIcon::show()
+{
+    m_icon.show();
+}
+
+void TrayIcon::hide()
+{
+    m_icon.hide();
+}
+
+bool TrayIcon::isVisible() const
+{
+    return m_icon.isVisible();
+}
+
+QIcon TrayIcon::iconFor(State state)
+{
+    initResources();
+    switch (state) {
+    case State::Attention:
+        return QIcon(QStringLiteral(":/azid/icons/azid-attention.svg"));
+    case State::Busy:
+        return QIcon(QStringLiteral(":/azid/icons/azid-busy.svg"));
+    case State::Locked:
+        return QIcon(QStringLiteral(":/azid/icons/azid-locked.svg"));
+    case State::Normal:
+        break;
+    }
+    return QIcon(QStringLiteral(":/azid/icons/azid.svg"));
+}
+
+QString TrayIcon::accountTitle(const model::AccountEntry &entry, const QString &tenantName)
+{
+    const QString authority = entry.stored.metadata.authorityUrl.isEmpty()
+                                  ? entry.record().authority
+                                  : entry.stored.metadata.authorityUrl;
+    //: A tray menu entry: %1 is the user, %2 the tenant, %3 the cloud or authority
+    return tr("%1 (%2, %3)")
+        .arg(entry.record().username, tenantName.isEmpty() ? entry.record().tenantId : tenantName,
+             model::authorityLabel(authority));
+}
+
+void TrayIcon::markDirty()
+{
+    if (m_dirty)
+        return;
+    m_dirty = true;
+    // Later, not now: the change may come from one of the menu's own actions, still running.
+    QTimer::singleShot(0, this, [this]() {
+        if (m_dirty && !m_menu->isVisible())
+            rebuildMenu();
+    });
+}
+
+void TrayIcon::setTokenFetches(const QList<TokenFetch> &fetches)
+{
+    m_fetches = fetches;
+    markDirty();
+    updateState();
+}
+
+void TrayIcon::rebuildMenu()
+{
+    m_dirty = false;
+    // clear() leaves the submenus alive: they are children of the menu, not owned by their actions.
+    const QList<QMenu *> submenus = m_menu->findChildren<QMenu *>(QString(), Qt::FindDirectChildrenOnly);
+    m_menu->clear();
+    qDeleteAll(submenus);
+    m_menu->setToolTipsVisible(true);
+    for (const TokenFetch &fetch : std::as_const(m_fetches)) {
+        QAction *cancel = m_menu->addAction(tr("Cancel fetching token for %1").arg(fetch.username));
+        cancel->setObjectName(QStringLiteral("cancelFetchAction"));
+        cancel->setToolTip(
+            tr("Stop getting the %1 token for %2: nothing is copied.").arg(fetch.scopeLabel, fetch.username));
+        connect(cancel, &QAction::triggered, this,
+                [this, id = fetch.accountId]() { emit cancelFetchRequested(id); });
+    }
+    if (!m_fetches.isEmpty())
+        m_menu->addSeparator();
+    if (m_service && m_service->keychainState() == model::AccountService::KeychainState::Locked) {
+        QAction *unlock = m_menu->addAction(iconFor(State::Locked), tr("Unlock the keychain…"));
+        unlock->setObjectName(QStringLiteral("unlockKeychainAction"));
+        unlock->setToolTip(m_service->keychainMessage());
+        connect(unlock, &QAction::triggered, this, [this]() {
+            if (m_service)
+                m_service->unlockKeychain();
+        });
+        m_menu->addSeparator();
+    }
+    const QList<model::AccountEntry> accounts =
+        m_service ? m_service->accounts() : QList<model::AccountEntry>();
+    const qint64 now = m_service ? m_service->clock().now() : 0;
+    const QStringList recent = m_settings ? m_settings->recentScopes() : QStringList();
+    for (const model::AccountEntry &entry : accounts) {
+        const QString id = entry.id();
+        QMenu *submenu = m_menu->addMenu(
+            accountTitle(entry, m_settings ? m_settings->tenantName(entry.record().tenantId) : QString()));
+        if (entry.needsSignIn(now))
+            submenu->setIcon(iconFor(State::Attention));
+        submenu->setToolTipsVisible(true);
+        const model::Cloud cloud = model::cloudOfAuthority(entry.record().authority);
+        for (const model::ScopePreset &preset : model::scopePresets(cloud)) {
+            QAction *action = submenu->addAction(preset.label);
+            action->setToolTip(tr("Copy a token for %1").arg(preset.scope));
+            connect(action, &QAction::triggered, this,
+                    [this, id, scope = preset.scope]() { emit copyTokenRequested(id, scope); });
+        }
+        if (!recent.isEmpty()) {
+            submenu->addSeparator();
+            for (const QString &scope : recent) {
+                QAction *action = submenu->addAction(scope);
+                action->setToolTip(tr("Copy a token for %1").arg(scope));
+                connect(action, &QAction::triggered, this,
+                        [this, id, scope]() { emit copyTokenRequested(id, scope); });
+            }
+        }
+        connect(submenu->addAction(tr("Other scope…")), &QAction::triggered, this,
+                [this, id]() { emit otherScopeRequested(id); });
+        submenu->addSeparator();
+        connect(
+            submenu->addAction(entry.needsSignIn(now) ? tr("Sign in again (needed)…") : tr("Sign in again…")),
+            &QAction::triggered, this, [this, id]() { emit signInAgainRequested(id); });
+    }
+    if (accounts.isEmpty()) {
+        QAction *none = m_menu->addAction(m_service && !m_service->isLoaded() ? tr("Loading accounts…")
+                                                                              : tr("No accounts yet"));
+        none->setEnabled(false);
+    }
+    m_menu->addSeparator();
+
+    QMenu *format = m_menu->addMenu(tr("Copy format"));
+    auto *formats = new QActionGroup(format);
+    formats->setExclusive(true);
+    for (model::TokenFormat value : {model::TokenFormat::Raw, model::TokenFormat::BearerHeader}) {
+        QAction *action = format->addAction(model::tokenFormatName(value));
+        action->setCheckable(true);
+        action->setChecked(m_settings && m_settings->tokenFormat() == value);
+        formats->addAction(action);
+        connect(action, &QAction::triggered, this, [this, value]() {
+            if (m_settings)
+                m_settings->setTokenFormat(value);
+        });
+    }
+    m_menu->addSeparator();
+    connect(m_menu->addAction(tr("Add account…")), &QAction::triggered, this, &TrayIcon::addAccountRequested);
+    connect(m_menu->addAction(tr("Accounts…")), &QAction::triggered, this,
+            &TrayIcon::accountsWindowRequested);
+    connect(m_menu->addAction(tr("Settings…")), &QAction::triggered, this, &TrayIcon::settingsRequested);
+    m_menu->addSeparator();
+    connect(m_menu->addAction(tr("Quit")), &QAction::triggered, this, &TrayIcon::quitRequested);
+}
+
+QString TrayIcon::toolTip() const
+{
+    if (!m_service)
+        return QStringLiteral("Azid");
+    if (!m_fetches.isEmpty()) {
+        QStringList names;
+        for (const TokenFetch &fetch : m_fetches)
+            names << fetch.username;
+        return tr("Azid — getting a token for %1… (Cancel in this menu)")
+            .arg(names.join(QStringLiteral(", ")));
+    }
+    if (m_service->pendingRequests() > 0)
+        return tr("Azid — getting a token…");
+    if (m_service->keychainState() != model::AccountService::KeychainState::Open)
+        return tr("Azid — %1").arg(m_service->keychainMessage());
+    const QList<model::AccountEntry> attention = m_service->accountsNeedingSignIn();
+    if (!attention.isEmpty()) {
+        QStringList names;
+        for (const model::AccountEntry &entry : attention)
+            names << entry.record().username;
+        return tr("Azid — sign-in needed: %1").arg(names.join(QStringLiteral(", ")));
+    }
+    //: %1 is why the accounts could not be read
+    if (!m_service->loadError().isEmpty())
+        return tr("Azid — %1").arg(m_service->loadError());
+    const qsizetype count = m_service->accounts().size();
+    return count == 0 ? tr("Azid — no accounts yet: Add account… in this menu")
+                      : tr("Azid — %n account(s)", nullptr, static_cast<int>(count));
+}
+
+void TrayIcon::updateState()
+{
+    State state = State::Normal;
+    if (!m_fetches.isEmpty() || (m_service && m_service->pendingRequests() > 0))
+        state = State::Busy;
+    else if (m_service && m_service->keychainState() != model::AccountService::KeychainState::Open)
+        state = State::Locked;
+    else if (m_service && !m_service->accountsNeedingSignIn().isEmpty())
+        state = State::Attention;
+    if (state != m_state || m_icon.icon().isNull()) {
+        m_state = state;
+        m_icon.setIcon(iconFor(state));
+    }
+    m_icon.setToolTip(toolTip());
+}
+
+void TrayIcon::showMessage(const QString &title, const QString &text, QSystemTrayIcon::MessageIcon icon,
+                           int milliseconds)
+{
+    m_lastMessage = title + QStringLiteral(": ") + text;
+    if (m_icon.isVisible() && QSystemTrayIcon::supportsMessages())
+        m_icon.showMessage(title, text, icon, milliseconds);
+}
+
+} // namespace azid::ui
