@@ -100,6 +100,186 @@ QString usage()
         "failed, 5 interaction required.\n");
 }
 
+namespace {
+
+// A number of seconds of `option`; sets `error` when it is not one (or below `minimum`).
+int seconds(const QString &option, const QString &value, int minimum, QString *error)
+{
+    bool ok = false;
+    const int number = value.toInt(&ok);
+    if ((!ok || number < minimum) && error->isEmpty())
+        *error = QStringLiteral("%1 takes a number of seconds, not \"%2\".").arg(option, value);
+    return number;
+}
+
+// The options every command takes. Returns whether `arg` was one.
+bool globalOption(Reader &r, const QString &arg, Arguments &a, QString *error)
+{
+    QString value;
+    if (arg == QStringLiteral("-v") || arg == QStringLiteral("--verbose")) {
+        a.verbose = true;
+    } else if (arg == QStringLiteral("--disable-instance-discovery")) {
+        a.disableInstanceDiscovery = true;
+    } else if (arg == QStringLiteral("--memory-only")) {
+        a.memoryOnly = true;
+    } else if (arg == QStringLiteral("--allow-unencrypted-storage")) {
+        a.allowUnencryptedStorage = true;
+    } else if (r.value(arg, QStringLiteral("--wait-for-keychain"), &value, error)) {
+        a.waitForKeychainSeconds = seconds(QStringLiteral("--wait-for-keychain"), value, 0, error);
+    } else if (r.value(arg, QStringLiteral("--profile"), &a.profile, error) ||
+               r.value(arg, QStringLiteral("--authority"), &a.authority, error) ||
+               r.value(arg, QStringLiteral("--tenant"), &a.tenant, error) ||
+               r.value(arg, QStringLiteral("--client-id"), &a.clientId, error) ||
+               r.value(arg, QStringLiteral("--ca-bundle"), &a.caBundle, error)) {
+    } else if (r.value(arg, QStringLiteral("--output"), &value, error) ||
+               r.value(arg, QStringLiteral("-o"), &value, error)) {
+        if (value == QStringLiteral("json"))
+            a.output = OutputFormat::Json;
+        else if (value == QStringLiteral("raw"))
+            a.output = OutputFormat::Raw;
+        else if (value == QStringLiteral("table"))
+            a.output = OutputFormat::Table;
+        else if (error->isEmpty())
+            *error = QStringLiteral("--output takes json, raw or table, not \"%1\".").arg(value);
+        a.errorFormat = a.output == OutputFormat::Json ? OutputFormat::Json : OutputFormat::Raw;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// The command word (and the accounts subcommand after it). Returns a usage error, or nothing.
+QString commandWord(Reader &r, const QString &arg, Arguments &a)
+{
+    if (!kCommands.contains(arg))
+        return QStringLiteral("Unknown command \"%1\": use login, token or accounts.").arg(arg);
+    a.command = arg;
+    if (arg == QStringLiteral("accounts")) {
+        a.subcommand = r.atEnd() ? QStringLiteral("list") : r.next();
+        if (!kAccountCommands.contains(a.subcommand)) {
+            return QStringLiteral("Unknown accounts command \"%1\": use list, show, remove, export, import "
+                                  "or restore-cache.")
+                .arg(a.subcommand);
+        }
+    }
+    return {};
+}
+
+bool loginOption(Reader &r, const QString &arg, Arguments &a, QString *error)
+{
+    QString value;
+    if (r.value(arg, QStringLiteral("--flow"), &a.flow, error) ||
+        r.value(arg, QStringLiteral("--login-hint"), &a.loginHint, error) ||
+        r.value(arg, QStringLiteral("--redirect-uri"), &a.redirectUri, error) ||
+        r.value(arg, QStringLiteral("--username"), &a.username, error)) {
+    } else if (r.value(arg, QStringLiteral("--timeout"), &value, error)) {
+        a.timeoutSeconds = seconds(QStringLiteral("--timeout"), value, 1, error);
+    } else if (r.value(arg, QStringLiteral("--scope"), &value, error)) {
+        a.scopes.append(value);
+    } else if (arg == QStringLiteral("--password-stdin")) {
+        a.passwordStdin = true;
+    } else if (arg == QStringLiteral("--default")) {
+        a.setDefault = true;
+    } else if (arg == QStringLiteral("--shared-cache")) {
+        a.sharedCache = true;
+    } else if (arg == QStringLiteral("--password")) {
+        *error = QStringLiteral("Passwords are never taken on the command line, where other users and the "
+                                "shell history can read them: use --password-stdin.");
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool tokenOption(Reader &r, const QString &arg, Arguments &a, QString *error)
+{
+    QString value;
+    if (r.value(arg, QStringLiteral("--scope"), &value, error))
+        a.scopes.append(value);
+    else if (arg == QStringLiteral("--enable-cae"))
+        a.enableCae = true;
+    else
+        return r.value(arg, QStringLiteral("--account"), &a.account, error) ||
+               r.value(arg, QStringLiteral("--claims"), &a.claims, error) ||
+               r.value(arg, QStringLiteral("--credential"), &a.credential, error);
+    return true;
+}
+
+bool accountsOption(Reader &r, const QString &arg, Arguments &a, QString *error)
+{
+    if (r.value(arg, QStringLiteral("--file"), &a.file, error))
+        return true;
+    if (arg.startsWith(QLatin1Char('-')) || !a.selector.isEmpty())
+        return false;
+    a.selector = arg;
+    return true;
+}
+
+bool commandOption(Reader &r, const QString &arg, Arguments &a, QString *error)
+{
+    if (a.command == QStringLiteral("login"))
+        return loginOption(r, arg, a, error);
+    if (a.command == QStringLiteral("token"))
+        return tokenOption(r, arg, a, error);
+    if (a.command == QStringLiteral("accounts"))
+        return accountsOption(r, arg, a, error);
+    return false;
+}
+
+QString checkLogin(const Arguments &a)
+{
+    if (a.flow.isEmpty())
+        return QStringLiteral("login needs --flow browser, device-code or password.");
+    if (!kFlows.contains(a.flow))
+        return QStringLiteral("Unknown flow \"%1\": use browser, device-code or password.").arg(a.flow);
+    if (a.flow == QStringLiteral("password") && a.username.isEmpty())
+        return QStringLiteral("The password flow needs --username.");
+    if (a.flow != QStringLiteral("password") && (a.passwordStdin || !a.username.isEmpty()))
+        return QStringLiteral("--username and --password-stdin belong to --flow password.");
+    if (a.flow != QStringLiteral("browser") && !a.redirectUri.isEmpty())
+        return QStringLiteral("--redirect-uri belongs to --flow browser.");
+    return {};
+}
+
+QString checkAccounts(const Arguments &a)
+{
+    const bool needsSelector =
+        a.subcommand == QStringLiteral("show") || a.subcommand == QStringLiteral("remove");
+    if (needsSelector && a.selector.isEmpty())
+        return QStringLiteral("accounts %1 needs an account: a user name or home account id.")
+            .arg(a.subcommand);
+    if ((a.subcommand == QStringLiteral("export") || a.subcommand == QStringLiteral("import") ||
+         a.subcommand == QStringLiteral("restore-cache")) &&
+        a.file.isEmpty())
+        return QStringLiteral("accounts %1 needs --file F.").arg(a.subcommand);
+    return {};
+}
+
+// What the options say together. Returns a usage error, or nothing.
+QString check(const Arguments &a)
+{
+    if (a.command.isEmpty())
+        return QStringLiteral("No command given: use login, token or accounts.");
+    if (a.command == QStringLiteral("login")) {
+        if (const QString error = checkLogin(a); !error.isEmpty())
+            return error;
+    }
+    if (a.memoryOnly && a.sharedCache)
+        return QStringLiteral("--shared-cache writes azure.identity's shared cache; --memory-only writes "
+                              "nothing. Choose one.");
+    if (a.memoryOnly && a.credential == QStringLiteral("shared-token-cache"))
+        return QStringLiteral("--credential shared-token-cache reads the shared cache from the keychain; "
+                              "--memory-only reads nothing stored. Choose one.");
+    if (a.command == QStringLiteral("token") && a.scopes.isEmpty())
+        return QStringLiteral(
+            "token needs at least one --scope, e.g. https://management.azure.com/.default.");
+    if (a.command == QStringLiteral("accounts"))
+        return checkAccounts(a);
+    return {};
+}
+
+} // namespace
+
 ParseResult parseArguments(const QStringList &argv)
 {
     ParseResult result;
@@ -110,14 +290,8 @@ ParseResult parseArguments(const QStringList &argv)
                    memoryOnly == QStringLiteral("yes");
     Reader r(argv.mid(1));
     QString error;
-    auto fail = [&result](QString message) {
-        result.error = std::move(message);
-        return result;
-    };
-
-    while (!r.atEnd()) {
+    while (!r.atEnd() && error.isEmpty()) {
         const QString arg = r.next();
-        QString value;
         if (arg == QStringLiteral("--help") || arg == QStringLiteral("-h")) {
             result.help = true;
             return result;
@@ -126,130 +300,19 @@ ParseResult parseArguments(const QStringList &argv)
             result.version = true;
             return result;
         }
-        if (arg == QStringLiteral("-v") || arg == QStringLiteral("--verbose")) {
-            a.verbose = true;
-        } else if (arg == QStringLiteral("--disable-instance-discovery")) {
-            a.disableInstanceDiscovery = true;
-        } else if (arg == QStringLiteral("--memory-only")) {
-            a.memoryOnly = true;
-        } else if (arg == QStringLiteral("--allow-unencrypted-storage")) {
-            a.allowUnencryptedStorage = true;
-        } else if (r.value(arg, QStringLiteral("--wait-for-keychain"), &value, &error)) {
-            bool ok = false;
-            a.waitForKeychainSeconds = value.toInt(&ok);
-            if ((!ok || a.waitForKeychainSeconds < 0) && error.isEmpty())
-                error =
-                    QStringLiteral("--wait-for-keychain takes a number of seconds, not \"%1\".").arg(value);
-        } else if (r.value(arg, QStringLiteral("--profile"), &a.profile, &error) ||
-                   r.value(arg, QStringLiteral("--authority"), &a.authority, &error) ||
-                   r.value(arg, QStringLiteral("--tenant"), &a.tenant, &error) ||
-                   r.value(arg, QStringLiteral("--client-id"), &a.clientId, &error) ||
-                   r.value(arg, QStringLiteral("--ca-bundle"), &a.caBundle, &error)) {
-        } else if (r.value(arg, QStringLiteral("--output"), &value, &error) ||
-                   r.value(arg, QStringLiteral("-o"), &value, &error)) {
-            if (value == QStringLiteral("json"))
-                a.output = OutputFormat::Json;
-            else if (value == QStringLiteral("raw"))
-                a.output = OutputFormat::Raw;
-            else if (value == QStringLiteral("table"))
-                a.output = OutputFormat::Table;
-            else if (error.isEmpty())
-                error = QStringLiteral("--output takes json, raw or table, not \"%1\".").arg(value);
-            a.errorFormat = a.output == OutputFormat::Json ? OutputFormat::Json : OutputFormat::Raw;
-        } else if (!arg.startsWith(QLatin1Char('-')) && a.command.isEmpty()) {
-            if (!kCommands.contains(arg))
-                return fail(QStringLiteral("Unknown command \"%1\": use login, token or accounts.").arg(arg));
-            a.command = arg;
-            if (arg == QStringLiteral("accounts")) {
-                a.subcommand = r.atEnd() ? QStringLiteral("list") : r.next();
-                if (!kAccountCommands.contains(a.subcommand)) {
-                    return fail(
-                        QStringLiteral("Unknown accounts command \"%1\": use list, show, remove, export, "
-                                       "import or restore-cache.")
-                            .arg(a.subcommand));
-                }
-            }
-        } else if (a.command == QStringLiteral("login") &&
-                   (r.value(arg, QStringLiteral("--flow"), &a.flow, &error) ||
-                    r.value(arg, QStringLiteral("--login-hint"), &a.loginHint, &error) ||
-                    r.value(arg, QStringLiteral("--redirect-uri"), &a.redirectUri, &error) ||
-                    r.value(arg, QStringLiteral("--username"), &a.username, &error))) {
-        } else if (a.command == QStringLiteral("login") &&
-                   r.value(arg, QStringLiteral("--timeout"), &value, &error)) {
-            bool ok = false;
-            const int seconds = value.toInt(&ok);
-            if ((!ok || seconds <= 0) && error.isEmpty())
-                error = QStringLiteral("--timeout takes a number of seconds, not \"%1\".").arg(value);
-            a.timeoutSeconds = seconds;
-        } else if (a.command == QStringLiteral("login") && arg == QStringLiteral("--password-stdin")) {
-            a.passwordStdin = true;
-        } else if (a.command == QStringLiteral("login") && arg == QStringLiteral("--default")) {
-            a.setDefault = true;
-        } else if (a.command == QStringLiteral("login") && arg == QStringLiteral("--shared-cache")) {
-            a.sharedCache = true;
-        } else if (a.command == QStringLiteral("login") && arg == QStringLiteral("--password")) {
-            return fail(
-                QStringLiteral("Passwords are never taken on the command line, where other users and the "
-                               "shell history can read them: use --password-stdin."));
-        } else if ((a.command == QStringLiteral("login") || a.command == QStringLiteral("token")) &&
-                   r.value(arg, QStringLiteral("--scope"), &value, &error)) {
-            a.scopes.append(value);
-        } else if (a.command == QStringLiteral("token") &&
-                   (r.value(arg, QStringLiteral("--account"), &a.account, &error) ||
-                    r.value(arg, QStringLiteral("--claims"), &a.claims, &error) ||
-                    r.value(arg, QStringLiteral("--credential"), &a.credential, &error))) {
-        } else if (a.command == QStringLiteral("token") && arg == QStringLiteral("--enable-cae")) {
-            a.enableCae = true;
-        } else if (a.command == QStringLiteral("accounts") &&
-                   r.value(arg, QStringLiteral("--file"), &a.file, &error)) {
-        } else if (a.command == QStringLiteral("accounts") && !arg.startsWith(QLatin1Char('-')) &&
-                   a.selector.isEmpty()) {
-            a.selector = arg;
-        } else {
-            return fail(a.command.isEmpty()
-                            ? QStringLiteral("Unknown option \"%1\".").arg(arg)
-                            : QStringLiteral("Unknown option \"%1\" for %2.").arg(arg, a.command));
-        }
-        if (!error.isEmpty())
-            return fail(error);
+        if (globalOption(r, arg, a, &error) || commandOption(r, arg, a, &error))
+            continue;
+        if (!arg.startsWith(QLatin1Char('-')) && a.command.isEmpty())
+            error = commandWord(r, arg, a);
+        else
+            error = a.command.isEmpty() ? QStringLiteral("Unknown option \"%1\".").arg(arg)
+                                        : QStringLiteral("Unknown option \"%1\" for %2.").arg(arg, a.command);
     }
-
-    if (a.command.isEmpty())
-        return fail(QStringLiteral("No command given: use login, token or accounts."));
-    if (a.command == QStringLiteral("login")) {
-        if (a.flow.isEmpty())
-            return fail(QStringLiteral("login needs --flow browser, device-code or password."));
-        if (!kFlows.contains(a.flow))
-            return fail(
-                QStringLiteral("Unknown flow \"%1\": use browser, device-code or password.").arg(a.flow));
-        if (a.flow == QStringLiteral("password") && a.username.isEmpty())
-            return fail(QStringLiteral("The password flow needs --username."));
-        if (a.flow != QStringLiteral("password") && (a.passwordStdin || !a.username.isEmpty()))
-            return fail(QStringLiteral("--username and --password-stdin belong to --flow password."));
-        if (a.flow != QStringLiteral("browser") && !a.redirectUri.isEmpty())
-            return fail(QStringLiteral("--redirect-uri belongs to --flow browser."));
-    }
-    if (a.memoryOnly && a.sharedCache)
-        return fail(
-            QStringLiteral("--shared-cache writes azure.identity's shared cache; --memory-only writes "
-                           "nothing. Choose one."));
-    if (a.memoryOnly && a.credential == QStringLiteral("shared-token-cache"))
-        return fail(
-            QStringLiteral("--credential shared-token-cache reads the shared cache from the keychain; "
-                           "--memory-only reads nothing stored. Choose one."));
-    if (a.command == QStringLiteral("token") && a.scopes.isEmpty())
-        return fail(
-            QStringLiteral("token needs at least one --scope, e.g. https://management.azure.com/.default."));
-    if (a.command == QStringLiteral("accounts")) {
-        const bool needsSelector =
-            a.subcommand == QStringLiteral("show") || a.subcommand == QStringLiteral("remove");
-        if (needsSelector && a.selector.isEmpty())
-            return fail(QStringLiteral("accounts %1 needs an account: a user name or home account id.")
-                            .arg(a.subcommand));
-        if ((a.subcommand == QStringLiteral("export") || a.subcommand == QStringLiteral("import") ||
-             a.subcommand == QStringLiteral("restore-cache")) &&
-            a.file.isEmpty())
-            return fail(QStringLiteral("accounts %1 needs --file F.").arg(a.subcommand));
+    if (error.isEmpty())
+        error = check(a);
+    if (!error.isEmpty()) {
+        result.error = error;
+        return result;
     }
     if (a.profile.isEmpty())
         a.profile = QStringLiteral("default");

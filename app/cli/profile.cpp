@@ -35,14 +35,9 @@ VoidResult Profile::removeAccount(const AuthenticationRecord &record)
     return wait(m_storage.removeAccount(record));
 }
 
-QList<StoredAccount> Profile::listAccounts(AuthError *error)
+Result<QList<StoredAccount>> Profile::listAccounts()
 {
-    const auto listed = wait(m_storage.accounts().list());
-    if (!listed.ok()) {
-        *error = listed.error();
-        return {};
-    }
-    return listed.value();
+    return wait(m_storage.accounts().list());
 }
 
 Result<StoredAccount> Profile::select(const QString &selector)
@@ -55,10 +50,10 @@ Result<StoredAccount> Profile::select(const QString &selector)
         if (found.value())
             return *found.value();
     }
-    AuthError error;
-    const QList<StoredAccount> all = listAccounts(&error);
-    if (!error.message.isEmpty())
-        return error;
+    const Result<QList<StoredAccount>> listed = listAccounts();
+    if (!listed.ok())
+        return listed.error();
+    const QList<StoredAccount> &all = listed.value();
     if (all.isEmpty() && m_storage.options().memoryOnly) {
         return storageError(
             StorageFailure::NotPersisted,

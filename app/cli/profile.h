@@ -22,6 +22,7 @@ public:
     std::shared_ptr<TokenCache> cache() const { return m_storage.cache(); }
     std::shared_ptr<TokenCache> caeCache() const { return m_storage.caeCache(); }
     AccountStore &accounts() { return m_storage.accounts(); }
+    ProfileStorage &storage() { return m_storage; }
 
     // Stops at the first error.
     VoidResult loadCaches(ProfileStorage::Caches which = ProfileStorage::Caches::Both);
@@ -30,7 +31,7 @@ public:
     // The account's cache entries, then its record.
     VoidResult removeAccount(const AuthenticationRecord &record);
 
-    QList<StoredAccount> listAccounts(AuthError *error);
+    Result<QList<StoredAccount>> listAccounts();
     // See ProfileStorage::restorableCaches() and restoreCache().
     Result<QStringList> restorableCaches();
     VoidResult restoreCache(const QString &path);

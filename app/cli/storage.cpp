@@ -6,6 +6,8 @@
 
 #include "azid/keychain/keychainavailability.h"
 #include "azid/keychain/sharedtokencache.h"
+#include "azid/model/sharedcache.h"
+#include "azid/model/signin.h"
 #include "azid/sharedtokencachecredential.h"
 #include "azid/tokencache.h"
 
@@ -63,13 +65,6 @@ std::optional<AuthError> waitForKeychain(const Arguments &a)
 
 namespace {
 
-TokenCachePersistenceOptions sharedOptions(const Arguments &a)
-{
-    TokenCachePersistenceOptions options; // "msal.cache": the cache Microsoft developer tools share
-    options.allowUnencryptedStorage = a.allowUnencryptedStorage;
-    return options;
-}
-
 void printWarnings(const QStringList &warnings)
 {
     for (const QString &warning : warnings)
@@ -78,23 +73,22 @@ void printWarnings(const QStringList &warnings)
 
 } // namespace
 
-VoidResult publishToSharedCache(const Arguments &a, Profile &profile, const AuthenticationRecord &record)
+VoidResult shareWithAzureTools(Profile &profile, const AuthenticationRecord &record, bool share)
 {
-    SharedTokenCache shared(sharedOptions(a), SharedTokenCache::Access::ReadWrite);
-    if (const VoidResult loaded = wait(shared.load()); !loaded)
-        return loaded;
-    SharedTokenCache::copyAccount(*profile.cache(), *shared.cache(), record.homeAccountId);
-    SharedTokenCache::copyAccount(*profile.caeCache(), *shared.caeCache(), record.homeAccountId);
-    const VoidResult saved = wait(shared.save());
-    printWarnings(shared.storageWarnings());
-    return saved;
+    QObject context;
+    const model::SharedCacheUpdate update =
+        wait(model::updateSharedCache(profile.storage(), record, share, &context));
+    printWarnings(update.warnings);
+    return update.result;
 }
 
 int sharedTokenCacheToken(const Arguments &a)
 {
     // As azure.identity's SharedTokenCacheCredential: the shared cache is taken as it is, also the
     // plaintext file another tool kept when it was allowed to (the user opted in there).
-    SharedTokenCache shared(sharedOptions(a), SharedTokenCache::Access::Read);
+    TokenCachePersistenceOptions options; // "msal.cache": the cache Microsoft developer tools share
+    options.allowUnencryptedStorage = a.allowUnencryptedStorage;
+    SharedTokenCache shared(options, SharedTokenCache::Access::Read);
     SharedTokenCacheCredentialOptions o;
     o.authority = a.authority;
     o.tenantId = a.tenant;
@@ -105,12 +99,9 @@ int sharedTokenCacheToken(const Arguments &a)
     o.reloadCache = [&shared] { return shared.load(); };
     SharedTokenCacheCredential credential(a.account, o);
 
-    QString claims = a.claims;
-    if (!claims.isEmpty() && !claims.trimmed().startsWith(QLatin1Char('{'))) // as in WWW-Authenticate: base64
-        claims = QString::fromUtf8(QByteArray::fromBase64(claims.toLatin1()));
     TokenRequestOptions request;
     request.scopes = a.scopes;
-    request.claims = claims;
+    request.claims = model::claimsFromChallenge(a.claims);
     request.enableCae = a.enableCae;
     const TokenResult result = wait(credential.getTokenInfo(request));
     if (!result.ok()) {

@@ -19,10 +19,10 @@ ProfileStorage::Options storageOptions(const Arguments &arguments);
 // seconds, saying on stderr what it waits for. The error when it did not become usable in time.
 std::optional<AuthError> waitForKeychain(const Arguments &arguments);
 
-// login --shared-cache: copies the account that just signed in from the profile's caches into
-// azure.identity's shared persistent cache.
-VoidResult publishToSharedCache(const Arguments &arguments, Profile &profile,
-                                const AuthenticationRecord &record);
+// "Share with Azure tools" (login --shared-cache, and later refreshes and removals of a shared account):
+// the account's entries into azure.identity's shared persistent cache (share), or out of it (!share).
+// Prints what the shared cache's storage says the user must know.
+VoidResult shareWithAzureTools(Profile &profile, const AuthenticationRecord &record, bool share);
 
 // token --credential shared-token-cache: SharedTokenCacheCredential over that shared cache. Returns the
 // exit code.
