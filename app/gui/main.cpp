@@ -117,7 +117,7 @@ std::optional<Arguments> parseArguments(QApplication &app)
 // window. Only the build for the GUI tests (CMake's AZID_TEST_HOOKS, the azid_testhooks target) has
 // the test hooks; started with AZID_TEST_HOOKS=1, it takes their JSON requests there too (testhooks.h).
 void answerRequests(azid::ui::SingleInstance &instance, azid::ui::DesktopController &controller,
-                    [[maybe_unused]] azid::ui::AccountService &service,
+                    [[maybe_unused]] azid::model::AccountService &service,
                     [[maybe_unused]] azid::ui::SecretClipboard &clipboard)
 {
     azid::ui::SingleInstance::Handler hooks;

@@ -3,7 +3,6 @@
 #include "azid/interactivebrowsercredential.h"
 #include "azid/keychain/storagefailure.h"
 #include "azid/model/cloud.h"
-#include "azid/model/jwt.h"
 #include "azid/model/records.h"
 #include "azid/model/sharedcache.h"
 #include "azid/model/signin.h"
@@ -13,9 +12,6 @@
 
 #include <QCoreApplication>
 #include <QFutureWatcher>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QMetaObject>
 #include <QProcess>
 #include <QPromise>
@@ -32,40 +28,23 @@ QString cacheKey(const QString &homeAccountId, const QString &environment)
     return homeAccountId.toLower() + QLatin1Char('|') + environment.toLower();
 }
 
-// What one cache holds per account: access token expiry and scopes, and the ID token's name.
-void collect(const TokenCache &cache, qint64 now, QHash<QString, AccountTokenState> *states,
-             QHash<QString, QString> *names)
+// What the caches hold per account (the two caches together), by cacheKey().
+QHash<QString, CachedAccountState> collect(const QList<const TokenCache *> &caches, qint64 now)
 {
-    QByteArray json = cache.serialize();
-    const QJsonObject root = QJsonDocument::fromJson(json).object();
-    scrub(json);
-    const QJsonObject accessTokens = root.value(QStringLiteral("AccessToken")).toObject();
-    for (auto it = accessTokens.begin(); it != accessTokens.end(); ++it) {
-        const QJsonObject token = it.value().toObject();
-        const QString key = cacheKey(token.value(QStringLiteral("home_account_id")).toString(),
-                                     token.value(QStringLiteral("environment")).toString());
-        const qint64 expiresOn = token.value(QStringLiteral("expires_on")).toVariant().toLongLong();
-        AccountTokenState &state = (*states)[key];
-        state.validUntil = qMax(state.validUntil, expiresOn);
-        if (expiresOn > now) {
-            for (const QString &scope : token.value(QStringLiteral("target"))
-                                            .toString()
-                                            .split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+    QHash<QString, CachedAccountState> states;
+    for (const TokenCache *cache : caches) {
+        for (const CachedAccountState &found : cache->accountStates(now)) {
+            CachedAccountState &state = states[cacheKey(found.homeAccountId, found.environment)];
+            state.validUntil = qMax(state.validUntil, found.validUntil);
+            for (const QString &scope : found.validScopes) {
                 if (!state.validScopes.contains(scope))
                     state.validScopes << scope;
             }
+            if (!found.displayName.isEmpty())
+                state.displayName = found.displayName;
         }
     }
-    const QJsonObject idTokens = root.value(QStringLiteral("IdToken")).toObject();
-    for (auto it = idTokens.begin(); it != idTokens.end(); ++it) {
-        const QJsonObject token = it.value().toObject();
-        const QString key = cacheKey(token.value(QStringLiteral("home_account_id")).toString(),
-                                     token.value(QStringLiteral("environment")).toString());
-        const DecodedToken decoded = decodeJwt(token.value(QStringLiteral("secret")).toString());
-        const QString name = decoded.claims.value(QStringLiteral("name")).toString();
-        if (!name.isEmpty())
-            names->insert(key, name);
-    }
+    return states;
 }
 
 template <typename T> QFuture<T> ready(T value)
@@ -266,10 +245,8 @@ void AccountService::saveUnsaved()
 void AccountService::rebuildEntries()
 {
     const qint64 now = m_clock->now();
-    QHash<QString, AccountTokenState> states;
-    QHash<QString, QString> names;
-    collect(*m_storage->cache(), now, &states, &names);
-    collect(*m_storage->caeCache(), now, &states, &names);
+    const QHash<QString, CachedAccountState> states =
+        collect({m_storage->cache().get(), m_storage->caeCache().get()}, now);
     QList<AccountEntry> entries;
     for (const StoredAccount &stored : std::as_const(m_stored)) {
         AccountEntry entry;
@@ -277,11 +254,13 @@ void AccountService::rebuildEntries()
         const AuthenticationRecord &record = stored.record;
         const QString environment = cacheEnvironment(record.authority);
         const QString key = cacheKey(record.homeAccountId, environment);
-        entry.tokens = states.value(key);
+        const CachedAccountState state = states.value(key);
+        entry.tokens.validUntil = state.validUntil;
+        entry.tokens.validScopes = state.validScopes;
+        entry.displayName = state.displayName;
         entry.tokens.hasRefreshToken =
             m_storage->cache()->findRefreshToken(record.homeAccountId, environment, record.clientId) ||
             m_storage->caeCache()->findRefreshToken(record.homeAccountId, environment, record.clientId);
-        entry.displayName = names.value(key);
         entry.attention = m_attention.value(record.homeAccountId);
         entry.unsaved = std::any_of(m_unsaved.begin(), m_unsaved.end(), [&record](const StoredAccount &a) {
             return a.record.homeAccountId == record.homeAccountId;
