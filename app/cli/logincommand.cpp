@@ -49,24 +49,23 @@ std::optional<Secret> readPassword(bool fromStdin)
 
 model::SignInRequest signInRequest(const Arguments &a)
 {
-    model::SignInRequest request;
-    request.method = *model::signInMethodFromKey(a.flow);
-    request.authority = a.authority;
-    request.tenant = a.tenant;
-    request.clientId = a.clientId;
-    request.disableInstanceDiscovery = a.disableInstanceDiscovery;
-    request.loginHint = a.loginHint;
-    request.redirectUri = a.redirectUri;
-    if (a.timeoutSeconds)
-        request.timeout = std::chrono::seconds(*a.timeoutSeconds);
-    request.username = a.username;
-    request.scopes = a.scopes;
-    // Without --scope on an authority whose resources Azid does not know: the sign-in alone (a record is
-    // all a login needs; `token --scope` asks for the resource later).
-    request.signInOnly = model::cloudOfAuthority(a.authority) == model::Cloud::Custom;
-    request.makeDefault = a.setDefault;
-    request.shareWithAzureTools = a.sharedCache;
-    return request;
+    return model::SignInRequest{
+        .authority = a.authority,
+        .tenant = a.tenant,
+        .clientId = a.clientId,
+        .loginHint = a.loginHint,
+        .scopes = a.scopes,
+        // Without --scope on an authority whose resources Azid does not know: the sign-in alone (a
+        // record is all a login needs; `token --scope` asks for the resource later).
+        .signInOnly = model::cloudOfAuthority(a.authority) == model::Cloud::Custom,
+        .method = *model::signInMethodFromKey(a.flow),
+        .username = a.username,
+        .disableInstanceDiscovery = a.disableInstanceDiscovery,
+        .redirectUri = a.redirectUri,
+        .timeout = a.timeoutSeconds ? std::optional(std::chrono::seconds(*a.timeoutSeconds)) : std::nullopt,
+        .makeDefault = a.setDefault,
+        .shareWithAzureTools = a.sharedCache,
+    };
 }
 
 model::SignInPrompts prompts()

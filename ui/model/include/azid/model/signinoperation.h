@@ -31,27 +31,27 @@ QString signInMethodName(const QString &key);
 
 struct SignInRequest
 {
-    QString authority; // host or https URL; empty: the public cloud
-    QString tenant;    // empty: "organizations"
-    QString clientId;  // empty: azure.identity's default
-    QString loginHint;
-    QStringList scopes; // empty: Azure Resource Manager of the cloud (see signInOnly)
+    QString authority{}; // host or https URL; empty: the public cloud
+    QString tenant{};    // empty: "organizations"
+    QString clientId{};  // empty: azure.identity's default
+    QString loginHint{};
+    QStringList scopes{}; // empty: Azure Resource Manager of the cloud (see signInOnly)
     // With no scopes: the sign-in and its record alone, no access token (for an authority whose
     // resources Azid does not know; azid-cli does this).
     bool signInOnly = false;
-    QString claims; // a claims challenge to satisfy
+    QString claims{}; // a claims challenge to satisfy
     SignInMethod method = SignInMethod::SystemBrowser;
-    QString username; // UsernamePassword
-    Secret password;  // UsernamePassword
+    QString username{}; // UsernamePassword
+    Secret password{};  // UsernamePassword
     bool disableInstanceDiscovery = false;
-    QString redirectUri;                         // browser methods; empty: http://localhost:<port>
+    QString redirectUri{};                       // browser methods; empty: http://localhost:<port>
     std::optional<std::chrono::seconds> timeout; // of the whole sign-in; empty: the credential's default
     bool makeDefault = false;
     // AccountMetadata::shareWithAzureTools after the sign-in; signing an account in again sets it anew
     // (the dialog starts from the account's current value).
     bool shareWithAzureTools = false;
-    QString reason;    // why a sign-in is needed, when Azid asked for it
-    QString accountId; // the home account id when signing an existing account in again
+    QString reason{};    // why a sign-in is needed, when Azid asked for it
+    QString accountId{}; // the home account id when signing an existing account in again
 };
 
 struct DeviceCodeInfo
