@@ -75,158 +75,211 @@ ClientAssertionCallback fileAssertion(const QString &path)
     };
 }
 
+template <typename Credential, typename... Args> Made make(Args &&...args)
+{
+    return std::shared_ptr<TokenCredential>(std::make_shared<Credential>(std::forward<Args>(args)...));
+}
+
+Made makeDefault(const Arguments &a, const QProcessEnvironment &env)
+{
+    DefaultAzureCredentialOptions o;
+    o.environment = env;
+    o.authority = a.authority;
+    o.disableInstanceDiscovery = a.disableInstanceDiscovery;
+    o.http.caBundleFile = a.caBundle;
+    if (!a.clientId.isEmpty())
+        o.managedIdentityClientId = a.clientId;
+    return make<DefaultAzureCredential>(o);
+}
+
+Made makeEnvironment(const Arguments &a, const QProcessEnvironment &env)
+{
+    EnvironmentCredentialOptions o;
+    o.environment = env;
+    o.authority = a.authority;
+    o.disableInstanceDiscovery = a.disableInstanceDiscovery;
+    o.http.caBundleFile = a.caBundle;
+    return make<EnvironmentCredential>(o);
+}
+
+Made makeClientSecret(const Arguments &a, const QProcessEnvironment &env)
+{
+    Variables vars(env, a.credential);
+    const QString tenant = vars.required(QStringLiteral("AZURE_TENANT_ID"), a.tenant);
+    const QString client = vars.required(QStringLiteral("AZURE_CLIENT_ID"), a.clientId);
+    const QString secret = vars.required(QStringLiteral("AZURE_CLIENT_SECRET"));
+    if (auto problem = vars.problem())
+        return *problem;
+    return make<ClientSecretCredential>(tenant, client, Secret::fromString(secret),
+                                        confidential<ClientSecretCredentialOptions>(a));
+}
+
+Made makeCertificate(const Arguments &a, const QProcessEnvironment &env)
+{
+    Variables vars(env, a.credential);
+    const QString tenant = vars.required(QStringLiteral("AZURE_TENANT_ID"), a.tenant);
+    const QString client = vars.required(QStringLiteral("AZURE_CLIENT_ID"), a.clientId);
+    const QString path = vars.required(QStringLiteral("AZURE_CLIENT_CERTIFICATE_PATH"));
+    if (auto problem = vars.problem())
+        return *problem;
+    auto o = confidential<CertificateCredentialOptions>(a);
+    o.password = Secret::fromString(vars.optional(QStringLiteral("AZURE_CLIENT_CERTIFICATE_PASSWORD")));
+    o.sendCertificateChain = !vars.optional(QStringLiteral("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN")).isEmpty();
+    return make<CertificateCredential>(tenant, client, path, o);
+}
+
+Made makeClientAssertion(const Arguments &a, const QProcessEnvironment &env)
+{
+    Variables vars(env, a.credential);
+    const QString tenant = vars.required(QStringLiteral("AZURE_TENANT_ID"), a.tenant);
+    const QString client = vars.required(QStringLiteral("AZURE_CLIENT_ID"), a.clientId);
+    const QString file = vars.required(QStringLiteral("AZURE_CLIENT_ASSERTION_FILE"));
+    if (auto problem = vars.problem())
+        return *problem;
+    return make<ClientAssertionCredential>(tenant, client, fileAssertion(file),
+                                           confidential<ClientAssertionCredentialOptions>(a));
+}
+
+Made makeAuthorizationCode(const Arguments &a, const QProcessEnvironment &env)
+{
+    Variables vars(env, a.credential);
+    const QString tenant = vars.required(QStringLiteral("AZURE_TENANT_ID"), a.tenant);
+    const QString client = vars.required(QStringLiteral("AZURE_CLIENT_ID"), a.clientId);
+    const QString code = vars.required(QStringLiteral("AZURE_AUTHORIZATION_CODE"));
+    const QString redirect = vars.required(QStringLiteral("AZURE_REDIRECT_URI"));
+    if (auto problem = vars.problem())
+        return *problem;
+    auto o = confidential<AuthorizationCodeCredentialOptions>(a);
+    o.clientSecret = Secret::fromString(vars.optional(QStringLiteral("AZURE_CLIENT_SECRET")));
+    return make<AuthorizationCodeCredential>(tenant, client, Secret::fromString(code), redirect, o);
+}
+
+// The on-behalf-of credential takes the certificate's bytes, not its path.
+std::optional<AuthError> readOnBehalfOfCertificate(const QString &path, const Variables &vars,
+                                                   OnBehalfOfCredentialOptions &o)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return AuthError::unavailable(
+            QStringLiteral("Cannot read the certificate %1: %2.").arg(path, file.errorString()));
+    o.clientCertificate = Secret(file.readAll());
+    o.password = Secret::fromString(vars.optional(QStringLiteral("AZURE_CLIENT_CERTIFICATE_PASSWORD")));
+    return std::nullopt;
+}
+
+Made makeOnBehalfOf(const Arguments &a, const QProcessEnvironment &env)
+{
+    Variables vars(env, a.credential);
+    const QString tenant = vars.required(QStringLiteral("AZURE_TENANT_ID"), a.tenant);
+    const QString client = vars.required(QStringLiteral("AZURE_CLIENT_ID"), a.clientId);
+    const QString assertion = vars.required(QStringLiteral("AZURE_USER_ASSERTION"));
+    auto o = confidential<OnBehalfOfCredentialOptions>(a);
+    o.clientSecret = Secret::fromString(vars.optional(QStringLiteral("AZURE_CLIENT_SECRET")));
+    const QString certificate = vars.optional(QStringLiteral("AZURE_CLIENT_CERTIFICATE_PATH"));
+    if (o.clientSecret.isEmpty() && certificate.isEmpty())
+        vars.required(QStringLiteral("AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH"));
+    if (auto problem = vars.problem())
+        return *problem;
+    if (!certificate.isEmpty()) {
+        if (auto problem = readOnBehalfOfCertificate(certificate, vars, o))
+            return *problem;
+    }
+    return make<OnBehalfOfCredential>(tenant, client, Secret::fromString(assertion), o);
+}
+
+Made makeManagedIdentity(const Arguments &a, const QProcessEnvironment &env)
+{
+    ManagedIdentityCredentialOptions o;
+    o.clientId = a.clientId;
+    o.environment = env;
+    return make<ManagedIdentityCredential>(o);
+}
+
+Made makeWorkloadIdentity(const Arguments &a, const QProcessEnvironment &env)
+{
+    auto o = confidential<WorkloadIdentityCredentialOptions>(a);
+    o.tenantId = a.tenant;
+    o.clientId = a.clientId;
+    o.environment = env;
+    return make<WorkloadIdentityCredential>(o);
+}
+
+Made makeAzurePipelines(const Arguments &a, const QProcessEnvironment &env)
+{
+    Variables vars(env, a.credential);
+    auto o = confidential<AzurePipelinesCredentialOptions>(a);
+    o.tenantId = vars.required(QStringLiteral("AZURESUBSCRIPTION_TENANT_ID"), a.tenant);
+    o.clientId = vars.required(QStringLiteral("AZURESUBSCRIPTION_CLIENT_ID"), a.clientId);
+    o.serviceConnectionId = vars.required(QStringLiteral("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"));
+    o.systemAccessToken = Secret::fromString(vars.required(QStringLiteral("SYSTEM_ACCESSTOKEN")));
+    o.environment = env;
+    if (auto problem = vars.problem())
+        return *problem;
+    return make<AzurePipelinesCredential>(o);
+}
+
+// Azure CLI, Azure Developer CLI and Azure PowerShell: a tenant and the environment of the tool.
+template <typename Credential, typename Options>
+Made makeDeveloperTool(const Arguments &a, const QProcessEnvironment &env)
+{
+    Options o;
+    o.tenantId = a.tenant;
+    o.environment = env;
+    return make<Credential>(o);
+}
+
+Made makeVisualStudioCode(const Arguments &a, const QProcessEnvironment &)
+{
+    VisualStudioCodeCredentialOptions o;
+    o.tenantId = a.tenant;
+    return make<VisualStudioCodeCredential>(o);
+}
+
+struct Kind
+{
+    QLatin1String name;
+    Made (*create)(const Arguments &, const QProcessEnvironment &);
+};
+
+const Kind kKinds[] = {
+    {QLatin1String("default"), &makeDefault},
+    {QLatin1String("environment"), &makeEnvironment},
+    {QLatin1String("client-secret"), &makeClientSecret},
+    {QLatin1String("certificate"), &makeCertificate},
+    {QLatin1String("client-assertion"), &makeClientAssertion},
+    {QLatin1String("authorization-code"), &makeAuthorizationCode},
+    {QLatin1String("on-behalf-of"), &makeOnBehalfOf},
+    {QLatin1String("managed-identity"), &makeManagedIdentity},
+    {QLatin1String("workload-identity"), &makeWorkloadIdentity},
+    {QLatin1String("azure-pipelines"), &makeAzurePipelines},
+    {QLatin1String("azure-cli"), &makeDeveloperTool<AzureCliCredential, AzureCliCredentialOptions>},
+    {QLatin1String("azure-developer-cli"),
+     &makeDeveloperTool<AzureDeveloperCliCredential, AzureDeveloperCliCredentialOptions>},
+    {QLatin1String("azure-powershell"),
+     &makeDeveloperTool<AzurePowerShellCredential, AzurePowerShellCredentialOptions>},
+    {QLatin1String("visual-studio-code"), &makeVisualStudioCode},
+};
+
 } // namespace
 
 QStringList serviceCredentialKinds()
 {
-    return {QStringLiteral("default"),           QStringLiteral("environment"),
-            QStringLiteral("client-secret"),     QStringLiteral("certificate"),
-            QStringLiteral("client-assertion"),  QStringLiteral("authorization-code"),
-            QStringLiteral("on-behalf-of"),      QStringLiteral("managed-identity"),
-            QStringLiteral("workload-identity"), QStringLiteral("azure-pipelines"),
-            QStringLiteral("azure-cli"),         QStringLiteral("azure-developer-cli"),
-            QStringLiteral("azure-powershell"),  QStringLiteral("visual-studio-code")};
+    QStringList kinds;
+    for (const Kind &kind : kKinds)
+        kinds << QString(kind.name);
+    return kinds;
 }
 
 Made makeServiceCredential(const Arguments &a, const QProcessEnvironment &env)
 {
-    const QString &kind = a.credential;
-    Variables vars(env, kind);
-
-    if (kind == QStringLiteral("default")) {
-        DefaultAzureCredentialOptions o;
-        o.environment = env;
-        o.authority = a.authority;
-        o.disableInstanceDiscovery = a.disableInstanceDiscovery;
-        o.http.caBundleFile = a.caBundle;
-        if (!a.clientId.isEmpty())
-            o.managedIdentityClientId = a.clientId;
-        return std::shared_ptr<TokenCredential>(std::make_shared<DefaultAzureCredential>(o));
+    for (const Kind &kind : kKinds) {
+        if (a.credential == kind.name)
+            return kind.create(a, env);
     }
-    if (kind == QStringLiteral("environment")) {
-        EnvironmentCredentialOptions o;
-        o.environment = env;
-        o.authority = a.authority;
-        o.disableInstanceDiscovery = a.disableInstanceDiscovery;
-        o.http.caBundleFile = a.caBundle;
-        return std::shared_ptr<TokenCredential>(std::make_shared<EnvironmentCredential>(o));
-    }
-    if (kind == QStringLiteral("client-secret")) {
-        const QString tenant = vars.required(QStringLiteral("AZURE_TENANT_ID"), a.tenant);
-        const QString client = vars.required(QStringLiteral("AZURE_CLIENT_ID"), a.clientId);
-        const QString secret = vars.required(QStringLiteral("AZURE_CLIENT_SECRET"));
-        if (auto problem = vars.problem())
-            return *problem;
-        return std::shared_ptr<TokenCredential>(std::make_shared<ClientSecretCredential>(
-            tenant, client, Secret::fromString(secret), confidential<ClientSecretCredentialOptions>(a)));
-    }
-    if (kind == QStringLiteral("certificate")) {
-        const QString tenant = vars.required(QStringLiteral("AZURE_TENANT_ID"), a.tenant);
-        const QString client = vars.required(QStringLiteral("AZURE_CLIENT_ID"), a.clientId);
-        const QString path = vars.required(QStringLiteral("AZURE_CLIENT_CERTIFICATE_PATH"));
-        if (auto problem = vars.problem())
-            return *problem;
-        auto o = confidential<CertificateCredentialOptions>(a);
-        o.password = Secret::fromString(vars.optional(QStringLiteral("AZURE_CLIENT_CERTIFICATE_PASSWORD")));
-        o.sendCertificateChain =
-            !vars.optional(QStringLiteral("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN")).isEmpty();
-        return std::shared_ptr<TokenCredential>(
-            std::make_shared<CertificateCredential>(tenant, client, path, o));
-    }
-    if (kind == QStringLiteral("client-assertion")) {
-        const QString tenant = vars.required(QStringLiteral("AZURE_TENANT_ID"), a.tenant);
-        const QString client = vars.required(QStringLiteral("AZURE_CLIENT_ID"), a.clientId);
-        const QString file = vars.required(QStringLiteral("AZURE_CLIENT_ASSERTION_FILE"));
-        if (auto problem = vars.problem())
-            return *problem;
-        return std::shared_ptr<TokenCredential>(std::make_shared<ClientAssertionCredential>(
-            tenant, client, fileAssertion(file), confidential<ClientAssertionCredentialOptions>(a)));
-    }
-    if (kind == QStringLiteral("authorization-code")) {
-        const QString tenant = vars.required(QStringLiteral("AZURE_TENANT_ID"), a.tenant);
-        const QString client = vars.required(QStringLiteral("AZURE_CLIENT_ID"), a.clientId);
-        const QString code = vars.required(QStringLiteral("AZURE_AUTHORIZATION_CODE"));
-        const QString redirect = vars.required(QStringLiteral("AZURE_REDIRECT_URI"));
-        if (auto problem = vars.problem())
-            return *problem;
-        auto o = confidential<AuthorizationCodeCredentialOptions>(a);
-        o.clientSecret = Secret::fromString(vars.optional(QStringLiteral("AZURE_CLIENT_SECRET")));
-        return std::shared_ptr<TokenCredential>(std::make_shared<AuthorizationCodeCredential>(
-            tenant, client, Secret::fromString(code), redirect, o));
-    }
-    if (kind == QStringLiteral("on-behalf-of")) {
-        const QString tenant = vars.required(QStringLiteral("AZURE_TENANT_ID"), a.tenant);
-        const QString client = vars.required(QStringLiteral("AZURE_CLIENT_ID"), a.clientId);
-        const QString assertion = vars.required(QStringLiteral("AZURE_USER_ASSERTION"));
-        auto o = confidential<OnBehalfOfCredentialOptions>(a);
-        o.clientSecret = Secret::fromString(vars.optional(QStringLiteral("AZURE_CLIENT_SECRET")));
-        const QString certificate = vars.optional(QStringLiteral("AZURE_CLIENT_CERTIFICATE_PATH"));
-        if (o.clientSecret.isEmpty() && certificate.isEmpty())
-            vars.required(QStringLiteral("AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH"));
-        if (auto problem = vars.problem())
-            return *problem;
-        if (!certificate.isEmpty()) {
-            QFile file(certificate);
-            if (!file.open(QIODevice::ReadOnly))
-                return AuthError::unavailable(QStringLiteral("Cannot read the certificate %1: %2.")
-                                                  .arg(certificate, file.errorString()));
-            o.clientCertificate = Secret(file.readAll());
-            o.password =
-                Secret::fromString(vars.optional(QStringLiteral("AZURE_CLIENT_CERTIFICATE_PASSWORD")));
-        }
-        return std::shared_ptr<TokenCredential>(
-            std::make_shared<OnBehalfOfCredential>(tenant, client, Secret::fromString(assertion), o));
-    }
-    if (kind == QStringLiteral("managed-identity")) {
-        ManagedIdentityCredentialOptions o;
-        o.clientId = a.clientId;
-        o.environment = env;
-        return std::shared_ptr<TokenCredential>(std::make_shared<ManagedIdentityCredential>(o));
-    }
-    if (kind == QStringLiteral("workload-identity")) {
-        auto o = confidential<WorkloadIdentityCredentialOptions>(a);
-        o.tenantId = a.tenant;
-        o.clientId = a.clientId;
-        o.environment = env;
-        return std::shared_ptr<TokenCredential>(std::make_shared<WorkloadIdentityCredential>(o));
-    }
-    if (kind == QStringLiteral("azure-pipelines")) {
-        auto o = confidential<AzurePipelinesCredentialOptions>(a);
-        o.tenantId = vars.required(QStringLiteral("AZURESUBSCRIPTION_TENANT_ID"), a.tenant);
-        o.clientId = vars.required(QStringLiteral("AZURESUBSCRIPTION_CLIENT_ID"), a.clientId);
-        o.serviceConnectionId = vars.required(QStringLiteral("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"));
-        o.systemAccessToken = Secret::fromString(vars.required(QStringLiteral("SYSTEM_ACCESSTOKEN")));
-        o.environment = env;
-        if (auto problem = vars.problem())
-            return *problem;
-        return std::shared_ptr<TokenCredential>(std::make_shared<AzurePipelinesCredential>(o));
-    }
-    if (kind == QStringLiteral("azure-cli")) {
-        AzureCliCredentialOptions o;
-        o.tenantId = a.tenant;
-        o.environment = env;
-        return std::shared_ptr<TokenCredential>(std::make_shared<AzureCliCredential>(o));
-    }
-    if (kind == QStringLiteral("azure-developer-cli")) {
-        AzureDeveloperCliCredentialOptions o;
-        o.tenantId = a.tenant;
-        o.environment = env;
-        return std::shared_ptr<TokenCredential>(std::make_shared<AzureDeveloperCliCredential>(o));
-    }
-    if (kind == QStringLiteral("azure-powershell")) {
-        AzurePowerShellCredentialOptions o;
-        o.tenantId = a.tenant;
-        o.environment = env;
-        return std::shared_ptr<TokenCredential>(std::make_shared<AzurePowerShellCredential>(o));
-    }
-    if (kind == QStringLiteral("visual-studio-code")) {
-        VisualStudioCodeCredentialOptions o;
-        o.tenantId = a.tenant;
-        return std::shared_ptr<TokenCredential>(std::make_shared<VisualStudioCodeCredential>(o));
-    }
-    return AuthError::unavailable(QStringLiteral("Unknown credential kind \"%1\"; the kinds are: %2, "
-                                                 "shared-token-cache.")
-                                      .arg(kind, serviceCredentialKinds().join(QStringLiteral(", "))));
+    return AuthError::unavailable(
+        QStringLiteral("Unknown credential kind \"%1\"; the kinds are: %2, "
+                       "shared-token-cache.")
+            .arg(a.credential, serviceCredentialKinds().join(QStringLiteral(", "))));
 }
 
 } // namespace azid::cli
