@@ -163,6 +163,156 @@ template <typename T, typename Options> detail::DefaultChainMember developerTool
     return member;
 }
 
+// What the members are made from: the chain's options and the environment variables that fill
+// what the options leave open.
+struct ChainContext
+{
+    const DefaultAzureCredentialOptions &options;
+    const detail::EnvironmentReader &environment;
+    const Selection &selection;
+
+    QString variable(const char *name) const { return environment.value(QString::fromLatin1(name)); }
+    QString authority() const
+    {
+        return options.authority.isEmpty() ? variable("AZURE_AUTHORITY_HOST") : options.authority;
+    }
+    QString managedIdentityClientId() const
+    {
+        return options.managedIdentityClientId.value_or(variable("AZURE_CLIENT_ID"));
+    }
+    QString tenantVariable() const { return variable("AZURE_TENANT_ID"); }
+};
+
+detail::DefaultChainMember environmentMember(const ChainContext &c)
+{
+    auto o = authorityClientOptions<EnvironmentCredentialOptions>(c.options);
+    o.environment = c.options.environment;
+    o.authority = c.authority();
+    return chainMember<EnvironmentCredential>(o);
+}
+
+detail::DefaultChainMember workloadIdentityMember(const ChainContext &c)
+{
+    const QString tenantVariable = c.tenantVariable();
+    auto o = authorityClientOptions<WorkloadIdentityCredentialOptions>(c.options);
+    o.environment = c.options.environment;
+    o.authority = c.authority();
+    o.clientId = c.options.workloadIdentityClientId.value_or(c.managedIdentityClientId());
+    o.tenantId = c.options.workloadIdentityTenantId.value_or(tenantVariable);
+    detail::DefaultChainMember member = chainMember<WorkloadIdentityCredential>(o);
+    member.name = QStringLiteral("WorkloadIdentityCredential");
+    // azure.identity's FailedDACCredential: an incomplete configuration (its ValueError) is
+    // reported as unavailability, so the chain goes on.
+    const bool incomplete = (o.clientId.isEmpty() && c.variable("AZURE_CLIENT_ID").isEmpty()) ||
+                            (o.tenantId.isEmpty() && tenantVariable.isEmpty()) ||
+                            c.variable("AZURE_FEDERATED_TOKEN_FILE").isEmpty();
+    member.failuresUnavailable = incomplete;
+    return member;
+}
+
+detail::DefaultChainMember managedIdentityMember(const ChainContext &c)
+{
+    ManagedIdentityCredentialOptions o;
+    o.clientId = c.managedIdentityClientId();
+    o.withinDefaultChain = true;
+    // The probe protects developer machines from IMDS's retries; asked for alone, managed
+    // identity gets the whole retry schedule, as in azure.identity.
+    if (c.selection.managedIdentityAlone)
+        o.imdsProbe = false;
+    o.excludeWorkloadIdentity = c.selection.excluded[WorkloadIdentity];
+    o.http = c.options.http;
+    o.clock = c.options.clock;
+    o.environment = c.options.environment;
+    return chainMember<ManagedIdentityCredential>(o);
+}
+
+detail::DefaultChainMember sharedTokenCacheMember(const ChainContext &c)
+{
+    auto o = authorityClientOptions<SharedTokenCacheCredentialOptions>(c.options);
+    o.authority = c.authority();
+    o.tenantId = c.options.sharedCacheTenantId.value_or(c.tenantVariable());
+    o.cache = c.options.sharedCache;
+    o.caeCache = c.options.sharedCaeCache;
+    o.reloadCache = c.options.reloadSharedCache;
+    o.saveCache = c.options.saveSharedCache;
+    detail::DefaultChainMember member = chainMember<SharedTokenCacheCredential>(
+        c.options.sharedCacheUsername.value_or(c.variable("AZURE_USERNAME")), o);
+    // Its refresh failures are unavailability inside the chain (azure.identity 1.25.0), its own
+    // errors afterwards.
+    member.failuresUnavailable = true;
+    return member;
+}
+
+detail::DefaultChainMember visualStudioCodeMember(const ChainContext &c)
+{
+    VisualStudioCodeCredentialOptions o;
+    o.tenantId = c.options.visualStudioCodeTenantId;
+    return chainMember<VisualStudioCodeCredential>(o);
+}
+
+template <typename T, typename Options> detail::DefaultChainMember developerToolMember(const ChainContext &c)
+{
+    Options o;
+    o.processTimeout = c.options.processTimeout;
+    o.processRunner = c.options.processRunner;
+    o.environment = c.options.environment;
+    return developerTool<T>(o);
+}
+
+detail::DefaultChainMember interactiveBrowserMember(const ChainContext &c)
+{
+    auto o = authorityClientOptions<InteractiveBrowserCredentialOptions>(c.options);
+    o.authority = c.authority();
+    o.tenantId = c.options.interactiveBrowserTenantId.value_or(c.tenantVariable());
+    o.clientId = c.options.interactiveBrowserClientId;
+    o.openBrowser = c.options.openBrowser;
+    return chainMember<InteractiveBrowserCredential>(o);
+}
+
+// The members the selection leaves, in the order azure.identity tries them.
+QList<detail::DefaultChainMember> chainMembers(const ChainContext &c)
+{
+    const auto &excluded = c.selection.excluded;
+    QList<detail::DefaultChainMember> members;
+    if (!excluded[Environment])
+        members.append(environmentMember(c));
+    if (!excluded[WorkloadIdentity])
+        members.append(workloadIdentityMember(c));
+    if (!excluded[ManagedIdentity])
+        members.append(managedIdentityMember(c));
+    if (!excluded[SharedTokenCache] && SharedTokenCacheCredential::supported())
+        members.append(sharedTokenCacheMember(c));
+    if (!excluded[VisualStudioCode])
+        members.append(visualStudioCodeMember(c));
+    if (!excluded[Cli])
+        members.append(developerToolMember<AzureCliCredential, AzureCliCredentialOptions>(c));
+    if (!excluded[PowerShell])
+        members.append(developerToolMember<AzurePowerShellCredential, AzurePowerShellCredentialOptions>(c));
+    if (!excluded[DeveloperCli])
+        members.append(
+            developerToolMember<AzureDeveloperCliCredential, AzureDeveloperCliCredentialOptions>(c));
+    if (!excluded[InteractiveBrowser])
+        members.append(interactiveBrowserMember(c));
+    return members;
+}
+
+// azure.identity raises the ValueError of a member's constructor from its own.
+std::optional<AuthError> membersConfigurationError(const QList<detail::DefaultChainMember> &members)
+{
+    if (members.isEmpty()) // azure.identity: ChainedTokenCredential's ValueError
+        return AuthError::configuration(QStringLiteral("at least one credential is required"));
+    for (const detail::DefaultChainMember &member : members) {
+        if (member.failuresUnavailable)
+            continue;
+        if (auto error = member.credential->configurationError()) {
+            error->message =
+                QStringLiteral("DefaultAzureCredential: %1: %2").arg(member.displayName(), error->message);
+            return error;
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 struct DefaultAzureCredential::Private
@@ -175,8 +325,6 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
     : QObject(parent), d(std::make_unique<Private>())
 {
     const detail::EnvironmentReader environment(options.environment);
-    auto variable = [&environment](const char *name) { return environment.value(QString::fromLatin1(name)); };
-
     const Selection selection = select(options, environment);
     QList<detail::DefaultChainMember> members;
     if (selection.error) {
@@ -184,114 +332,8 @@ DefaultAzureCredential::DefaultAzureCredential(const DefaultAzureCredentialOptio
         d->chain = new detail::DefaultChain(members, name(), this);
         return;
     }
-    const auto &excluded = selection.excluded;
-
-    const QString authority =
-        options.authority.isEmpty() ? variable("AZURE_AUTHORITY_HOST") : options.authority;
-    const QString managedIdentityClientId =
-        options.managedIdentityClientId.value_or(variable("AZURE_CLIENT_ID"));
-    const QString tenantVariable = variable("AZURE_TENANT_ID");
-
-    if (!excluded[Environment]) {
-        auto o = authorityClientOptions<EnvironmentCredentialOptions>(options);
-        o.environment = options.environment;
-        o.authority = authority;
-        members.append(chainMember<EnvironmentCredential>(o));
-    }
-    if (!excluded[WorkloadIdentity]) {
-        auto o = authorityClientOptions<WorkloadIdentityCredentialOptions>(options);
-        o.environment = options.environment;
-        o.authority = authority;
-        o.clientId = options.workloadIdentityClientId.value_or(managedIdentityClientId);
-        o.tenantId = options.workloadIdentityTenantId.value_or(tenantVariable);
-        detail::DefaultChainMember member = chainMember<WorkloadIdentityCredential>(o);
-        member.name = QStringLiteral("WorkloadIdentityCredential");
-        // azure.identity's FailedDACCredential: an incomplete configuration (its ValueError) is
-        // reported as unavailability, so the chain goes on.
-        const bool incomplete = (o.clientId.isEmpty() && variable("AZURE_CLIENT_ID").isEmpty()) ||
-                                (o.tenantId.isEmpty() && tenantVariable.isEmpty()) ||
-                                variable("AZURE_FEDERATED_TOKEN_FILE").isEmpty();
-        member.failuresUnavailable = incomplete;
-        members.append(member);
-    }
-    if (!excluded[ManagedIdentity]) {
-        ManagedIdentityCredentialOptions o;
-        o.clientId = managedIdentityClientId;
-        o.withinDefaultChain = true;
-        // The probe protects developer machines from IMDS's retries; asked for alone, managed
-        // identity gets the whole retry schedule, as in azure.identity.
-        if (selection.managedIdentityAlone)
-            o.imdsProbe = false;
-        o.excludeWorkloadIdentity = excluded[WorkloadIdentity];
-        o.http = options.http;
-        o.clock = options.clock;
-        o.environment = options.environment;
-        members.append(chainMember<ManagedIdentityCredential>(o));
-    }
-    if (!excluded[SharedTokenCache] && SharedTokenCacheCredential::supported()) {
-        auto o = authorityClientOptions<SharedTokenCacheCredentialOptions>(options);
-        o.authority = authority;
-        o.tenantId = options.sharedCacheTenantId.value_or(tenantVariable);
-        o.cache = options.sharedCache;
-        o.caeCache = options.sharedCaeCache;
-        o.reloadCache = options.reloadSharedCache;
-        o.saveCache = options.saveSharedCache;
-        detail::DefaultChainMember member = chainMember<SharedTokenCacheCredential>(
-            options.sharedCacheUsername.value_or(variable("AZURE_USERNAME")), o);
-        // Its refresh failures are unavailability inside the chain (azure.identity 1.25.0), its own
-        // errors afterwards.
-        member.failuresUnavailable = true;
-        members.append(member);
-    }
-    if (!excluded[VisualStudioCode]) {
-        VisualStudioCodeCredentialOptions o;
-        o.tenantId = options.visualStudioCodeTenantId;
-        members.append(chainMember<VisualStudioCodeCredential>(o));
-    }
-    auto tool = [&options](DeveloperToolOptions &o) {
-        o.processTimeout = options.processTimeout;
-        o.processRunner = options.processRunner;
-        o.environment = options.environment;
-    };
-    if (!excluded[Cli]) {
-        AzureCliCredentialOptions o;
-        tool(o);
-        members.append(developerTool<AzureCliCredential>(o));
-    }
-    if (!excluded[PowerShell]) {
-        AzurePowerShellCredentialOptions o;
-        tool(o);
-        members.append(developerTool<AzurePowerShellCredential>(o));
-    }
-    if (!excluded[DeveloperCli]) {
-        AzureDeveloperCliCredentialOptions o;
-        tool(o);
-        members.append(developerTool<AzureDeveloperCliCredential>(o));
-    }
-    if (!excluded[InteractiveBrowser]) {
-        auto o = authorityClientOptions<InteractiveBrowserCredentialOptions>(options);
-        o.authority = authority;
-        o.tenantId = options.interactiveBrowserTenantId.value_or(tenantVariable);
-        o.clientId = options.interactiveBrowserClientId;
-        o.openBrowser = options.openBrowser;
-        members.append(chainMember<InteractiveBrowserCredential>(o));
-    }
-
-    if (members.isEmpty()) // azure.identity: ChainedTokenCredential's ValueError
-        d->configurationError =
-            AuthError::configuration(QStringLiteral("at least one credential is required"));
-    // azure.identity raises the ValueError of a member's constructor from its own.
-    for (const detail::DefaultChainMember &member : std::as_const(members)) {
-        if (d->configurationError)
-            break;
-        if (member.failuresUnavailable)
-            continue;
-        if (auto error = member.credential->configurationError()) {
-            error->message =
-                QStringLiteral("DefaultAzureCredential: %1: %2").arg(member.displayName(), error->message);
-            d->configurationError = error;
-        }
-    }
+    members = chainMembers(ChainContext{options, environment, selection});
+    d->configurationError = membersConfigurationError(members);
     QStringList names;
     for (const detail::DefaultChainMember &member : std::as_const(members))
         names << member.displayName();
