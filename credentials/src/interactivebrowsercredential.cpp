@@ -25,6 +25,105 @@ QString promptFor(const detail::AuthorityEndpoints &endpoints)
     return QStringLiteral("consent");
 }
 
+using Outcome = Result<detail::TokenOutcome>;
+
+// What one sign-in sends in the authorization request, and again with the code it brings back.
+struct SignIn
+{
+    QString state;
+    QString redirectUri;
+    detail::Pkce pkce;
+    QString nonce;
+};
+
+AuthError listenError(quint16 port, const QString &why)
+{
+    return AuthError::unavailable(
+        QStringLiteral("Couldn't start an HTTP server on 127.0.0.1:%1 for the sign-in redirect "
+                       "(%2). Choose another port with redirect_uri, or leave it out.")
+            .arg(port)
+            .arg(why));
+}
+
+// Form encoding: '+' and '&' inside values must not be read as separators.
+QString formEncoded(const QUrlQuery &query)
+{
+    QString encoded;
+    for (const auto &[name, value] : query.queryItems(QUrl::FullyDecoded)) {
+        if (!encoded.isEmpty())
+            encoded += QLatin1Char('&');
+        encoded += QString::fromLatin1(QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value));
+    }
+    return encoded;
+}
+
+QUrl authorizationUrl(const detail::AuthorityEndpoints &endpoints, const detail::InteractiveRequest &request,
+                      const SignIn &signIn, const QString &clientId, const QString &loginHint)
+{
+    QUrl url = endpoints.authorization;
+    QUrlQuery query(url);
+    query.addQueryItem(QStringLiteral("client_id"), clientId);
+    query.addQueryItem(QStringLiteral("response_type"), QStringLiteral("code"));
+    query.addQueryItem(QStringLiteral("redirect_uri"), signIn.redirectUri);
+    query.addQueryItem(QStringLiteral("scope"), detail::decorateScopes(request.scopes));
+    query.addQueryItem(QStringLiteral("state"), signIn.state);
+    query.addQueryItem(QStringLiteral("nonce"), signIn.nonce);
+    query.addQueryItem(QStringLiteral("code_challenge"), signIn.pkce.challenge);
+    query.addQueryItem(QStringLiteral("code_challenge_method"), QStringLiteral("S256"));
+    query.addQueryItem(QStringLiteral("client_info"), QStringLiteral("1"));
+    const QString prompt = promptFor(endpoints);
+    if (!prompt.isEmpty())
+        query.addQueryItem(QStringLiteral("prompt"), prompt);
+    if (!loginHint.isEmpty())
+        query.addQueryItem(QStringLiteral("login_hint"), loginHint);
+    if (!request.claims.isEmpty())
+        query.addQueryItem(QStringLiteral("claims"), request.claims);
+    url.setQuery(formEncoded(query), QUrl::StrictMode);
+    return url;
+}
+
+AuthError redirectError(const detail::AuthorizationRedirect &redirect)
+{
+    AuthError error = AuthError::authentication(
+        QStringLiteral("Authentication failed: %1%2")
+            .arg(redirect.error, redirect.errorDescription.isEmpty()
+                                     ? QString()
+                                     : QStringLiteral(": ") + redirect.errorDescription));
+    error.oauthError = redirect.error;
+    return error;
+}
+
+// The authorization code grant for the code the redirect brought.
+detail::TokenGrant codeGrant(const detail::InteractiveRequest &request, const SignIn &signIn,
+                             const detail::AuthorizationRedirect &redirect)
+{
+    detail::TokenGrant grant = detail::userGrant(request, QStringLiteral("authorization_code"));
+    grant.expectedNonce = signIn.nonce;
+    grant.form = {{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
+                  {QStringLiteral("code"), redirect.code},
+                  {QStringLiteral("redirect_uri"), signIn.redirectUri},
+                  {QStringLiteral("code_verifier"), signIn.pkce.verifier.revealString()}};
+    if (const auto info = detail::decodeClientInfo(redirect.clientInfo.toLatin1())) {
+        grant.headers.append(
+            {"X-AnchorMailbox", QStringLiteral("Oid:%1@%2").arg(info->uid, info->utid).toUtf8()});
+    }
+    return grant;
+}
+
+// Ends the sign-in with the first outcome (the token, the deadline, a browser that did not open)
+// and stops listening; later ones are ignored.
+auto finisher(std::shared_ptr<QPromise<Outcome>> promise, detail::LoopbackServer *server)
+{
+    return [promise, server](Outcome outcome) {
+        if (promise->future().isFinished())
+            return;
+        server->close();
+        server->deleteLater();
+        promise->addResult(std::move(outcome));
+        promise->finish();
+    };
+}
+
 } // namespace
 
 InteractiveBrowserCredential::InteractiveBrowserCredential(const InteractiveBrowserCredentialOptions &options,
@@ -56,65 +155,27 @@ InteractiveBrowserCredential::requestToken(const detail::InteractiveRequest &req
 {
     return client().withEndpoints(
         request.tenant, this, [this, request](const detail::AuthorityEndpoints &endpoints) {
-            using Outcome = Result<detail::TokenOutcome>;
-
-            const QString state = detail::randomLetters(16);
-            auto *server = new detail::LoopbackServer(state, this);
+            SignIn signIn;
+            signIn.state = detail::randomLetters(16);
+            auto *server = new detail::LoopbackServer(signIn.state, this);
             if (!server->listen(m_port)) {
                 const QString why = server->errorString();
                 server->deleteLater();
-                return detail::ready(Outcome(AuthError::unavailable(
-                    QStringLiteral("Couldn't start an HTTP server on 127.0.0.1:%1 for the sign-in redirect "
-                                   "(%2). Choose another port with redirect_uri, or leave it out.")
-                        .arg(m_port)
-                        .arg(why))));
+                return detail::ready(Outcome(listenError(m_port, why)));
             }
             // The redirect URI the application registered is sent exactly as given; without one, the
             // listener's port on localhost.
-            const QString redirectUri = m_options.redirectUri.isEmpty()
-                                            ? QStringLiteral("http://localhost:%1").arg(server->port())
-                                            : m_options.redirectUri;
-            const detail::Pkce pkce = detail::generatePkce();
-            const QString nonce = detail::sha256Hex(detail::randomLetters(16));
-
-            QUrl url = endpoints.authorization;
-            QUrlQuery query(url);
-            query.addQueryItem(QStringLiteral("client_id"), client().clientId());
-            query.addQueryItem(QStringLiteral("response_type"), QStringLiteral("code"));
-            query.addQueryItem(QStringLiteral("redirect_uri"), redirectUri);
-            query.addQueryItem(QStringLiteral("scope"), detail::decorateScopes(request.scopes));
-            query.addQueryItem(QStringLiteral("state"), state);
-            query.addQueryItem(QStringLiteral("nonce"), nonce);
-            query.addQueryItem(QStringLiteral("code_challenge"), pkce.challenge);
-            query.addQueryItem(QStringLiteral("code_challenge_method"), QStringLiteral("S256"));
-            query.addQueryItem(QStringLiteral("client_info"), QStringLiteral("1"));
-            const QString prompt = promptFor(endpoints);
-            if (!prompt.isEmpty())
-                query.addQueryItem(QStringLiteral("prompt"), prompt);
-            if (!m_options.loginHint.isEmpty())
-                query.addQueryItem(QStringLiteral("login_hint"), m_options.loginHint);
-            if (!request.claims.isEmpty())
-                query.addQueryItem(QStringLiteral("claims"), request.claims);
-            // Form encoding: '+' and '&' inside values must not be read as separators.
-            QString encoded;
-            for (const auto &[name, value] : query.queryItems(QUrl::FullyDecoded)) {
-                if (!encoded.isEmpty())
-                    encoded += QLatin1Char('&');
-                encoded +=
-                    QString::fromLatin1(QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value));
-            }
-            url.setQuery(encoded, QUrl::StrictMode);
+            signIn.redirectUri = m_options.redirectUri.isEmpty()
+                                     ? QStringLiteral("http://localhost:%1").arg(server->port())
+                                     : m_options.redirectUri;
+            signIn.pkce = detail::generatePkce();
+            signIn.nonce = detail::sha256Hex(detail::randomLetters(16));
+            const QUrl url =
+                authorizationUrl(endpoints, request, signIn, client().clientId(), m_options.loginHint);
 
             auto promise = std::make_shared<QPromise<Outcome>>();
             promise->start();
-            auto finish = [promise, server](Outcome outcome) {
-                if (promise->future().isFinished())
-                    return;
-                server->close();
-                server->deleteLater();
-                promise->addResult(std::move(outcome));
-                promise->finish();
-            };
+            const auto finish = finisher(promise, server);
 
             auto *deadline = new QTimer(server);
             deadline->setSingleShot(true);
@@ -126,35 +187,17 @@ InteractiveBrowserCredential::requestToken(const detail::InteractiveRequest &req
             });
             deadline->start(m_options.timeout);
 
-            connect(
-                server, &detail::LoopbackServer::redirectReceived, this,
-                [this, finish, request, redirectUri, pkce, nonce,
-                 deadline](const detail::AuthorizationRedirect &redirect) {
-                    deadline->stop();
-                    if (!redirect.error.isEmpty()) {
-                        AuthError error = AuthError::authentication(
-                            QStringLiteral("Authentication failed: %1%2")
-                                .arg(redirect.error, redirect.errorDescription.isEmpty()
-                                                         ? QString()
-                                                         : QStringLiteral(": ") + redirect.errorDescription));
-                        error.oauthError = redirect.error;
-                        finish(error);
-                        return;
-                    }
-                    detail::TokenGrant grant =
-                        detail::userGrant(request, QStringLiteral("authorization_code"));
-                    grant.expectedNonce = nonce;
-                    grant.form = {{QStringLiteral("grant_type"), QStringLiteral("authorization_code")},
-                                  {QStringLiteral("code"), redirect.code},
-                                  {QStringLiteral("redirect_uri"), redirectUri},
-                                  {QStringLiteral("code_verifier"), pkce.verifier.revealString()}};
-                    if (const auto info = detail::decodeClientInfo(redirect.clientInfo.toLatin1())) {
-                        grant.headers.append(
-                            {"X-AnchorMailbox",
-                             QStringLiteral("Oid:%1@%2").arg(info->uid, info->utid).toUtf8()});
-                    }
-                    client().requestToken(grant).then(QtFuture::Launch::Sync, detail::guarded(this, finish));
-                });
+            connect(server, &detail::LoopbackServer::redirectReceived, this,
+                    [this, finish, request, signIn, deadline](const detail::AuthorizationRedirect &redirect) {
+                        deadline->stop();
+                        if (!redirect.error.isEmpty()) {
+                            finish(redirectError(redirect));
+                            return;
+                        }
+                        client()
+                            .requestToken(codeGrant(request, signIn, redirect))
+                            .then(QtFuture::Launch::Sync, detail::guarded(this, finish));
+                    });
 
             qCInfo(lcCredentials) << "waiting for the sign-in redirect on 127.0.0.1 port" << server->port();
             if (!m_options.openBrowser(url)) {
