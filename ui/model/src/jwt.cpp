@@ -2,12 +2,12 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <iterator>
 
 namespace azid::model {
 
@@ -42,6 +42,97 @@ std::optional<QJsonObject> jsonObject(const QByteArray &bytes)
         return std::nullopt;
     return document.object();
 }
+
+// What each well-known JWT claim (and header parameter) means, for the token inspector. Translated
+// when asked for (claimExplanation()), not here.
+struct ClaimText
+{
+    const char *claim;
+    const char *explanation;
+};
+
+constexpr ClaimText ClaimTexts[] = {
+    {"aud", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                              "Audience: the resource (API) the token is for. Other APIs refuse it.")},
+    {"iss", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                              "Issuer: the authority and tenant that issued the token.")},
+    {"tid",
+     QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Tenant ID: the directory the user signed in to.")},
+    {"oid", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                              "Object ID: the user's (or app's) immutable ID in that tenant; use it for "
+                              "authorization, not the name.")},
+    {"sub",
+     QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Subject: the principal, unique per application.")},
+    {"upn", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                              "User principal name (v1 tokens); may change, do not use it as a key.")},
+    {"preferred_username",
+     QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                       "The user name to show (v2 tokens); may change, do not use it as a key.")},
+    {"unique_name", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                                      "A human-readable user name (v1 tokens), for display.")},
+    {"name", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "The user's display name.")},
+    {"scp", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                              "Scopes: the delegated permissions the user granted to the client.")},
+    {"roles", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                                "App roles assigned to the user or application in the resource.")},
+    {"amr", QT_TRANSLATE_NOOP(
+                "azid::model::ClaimExplanation",
+                "Authentication methods used: pwd (password), mfa, rsa, wia (Windows), fed (federated)...")},
+    {"acrs",
+     QT_TRANSLATE_NOOP(
+         "azid::model::ClaimExplanation",
+         "Authentication context class references satisfied (c1, c2, ...): conditional access step-up.")},
+    {"acr", QT_TRANSLATE_NOOP(
+                "azid::model::ClaimExplanation",
+                "Authentication context class: 0 means the user did not meet ISO/IEC 29115 requirements.")},
+    {"xms_cc",
+     QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Client capabilities: cp1 means the client handles "
+                                                        "claims challenges (continuous access evaluation).")},
+    {"iat", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Issued at.")},
+    {"nbf", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                              "Not before: the token is not valid before this time.")},
+    {"exp",
+     QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Expires: the token is refused after this time.")},
+    {"auth_time",
+     QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "When the user last entered credentials.")},
+    {"appid", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                                "Application (client) ID that requested the token (v1).")},
+    {"azp", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                              "Authorized party: the client ID that requested the token (v2).")},
+    {"appidacr",
+     QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                       "How the client authenticated: 0 public client, 1 secret, 2 certificate (v1).")},
+    {"azpacr",
+     QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                       "How the client authenticated: 0 public client, 1 secret, 2 certificate (v2).")},
+    {"ver", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Token format version: 1.0 or 2.0.")},
+    {"uti", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Token identifier, for Microsoft support.")},
+    {"jti", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Token identifier.")},
+    {"idp",
+     QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Identity provider that authenticated the user, when "
+                                                        "it is not the issuer (guests, personal accounts).")},
+    {"ipaddr", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "IP address the user authenticated from.")},
+    {"wids",
+     QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Directory roles (template IDs) of the user.")},
+    {"groups", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Object IDs of the user's groups.")},
+    {"hasgroups", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                                    "The user has too many groups for the token; ask Microsoft Graph.")},
+    {"nonce",
+     QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Replay protection value of the sign-in request.")},
+    {"email", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "The user's e-mail address, if any.")},
+    {"given_name", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "The user's first name.")},
+    {"family_name", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "The user's last name.")},
+    {"xms_tcdt", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "When the tenant was created.")},
+    {"rh",
+     QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Internal claim Entra uses to revalidate tokens.")},
+    {"aio", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Internal claim Entra uses to reuse tokens.")},
+    {"sid", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Session ID of the user's sign-in session.")},
+    {"alg", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Signature algorithm.")},
+    {"typ", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Token type.")},
+    {"kid", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
+                              "ID of the key that signed the token (in the issuer's JWKS).")},
+    {"x5t", QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Thumbprint of the signing certificate.")},
+};
 
 } // namespace
 
@@ -116,113 +207,12 @@ bool isTimeClaim(const QString &name)
 
 QString claimExplanation(const QString &name)
 {
-    // Translated when asked for, not when the table is built (once).
-    static const QHash<QString, const char *> explanations{
-        {QStringLiteral("aud"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                  "Audience: the resource (API) the token is for. Other APIs "
-                                                  "refuse it.")},
-        {QStringLiteral("iss"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                  "Issuer: the authority and tenant that issued the token.")},
-        {QStringLiteral("tid"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                  "Tenant ID: the directory the user signed in to.")},
-        {QStringLiteral("oid"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                  "Object ID: the user's (or app's) immutable ID in that "
-                                                  "tenant; use it for authorization, not the name.")},
-        {QStringLiteral("sub"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                  "Subject: the principal, unique per application.")},
-        {QStringLiteral("upn"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                           "User principal name (v1 tokens); may change, do not use it "
-                           "as a key.")},
-        {QStringLiteral("preferred_username"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                           "The user name to show (v2 tokens); may change, do not use it as a key.")},
-        {QStringLiteral("unique_name"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                           "A human-readable user name (v1 tokens), for display.")},
-        {QStringLiteral("name"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "The user's display name.")},
-        {QStringLiteral("scp"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                           "Scopes: the delegated permissions the user granted to the client.")},
-        {QStringLiteral("roles"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                           "App roles assigned to the user or application in the resource.")},
-        {QStringLiteral("amr"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                  "Authentication methods used: pwd (password), mfa, rsa, "
-                                                  "wia (Windows), fed (federated)...")},
-        {QStringLiteral("acrs"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                   "Authentication context class references satisfied (c1, "
-                                                   "c2, ...): conditional access step-up.")},
-        {QStringLiteral("acr"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                  "Authentication context class: 0 means the user did not "
-                                                  "meet ISO/IEC 29115 requirements.")},
-        {QStringLiteral("xms_cc"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                     "Client capabilities: cp1 means the client handles "
-                                                     "claims challenges (continuous access evaluation).")},
-        {QStringLiteral("iat"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Issued at.")},
-        {QStringLiteral("nbf"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                  "Not before: the token is not valid before this time.")},
-        {QStringLiteral("exp"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                  "Expires: the token is refused after this time.")},
-        {QStringLiteral("auth_time"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "When the user last entered credentials.")},
-        {QStringLiteral("appid"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                           "Application (client) ID that requested the token (v1).")},
-        {QStringLiteral("azp"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                  "Authorized party: the client ID that requested the token "
-                                                  "(v2).")},
-        {QStringLiteral("appidacr"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                       "How the client authenticated: 0 public client, 1 "
-                                                       "secret, 2 certificate (v1).")},
-        {QStringLiteral("azpacr"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                           "How the client authenticated: 0 public client, 1 secret, "
-                           "2 certificate (v2).")},
-        {QStringLiteral("ver"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Token format version: 1.0 or 2.0.")},
-        {QStringLiteral("uti"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Token identifier, for Microsoft support.")},
-        {QStringLiteral("jti"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Token identifier.")},
-        {QStringLiteral("idp"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                  "Identity provider that authenticated the user, when it is "
-                                                  "not the issuer (guests, personal accounts).")},
-        {QStringLiteral("ipaddr"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "IP address the user authenticated from.")},
-        {QStringLiteral("wids"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Directory roles (template IDs) of the user.")},
-        {QStringLiteral("groups"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Object IDs of the user's groups.")},
-        {QStringLiteral("hasgroups"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                           "The user has too many groups for the token; ask Microsoft Graph.")},
-        {QStringLiteral("nonce"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                    "Replay protection value of the sign-in request.")},
-        {QStringLiteral("email"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "The user's e-mail address, if any.")},
-        {QStringLiteral("given_name"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "The user's first name.")},
-        {QStringLiteral("family_name"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "The user's last name.")},
-        {QStringLiteral("xms_tcdt"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "When the tenant was created.")},
-        {QStringLiteral("rh"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                 "Internal claim Entra uses to revalidate tokens.")},
-        {QStringLiteral("aio"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Internal claim Entra uses to reuse tokens.")},
-        {QStringLiteral("sid"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Session ID of the user's sign-in session.")},
-        {QStringLiteral("alg"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Signature algorithm.")},
-        {QStringLiteral("typ"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Token type.")},
-        {QStringLiteral("kid"), QT_TRANSLATE_NOOP("azid::model::ClaimExplanation",
-                                                  "ID of the key that signed the token (in the issuer's "
-                                                  "JWKS).")},
-        {QStringLiteral("x5t"),
-         QT_TRANSLATE_NOOP("azid::model::ClaimExplanation", "Thumbprint of the signing certificate.")},
-    };
-    const char *text = explanations.value(name);
-    return text ? QCoreApplication::translate("azid::model::ClaimExplanation", text) : QString();
+    const auto found =
+        std::find_if(std::begin(ClaimTexts), std::end(ClaimTexts),
+                     [&name](const ClaimText &text) { return name == QLatin1String(text.claim); });
+    return found == std::end(ClaimTexts)
+               ? QString()
+               : QCoreApplication::translate("azid::model::ClaimExplanation", found->explanation);
 }
 
 QString claimValueText(const QString &name, const QJsonValue &value)
