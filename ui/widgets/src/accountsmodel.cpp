@@ -118,43 +118,105 @@ QString AccountsModel::tokenStateText(const model::AccountEntry &entry) const
     return tr("Needs sign-in");
 }
 
+QString AccountsModel::authorityText(const model::AccountEntry &entry) const
+{
+    const AccountMetadata &metadata = entry.stored.metadata;
+    const QString authority =
+        metadata.authorityUrl.isEmpty() ? entry.record().authority : metadata.authorityUrl;
+    const model::Cloud cloud = model::cloudOfAuthority(authority);
+    return cloud == model::Cloud::Custom ? model::authorityHostPort(authority)
+                                         : model::cloudDisplayName(cloud);
+}
+
+QVariant AccountsModel::displayData(const model::AccountEntry &entry, int column) const
+{
+    const AuthenticationRecord &record = entry.record();
+    const AccountMetadata &metadata = entry.stored.metadata;
+    switch (column) {
+    case UserColumn:
+        return metadata.isDefault ? tr("%1 (default)").arg(record.username) : record.username;
+    case DisplayNameColumn:
+        return entry.displayName;
+    case TenantColumn:
+        return tenantText(entry);
+    case AuthorityColumn:
+        return authorityText(entry);
+    case ClientIdColumn:
+        return record.clientId;
+    case MethodColumn:
+        return model::signInMethodName(metadata.signInMethod);
+    case LastSignInColumn:
+        return metadata.lastSignIn > 0 ? QDateTime::fromSecsSinceEpoch(metadata.lastSignIn)
+                                             .toLocalTime()
+                                             .toString(QStringLiteral("yyyy-MM-dd HH:mm"))
+                                       : QStringLiteral("—");
+    case TokensColumn:
+        return tokenStateText(entry);
+    }
+    return {};
+}
+
+QString AccountsModel::sharedToolTip(const model::AccountEntry &entry) const
+{
+    if (m_service && !m_service->canShareWithAzureTools())
+        return m_service->shareWithAzureToolsUnavailableReason();
+    return entry.stored.metadata.shareWithAzureTools
+               ? tr("%1's sign-ins and token refreshes are copied into azure.identity's shared token "
+                    "cache, for SharedTokenCacheCredential and other Microsoft tools. Uncheck to "
+                    "remove it from there.")
+                     .arg(entry.record().username)
+               : tr("Check to copy %1's sign-ins and token refreshes into azure.identity's shared "
+                    "token cache, for SharedTokenCacheCredential and other Microsoft tools.")
+                     .arg(entry.record().username);
+}
+
+QString AccountsModel::tokensToolTip(const model::AccountEntry &entry) const
+{
+    const qint64 now = m_clock->now();
+    QStringList lines;
+    if (!entry.attention.isEmpty())
+        lines << entry.attention;
+    if (entry.unsaved)
+        lines << tr("Signed in while the keychain could not be written: kept in memory, and saved "
+                    "as soon as the keychain opens.");
+    if (entry.tokens.validUntil > now)
+        //: %1 is when it expires ("in 5 min"), %2 its scopes
+        lines << tr("An access token is valid %1 (for %2).")
+                     .arg(model::relativeTime(entry.tokens.validUntil - now),
+                          entry.tokens.validScopes.join(QStringLiteral(", ")));
+    lines << (entry.tokens.hasRefreshToken
+                  ? tr("A refresh token is cached: new tokens come without a sign-in.")
+                  : tr("No refresh token is cached: sign in again for new tokens."));
+    return lines.join(QLatin1Char('\n'));
+}
+
+QVariant AccountsModel::toolTipData(const model::AccountEntry &entry, int column) const
+{
+    const AuthenticationRecord &record = entry.record();
+    switch (column) {
+    case TenantColumn:
+        return record.tenantId;
+    case AuthorityColumn:
+        return QStringLiteral("%1 (%2)").arg(entry.stored.metadata.authorityUrl, record.authority);
+    case SharedColumn:
+        return sharedToolTip(entry);
+    case TokensColumn:
+        return tokensToolTip(entry);
+    default:
+        return tr("%1\nHome account: %2").arg(record.username, record.homeAccountId);
+    }
+}
+
 QVariant AccountsModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const model::AccountEntry &entry = m_entries[index.row()];
-    const AuthenticationRecord &record = entry.record();
     const AccountMetadata &metadata = entry.stored.metadata;
     const qint64 now = m_clock->now();
     switch (role) {
     case Qt::DisplayRole:
-        switch (index.column()) {
-        case UserColumn:
-            return metadata.isDefault ? tr("%1 (default)").arg(record.username) : record.username;
-        case DisplayNameColumn:
-            return entry.displayName;
-        case TenantColumn:
-            return tenantText(entry);
-        case AuthorityColumn: {
-            const QString authority =
-                metadata.authorityUrl.isEmpty() ? record.authority : metadata.authorityUrl;
-            const model::Cloud cloud = model::cloudOfAuthority(authority);
-            return cloud == model::Cloud::Custom ? model::authorityHostPort(authority)
-                                                 : model::cloudDisplayName(cloud);
-        }
-        case ClientIdColumn:
-            return record.clientId;
-        case MethodColumn:
-            return model::signInMethodName(metadata.signInMethod);
-        case LastSignInColumn:
-            return metadata.lastSignIn > 0 ? QDateTime::fromSecsSinceEpoch(metadata.lastSignIn)
-                                                 .toLocalTime()
-                                                 .toString(QStringLiteral("yyyy-MM-dd HH:mm"))
-                                           : QStringLiteral("—");
-        case TokensColumn:
-            return tokenStateText(entry);
-        }
-        return {};
+        return displayData(entry, index.column());
     case Qt::CheckStateRole:
         if (index.column() == SharedColumn)
             return metadata.shareWithAzureTools ? Qt::Checked : Qt::Unchecked;
@@ -165,42 +227,7 @@ QVariant AccountsModel::data(const QModelIndex &index, int role) const
                                                 : tr("Not shared with Azure tools");
         return {};
     case Qt::ToolTipRole:
-        switch (index.column()) {
-        case TenantColumn:
-            return record.tenantId;
-        case AuthorityColumn:
-            return QStringLiteral("%1 (%2)").arg(metadata.authorityUrl, record.authority);
-        case SharedColumn:
-            if (m_service && !m_service->canShareWithAzureTools())
-                return m_service->shareWithAzureToolsUnavailableReason();
-            return metadata.shareWithAzureTools
-                       ? tr("%1's sign-ins and token refreshes are copied into azure.identity's shared token "
-                            "cache, for SharedTokenCacheCredential and other Microsoft tools. Uncheck to "
-                            "remove it from there.")
-                             .arg(record.username)
-                       : tr("Check to copy %1's sign-ins and token refreshes into azure.identity's shared "
-                            "token cache, for SharedTokenCacheCredential and other Microsoft tools.")
-                             .arg(record.username);
-        case TokensColumn: {
-            QStringList lines;
-            if (!entry.attention.isEmpty())
-                lines << entry.attention;
-            if (entry.unsaved)
-                lines << tr("Signed in while the keychain could not be written: kept in memory, and saved "
-                            "as soon as the keychain opens.");
-            if (entry.tokens.validUntil > now)
-                //: %1 is when it expires ("in 5 min"), %2 its scopes
-                lines << tr("An access token is valid %1 (for %2).")
-                             .arg(model::relativeTime(entry.tokens.validUntil - now),
-                                  entry.tokens.validScopes.join(QStringLiteral(", ")));
-            lines << (entry.tokens.hasRefreshToken
-                          ? tr("A refresh token is cached: new tokens come without a sign-in.")
-                          : tr("No refresh token is cached: sign in again for new tokens."));
-            return lines.join(QLatin1Char('\n'));
-        }
-        default:
-            return tr("%1\nHome account: %2").arg(record.username, record.homeAccountId);
-        }
+        return toolTipData(entry, index.column());
     case Qt::FontRole:
         if (metadata.isDefault && index.column() == UserColumn) {
             QFont font;
@@ -213,7 +240,7 @@ QVariant AccountsModel::data(const QModelIndex &index, int role) const
             return QColor(0xc5, 0x0f, 0x1f);
         return {};
     case AccountIdRole:
-        return record.homeAccountId;
+        return entry.record().homeAccountId;
     case NeedsSignInRole:
         return entry.needsSignIn(now);
     case IsDefaultRole:

@@ -58,6 +58,13 @@ public:
 
 private:
     QString tenantText(const model::AccountEntry &entry) const;
+    // The cloud's name, or host and port for a custom authority.
+    QString authorityText(const model::AccountEntry &entry) const;
+    // data() for Qt::DisplayRole and Qt::ToolTipRole.
+    QVariant displayData(const model::AccountEntry &entry, int column) const;
+    QVariant toolTipData(const model::AccountEntry &entry, int column) const;
+    QString sharedToolTip(const model::AccountEntry &entry) const;
+    QString tokensToolTip(const model::AccountEntry &entry) const;
 
     QPointer<model::AccountService> m_service;
     QList<model::AccountEntry> m_entries;
