@@ -116,6 +116,23 @@ void TrayIcon::rebuildMenu()
     m_menu->clear();
     qDeleteAll(submenus);
     m_menu->setToolTipsVisible(true);
+    addFetchActions();
+    if (m_service && m_service->keychainState() == model::AccountService::KeychainState::Locked)
+        addUnlockAction();
+    addAccountMenus();
+    m_menu->addSeparator();
+    addFormatMenu();
+    m_menu->addSeparator();
+    connect(m_menu->addAction(tr("Add account…")), &QAction::triggered, this, &TrayIcon::addAccountRequested);
+    connect(m_menu->addAction(tr("Accounts…")), &QAction::triggered, this,
+            &TrayIcon::accountsWindowRequested);
+    connect(m_menu->addAction(tr("Settings…")), &QAction::triggered, this, &TrayIcon::settingsRequested);
+    m_menu->addSeparator();
+    connect(m_menu->addAction(tr("Quit")), &QAction::triggered, this, &TrayIcon::quitRequested);
+}
+
+void TrayIcon::addFetchActions()
+{
     for (const TokenFetch &fetch : std::as_const(m_fetches)) {
         QAction *cancel = m_menu->addAction(tr("Cancel fetching token for %1").arg(fetch.username));
         cancel->setObjectName(QStringLiteral("cancelFetchAction"));
@@ -126,57 +143,68 @@ void TrayIcon::rebuildMenu()
     }
     if (!m_fetches.isEmpty())
         m_menu->addSeparator();
-    if (m_service && m_service->keychainState() == model::AccountService::KeychainState::Locked) {
-        QAction *unlock = m_menu->addAction(iconFor(State::Locked), tr("Unlock the keychain…"));
-        unlock->setObjectName(QStringLiteral("unlockKeychainAction"));
-        unlock->setToolTip(m_service->keychainMessage());
-        connect(unlock, &QAction::triggered, this, [this]() {
-            if (m_service)
-                m_service->unlockKeychain();
-        });
-        m_menu->addSeparator();
-    }
+}
+
+void TrayIcon::addUnlockAction()
+{
+    QAction *unlock = m_menu->addAction(iconFor(State::Locked), tr("Unlock the keychain…"));
+    unlock->setObjectName(QStringLiteral("unlockKeychainAction"));
+    unlock->setToolTip(m_service->keychainMessage());
+    connect(unlock, &QAction::triggered, this, [this]() {
+        if (m_service)
+            m_service->unlockKeychain();
+    });
+    m_menu->addSeparator();
+}
+
+void TrayIcon::addAccountMenus()
+{
     const QList<model::AccountEntry> accounts =
         m_service ? m_service->accounts() : QList<model::AccountEntry>();
     const qint64 now = m_service ? m_service->clock().now() : 0;
     const QStringList recent = m_settings ? m_settings->recentScopes() : QStringList();
-    for (const model::AccountEntry &entry : accounts) {
-        const QString id = entry.id();
-        QMenu *submenu = m_menu->addMenu(
-            accountTitle(entry, m_settings ? m_settings->tenantName(entry.record().tenantId) : QString()));
-        if (entry.needsSignIn(now))
-            submenu->setIcon(iconFor(State::Attention));
-        submenu->setToolTipsVisible(true);
-        const model::Cloud cloud = model::cloudOfAuthority(entry.record().authority);
-        for (const model::ScopePreset &preset : model::scopePresets(cloud)) {
-            QAction *action = submenu->addAction(preset.label);
-            action->setToolTip(tr("Copy a token for %1").arg(preset.scope));
-            connect(action, &QAction::triggered, this,
-                    [this, id, scope = preset.scope]() { emit copyTokenRequested(id, scope); });
-        }
-        if (!recent.isEmpty()) {
-            submenu->addSeparator();
-            for (const QString &scope : recent) {
-                QAction *action = submenu->addAction(scope);
-                action->setToolTip(tr("Copy a token for %1").arg(scope));
-                connect(action, &QAction::triggered, this,
-                        [this, id, scope]() { emit copyTokenRequested(id, scope); });
-            }
-        }
-        connect(submenu->addAction(tr("Other scope…")), &QAction::triggered, this,
-                [this, id]() { emit otherScopeRequested(id); });
-        submenu->addSeparator();
-        connect(
-            submenu->addAction(entry.needsSignIn(now) ? tr("Sign in again (needed)…") : tr("Sign in again…")),
-            &QAction::triggered, this, [this, id]() { emit signInAgainRequested(id); });
-    }
+    for (const model::AccountEntry &entry : accounts)
+        addAccountMenu(entry, now, recent);
     if (accounts.isEmpty()) {
         QAction *none = m_menu->addAction(m_service && !m_service->isLoaded() ? tr("Loading accounts…")
                                                                               : tr("No accounts yet"));
         none->setEnabled(false);
     }
-    m_menu->addSeparator();
+}
 
+void TrayIcon::addAccountMenu(const model::AccountEntry &entry, qint64 now, const QStringList &recentScopes)
+{
+    const QString id = entry.id();
+    QMenu *submenu = m_menu->addMenu(
+        accountTitle(entry, m_settings ? m_settings->tenantName(entry.record().tenantId) : QString()));
+    if (entry.needsSignIn(now))
+        submenu->setIcon(iconFor(State::Attention));
+    submenu->setToolTipsVisible(true);
+    const model::Cloud cloud = model::cloudOfAuthority(entry.record().authority);
+    for (const model::ScopePreset &preset : model::scopePresets(cloud)) {
+        QAction *action = submenu->addAction(preset.label);
+        action->setToolTip(tr("Copy a token for %1").arg(preset.scope));
+        connect(action, &QAction::triggered, this,
+                [this, id, scope = preset.scope]() { emit copyTokenRequested(id, scope); });
+    }
+    if (!recentScopes.isEmpty()) {
+        submenu->addSeparator();
+        for (const QString &scope : recentScopes) {
+            QAction *action = submenu->addAction(scope);
+            action->setToolTip(tr("Copy a token for %1").arg(scope));
+            connect(action, &QAction::triggered, this,
+                    [this, id, scope]() { emit copyTokenRequested(id, scope); });
+        }
+    }
+    connect(submenu->addAction(tr("Other scope…")), &QAction::triggered, this,
+            [this, id]() { emit otherScopeRequested(id); });
+    submenu->addSeparator();
+    connect(submenu->addAction(entry.needsSignIn(now) ? tr("Sign in again (needed)…") : tr("Sign in again…")),
+            &QAction::triggered, this, [this, id]() { emit signInAgainRequested(id); });
+}
+
+void TrayIcon::addFormatMenu()
+{
     QMenu *format = m_menu->addMenu(tr("Copy format"));
     auto *formats = new QActionGroup(format);
     formats->setExclusive(true);
@@ -190,13 +218,6 @@ void TrayIcon::rebuildMenu()
                 m_settings->setTokenFormat(value);
         });
     }
-    m_menu->addSeparator();
-    connect(m_menu->addAction(tr("Add account…")), &QAction::triggered, this, &TrayIcon::addAccountRequested);
-    connect(m_menu->addAction(tr("Accounts…")), &QAction::triggered, this,
-            &TrayIcon::accountsWindowRequested);
-    connect(m_menu->addAction(tr("Settings…")), &QAction::triggered, this, &TrayIcon::settingsRequested);
-    m_menu->addSeparator();
-    connect(m_menu->addAction(tr("Quit")), &QAction::triggered, this, &TrayIcon::quitRequested);
 }
 
 QString TrayIcon::toolTip() const

@@ -76,6 +76,12 @@ signals:
 private:
     void updateState();
     void markDirty();
+    // The parts of the menu, top to bottom.
+    void addFetchActions();
+    void addUnlockAction();
+    void addAccountMenus();
+    void addAccountMenu(const model::AccountEntry &entry, qint64 now, const QStringList &recentScopes);
+    void addFormatMenu();
 
     QPointer<model::AccountService> m_service;
     QPointer<model::AppSettings> m_settings;
