@@ -43,6 +43,27 @@ TokenInspector::TokenInspector(QWidget *parent) : QDialog(parent), m_clock(&Cloc
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_status);
 
+    createTabs();
+    layout->addWidget(m_tabs, 1);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::close);
+    layout->addWidget(buttons);
+
+    connect(m_tokenEdit, &QPlainTextEdit::textChanged, this, &TokenInspector::decode);
+    connect(m_challengeEdit, &QPlainTextEdit::textChanged, this, &TokenInspector::parseChallenge);
+    connect(m_requestButton, &QPushButton::clicked, this, [this]() {
+        if (m_challenge.problem.isEmpty() && !m_accountId.isEmpty())
+            emit newTokenRequested(m_accountId, m_scopes, m_challenge.claims);
+    });
+    m_tick.setInterval(1000);
+    connect(&m_tick, &QTimer::timeout, this, &TokenInspector::tick);
+    decode();
+    parseChallenge();
+}
+
+void TokenInspector::createTabs()
+{
     m_tabs = new QTabWidget(this);
     m_claimsView = new QTableView(this);
     m_claimsView->setObjectName(QStringLiteral("claimsView"));
@@ -58,7 +79,11 @@ TokenInspector::TokenInspector(QWidget *parent) : QDialog(parent), m_clock(&Cloc
     m_headerView->setReadOnly(true);
     m_headerView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_tabs->addTab(m_headerView, tr("Header"));
+    m_tabs->addTab(createChallengePage(), tr("Claims challenge"));
+}
 
+QWidget *TokenInspector::createChallengePage()
+{
     auto *challengePage = new QWidget(this);
     auto *challengeLayout = new QVBoxLayout(challengePage);
     auto *challengeHelp =
@@ -84,23 +109,7 @@ TokenInspector::TokenInspector(QWidget *parent) : QDialog(parent), m_clock(&Cloc
     m_requestButton->setEnabled(false);
     challengeLayout->addWidget(m_requestButton, 0, Qt::AlignLeft);
     challengeLayout->addStretch();
-    m_tabs->addTab(challengePage, tr("Claims challenge"));
-    layout->addWidget(m_tabs, 1);
-
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::close);
-    layout->addWidget(buttons);
-
-    connect(m_tokenEdit, &QPlainTextEdit::textChanged, this, &TokenInspector::decode);
-    connect(m_challengeEdit, &QPlainTextEdit::textChanged, this, &TokenInspector::parseChallenge);
-    connect(m_requestButton, &QPushButton::clicked, this, [this]() {
-        if (m_challenge.problem.isEmpty() && !m_accountId.isEmpty())
-            emit newTokenRequested(m_accountId, m_scopes, m_challenge.claims);
-    });
-    m_tick.setInterval(1000);
-    connect(&m_tick, &QTimer::timeout, this, &TokenInspector::tick);
-    decode();
-    parseChallenge();
+    return challengePage;
 }
 
 TokenInspector::~TokenInspector() = default;

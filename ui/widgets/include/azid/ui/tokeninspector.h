@@ -43,6 +43,9 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    // The claims, the header and the claims challenge.
+    void createTabs();
+    QWidget *createChallengePage();
     void decode();
     void tick();
     void parseChallenge();
