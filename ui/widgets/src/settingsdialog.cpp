@@ -28,6 +28,36 @@ SettingsDialog::SettingsDialog(model::AppSettings *settings, QWidget *parent)
     setWindowTitle(tr("Settings — Azid"));
     auto *layout = new QVBoxLayout(this);
 
+    layout->addWidget(createSignInGroup());
+    layout->addWidget(createClipboardGroup());
+    layout->addWidget(createNetworkGroup());
+    layout->addWidget(createGeneralGroup());
+
+    m_problem = new QLabel(this);
+    m_problem->setObjectName(QStringLiteral("problemLabel"));
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("QLabel { color: #a4262c; }"));
+    layout->addWidget(m_problem);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    m_saveButton = buttons->button(QDialogButtonBox::Save);
+    m_saveButton->setObjectName(QStringLiteral("saveButton"));
+    layout->addWidget(buttons);
+
+    connect(buttons, &QDialogButtonBox::accepted, this, [this]() {
+        if (save())
+            accept();
+    });
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_cloud, &QComboBox::currentIndexChanged, this, &SettingsDialog::updateForm);
+    for (QLineEdit *edit : {m_authority, m_caBundle, m_proxyUrl})
+        connect(edit, &QLineEdit::textChanged, this, &SettingsDialog::updateForm);
+    connect(m_proxyManual, &QRadioButton::toggled, this, &SettingsDialog::updateForm);
+    load();
+}
+
+QGroupBox *SettingsDialog::createSignInGroup()
+{
     auto *signIn = new QGroupBox(tr("New sign-ins"), this);
     auto *signInForm = new QFormLayout(signIn);
     m_cloud = new QComboBox(signIn);
@@ -48,8 +78,11 @@ SettingsDialog::SettingsDialog(model::AppSettings *settings, QWidget *parent)
     m_clientId->setObjectName(QStringLiteral("clientIdEdit"));
     m_clientId->setPlaceholderText(DeveloperSignOnClientId);
     signInForm->addRow(tr("Client ID:"), m_clientId);
-    layout->addWidget(signIn);
+    return signIn;
+}
 
+QGroupBox *SettingsDialog::createClipboardGroup()
+{
     auto *clipboard = new QGroupBox(tr("Clipboard"), this);
     auto *clipboardForm = new QFormLayout(clipboard);
     m_format = new QComboBox(clipboard);
@@ -64,8 +97,11 @@ SettingsDialog::SettingsDialog(model::AppSettings *settings, QWidget *parent)
     m_clearSeconds->setSuffix(tr(" s"));
     m_clearSeconds->setSpecialValueText(tr("Never"));
     clipboardForm->addRow(tr("Clear the clipboard after:"), m_clearSeconds);
-    layout->addWidget(clipboard);
+    return clipboard;
+}
 
+QGroupBox *SettingsDialog::createNetworkGroup()
+{
     auto *network = new QGroupBox(tr("Network"), this);
     auto *networkForm = new QFormLayout(network);
     auto *caRow = new QHBoxLayout;
@@ -88,8 +124,20 @@ SettingsDialog::SettingsDialog(model::AppSettings *settings, QWidget *parent)
     manualRow->addWidget(m_proxyManual);
     manualRow->addWidget(m_proxyUrl, 1);
     networkForm->addRow(QString(), manualRow);
-    layout->addWidget(network);
+    connect(browse, &QPushButton::clicked, this, [this]() {
+        //: The file dialog's filters: keep the patterns in parentheses as they are
+        const QString filters = tr("PEM certificates (*.pem *.crt *.cer);;All files (*)");
+        auto *dialog = new QFileDialog(this, tr("Choose a CA bundle"), QString(), filters);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setFileMode(QFileDialog::ExistingFile);
+        connect(dialog, &QFileDialog::fileSelected, m_caBundle, &QLineEdit::setText);
+        dialog->open();
+    });
+    return network;
+}
 
+QGroupBox *SettingsDialog::createGeneralGroup()
+{
     auto *general = new QGroupBox(tr("General"), this);
     auto *generalLayout = new QVBoxLayout(general);
     m_startAtLogin = new QCheckBox(tr("Start Azid when I log in"), general);
@@ -101,38 +149,7 @@ SettingsDialog::SettingsDialog(model::AppSettings *settings, QWidget *parent)
                                  general);
     m_memoryOnly->setObjectName(QStringLiteral("memoryOnlyCheck"));
     generalLayout->addWidget(m_memoryOnly);
-    layout->addWidget(general);
-
-    m_problem = new QLabel(this);
-    m_problem->setObjectName(QStringLiteral("problemLabel"));
-    m_problem->setWordWrap(true);
-    m_problem->setStyleSheet(QStringLiteral("QLabel { color: #a4262c; }"));
-    layout->addWidget(m_problem);
-
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
-    m_saveButton = buttons->button(QDialogButtonBox::Save);
-    m_saveButton->setObjectName(QStringLiteral("saveButton"));
-    layout->addWidget(buttons);
-
-    connect(buttons, &QDialogButtonBox::accepted, this, [this]() {
-        if (save())
-            accept();
-    });
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(browse, &QPushButton::clicked, this, [this]() {
-        //: The file dialog's filters: keep the patterns in parentheses as they are
-        const QString filters = tr("PEM certificates (*.pem *.crt *.cer);;All files (*)");
-        auto *dialog = new QFileDialog(this, tr("Choose a CA bundle"), QString(), filters);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        dialog->setFileMode(QFileDialog::ExistingFile);
-        connect(dialog, &QFileDialog::fileSelected, m_caBundle, &QLineEdit::setText);
-        dialog->open();
-    });
-    connect(m_cloud, &QComboBox::currentIndexChanged, this, &SettingsDialog::updateForm);
-    for (QLineEdit *edit : {m_authority, m_caBundle, m_proxyUrl})
-        connect(edit, &QLineEdit::textChanged, this, &SettingsDialog::updateForm);
-    connect(m_proxyManual, &QRadioButton::toggled, this, &SettingsDialog::updateForm);
-    load();
+    return general;
 }
 
 void SettingsDialog::load()

@@ -7,6 +7,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -34,6 +35,11 @@ signals:
     void saved();
 
 private:
+    // The dialog's groups, top to bottom.
+    QGroupBox *createSignInGroup();
+    QGroupBox *createClipboardGroup();
+    QGroupBox *createNetworkGroup();
+    QGroupBox *createGeneralGroup();
     void updateForm();
 
     QPointer<model::AppSettings> m_settings;
