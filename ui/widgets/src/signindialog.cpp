@@ -97,85 +97,9 @@ void SignInDialog::buildForm()
 {
     auto *page = new QWidget(m_pages);
     auto *layout = new QVBoxLayout(page);
-    auto *form = new QFormLayout;
-
-    m_cloud = new QComboBox(page);
-    m_cloud->setObjectName(QStringLiteral("cloudCombo"));
-    for (model::Cloud cloud :
-         {model::Cloud::Public, model::Cloud::UsGovernment, model::Cloud::China, model::Cloud::Custom})
-        m_cloud->addItem(model::cloudDisplayName(cloud), model::cloudKey(cloud));
-    form->addRow(tr("&Cloud:"), m_cloud);
-
-    m_authority = new QLineEdit(page);
-    m_authority->setObjectName(QStringLiteral("authorityEdit"));
-    m_authority->setPlaceholderText(QStringLiteral("https://login.example.com"));
-    form->addRow(tr("&Authority URL:"), m_authority);
-    m_skipDiscovery = new QCheckBox(tr("Not a Microsoft cloud: skip instance discovery"), page);
-    m_skipDiscovery->setObjectName(QStringLiteral("skipDiscoveryCheck"));
-    m_skipDiscovery->setChecked(true);
-    form->addRow(QString(), m_skipDiscovery);
-
-    m_tenant = new QLineEdit(page);
-    m_tenant->setObjectName(QStringLiteral("tenantEdit"));
-    //: Keep "organizations": it is what one types
-    m_tenant->setPlaceholderText(tr("organizations — or a tenant id or domain"));
-    form->addRow(tr("&Tenant:"), m_tenant);
-
-    m_clientId = new QLineEdit(DeveloperSignOnClientId, page);
-    m_clientId->setObjectName(QStringLiteral("clientIdEdit"));
-    m_clientId->setToolTip(tr("The application that signs in. The default is the one "
-                              "azure.identity uses (Azure CLI's)."));
-    form->addRow(tr("C&lient ID:"), m_clientId);
-
-    m_loginHint = new QLineEdit(page);
-    m_loginHint->setObjectName(QStringLiteral("loginHintEdit"));
-    m_loginHint->setPlaceholderText(tr("user@example.com (optional)"));
-    form->addRow(tr("Login &hint:"), m_loginHint);
-
-    m_scopes = new QLineEdit(page);
-    m_scopes->setObjectName(QStringLiteral("scopesEdit"));
-    m_scopes->setToolTip(tr("Scopes to consent to now, separated by spaces."));
-    form->addRow(tr("&Scopes:"), m_scopes);
-    layout->addLayout(form);
-
-    auto *methodBox = new QGroupBox(tr("Sign in with"), page);
-    auto *methodLayout = new QVBoxLayout(methodBox);
-    m_methods = new QButtonGroup(this);
-    auto addMethod = [&](model::SignInMethod method, const QString &text, const QString &name) {
-        auto *radio = new QRadioButton(text, methodBox);
-        radio->setObjectName(name);
-        m_methods->addButton(radio, static_cast<int>(method));
-        methodLayout->addWidget(radio);
-        return radio;
-    };
-    m_methodBrowser = addMethod(model::SignInMethod::SystemBrowser, tr("System &browser (recommended)"),
-                                QStringLiteral("methodBrowser"));
-    m_methodEmbedded = addMethod(model::SignInMethod::EmbeddedBrowser, tr("&Embedded browser window"),
-                                 QStringLiteral("methodEmbedded"));
-    m_methodDeviceCode =
-        addMethod(model::SignInMethod::DeviceCode, tr("&Device code (sign in on another device)"),
-                  QStringLiteral("methodDeviceCode"));
-    m_methodPassword = addMethod(model::SignInMethod::UsernamePassword, tr("User name and &password"),
-                                 QStringLiteral("methodPassword"));
-    m_methodBrowser->setChecked(true);
-    layout->addWidget(methodBox);
-
-    m_passwordBox = new QGroupBox(tr("User name and password"), page);
-    auto *passwordLayout = new QFormLayout(m_passwordBox);
-    auto *warning = wrappedLabel(
-        tr("Only for work or school accounts without multi-factor authentication whose password "
-           "Entra ID checks itself. Accounts with MFA, federated accounts and personal Microsoft "
-           "accounts cannot sign in this way: use a browser or a device code."),
-        m_passwordBox, QStringLiteral("passwordWarning"));
-    passwordLayout->addRow(warning);
-    m_username = new QLineEdit(m_passwordBox);
-    m_username->setObjectName(QStringLiteral("usernameEdit"));
-    passwordLayout->addRow(tr("&User name:"), m_username);
-    m_password = new QLineEdit(m_passwordBox);
-    m_password->setObjectName(QStringLiteral("passwordEdit"));
-    m_password->setEchoMode(QLineEdit::Password);
-    passwordLayout->addRow(tr("Pass&word:"), m_password);
-    layout->addWidget(m_passwordBox);
+    layout->addLayout(createFormFields(page));
+    layout->addWidget(createMethodBox(page));
+    layout->addWidget(createPasswordBox(page));
 
     m_makeDefault = new QCheckBox(tr("Make this the default account"), page);
     m_makeDefault->setObjectName(QStringLiteral("makeDefaultCheck"));
@@ -215,6 +139,95 @@ void SignInDialog::buildForm()
     onCloudChanged();
 }
 
+QFormLayout *SignInDialog::createFormFields(QWidget *page)
+{
+    auto *form = new QFormLayout;
+
+    m_cloud = new QComboBox(page);
+    m_cloud->setObjectName(QStringLiteral("cloudCombo"));
+    for (model::Cloud cloud :
+         {model::Cloud::Public, model::Cloud::UsGovernment, model::Cloud::China, model::Cloud::Custom})
+        m_cloud->addItem(model::cloudDisplayName(cloud), model::cloudKey(cloud));
+    form->addRow(tr("&Cloud:"), m_cloud);
+
+    m_authority = new QLineEdit(page);
+    m_authority->setObjectName(QStringLiteral("authorityEdit"));
+    m_authority->setPlaceholderText(QStringLiteral("https://login.example.com"));
+    form->addRow(tr("&Authority URL:"), m_authority);
+    m_skipDiscovery = new QCheckBox(tr("Not a Microsoft cloud: skip instance discovery"), page);
+    m_skipDiscovery->setObjectName(QStringLiteral("skipDiscoveryCheck"));
+    m_skipDiscovery->setChecked(true);
+    form->addRow(QString(), m_skipDiscovery);
+
+    m_tenant = new QLineEdit(page);
+    m_tenant->setObjectName(QStringLiteral("tenantEdit"));
+    //: Keep "organizations": it is what one types
+    m_tenant->setPlaceholderText(tr("organizations — or a tenant id or domain"));
+    form->addRow(tr("&Tenant:"), m_tenant);
+
+    m_clientId = new QLineEdit(DeveloperSignOnClientId, page);
+    m_clientId->setObjectName(QStringLiteral("clientIdEdit"));
+    m_clientId->setToolTip(tr("The application that signs in. The default is the one "
+                              "azure.identity uses (Azure CLI's)."));
+    form->addRow(tr("C&lient ID:"), m_clientId);
+
+    m_loginHint = new QLineEdit(page);
+    m_loginHint->setObjectName(QStringLiteral("loginHintEdit"));
+    m_loginHint->setPlaceholderText(tr("user@example.com (optional)"));
+    form->addRow(tr("Login &hint:"), m_loginHint);
+
+    m_scopes = new QLineEdit(page);
+    m_scopes->setObjectName(QStringLiteral("scopesEdit"));
+    m_scopes->setToolTip(tr("Scopes to consent to now, separated by spaces."));
+    form->addRow(tr("&Scopes:"), m_scopes);
+    return form;
+}
+
+QGroupBox *SignInDialog::createMethodBox(QWidget *page)
+{
+    auto *methodBox = new QGroupBox(tr("Sign in with"), page);
+    auto *methodLayout = new QVBoxLayout(methodBox);
+    m_methods = new QButtonGroup(this);
+    auto addMethod = [&](model::SignInMethod method, const QString &text, const QString &name) {
+        auto *radio = new QRadioButton(text, methodBox);
+        radio->setObjectName(name);
+        m_methods->addButton(radio, static_cast<int>(method));
+        methodLayout->addWidget(radio);
+        return radio;
+    };
+    m_methodBrowser = addMethod(model::SignInMethod::SystemBrowser, tr("System &browser (recommended)"),
+                                QStringLiteral("methodBrowser"));
+    m_methodEmbedded = addMethod(model::SignInMethod::EmbeddedBrowser, tr("&Embedded browser window"),
+                                 QStringLiteral("methodEmbedded"));
+    m_methodDeviceCode =
+        addMethod(model::SignInMethod::DeviceCode, tr("&Device code (sign in on another device)"),
+                  QStringLiteral("methodDeviceCode"));
+    m_methodPassword = addMethod(model::SignInMethod::UsernamePassword, tr("User name and &password"),
+                                 QStringLiteral("methodPassword"));
+    m_methodBrowser->setChecked(true);
+    return methodBox;
+}
+
+QGroupBox *SignInDialog::createPasswordBox(QWidget *page)
+{
+    m_passwordBox = new QGroupBox(tr("User name and password"), page);
+    auto *passwordLayout = new QFormLayout(m_passwordBox);
+    auto *warning = wrappedLabel(
+        tr("Only for work or school accounts without multi-factor authentication whose password "
+           "Entra ID checks itself. Accounts with MFA, federated accounts and personal Microsoft "
+           "accounts cannot sign in this way: use a browser or a device code."),
+        m_passwordBox, QStringLiteral("passwordWarning"));
+    passwordLayout->addRow(warning);
+    m_username = new QLineEdit(m_passwordBox);
+    m_username->setObjectName(QStringLiteral("usernameEdit"));
+    passwordLayout->addRow(tr("&User name:"), m_username);
+    m_password = new QLineEdit(m_passwordBox);
+    m_password->setObjectName(QStringLiteral("passwordEdit"));
+    m_password->setEchoMode(QLineEdit::Password);
+    passwordLayout->addRow(tr("Pass&word:"), m_password);
+    return m_passwordBox;
+}
+
 void SignInDialog::buildWaiting()
 {
     auto *page = new QWidget(m_pages);
@@ -234,6 +247,21 @@ void SignInDialog::buildWaiting()
     m_progress->setTextVisible(false);
     layout->addWidget(m_progress);
 
+    layout->addWidget(createBrowserBox(page));
+    layout->addWidget(createDeviceBox(page));
+
+    layout->addStretch();
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch();
+    auto *cancelButton = button(tr("Cancel"), page, QStringLiteral("cancelButton"));
+    buttons->addWidget(cancelButton);
+    layout->addLayout(buttons);
+    connect(cancelButton, &QPushButton::clicked, this, &SignInDialog::cancel);
+    m_pages->addWidget(page);
+}
+
+QWidget *SignInDialog::createBrowserBox(QWidget *page)
+{
     m_browserBox = new QWidget(page);
     m_browserBox->setObjectName(QStringLiteral("browserBox"));
     auto *browserLayout = new QVBoxLayout(m_browserBox);
@@ -252,12 +280,15 @@ void SignInDialog::buildWaiting()
     urlRow->addWidget(copyUrl);
     urlRow->addWidget(openUrl);
     browserLayout->addLayout(urlRow);
-    layout->addWidget(m_browserBox);
     connect(copyUrl, &QPushButton::clicked, this,
             [this]() { QApplication::clipboard()->setText(m_url->text()); });
     connect(openUrl, &QPushButton::clicked, this,
             [this]() { QDesktopServices::openUrl(QUrl::fromEncoded(m_url->text().toUtf8())); });
+    return m_browserBox;
+}
 
+QWidget *SignInDialog::createDeviceBox(QWidget *page)
+{
     m_deviceBox = new QWidget(page);
     m_deviceBox->setObjectName(QStringLiteral("deviceBox"));
     auto *deviceLayout = new QHBoxLayout(m_deviceBox);
@@ -285,18 +316,9 @@ void SignInDialog::buildWaiting()
     m_qrCode->setObjectName(QStringLiteral("qrCodeLabel"));
     m_qrCode->setToolTip(tr("Scan to open the verification page on a phone"));
     deviceLayout->addWidget(m_qrCode, 0, Qt::AlignTop);
-    layout->addWidget(m_deviceBox);
     connect(copyCode, &QPushButton::clicked, this,
             [this]() { QApplication::clipboard()->setText(m_userCode->text()); });
-
-    layout->addStretch();
-    auto *buttons = new QHBoxLayout;
-    buttons->addStretch();
-    auto *cancelButton = button(tr("Cancel"), page, QStringLiteral("cancelButton"));
-    buttons->addWidget(cancelButton);
-    layout->addLayout(buttons);
-    connect(cancelButton, &QPushButton::clicked, this, &SignInDialog::cancel);
-    m_pages->addWidget(page);
+    return m_deviceBox;
 }
 
 void SignInDialog::buildFailed()

@@ -12,6 +12,7 @@
 class QButtonGroup;
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
@@ -79,7 +80,12 @@ protected:
 
 private:
     void buildForm();
+    QFormLayout *createFormFields(QWidget *page);
+    QGroupBox *createMethodBox(QWidget *page);
+    QGroupBox *createPasswordBox(QWidget *page);
     void buildWaiting();
+    QWidget *createBrowserBox(QWidget *page);
+    QWidget *createDeviceBox(QWidget *page);
     void buildFailed();
     void showPage(Page page);
     void updateForm();
