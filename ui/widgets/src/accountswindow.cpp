@@ -35,6 +35,19 @@ AccountsWindow::AccountsWindow(model::AccountService *service, AccountsModel *mo
     setWindowIcon(QIcon(QStringLiteral(":/azid/icons/azid.svg")));
     resize(1240, 420);
 
+    createToolbar();
+    setCentralWidget(createCentralWidget());
+    statusBar()->setObjectName(QStringLiteral("statusBar"));
+    connectModel();
+    updateEmptyState();
+    updateActions();
+    updateKeychainBanner();
+    if (m_model->rowCount() > 0)
+        m_view->selectRow(0);
+}
+
+void AccountsWindow::createToolbar()
+{
     auto *toolbar = addToolBar(tr("Accounts"));
     toolbar->setObjectName(QStringLiteral("accountsToolbar"));
     toolbar->setMovable(false);
@@ -43,7 +56,39 @@ AccountsWindow::AccountsWindow(model::AccountService *service, AccountsModel *mo
     add->setObjectName(QStringLiteral("addAccountAction"));
     m_signInAgain = toolbar->addAction(tr("Sign in again…"));
     m_signInAgain->setObjectName(QStringLiteral("signInAgainAction"));
+    addTokenButtons(toolbar);
+    m_setDefault = toolbar->addAction(tr("Set as default"));
+    m_setDefault->setObjectName(QStringLiteral("setDefaultAction"));
+    addShareAction(toolbar);
+    toolbar->addSeparator();
+    m_export = toolbar->addAction(tr("Export…"));
+    m_export->setObjectName(QStringLiteral("exportAction"));
+    auto *import = toolbar->addAction(tr("Import…"));
+    import->setObjectName(QStringLiteral("importAction"));
+    toolbar->addSeparator();
+    m_remove = toolbar->addAction(tr("Remove…"));
+    m_remove->setObjectName(QStringLiteral("removeAction"));
+    auto *spacer = new QWidget(this);
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    toolbar->addWidget(spacer);
+    auto *settingsAction = toolbar->addAction(tr("Settings…"));
+    settingsAction->setObjectName(QStringLiteral("settingsAction"));
 
+    connect(add, &QAction::triggered, this, &AccountsWindow::addAccountRequested);
+    connect(m_signInAgain, &QAction::triggered, this, [this]() {
+        if (!selectedAccountId().isEmpty())
+            emit signInAgainRequested(selectedAccountId());
+    });
+    connect(m_setDefault, &QAction::triggered, this, &AccountsWindow::setDefaultSelected);
+    connect(m_share, &QAction::triggered, this, &AccountsWindow::shareSelected);
+    connect(m_export, &QAction::triggered, this, &AccountsWindow::exportSelected);
+    connect(import, &QAction::triggered, this, &AccountsWindow::importRecords);
+    connect(m_remove, &QAction::triggered, this, &AccountsWindow::confirmRemoval);
+    connect(settingsAction, &QAction::triggered, this, &AccountsWindow::settingsRequested);
+}
+
+void AccountsWindow::addTokenButtons(QToolBar *toolbar)
+{
     m_copyMenu = new QMenu(this);
     m_copyButton = new QToolButton(this);
     m_copyButton->setObjectName(QStringLiteral("copyTokenButton"));
@@ -60,9 +105,10 @@ AccountsWindow::AccountsWindow(model::AccountService *service, AccountsModel *mo
     toolbar->addWidget(m_inspectButton);
     connect(m_copyMenu, &QMenu::aboutToShow, this, [this]() { fillScopeMenu(m_copyMenu, false); });
     connect(m_inspectMenu, &QMenu::aboutToShow, this, [this]() { fillScopeMenu(m_inspectMenu, true); });
+}
 
-    m_setDefault = toolbar->addAction(tr("Set as default"));
-    m_setDefault->setObjectName(QStringLiteral("setDefaultAction"));
+void AccountsWindow::addShareAction(QToolBar *toolbar)
+{
     m_share = toolbar->addAction(tr("Share with Azure tools"));
     m_share->setObjectName(QStringLiteral("shareWithAzureToolsAction"));
     m_share->setCheckable(true);
@@ -73,24 +119,27 @@ AccountsWindow::AccountsWindow(model::AccountService *service, AccountsModel *mo
             tr("Copy the selected account's sign-in into azure.identity's shared token cache, or remove it "
                "from there."));
     }
-    toolbar->addSeparator();
-    m_export = toolbar->addAction(tr("Export…"));
-    m_export->setObjectName(QStringLiteral("exportAction"));
-    auto *import = toolbar->addAction(tr("Import…"));
-    import->setObjectName(QStringLiteral("importAction"));
-    toolbar->addSeparator();
-    m_remove = toolbar->addAction(tr("Remove…"));
-    m_remove->setObjectName(QStringLiteral("removeAction"));
-    auto *spacer = new QWidget(this);
-    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
-    toolbar->addWidget(spacer);
-    auto *settingsAction = toolbar->addAction(tr("Settings…"));
-    settingsAction->setObjectName(QStringLiteral("settingsAction"));
+}
 
+QWidget *AccountsWindow::createCentralWidget()
+{
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->addWidget(createKeychainBanner(central));
-    m_view = new QTableView(central);
+    layout->addWidget(createAccountsView(central), 1);
+    m_empty = new QLabel(tr("No accounts yet. Add one with \"Add account…\": sign in with the system "
+                            "browser, a device code or a user name and password."),
+                         central);
+    m_empty->setObjectName(QStringLiteral("emptyLabel"));
+    m_empty->setWordWrap(true);
+    m_empty->setAlignment(Qt::AlignCenter);
+    layout->addWidget(m_empty);
+    return central;
+}
+
+QTableView *AccountsWindow::createAccountsView(QWidget *parent)
+{
+    m_view = new QTableView(parent);
     m_view->setObjectName(QStringLiteral("accountsView"));
     m_view->setModel(m_model);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -111,28 +160,11 @@ AccountsWindow::AccountsWindow(model::AccountService *service, AccountsModel *mo
         m_view->setColumnWidth(column, idWidth);
     }
     header->setSectionResizeMode(AccountsModel::TokensColumn, QHeaderView::Stretch);
-    layout->addWidget(m_view, 1);
-    m_empty = new QLabel(tr("No accounts yet. Add one with \"Add account…\": sign in with the system "
-                            "browser, a device code or a user name and password."),
-                         central);
-    m_empty->setObjectName(QStringLiteral("emptyLabel"));
-    m_empty->setWordWrap(true);
-    m_empty->setAlignment(Qt::AlignCenter);
-    layout->addWidget(m_empty);
-    setCentralWidget(central);
-    statusBar()->setObjectName(QStringLiteral("statusBar"));
+    return m_view;
+}
 
-    connect(add, &QAction::triggered, this, &AccountsWindow::addAccountRequested);
-    connect(m_signInAgain, &QAction::triggered, this, [this]() {
-        if (!selectedAccountId().isEmpty())
-            emit signInAgainRequested(selectedAccountId());
-    });
-    connect(m_setDefault, &QAction::triggered, this, &AccountsWindow::setDefaultSelected);
-    connect(m_share, &QAction::triggered, this, &AccountsWindow::shareSelected);
-    connect(m_export, &QAction::triggered, this, &AccountsWindow::exportSelected);
-    connect(import, &QAction::triggered, this, &AccountsWindow::importRecords);
-    connect(m_remove, &QAction::triggered, this, &AccountsWindow::confirmRemoval);
-    connect(settingsAction, &QAction::triggered, this, &AccountsWindow::settingsRequested);
+void AccountsWindow::connectModel()
+{
     connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
         const auto entry = m_model->entryAt(index.row());
         if (entry && entry->needsSignIn(m_service ? m_service->clock().now() : 0))
@@ -152,11 +184,6 @@ AccountsWindow::AccountsWindow(model::AccountService *service, AccountsModel *mo
                 m_view->selectRow(0);
         });
     }
-    updateEmptyState();
-    updateActions();
-    updateKeychainBanner();
-    if (m_model->rowCount() > 0)
-        m_view->selectRow(0);
 }
 
 QWidget *AccountsWindow::createKeychainBanner(QWidget *parent)

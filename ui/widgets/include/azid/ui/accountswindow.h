@@ -10,6 +10,7 @@
 class QLabel;
 class QMenu;
 class QTableView;
+class QToolBar;
 class QToolButton;
 
 class QFrame;
@@ -60,6 +61,13 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    // The window's parts, built once by the constructor.
+    void createToolbar();
+    void addTokenButtons(QToolBar *toolbar);
+    void addShareAction(QToolBar *toolbar);
+    QWidget *createCentralWidget();
+    QTableView *createAccountsView(QWidget *parent);
+    void connectModel();
     QWidget *createKeychainBanner(QWidget *parent);
     void updateKeychainBanner();
     void updateActions();
