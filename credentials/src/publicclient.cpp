@@ -10,7 +10,116 @@
 namespace azid::detail {
 
 namespace {
+
 constexpr qint64 kLongLivedToken = 7200; // seconds: tokens refreshed half-way through their lifetime
+
+// When a token the authority issued at requestTime expires and is to be refreshed.
+void setLifetime(AccessTokenInfo &token, const TokenResponse &r, qint64 requestTime)
+{
+    if (r.expiresIn > 0)
+        token.expiresOn = requestTime + r.expiresIn;
+    else if (r.expiresOn)
+        token.expiresOn = *r.expiresOn;
+    else
+        token.expiresOn = requestTime + 3600;
+    // refresh_in when the authority sent it; else, as MSAL does, half-way through a token that lives
+    // two hours or more (the same rule as managed identity's answers).
+    if (r.refreshIn && *r.refreshIn > 0)
+        token.refreshOn = requestTime + *r.refreshIn;
+    else if (token.expiresOn - requestTime >= kLongLivedToken)
+        token.refreshOn = requestTime + (token.expiresOn - requestTime) / 2;
+}
+
+// An identity token must be issued to this client and, when the sign-in sent a nonce, answer it.
+std::optional<AuthError> identityTokenProblem(const QJsonObject &claims, const TokenGrant &grant,
+                                              const QString &clientId)
+{
+    const QJsonValue audience = claims.value(QStringLiteral("aud"));
+    const bool audienceMatches = audience.isArray() ? audience.toArray().contains(QJsonValue(clientId))
+                                                    : audience.toString() == clientId;
+    if (!audienceMatches) {
+        return AuthError::authentication(
+            QStringLiteral("%1: the identity token was issued to another application (aud does not match the "
+                           "client id %2).")
+                .arg(grant.context, clientId));
+    }
+    if (!grant.expectedNonce.isEmpty() &&
+        claims.value(QStringLiteral("nonce")).toString() != grant.expectedNonce) {
+        return AuthError::authentication(
+            QStringLiteral("%1: the identity token's nonce does not match this sign-in; the answer may have "
+                           "been replayed. Sign in again.")
+                .arg(grant.context));
+    }
+    return std::nullopt;
+}
+
+// Who signed in, from the identity token's claims; the tenant from the issuer when there is no tid.
+void readIdentity(TokenOutcome &outcome, const TokenResponse &r, const QString &endpointTenant)
+{
+    const QJsonObject &claims = r.idTokenClaims;
+    const QUrl issuer(claims.value(QStringLiteral("iss")).toString());
+    outcome.issuerAuthority = issuer.port() == -1
+                                  ? issuer.host()
+                                  : issuer.host() + QLatin1Char(':') + QString::number(issuer.port());
+    outcome.username = claims.value(QStringLiteral("preferred_username")).toString();
+    if (outcome.username.isEmpty())
+        outcome.username = claims.value(QStringLiteral("upn")).toString();
+    if (outcome.username.isEmpty())
+        outcome.username = claims.value(QStringLiteral("email")).toString();
+    outcome.tenantId = claims.value(QStringLiteral("tid")).toString();
+    if (outcome.tenantId.isEmpty()) {
+        const QString firstSegment = issuer.path().section(QLatin1Char('/'), 1, 1);
+        outcome.tenantId = firstSegment.isEmpty() ? endpointTenant : firstSegment;
+    }
+    outcome.hasIdentity = !claims.value(QStringLiteral("sub")).toString().isEmpty() || r.clientInfo;
+}
+
+CachedAccount cachedAccount(const TokenGrant &grant, const AuthorityEndpoints &endpoints,
+                            const TokenOutcome &outcome, const QJsonObject &claims)
+{
+    CachedAccount account;
+    account.homeAccountId = outcome.homeAccountId;
+    account.environment = endpoints.environment;
+    account.realm = endpoints.tenant;
+    account.localAccountId = claims.value(QStringLiteral("oid")).toString();
+    if (account.localAccountId.isEmpty())
+        account.localAccountId = claims.value(QStringLiteral("sub")).toString();
+    account.username = outcome.username;
+    account.accountSource = grant.accountSource;
+    return account;
+}
+
+// What the token cache keeps of an answer: the tokens, and the account when the grant signs one in.
+TokenResponseEntry cacheEntry(const TokenGrant &grant, const AuthorityEndpoints &endpoints,
+                              const TokenResponse &r, const TokenOutcome &outcome, qint64 requestTime)
+{
+    TokenResponseEntry entry;
+    entry.clientId = outcome.clientId;
+    entry.environment = endpoints.environment;
+    entry.realm = endpoints.tenant;
+    entry.homeAccountId = outcome.homeAccountId;
+    entry.scopes = r.scopes.isEmpty() ? grant.scopes : r.scopes;
+    for (const QString &reserved : ReservedScopes)
+        entry.scopes.removeAll(reserved);
+    // A token is filed under the scopes it was asked for too, or a later look-up for them would miss.
+    for (const QString &asked : grant.scopes) {
+        if (!entry.scopes.contains(asked, Qt::CaseInsensitive))
+            entry.scopes.append(asked);
+    }
+    entry.accessToken = r.accessToken;
+    entry.tokenType = r.tokenType;
+    entry.now = requestTime;
+    entry.expiresOn = outcome.token.expiresOn;
+    entry.extendedExpiresOn = r.extExpiresIn > 0 ? requestTime + r.extExpiresIn : outcome.token.expiresOn;
+    entry.refreshOn = outcome.token.refreshOn;
+    entry.refreshToken = r.refreshToken;
+    entry.familyId = r.foci;
+    entry.idToken = r.idToken;
+    if (!grant.accountSource.isEmpty() && !outcome.homeAccountId.isEmpty())
+        entry.account = cachedAccount(grant, endpoints, outcome, r.idTokenClaims);
+    return entry;
+}
+
 } // namespace
 
 Result<AuthenticationRecord> TokenOutcome::record() const
@@ -136,95 +245,18 @@ Result<TokenOutcome> PublicClient::handleTokenResponse(const TokenGrant &grant,
     outcome.clientId = m_config.clientId;
     outcome.token.token = r.accessToken;
     outcome.token.tokenType = r.tokenType;
-    if (r.expiresIn > 0)
-        outcome.token.expiresOn = requestTime + r.expiresIn;
-    else if (r.expiresOn)
-        outcome.token.expiresOn = *r.expiresOn;
-    else
-        outcome.token.expiresOn = requestTime + 3600;
-    // refresh_in when the authority sent it; else, as MSAL does, half-way through a token that lives
-    // two hours or more (the same rule as managed identity's answers).
-    if (r.refreshIn && *r.refreshIn > 0)
-        outcome.token.refreshOn = requestTime + *r.refreshIn;
-    else if (outcome.token.expiresOn - requestTime >= kLongLivedToken)
-        outcome.token.refreshOn = requestTime + (outcome.token.expiresOn - requestTime) / 2;
-
-    const QJsonObject &claims = r.idTokenClaims;
+    setLifetime(outcome.token, r, requestTime);
     if (!r.idToken.isEmpty()) {
-        const QJsonValue audience = claims.value(QStringLiteral("aud"));
-        const bool audienceMatches = audience.isArray()
-                                         ? audience.toArray().contains(QJsonValue(m_config.clientId))
-                                         : audience.toString() == m_config.clientId;
-        if (!audienceMatches) {
-            return AuthError::authentication(
-                QStringLiteral(
-                    "%1: the identity token was issued to another application (aud does not match the "
-                    "client id %2).")
-                    .arg(grant.context, m_config.clientId));
-        }
-        if (!grant.expectedNonce.isEmpty() &&
-            claims.value(QStringLiteral("nonce")).toString() != grant.expectedNonce) {
-            return AuthError::authentication(
-                QStringLiteral(
-                    "%1: the identity token's nonce does not match this sign-in; the answer may have "
-                    "been replayed. Sign in again.")
-                    .arg(grant.context));
-        }
-        const QUrl issuer(claims.value(QStringLiteral("iss")).toString());
-        outcome.issuerAuthority = issuer.port() == -1
-                                      ? issuer.host()
-                                      : issuer.host() + QLatin1Char(':') + QString::number(issuer.port());
-        outcome.username = claims.value(QStringLiteral("preferred_username")).toString();
-        if (outcome.username.isEmpty())
-            outcome.username = claims.value(QStringLiteral("upn")).toString();
-        if (outcome.username.isEmpty())
-            outcome.username = claims.value(QStringLiteral("email")).toString();
-        outcome.tenantId = claims.value(QStringLiteral("tid")).toString();
-        if (outcome.tenantId.isEmpty()) {
-            const QString firstSegment = issuer.path().section(QLatin1Char('/'), 1, 1);
-            outcome.tenantId = firstSegment.isEmpty() ? endpoints.tenant : firstSegment;
-        }
-        outcome.hasIdentity = !claims.value(QStringLiteral("sub")).toString().isEmpty() || r.clientInfo;
+        if (auto problem = identityTokenProblem(r.idTokenClaims, grant, m_config.clientId))
+            return *problem;
+        readIdentity(outcome, r, endpoints.tenant);
     }
     if (r.clientInfo)
         outcome.homeAccountId = r.clientInfo->uid + QLatin1Char('.') + r.clientInfo->utid;
     else if (!r.idToken.isEmpty())
-        outcome.homeAccountId = claims.value(QStringLiteral("sub")).toString();
+        outcome.homeAccountId = r.idTokenClaims.value(QStringLiteral("sub")).toString();
 
-    TokenResponseEntry entry;
-    entry.clientId = m_config.clientId;
-    entry.environment = endpoints.environment;
-    entry.realm = endpoints.tenant;
-    entry.homeAccountId = outcome.homeAccountId;
-    entry.scopes = r.scopes.isEmpty() ? grant.scopes : r.scopes;
-    for (const QString &reserved : ReservedScopes)
-        entry.scopes.removeAll(reserved);
-    // A token is filed under the scopes it was asked for too, or a later look-up for them would miss.
-    for (const QString &asked : grant.scopes) {
-        if (!entry.scopes.contains(asked, Qt::CaseInsensitive))
-            entry.scopes.append(asked);
-    }
-    entry.accessToken = r.accessToken;
-    entry.tokenType = r.tokenType;
-    entry.now = requestTime;
-    entry.expiresOn = outcome.token.expiresOn;
-    entry.extendedExpiresOn = r.extExpiresIn > 0 ? requestTime + r.extExpiresIn : outcome.token.expiresOn;
-    entry.refreshOn = outcome.token.refreshOn;
-    entry.refreshToken = r.refreshToken;
-    entry.familyId = r.foci;
-    entry.idToken = r.idToken;
-    if (!grant.accountSource.isEmpty() && !outcome.homeAccountId.isEmpty()) {
-        CachedAccount account;
-        account.homeAccountId = outcome.homeAccountId;
-        account.environment = endpoints.environment;
-        account.realm = endpoints.tenant;
-        account.localAccountId = claims.value(QStringLiteral("oid")).toString();
-        if (account.localAccountId.isEmpty())
-            account.localAccountId = claims.value(QStringLiteral("sub")).toString();
-        account.username = outcome.username;
-        account.accountSource = grant.accountSource;
-        entry.account = account;
-    }
+    const TokenResponseEntry entry = cacheEntry(grant, endpoints, r, outcome, requestTime);
     if (grant.cacheResult)
         cache(grant.cae).add(entry);
     qCDebug(lcCredentials) << "token issued for" << entry.scopes << "expires_on" << outcome.token.expiresOn;
