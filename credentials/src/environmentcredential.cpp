@@ -111,6 +111,101 @@ EnvironmentConfiguration selectEnvironmentConfiguration(const QProcessEnvironmen
 
 } // namespace detail
 
+namespace {
+
+using Kind = detail::EnvironmentConfiguration::Kind;
+
+// The inner credentials would read AZURE_AUTHORITY_HOST from the process; the environment given
+// here is the one that counts.
+QString authorityFrom(const EnvironmentCredentialOptions &options, const QProcessEnvironment &environment)
+{
+    QString authority = options.authority;
+    if (authority.isEmpty())
+        authority = environment.value(kAuthorityHost);
+    if (authority.isEmpty())
+        authority = AzureAuthorityHosts::AzurePublicCloud;
+    return authority;
+}
+
+// The client secret or certificate credential the environment configures.
+TokenCredential *makeConfidentialCredential(Kind kind, const QProcessEnvironment &environment,
+                                            const EnvironmentCredentialOptions &options,
+                                            const QString &authority, QObject *parent)
+{
+    const auto value = [&environment](const QString &name) { return environment.value(name); };
+    ConfidentialClientOptions common;
+    common.authority = authority;
+    common.additionallyAllowedTenants = options.additionallyAllowedTenants;
+    common.disableInstanceDiscovery = options.disableInstanceDiscovery;
+    common.cache = options.cache;
+    common.clock = options.clock;
+    common.http = options.http;
+    if (kind == Kind::ClientSecret) {
+        ClientSecretCredentialOptions secretOptions;
+        static_cast<ConfidentialClientOptions &>(secretOptions) = common;
+        return new ClientSecretCredential(value(kTenantId), value(kClientId),
+                                          Secret::fromString(value(kClientSecret)), secretOptions, parent);
+    }
+    CertificateCredentialOptions certificateOptions;
+    static_cast<ConfidentialClientOptions &>(certificateOptions) = common;
+    certificateOptions.password = Secret::fromString(value(kCertificatePassword));
+    // As azure.identity: any non-empty value turns it on, "false" included.
+    certificateOptions.sendCertificateChain = !value(kSendCertificateChain).isEmpty();
+    return new CertificateCredential(value(kTenantId), value(kClientId), value(kCertificatePath),
+                                     certificateOptions, parent);
+}
+
+TokenCredential *makeUsernamePasswordCredential(const QProcessEnvironment &environment,
+                                                const EnvironmentCredentialOptions &options,
+                                                const QString &authority, QObject *parent)
+{
+    UsernamePasswordCredentialOptions userOptions;
+    userOptions.authority = authority;
+    userOptions.tenantId = environment.value(kTenantId); // optional: empty means "organizations"
+    userOptions.clientId = environment.value(kClientId);
+    userOptions.username = environment.value(kUsername);
+    userOptions.password = Secret::fromString(environment.value(kPassword));
+    userOptions.additionallyAllowedTenants = options.additionallyAllowedTenants;
+    userOptions.disableInstanceDiscovery = options.disableInstanceDiscovery;
+    userOptions.cache = options.cache;
+    userOptions.clock = options.clock;
+    userOptions.http = options.http;
+    return new UsernamePasswordCredential(userOptions, parent);
+}
+
+void logNoConfiguration(const detail::EnvironmentConfiguration &configuration)
+{
+    if (configuration.set.isEmpty())
+        qCInfo(lcCredentials) << "No environment configuration found.";
+    else
+        qCWarning(lcCredentials).noquote()
+            << "Incomplete environment configuration. These variables are set:"
+            << configuration.set.join(QStringLiteral(", "))
+            << "- missing:" << configuration.missing.join(QStringLiteral(", "));
+}
+
+// Says where the bad value came from: the person fixes a variable, not a constructor argument.
+AuthError fromVariables(AuthError error, const detail::EnvironmentConfiguration &configuration,
+                        const QProcessEnvironment &environment)
+{
+    QStringList empty;
+    for (const QString &name : configuration.set) {
+        if (environment.contains(name) && environment.value(name).isEmpty())
+            empty << name;
+    }
+    error.message =
+        QStringLiteral("EnvironmentCredential is configured by %1, but the configuration is "
+                       "invalid%2: %3")
+            .arg(configuration.set.join(QStringLiteral(", ")),
+                 empty.isEmpty()
+                     ? QString()
+                     : QStringLiteral(" (%1 set but empty)").arg(empty.join(QStringLiteral(", "))),
+                 error.message);
+    return error;
+}
+
+} // namespace
+
 EnvironmentCredential::EnvironmentCredential(const EnvironmentCredentialOptions &options, QObject *parent)
     : QObject(parent)
 {
@@ -118,87 +213,24 @@ EnvironmentCredential::EnvironmentCredential(const EnvironmentCredentialOptions 
         options.environment.value_or(QProcessEnvironment::systemEnvironment());
     const detail::EnvironmentConfiguration configuration =
         detail::selectEnvironmentConfiguration(environment);
-    const auto value = [&environment](const QString &name) { return environment.value(name); };
-
-    // The inner credentials would read AZURE_AUTHORITY_HOST from the process; the environment given
-    // here is the one that counts.
-    QString authority = options.authority;
-    if (authority.isEmpty())
-        authority = value(kAuthorityHost);
-    if (authority.isEmpty())
-        authority = AzureAuthorityHosts::AzurePublicCloud;
+    const QString authority = authorityFrom(options, environment);
 
     switch (configuration.kind) {
-    case detail::EnvironmentConfiguration::Kind::ClientSecret:
-    case detail::EnvironmentConfiguration::Kind::Certificate: {
-        ConfidentialClientOptions common;
-        common.authority = authority;
-        common.additionallyAllowedTenants = options.additionallyAllowedTenants;
-        common.disableInstanceDiscovery = options.disableInstanceDiscovery;
-        common.cache = options.cache;
-        common.clock = options.clock;
-        common.http = options.http;
-        if (configuration.kind == detail::EnvironmentConfiguration::Kind::ClientSecret) {
-            ClientSecretCredentialOptions secretOptions;
-            static_cast<ConfidentialClientOptions &>(secretOptions) = common;
-            m_credential =
-                new ClientSecretCredential(value(kTenantId), value(kClientId),
-                                           Secret::fromString(value(kClientSecret)), secretOptions, this);
-        } else {
-            CertificateCredentialOptions certificateOptions;
-            static_cast<ConfidentialClientOptions &>(certificateOptions) = common;
-            certificateOptions.password = Secret::fromString(value(kCertificatePassword));
-            // As azure.identity: any non-empty value turns it on, "false" included.
-            certificateOptions.sendCertificateChain = !value(kSendCertificateChain).isEmpty();
-            m_credential = new CertificateCredential(value(kTenantId), value(kClientId),
-                                                     value(kCertificatePath), certificateOptions, this);
-        }
+    case Kind::ClientSecret:
+    case Kind::Certificate:
+        m_credential = makeConfidentialCredential(configuration.kind, environment, options, authority, this);
         break;
-    }
-    case detail::EnvironmentConfiguration::Kind::UsernamePassword: {
-        UsernamePasswordCredentialOptions userOptions;
-        userOptions.authority = authority;
-        userOptions.tenantId = value(kTenantId); // optional: empty means "organizations"
-        userOptions.clientId = value(kClientId);
-        userOptions.username = value(kUsername);
-        userOptions.password = Secret::fromString(value(kPassword));
-        userOptions.additionallyAllowedTenants = options.additionallyAllowedTenants;
-        userOptions.disableInstanceDiscovery = options.disableInstanceDiscovery;
-        userOptions.cache = options.cache;
-        userOptions.clock = options.clock;
-        userOptions.http = options.http;
-        m_credential = new UsernamePasswordCredential(userOptions, this);
+    case Kind::UsernamePassword:
+        m_credential = makeUsernamePasswordCredential(environment, options, authority, this);
         break;
-    }
-    case detail::EnvironmentConfiguration::Kind::None:
+    case Kind::None:
         m_unavailableMessage = configuration.problem;
-        if (configuration.set.isEmpty())
-            qCInfo(lcCredentials) << "No environment configuration found.";
-        else
-            qCWarning(lcCredentials).noquote()
-                << "Incomplete environment configuration. These variables are set:"
-                << configuration.set.join(QStringLiteral(", "))
-                << "- missing:" << configuration.missing.join(QStringLiteral(", "));
+        logNoConfiguration(configuration);
         return;
     }
     qCInfo(lcCredentials).noquote() << "Environment is configured for" << m_credential->name();
-    if (std::optional<AuthError> error = m_credential->configurationError()) {
-        // Say where the bad value came from: the person fixes a variable, not a constructor argument.
-        QStringList empty;
-        for (const QString &name : configuration.set) {
-            if (environment.contains(name) && environment.value(name).isEmpty())
-                empty << name;
-        }
-        error->message =
-            QStringLiteral("EnvironmentCredential is configured by %1, but the configuration is "
-                           "invalid%2: %3")
-                .arg(configuration.set.join(QStringLiteral(", ")),
-                     empty.isEmpty()
-                         ? QString()
-                         : QStringLiteral(" (%1 set but empty)").arg(empty.join(QStringLiteral(", "))),
-                     error->message);
-        m_configurationError = error;
-    }
+    if (std::optional<AuthError> error = m_credential->configurationError())
+        m_configurationError = fromVariables(*error, configuration, environment);
 }
 
 EnvironmentCredential::~EnvironmentCredential() = default;
