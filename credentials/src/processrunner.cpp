@@ -49,6 +49,23 @@ void killProcessTree(QProcess *process)
     process->kill();
 }
 
+// A process for the program at `path`, set up as the request says; not started. Its stdin is empty.
+QProcess *newProcess(const QString &path, const ProcessRequest &request)
+{
+    auto *process = new QProcess;
+    process->setProgram(path);
+    process->setArguments(request.arguments);
+    process->setProcessEnvironment(request.environment);
+    if (!request.workingDirectory.isEmpty())
+        process->setWorkingDirectory(request.workingDirectory);
+    process->setStandardInputFile(QProcess::nullDevice());
+    process->setProcessChannelMode(QProcess::SeparateChannels);
+#ifdef Q_OS_UNIX
+    process->setChildProcessModifier([] { ::setpgid(0, 0); });
+#endif
+    return process;
+}
+
 class QtProcessRunner final : public ProcessRunner
 {
 public:
@@ -71,6 +88,10 @@ private:
             promise.finish();
         }
     };
+
+    void reportEnd(QProcess *process, const std::shared_ptr<Run> &run);
+    static void killAfter(QProcess *process, const std::shared_ptr<Run> &run,
+                          std::chrono::milliseconds timeout);
 
     // The processes still running (or not yet reaped), each with its pending result.
     QHash<QProcess *, std::shared_ptr<Run>> m_running;
@@ -112,19 +133,20 @@ QFuture<ProcessOutcome> QtProcessRunner::run(const ProcessRequest &request)
     }
     run->program = path;
 
-    auto *process = new QProcess;
-    process->setProgram(path);
-    process->setArguments(request.arguments);
-    process->setProcessEnvironment(request.environment);
-    if (!request.workingDirectory.isEmpty())
-        process->setWorkingDirectory(request.workingDirectory);
-    process->setStandardInputFile(QProcess::nullDevice());
-    process->setProcessChannelMode(QProcess::SeparateChannels);
-#ifdef Q_OS_UNIX
-    process->setChildProcessModifier([] { ::setpgid(0, 0); });
-#endif
+    QProcess *process = newProcess(path, request);
     m_running.insert(process, run);
+    reportEnd(process, run);
+    if (request.timeout.count() > 0)
+        killAfter(process, run, request.timeout);
 
+    qCDebug(lcCredentials) << "Running" << path << request.arguments;
+    process->start();
+    return future;
+}
+
+// Finishes the run when the process could not start or when it ended, and lets the process go.
+void QtProcessRunner::reportEnd(QProcess *process, const std::shared_ptr<Run> &run)
+{
     // Removes the process from the running set and deletes it once the event loop gets to it.
     auto release = [this, process] {
         m_running.remove(process);
@@ -159,27 +181,26 @@ QFuture<ProcessOutcome> QtProcessRunner::run(const ProcessRequest &request)
                          run->finish(std::move(outcome));
                          release();
                      });
+}
 
-    if (request.timeout.count() > 0) {
-        auto *timer = new QTimer(process);
-        timer->setSingleShot(true);
-        QObject::connect(timer, &QTimer::timeout, process, [run, process, timeout = request.timeout] {
-            qCDebug(lcCredentials) << run->program << "did not finish within" << timeout.count()
-                                   << "ms; killing it";
-            killProcessTree(process);
-            ProcessOutcome outcome;
-            outcome.status = ProcessOutcome::Status::TimedOut;
-            outcome.program = run->program;
-            outcome.standardError = process->readAllStandardError();
-            run->finish(std::move(outcome));
-            // finished() follows once the killed process is reaped, and releases it.
-        });
-        timer->start(request.timeout);
-    }
-
-    qCDebug(lcCredentials) << "Running" << path << request.arguments;
-    process->start();
-    return future;
+// Kills the process tree once the timeout has passed and finishes the run as timed out.
+void QtProcessRunner::killAfter(QProcess *process, const std::shared_ptr<Run> &run,
+                                std::chrono::milliseconds timeout)
+{
+    auto *timer = new QTimer(process);
+    timer->setSingleShot(true);
+    QObject::connect(timer, &QTimer::timeout, process, [run, process, timeout] {
+        qCDebug(lcCredentials) << run->program << "did not finish within" << timeout.count()
+                               << "ms; killing it";
+        killProcessTree(process);
+        ProcessOutcome outcome;
+        outcome.status = ProcessOutcome::Status::TimedOut;
+        outcome.program = run->program;
+        outcome.standardError = process->readAllStandardError();
+        run->finish(std::move(outcome));
+        // finished() follows once the killed process is reaped, and releases it.
+    });
+    timer->start(timeout);
 }
 
 } // namespace
