@@ -235,12 +235,14 @@ Made makeVisualStudioCode(const Arguments &a, const QProcessEnvironment &)
     return make<VisualStudioCodeCredential>(o);
 }
 
+// A --credential kind and the factory that makes it.
 struct Kind
 {
     QLatin1String name;
     Made (*create)(const Arguments &, const QProcessEnvironment &);
 };
 
+// In the order serviceCredentialKinds() lists them.
 const Kind kKinds[] = {
     {QLatin1String("default"), &makeDefault},
     {QLatin1String("environment"), &makeEnvironment},
