@@ -1,18 +1,13 @@
 #pragma once
 
+#include "azid/readyfuture.h"
+
 #include <QFuture>
 #include <QPromise>
 
 namespace azid::detail {
 
-template <typename T> QFuture<T> ready(T value)
-{
-    QPromise<T> promise;
-    promise.start();
-    promise.addResult(std::move(value));
-    promise.finish();
-    return promise.future();
-}
+using azid::ready;
 
 } // namespace azid::detail
 

@@ -2,6 +2,7 @@
 
 #include "atomicfile.h"
 #include "azid/keychain/storagefailure.h"
+#include "azid/readyfuture.h"
 #include "filelock.h"
 #include "keychainlogging.h"
 #include "operationqueue.h"
@@ -165,11 +166,6 @@ struct AccountStore::State : std::enable_shared_from_this<State>
 };
 
 namespace {
-
-template <typename T> QFuture<T> ready(T value)
-{
-    return QtFuture::makeReadyFuture(std::move(value));
-}
 
 // The first error among finished futures of results, if any.
 template <typename T> std::optional<AuthError> firstError(const QList<QFuture<T>> &futures)

@@ -3,6 +3,7 @@
 #include "atomicfile.h"
 #include "azid/keychain/storagefailure.h"
 #include "azid/keychain/storagelocation.h"
+#include "azid/readyfuture.h"
 #include "azid/tokencache.h"
 #include "filelock.h"
 #include "keychainlogging.h"
@@ -21,11 +22,6 @@ namespace {
 QString keyNameFor(const QString &name)
 {
     return QStringLiteral("cache-key:") + name;
-}
-
-template <typename T> QFuture<T> ready(T value)
-{
-    return QtFuture::makeReadyFuture(std::move(value));
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "atomicfile.h"
 #include "azid/keychain/storagefailure.h"
+#include "azid/readyfuture.h"
 #include "azid/tokencache.h"
 #include "cachejson.h"
 #include "filelock.h"
@@ -18,11 +19,6 @@
 namespace azid {
 
 namespace {
-
-template <typename T> QFuture<T> ready(T value)
-{
-    return QtFuture::makeReadyFuture(std::move(value));
-}
 
 using SnapshotResult = Result<std::optional<CacheSnapshot>>;
 

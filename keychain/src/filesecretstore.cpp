@@ -2,6 +2,7 @@
 
 #include "atomicfile.h"
 #include "azid/keychain/storagefailure.h"
+#include "azid/readyfuture.h"
 #include "keychainlogging.h"
 
 #include <QDir>
@@ -13,11 +14,6 @@
 namespace azid {
 
 namespace {
-
-template <typename T> QFuture<T> ready(T value)
-{
-    return QtFuture::makeReadyFuture(std::move(value));
-}
 
 // Letters, digits, '.', '_' and '-' stay; everything else becomes %XX, so any key is one file name.
 QString fileNameFor(const QString &key)

@@ -1,6 +1,7 @@
 #include "azid/keychain/keychainavailability.h"
 
 #include "azid/keychain/keychainsecretstore.h"
+#include "azid/readyfuture.h"
 #include "keychainerrors.h"
 #include "keychainlogging.h"
 #include "libsecretclient.h"
@@ -10,15 +11,6 @@
 #include <algorithm>
 
 namespace azid {
-
-namespace {
-
-template <typename T> QFuture<T> ready(T value)
-{
-    return QtFuture::makeReadyFuture(std::move(value));
-}
-
-} // namespace
 
 KeychainAvailability::KeychainAvailability(QObject *parent) : KeychainAvailability(defaultProbe(), parent) {}
 

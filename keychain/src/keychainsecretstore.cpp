@@ -2,6 +2,7 @@
 
 #include "azid/keychain/storagefailure.h"
 #include "azid/keychain/storagelocation.h"
+#include "azid/readyfuture.h"
 #include "keychainbackend.h"
 #include "keychainerrors.h"
 #include "keychainlogging.h"
@@ -55,11 +56,6 @@ QFuture<T> run(QKeychain::Job *job, std::chrono::milliseconds timeout, OnFinishe
     });
     job->start();
     return pending->promise.future();
-}
-
-template <typename T> QFuture<T> ready(T value)
-{
-    return QtFuture::makeReadyFuture(std::move(value));
 }
 
 // QtKeychain's libsecret attributes of an item: its service and key.

@@ -6,6 +6,7 @@
 #include "libsecretclient.h"
 
 #include "azid/keychain/storagefailure.h"
+#include "azid/readyfuture.h"
 #include "keychainerrors.h"
 #include "keychainlogging.h"
 
@@ -15,11 +16,6 @@
 namespace azid::detail::libsecret {
 
 namespace {
-
-template <typename T> QFuture<T> ready(T value)
-{
-    return QtFuture::makeReadyFuture(std::move(value));
-}
 
 QString describe(const char *operation, const Item &item)
 {

@@ -3,6 +3,7 @@
 #include "atomicfile.h"
 #include "azid/keychain/storagefailure.h"
 #include "azid/keychain/storagelocation.h"
+#include "azid/readyfuture.h"
 #include "azid/tokencache.h"
 #include "keychainlogging.h"
 #include "libsecretclient.h"
@@ -22,11 +23,6 @@ namespace {
 detail::libsecret::Item itemFor(const QString &schema)
 {
     return {schema, {{MsalExtensionsPersistence::AttributeName, MsalExtensionsPersistence::AttributeValue}}};
-}
-
-template <typename T> QFuture<T> ready(T value)
-{
-    return QtFuture::makeReadyFuture(std::move(value));
 }
 
 using SnapshotResult = Result<std::optional<CacheSnapshot>>;

@@ -8,6 +8,7 @@
 
 #include "azid/keychain/cachestorage.h"
 #include "azid/keychain/storagefailure.h"
+#include "azid/readyfuture.h"
 #include "azid/tokencache.h"
 
 #include <QDir>
@@ -28,18 +29,13 @@ bool isDefault(const QString &profile)
     return profile.isEmpty() || profile == QStringLiteral("default");
 }
 
-QFuture<VoidResult> readyResult(VoidResult result)
-{
-    return QtFuture::makeReadyFuture(std::move(result));
-}
-
 // Runs `next` once `first` succeeded; an error of `first` is the result.
 QFuture<VoidResult> andThen(QFuture<VoidResult> first, std::function<QFuture<VoidResult>()> next)
 {
     return first
         .then(QtFuture::Launch::Sync,
               [next = std::move(next)](const VoidResult &result) {
-                  return result.ok() ? next() : readyResult(result);
+                  return result.ok() ? next() : ready(result);
               })
         .unwrap();
 }
@@ -69,10 +65,10 @@ struct ProfileStorage::State
 
 QFuture<VoidResult> ProfileStorage::saveChanged(const std::shared_ptr<State> &state)
 {
-    QFuture<VoidResult> result = readyResult(Done{});
+    QFuture<VoidResult> result = ready(VoidResult(Done{}));
     for (CachePersistence *persistence : state->persisted()) {
         result = andThen(result, [state, persistence]() {
-            return persistence->hasUnsavedChanges() ? persistence->save() : readyResult(Done{});
+            return persistence->hasUnsavedChanges() ? persistence->save() : ready(VoidResult(Done{}));
         });
     }
     return result;
@@ -180,7 +176,7 @@ QStringList ProfileStorage::cacheFilePaths() const
 
 QFuture<VoidResult> ProfileStorage::loadCaches(Caches which)
 {
-    QFuture<VoidResult> result = readyResult(Done{});
+    QFuture<VoidResult> result = ready(VoidResult(Done{}));
     for (CachePersistence *persistence : m_state->persisted()) {
         const bool cae = persistence == m_state->persistenceCae.get();
         if ((cae && which == Caches::WithoutCae) || (!cae && which == Caches::WithCae))
@@ -225,10 +221,10 @@ QFuture<VoidResult> ProfileStorage::removeAccount(const AuthenticationRecord &re
 QFuture<Result<QStringList>> ProfileStorage::restorableCaches()
 {
     if (m_state->persistence != TokenPersistence::Encrypted)
-        return QtFuture::makeReadyFuture(Result<QStringList>(QStringList()));
+        return ready(Result<QStringList>(QStringList()));
     auto state = m_state;
     auto found = std::make_shared<QStringList>();
-    QFuture<VoidResult> result = readyResult(Done{});
+    QFuture<VoidResult> result = ready(VoidResult(Done{}));
     for (CachePersistence *persistence : state->persisted()) {
         const auto storage = std::make_shared<EncryptedFileStorage>(
             state->keys, persistence->keyName(), defaultCacheFilePath(state->profile, persistence->name()));
@@ -272,26 +268,26 @@ QFuture<VoidResult> ProfileStorage::restoreCache(const QString &path)
         return andThen(andThen(read, [persistence]() { return persistence->load(); }), [state, persistence,
                                                                                         cache, copy, path]() {
             if (const VoidResult applied = cache->addMissingEntries(copy->reveal()); !applied) {
-                return readyResult(storageError(StorageFailure::CacheDamaged,
-                                                QStringLiteral("The sign-ins of %1 cannot be restored: %2")
-                                                    .arg(path, applied.error().message)));
+                return ready(VoidResult(storageError(
+                    StorageFailure::CacheDamaged, QStringLiteral("The sign-ins of %1 cannot be restored: %2")
+                                                      .arg(path, applied.error().message))));
             }
             return andThen(persistence->save(), [path]() {
                 if (!QFile::remove(path)) {
-                    return readyResult(
+                    return ready(VoidResult(
                         storageError(StorageFailure::FileError,
                                      QStringLiteral("The sign-ins of %1 were restored, but the file could "
                                                     "not be deleted; delete it yourself.")
-                                         .arg(path)));
+                                         .arg(path))));
                 }
-                return readyResult(Done{});
+                return ready(VoidResult(Done{}));
             });
         });
     }
-    return readyResult(storageError(
+    return ready(VoidResult(storageError(
         StorageFailure::CacheDamaged,
         QStringLiteral("%1 is not a set-aside copy of this profile's token caches (their files are %2).")
-            .arg(path, cacheFilePaths().join(QStringLiteral(", ")))));
+            .arg(path, cacheFilePaths().join(QStringLiteral(", "))))));
 }
 
 } // namespace azid

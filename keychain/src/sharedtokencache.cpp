@@ -2,6 +2,7 @@
 
 #include "azid/keychain/cachepersistence.h"
 #include "azid/keychain/msalextensionspersistence.h"
+#include "azid/readyfuture.h"
 #include "azid/tokencache.h"
 
 #include <functional>
@@ -9,11 +10,6 @@
 namespace azid {
 
 namespace {
-
-template <typename T> QFuture<T> ready(T value)
-{
-    return QtFuture::makeReadyFuture(std::move(value));
-}
 
 // Runs `next` once `first` succeeded; an error of `first` is the result.
 QFuture<VoidResult> andThen(QFuture<VoidResult> first, std::function<QFuture<VoidResult>()> next)

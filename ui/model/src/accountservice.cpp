@@ -7,6 +7,7 @@
 #include "azid/model/sharedcache.h"
 #include "azid/model/signin.h"
 #include "azid/model/whenready.h"
+#include "azid/readyfuture.h"
 #include "azid/tokencache.h"
 #include "modellogging.h"
 
@@ -45,11 +46,6 @@ QHash<QString, CachedAccountState> collect(const QList<const TokenCache *> &cach
         }
     }
     return states;
-}
-
-template <typename T> QFuture<T> ready(T value)
-{
-    return QtFuture::makeReadyFuture(std::move(value));
 }
 
 } // namespace
