@@ -59,6 +59,10 @@ AuthError oidcError(const detail::HttpResponse &response, const QString &what)
     AuthError error = AuthError::authentication(message);
     error.httpStatus = response.status;
     error.correlationId = response.clientRequestId;
+    if (response.status == 0)
+        error.reason = response.transportReason;
+    else if (response.status == 200) // a success whose body is not what the protocol says
+        error.reason = ErrorReason::Protocol;
     return error;
 }
 

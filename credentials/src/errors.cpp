@@ -69,6 +69,16 @@ AuthError AuthError::asConfigurationError() const
     AuthError e = *this;
     e.kind = ErrorKind::ClientAuthentication;
     e.invalidConfiguration = true;
+    e.reason = ErrorReason::Configuration;
+    e.storage = StorageFailure::None;
+    return e;
+}
+
+AuthError AuthError::withReason(ErrorReason value) const
+{
+    AuthError e = *this;
+    e.reason = value;
+    e.storage = StorageFailure::None;
     return e;
 }
 

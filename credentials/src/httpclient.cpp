@@ -80,6 +80,13 @@ private:
     QUrl m_explicit;
 };
 
+// Whether the manager sends a request for `url` to a proxy.
+bool goesThroughProxy(QNetworkAccessManager *network, const QUrl &url)
+{
+    const QList<QNetworkProxy> proxies = network->proxyFactory()->queryProxy(QNetworkProxyQuery(url));
+    return !proxies.isEmpty() && proxies.first().type() != QNetworkProxy::NoProxy;
+}
+
 QString describeTransportError(QNetworkReply *reply, std::chrono::milliseconds timeout, bool timedOut)
 {
     if (timedOut) {
@@ -108,6 +115,26 @@ QString describeTransportError(QNetworkReply *reply, std::chrono::milliseconds t
 }
 
 } // namespace
+
+ErrorReason transportReason(QNetworkReply::NetworkError error, bool throughProxy)
+{
+    switch (error) {
+    case QNetworkReply::SslHandshakeFailedError:
+        return ErrorReason::Tls;
+    case QNetworkReply::OperationCanceledError: // the transfer timeout aborts the reply
+    case QNetworkReply::TimeoutError:
+    case QNetworkReply::ProxyTimeoutError:
+        return ErrorReason::Timeout;
+    case QNetworkReply::ProxyConnectionRefusedError:
+    case QNetworkReply::ProxyConnectionClosedError:
+    case QNetworkReply::ProxyNotFoundError:
+    case QNetworkReply::ProxyAuthenticationRequiredError:
+    case QNetworkReply::UnknownProxyError:
+        return ErrorReason::Proxy;
+    default:
+        return throughProxy ? ErrorReason::Proxy : ErrorReason::Transport;
+    }
+}
 
 QByteArray formEncode(const QList<QPair<QString, QString>> &form)
 {
@@ -227,6 +254,7 @@ QFuture<HttpResponse> HttpClient::send(HttpRequest request)
     if (!m_configurationError.isEmpty()) {
         HttpResponse response;
         response.transportError = m_configurationError;
+        response.transportReason = ErrorReason::Configuration;
         attempt->promise.addResult(std::move(response));
         attempt->promise.finish();
         return future;
@@ -260,8 +288,11 @@ void HttpClient::start(std::shared_ptr<Attempt> attempt)
         const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
         response.status = status.isValid() ? status.toInt() : 0;
         const bool timedOut = reply->error() == QNetworkReply::OperationCanceledError;
-        if (response.status == 0)
+        if (response.status == 0) {
             response.transportError = describeTransportError(reply, m_options.transferTimeout, timedOut);
+            response.transportReason =
+                transportReason(reply->error(), goesThroughProxy(m_network, attempt->request.url));
+        }
         for (const auto &[name, value] : reply->rawHeaderPairs())
             response.headers.insert(name.toLower(), value);
         response.body = reply->readAll();

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "azid/errors.h"
 #include "azid/httpoptions.h"
 
 #include <QByteArray>
 #include <QFuture>
 #include <QHash>
 #include <QList>
+#include <QNetworkReply>
 #include <QObject>
 #include <QPair>
 #include <QSslConfiguration>
@@ -28,9 +30,10 @@ struct HttpRequest
 
 struct HttpResponse
 {
-    int status = 0;                        // 0: no HTTP answer (see transportError)
-    QString transportError;                // why no answer arrived, for a person
-    QHash<QByteArray, QByteArray> headers; // names lower-cased
+    int status = 0;                                  // 0: no HTTP answer (see transportError)
+    QString transportError;                          // why no answer arrived, for a person
+    ErrorReason transportReason = ErrorReason::None; // why no answer arrived, for code
+    QHash<QByteArray, QByteArray> headers;           // names lower-cased
     QByteArray body;
     QString clientRequestId; // the id this request was sent with
 
@@ -74,5 +77,10 @@ private:
 };
 
 QByteArray formEncode(const QList<QPair<QString, QString>> &form);
+
+// Why a reply brought no HTTP answer: Tls, Proxy, Timeout (an aborted reply: the clients abort
+// only when their time is up) or Transport. `throughProxy`: the request went to a proxy, so the
+// connection that failed was the proxy's (Qt 6.4 names a refused HTTPS proxy UnknownNetworkError).
+ErrorReason transportReason(QNetworkReply::NetworkError error, bool throughProxy);
 
 } // namespace azid::detail

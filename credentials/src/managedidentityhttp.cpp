@@ -188,6 +188,9 @@ ManagedIdentityReply ManagedIdentityHttp::readReply(QNetworkReply *reply, const 
         } else {
             response.transportError = reply->errorString();
         }
+        response.transportReason = state.pinRejected       ? ErrorReason::Tls
+                                   : state.connectTimedOut ? ErrorReason::Timeout
+                                                           : transportReason(reply->error(), false);
     }
     for (const auto &[name, value] : reply->rawHeaderPairs())
         response.headers.insert(name.toLower(), value);

@@ -656,9 +656,10 @@ std::optional<AuthError> probeProblem(const HttpResponse &response)
 {
     if (response.status == 0) {
         return AuthError::unavailable(
-            QStringLiteral("ManagedIdentityCredential authentication unavailable, no "
-                           "response from the IMDS endpoint (%1).")
-                .arg(response.transportError));
+                   QStringLiteral("ManagedIdentityCredential authentication unavailable, no "
+                                  "response from the IMDS endpoint (%1).")
+                       .arg(response.transportError))
+            .withReason(response.transportReason);
     }
     if (imdsUnreachable(response))
         return AuthError::unavailable(ImdsUnreachable);

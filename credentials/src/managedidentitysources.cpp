@@ -65,6 +65,8 @@ AuthError withHttpResponse(AuthError error, const HttpResponse &response)
 {
     error.httpStatus = response.status;
     error.correlationId = response.clientRequestId;
+    if (response.status == 0)
+        error.reason = response.transportReason;
     return error;
 }
 

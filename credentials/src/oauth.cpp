@@ -212,6 +212,7 @@ AuthError errorFromResponse(const HttpResponse &response, const QString &context
     error.correlationId = response.clientRequestId;
     if (response.status == 0) {
         error.message = context + QStringLiteral(": ") + response.transportError;
+        error.reason = response.transportReason;
         return error;
     }
     const QJsonDocument doc = QJsonDocument::fromJson(response.body);
@@ -223,6 +224,7 @@ AuthError errorFromResponse(const HttpResponse &response, const QString &context
                 .arg(context)
                 .arg(response.status)
                 .arg(doc.isObject() ? QString() : QStringLiteral(", not JSON"));
+        error.reason = ErrorReason::Protocol;
         return error;
     }
     error.oauthError = body.value(QStringLiteral("error")).toString();
@@ -263,6 +265,7 @@ Result<TokenResponse> parseTokenResponse(const HttpResponse &response, const QSt
                 "%1: the authority's answer is not valid JSON (%2). Try again; if it persists, the "
                 "authority or a proxy in between is misbehaving.")
                 .arg(context, parseError.errorString()));
+        error.reason = ErrorReason::Protocol;
         error.httpStatus = response.status;
         error.correlationId = response.clientRequestId;
         return error;
@@ -273,6 +276,7 @@ Result<TokenResponse> parseTokenResponse(const HttpResponse &response, const QSt
     if (access.isEmpty()) {
         AuthError error = AuthError::authentication(
             QStringLiteral("%1: the authority's answer holds no access token.").arg(context));
+        error.reason = ErrorReason::Protocol;
         error.correlationId = response.clientRequestId;
         return error;
     }
@@ -292,8 +296,9 @@ Result<TokenResponse> parseTokenResponse(const HttpResponse &response, const QSt
         const auto claims = decodeJwtPayload(t.idToken.reveal());
         if (!claims) {
             return AuthError::authentication(
-                QStringLiteral("%1: the identity token in the authority's answer cannot be decoded.")
-                    .arg(context));
+                       QStringLiteral("%1: the identity token in the authority's answer cannot be decoded.")
+                           .arg(context))
+                .withReason(ErrorReason::Protocol);
         }
         t.idTokenClaims = *claims;
     }
@@ -320,6 +325,7 @@ Result<DeviceCodeResponse> parseDeviceCodeResponse(const HttpResponse &response,
         AuthError error = AuthError::authentication(
             QStringLiteral("%1: the authority's answer lacks a user code, device code or verification URI.")
                 .arg(context));
+        error.reason = ErrorReason::Protocol;
         error.correlationId = response.clientRequestId;
         return error;
     }

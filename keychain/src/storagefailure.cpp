@@ -36,13 +36,7 @@ QString storageFailureName(StorageFailure failure)
 
 StorageFailure storageFailure(const AuthError &error)
 {
-    if (error.suberror.isEmpty() || !error.oauthError.isEmpty())
-        return StorageFailure::None;
-    for (const auto &[value, name] : Names) {
-        if (error.suberror == QLatin1String(name))
-            return value;
-    }
-    return StorageFailure::None;
+    return error.reason == ErrorReason::Storage ? error.storage : StorageFailure::None;
 }
 
 bool isTransient(StorageFailure failure)
@@ -58,7 +52,8 @@ AuthError storageError(StorageFailure failure, QString message)
 
 AuthError withStorageFailure(AuthError error, StorageFailure failure)
 {
-    error.suberror = storageFailureName(failure);
+    error.reason = failure == StorageFailure::None ? ErrorReason::None : ErrorReason::Storage;
+    error.storage = failure;
     return error;
 }
 

@@ -1,12 +1,21 @@
-// Entra's error answers as AuthErrors (errorFromResponse) and AuthError's one-line form.
+// Entra's error answers as AuthErrors (errorFromResponse), AuthError's one-line form, and the
+// typed reasons of failures that brought no usable answer (the HTTP client's transport failures,
+// answers the protocol does not allow).
 
 #include "azid/errors.h"
+#include "httpclient.h"
 #include "oauth.h"
 
+#include <QFuture>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <memory>
 
 using namespace azid;
 using namespace azid::detail;
@@ -45,6 +54,58 @@ QByteArray entraBody(const QString &error, int code, const QString &firstLine, c
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 
+// The answer the HTTP client gets for `url`, sent once (no retries).
+HttpResponse fetch(const QUrl &url, HttpOptions options = {})
+{
+    options.maxRetries = 0;
+    HttpClient client(options);
+    HttpRequest request;
+    request.url = url;
+    QFuture<HttpResponse> future = client.send(request);
+    // The transfer timeout ends every request; the wait only has to outlast it.
+    const auto enough = 2 * options.transferTimeout.count() + 10000;
+    const bool finished =
+        QTest::qWaitFor([&future]() { return future.isFinished(); }, static_cast<int>(enough));
+    return finished ? future.result() : HttpResponse{};
+}
+
+// A local port where nothing listens (it was free a moment ago).
+quint16 closedPort()
+{
+    QTcpServer server;
+    if (!server.listen(QHostAddress::LocalHost))
+        return 1; // nothing listens on port 1 either
+    const quint16 port = server.serverPort();
+    server.close();
+    return port;
+}
+
+// A server on the loopback that reads what it is sent and answers with `answer` (nothing: it stays
+// silent), for a client that expects TLS.
+class PlainServer : public QTcpServer
+{
+public:
+    explicit PlainServer(QByteArray answer) : m_answer(std::move(answer))
+    {
+        connect(this, &QTcpServer::newConnection, this, [this]() {
+            while (QTcpSocket *socket = nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, socket, [this, socket]() {
+                    socket->readAll();
+                    if (!m_answer.isEmpty())
+                        socket->write(m_answer);
+                });
+            }
+        });
+        if (!listen(QHostAddress::LocalHost))
+            qWarning("cannot listen on the loopback"); // the tests check isListening()
+    }
+
+    QUrl httpsUrl() const { return QUrl(QStringLiteral("https://127.0.0.1:%1/token").arg(serverPort())); }
+
+private:
+    QByteArray m_answer;
+};
+
 HttpResponse response(int status, const QByteArray &body)
 {
     HttpResponse r;
@@ -71,6 +132,17 @@ private slots:
     void unexpectedBodies_data();
     void unexpectedBodies();
     void transportFailure();
+
+    void reasonOfNetworkErrors_data();
+    void reasonOfNetworkErrors();
+    void tlsFailureFromHttpClient();
+    void refusedConnectionFromHttpClient();
+    void proxyFailureFromHttpClient();
+    void timeoutFromHttpClient();
+    void unreadableCaBundleIsConfiguration();
+    void malformedAnswersAreProtocol();
+    void entraRefusalHasNoReason();
+    void reasonHelpers();
 
     void toString_data();
     void toString();
@@ -262,6 +334,7 @@ void TestErrors::unexpectedBodies()
     QVERIFY2(error.message.startsWith(kContext + QStringLiteral(": ")), qPrintable(error.message));
     QVERIFY2(error.message.contains(QStringLiteral("HTTP %1").arg(status)), qPrintable(error.message));
     QCOMPARE(error.message.contains(QStringLiteral("not JSON")), !isJson);
+    QCOMPARE(error.reason, ErrorReason::Protocol);
     // The body is not echoed: it may be a proxy's page of any size.
     if (!body.isEmpty())
         QVERIFY2(!error.message.contains(QString::fromUtf8(body)), qPrintable(error.message));
@@ -274,14 +347,159 @@ void TestErrors::transportFailure()
     r.transportError =
         QStringLiteral("Connection refused. Nothing is listening there: check the authority URL "
                        "and port.");
+    r.transportReason = ErrorReason::Transport;
     r.clientRequestId = kRequestId;
     const AuthError error = errorFromResponse(r, QStringLiteral("Unable to reach the authority"));
     QCOMPARE(error.kind, ErrorKind::ClientAuthentication);
+    QCOMPARE(error.reason, ErrorReason::Transport);
     QCOMPARE(error.httpStatus, 0);
     QCOMPARE(error.message, QStringLiteral("Unable to reach the authority: ") + r.transportError);
     QCOMPARE(error.correlationId, kRequestId);
     QVERIFY(error.oauthError.isEmpty());
     QVERIFY(error.errorCodes.isEmpty());
+}
+
+void TestErrors::reasonOfNetworkErrors_data()
+{
+    QTest::addColumn<int>("networkError");
+    QTest::addColumn<int>("reason");
+    const auto row = [](const char *name, QNetworkReply::NetworkError error, ErrorReason reason) {
+        QTest::newRow(name) << int(error) << int(reason);
+    };
+    row("TLS handshake", QNetworkReply::SslHandshakeFailedError, ErrorReason::Tls);
+    row("aborted by the transfer timeout", QNetworkReply::OperationCanceledError, ErrorReason::Timeout);
+    row("socket timeout", QNetworkReply::TimeoutError, ErrorReason::Timeout);
+    row("proxy timeout", QNetworkReply::ProxyTimeoutError, ErrorReason::Timeout);
+    row("proxy refused", QNetworkReply::ProxyConnectionRefusedError, ErrorReason::Proxy);
+    row("proxy closed", QNetworkReply::ProxyConnectionClosedError, ErrorReason::Proxy);
+    row("proxy not found", QNetworkReply::ProxyNotFoundError, ErrorReason::Proxy);
+    row("proxy wants credentials", QNetworkReply::ProxyAuthenticationRequiredError, ErrorReason::Proxy);
+    row("unknown proxy error", QNetworkReply::UnknownProxyError, ErrorReason::Proxy);
+    row("connection refused", QNetworkReply::ConnectionRefusedError, ErrorReason::Transport);
+    row("host not found", QNetworkReply::HostNotFoundError, ErrorReason::Transport);
+    row("closed", QNetworkReply::RemoteHostClosedError, ErrorReason::Transport);
+    row("unknown network error", QNetworkReply::UnknownNetworkError, ErrorReason::Transport);
+}
+
+void TestErrors::reasonOfNetworkErrors()
+{
+    QFETCH(int, networkError);
+    QFETCH(int, reason);
+    QCOMPARE(transportReason(QNetworkReply::NetworkError(networkError), false), ErrorReason(reason));
+    // Through a proxy, the connection that failed is the proxy's; what names its cause stays.
+    const ErrorReason throughProxy =
+        ErrorReason(reason) == ErrorReason::Transport ? ErrorReason::Proxy : ErrorReason(reason);
+    QCOMPARE(transportReason(QNetworkReply::NetworkError(networkError), true), throughProxy);
+}
+
+void TestErrors::tlsFailureFromHttpClient()
+{
+    // An http server where https was expected: the TLS handshake fails on its plain-text answer.
+    PlainServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+    QVERIFY(server.isListening());
+    const HttpResponse answer = fetch(server.httpsUrl());
+    QCOMPARE(answer.status, 0);
+    QVERIFY2(!answer.transportError.isEmpty(), "no description of the failure");
+    QCOMPARE(answer.transportReason, ErrorReason::Tls);
+    const AuthError error = errorFromResponse(answer, kContext);
+    QCOMPARE(error.reason, ErrorReason::Tls);
+    QCOMPARE(error.storage, StorageFailure::None);
+    QVERIFY(error.suberror.isEmpty());
+}
+
+void TestErrors::refusedConnectionFromHttpClient()
+{
+    const HttpResponse answer = fetch(QUrl(QStringLiteral("https://127.0.0.1:%1/token").arg(closedPort())));
+    QCOMPARE(answer.status, 0);
+    QCOMPARE(answer.transportReason, ErrorReason::Transport);
+    QCOMPARE(errorFromResponse(answer, kContext).reason, ErrorReason::Transport);
+}
+
+void TestErrors::proxyFailureFromHttpClient()
+{
+    // Only hosts other than the loopback go through the proxy; the proxy itself is not there.
+    HttpOptions options;
+    options.proxy = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(closedPort()));
+    const HttpResponse answer = fetch(QUrl(QStringLiteral("https://login.invalid/token")), options);
+    QCOMPARE(answer.status, 0);
+    QCOMPARE(answer.transportReason, ErrorReason::Proxy);
+    QCOMPARE(errorFromResponse(answer, kContext).reason, ErrorReason::Proxy);
+}
+
+void TestErrors::timeoutFromHttpClient()
+{
+    PlainServer silent{QByteArray()};
+    QVERIFY(silent.isListening());
+    HttpOptions options;
+    options.transferTimeout = std::chrono::milliseconds(300);
+    const HttpResponse answer = fetch(silent.httpsUrl(), options);
+    QCOMPARE(answer.status, 0);
+    QCOMPARE(answer.transportReason, ErrorReason::Timeout);
+    QVERIFY2(answer.transportError.startsWith(QStringLiteral("No answer from 127.0.0.1")),
+             qPrintable(answer.transportError));
+    QCOMPARE(errorFromResponse(answer, kContext).reason, ErrorReason::Timeout);
+}
+
+void TestErrors::unreadableCaBundleIsConfiguration()
+{
+    QTemporaryDir dir;
+    HttpOptions options;
+    options.caBundleFile = dir.filePath(QStringLiteral("missing.pem"));
+    const HttpResponse answer =
+        fetch(QUrl(QStringLiteral("https://127.0.0.1:%1/").arg(closedPort())), options);
+    QCOMPARE(answer.status, 0);
+    QCOMPARE(answer.transportReason, ErrorReason::Configuration);
+    QVERIFY2(answer.transportError.contains(options.caBundleFile), qPrintable(answer.transportError));
+}
+
+void TestErrors::malformedAnswersAreProtocol()
+{
+    const auto tokenError = [](const QByteArray &body) {
+        const Result<TokenResponse> parsed = parseTokenResponse(response(200, body), kContext);
+        return parsed.ok() ? AuthError() : parsed.error();
+    };
+    QCOMPARE(tokenError("not json").reason, ErrorReason::Protocol);
+    QCOMPARE(tokenError(R"({"token_type":"Bearer"})").reason, ErrorReason::Protocol);
+    QCOMPARE(tokenError(R"({"access_token":"a","id_token":"not.a-jwt"})").reason, ErrorReason::Protocol);
+    const Result<TokenResponse> good = parseTokenResponse(response(200, R"({"access_token":"a"})"), kContext);
+    QVERIFY(good.ok());
+
+    const Result<DeviceCodeResponse> device =
+        parseDeviceCodeResponse(response(200, R"({"user_code":"ABC"})"), kContext);
+    QVERIFY(!device.ok());
+    QCOMPARE(device.error().reason, ErrorReason::Protocol);
+}
+
+void TestErrors::entraRefusalHasNoReason()
+{
+    // The authority answered: its codes say why, and its suberror stays its own.
+    const AuthError error = errorFromResponse(
+        response(400, entraBody(QStringLiteral("invalid_grant"), 50076, QStringLiteral("MFA required."),
+                                QStringLiteral("basic_action"))),
+        kContext);
+    QCOMPARE(error.reason, ErrorReason::None);
+    QCOMPARE(error.storage, StorageFailure::None);
+    QCOMPARE(error.suberror, QStringLiteral("basic_action"));
+}
+
+void TestErrors::reasonHelpers()
+{
+    AuthError storage = AuthError::unavailable(QStringLiteral("locked"));
+    storage.reason = ErrorReason::Storage;
+    storage.storage = StorageFailure::KeychainLocked;
+    const AuthError copied = storage; // errors travel by value, reason and failure with them
+    QCOMPARE(copied.reason, ErrorReason::Storage);
+    QCOMPARE(copied.storage, StorageFailure::KeychainLocked);
+
+    const AuthError tls = storage.withReason(ErrorReason::Tls);
+    QCOMPARE(tls.reason, ErrorReason::Tls);
+    QCOMPARE(tls.storage, StorageFailure::None);
+    QCOMPARE(tls.message, storage.message);
+
+    const AuthError configuration = AuthError::configuration(QStringLiteral("an empty secret"));
+    QCOMPARE(configuration.reason, ErrorReason::Configuration);
+    QVERIFY(configuration.invalidConfiguration);
+    QCOMPARE(AuthError::authentication(QStringLiteral("x")).reason, ErrorReason::None);
 }
 
 void TestErrors::toString_data()

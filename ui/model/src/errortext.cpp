@@ -1,5 +1,7 @@
 #include "azid/model/errortext.h"
 
+#include "azid/keychain/storagefailure.h"
+
 #include <QCoreApplication>
 #include <QStringList>
 
@@ -72,20 +74,24 @@ QString nextStep(const AuthError &error)
     if (error.oauthError == QStringLiteral("access_denied"))
         return QCoreApplication::translate(
             "azid::model::ErrorText", "The sign-in was cancelled or refused in the browser: start again.");
-    if (error.httpStatus == 0 && error.kind == ErrorKind::ClientAuthentication &&
-        (error.message.contains(QStringLiteral("SSL"), Qt::CaseInsensitive) ||
-         error.message.contains(QStringLiteral("certificate"), Qt::CaseInsensitive)))
+    switch (error.reason) {
+    case ErrorReason::Tls:
         return QCoreApplication::translate("azid::model::ErrorText",
                                            "The authority's TLS certificate is not trusted: behind a "
                                            "TLS-inspecting proxy, add its CA certificates in Settings "
                                            "(extra CA bundle).");
-    if (error.httpStatus == 0 && (error.message.contains(QStringLiteral("network"), Qt::CaseInsensitive) ||
-                                  error.message.contains(QStringLiteral("connect"), Qt::CaseInsensitive) ||
-                                  error.message.contains(QStringLiteral("timed out"), Qt::CaseInsensitive) ||
-                                  error.message.contains(QStringLiteral("proxy"), Qt::CaseInsensitive)))
+    case ErrorReason::Transport:
+    case ErrorReason::Proxy:
+    case ErrorReason::Timeout:
         return QCoreApplication::translate(
             "azid::model::ErrorText",
             "Check the network connection and the proxy in Settings, then try again.");
+    case ErrorReason::None:
+    case ErrorReason::Protocol:
+    case ErrorReason::Storage:       // the keychain module's messages say what to do
+    case ErrorReason::Configuration: // so do configuration errors: they name the setting
+        break;
+    }
     if (error.httpStatus == 429 || error.httpStatus >= 500)
         return QCoreApplication::translate("azid::model::ErrorText",
                                            "The authority is busy or failing: wait a minute and try again.");
@@ -106,6 +112,9 @@ QString errorDetails(const AuthError &error)
             << QCoreApplication::translate("azid::model::ErrorText", "OAuth error: %1").arg(error.oauthError);
     if (!error.suberror.isEmpty())
         lines << QCoreApplication::translate("azid::model::ErrorText", "Suberror: %1").arg(error.suberror);
+    if (const StorageFailure failure = storageFailure(error); failure != StorageFailure::None)
+        lines << QCoreApplication::translate("azid::model::ErrorText", "Storage failure: %1")
+                     .arg(storageFailureName(failure));
     if (!error.errorCodes.isEmpty()) {
         QStringList codes;
         for (int code : error.errorCodes)
