@@ -8,8 +8,9 @@
 namespace azid {
 
 // A value or the AuthError that prevented it. Errors are values here: nothing is thrown across the
-// event loop.
-template <typename T> class Result
+// event loop. [[nodiscard]]: an ignored Result is an ignored error; a caller that means to ignore one
+// says why and casts it to void.
+template <typename T> class [[nodiscard]] Result
 {
 public:
     Result() : m_value(AuthError::authentication(QStringLiteral("No result was produced."))) {}
