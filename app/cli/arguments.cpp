@@ -1,8 +1,12 @@
 #include "arguments.h"
 
+#include <initializer_list>
+#include <utility>
+
 namespace azid::cli {
 namespace {
 
+// The command line being read, and the first usage error found in it.
 class Reader
 {
 public:
@@ -11,28 +15,49 @@ public:
     QString peek() const { return m_args.value(m_index); }
     QString next() { return m_args.value(m_index++); }
 
-    // "--name value" or "--name=value".
-    bool value(const QString &arg, const QString &name, QString *out, QString *error)
+    // The value of "--name value" or "--name=value" when `arg` is that option (a missing value is a
+    // usage error, and the value empty); nothing when it is another.
+    std::optional<QString> value(const QString &arg, const QString &name)
     {
         if (arg == name) {
             if (atEnd()) {
-                *error = QStringLiteral("%1 needs a value.").arg(name);
-                return true;
+                fail(QStringLiteral("%1 needs a value.").arg(name));
+                return QString();
             }
-            *out = next();
-            return true;
+            return next();
         }
-        if (arg.startsWith(name + QLatin1Char('='))) {
-            *out = arg.mid(name.size() + 1);
-            return true;
-        }
-        return false;
+        if (arg.startsWith(name + QLatin1Char('=')))
+            return arg.mid(name.size() + 1);
+        return std::nullopt;
     }
+
+    // Keeps the first usage error: the one to report.
+    void fail(const QString &error)
+    {
+        if (m_error.isEmpty())
+            m_error = error;
+    }
+    const QString &error() const { return m_error; }
+    bool failed() const { return !m_error.isEmpty(); }
 
 private:
     QStringList m_args;
     qsizetype m_index = 0;
+    QString m_error;
 };
+
+// Options whose value goes as it is into a field of Arguments. Returns whether `arg` was one.
+bool textOption(Reader &r, const QString &arg, Arguments &a,
+                std::initializer_list<std::pair<const char *, QString Arguments::*>> options)
+{
+    for (const auto &[name, field] : options) {
+        if (std::optional<QString> value = r.value(arg, QString::fromLatin1(name))) {
+            a.*field = std::move(*value);
+            return true;
+        }
+    }
+    return false;
+}
 
 const QStringList kCommands{QStringLiteral("login"), QStringLiteral("token"), QStringLiteral("accounts")};
 const QStringList kAccountCommands{QStringLiteral("list"),   QStringLiteral("show"),
@@ -102,20 +127,32 @@ QString usage()
 
 namespace {
 
-// A number of seconds of `option`; sets `error` when it is not one (or below `minimum`).
-int seconds(const QString &option, const QString &value, int minimum, QString *error)
+// A number of seconds of `option`; a usage error when it is not one (or below `minimum`).
+int seconds(Reader &r, const QString &option, const QString &value, int minimum)
 {
     bool ok = false;
     const int number = value.toInt(&ok);
-    if ((!ok || number < minimum) && error->isEmpty())
-        *error = QStringLiteral("%1 takes a number of seconds, not \"%2\".").arg(option, value);
+    if (!ok || number < minimum)
+        r.fail(QStringLiteral("%1 takes a number of seconds, not \"%2\".").arg(option, value));
     return number;
 }
 
-// The options every command takes. Returns whether `arg` was one.
-bool globalOption(Reader &r, const QString &arg, Arguments &a, QString *error)
+void outputOption(Reader &r, const QString &value, Arguments &a)
 {
-    QString value;
+    if (value == QStringLiteral("json"))
+        a.output = OutputFormat::Json;
+    else if (value == QStringLiteral("raw"))
+        a.output = OutputFormat::Raw;
+    else if (value == QStringLiteral("table"))
+        a.output = OutputFormat::Table;
+    else
+        r.fail(QStringLiteral("--output takes json, raw or table, not \"%1\".").arg(value));
+    a.errorFormat = a.output == OutputFormat::Json ? OutputFormat::Json : OutputFormat::Raw;
+}
+
+// The options every command takes. Returns whether `arg` was one.
+bool globalOption(Reader &r, const QString &arg, Arguments &a)
+{
     if (arg == QStringLiteral("-v") || arg == QStringLiteral("--verbose")) {
         a.verbose = true;
     } else if (arg == QStringLiteral("--disable-instance-discovery")) {
@@ -124,24 +161,18 @@ bool globalOption(Reader &r, const QString &arg, Arguments &a, QString *error)
         a.memoryOnly = true;
     } else if (arg == QStringLiteral("--allow-unencrypted-storage")) {
         a.allowUnencryptedStorage = true;
-    } else if (r.value(arg, QStringLiteral("--wait-for-keychain"), &value, error)) {
-        a.waitForKeychainSeconds = seconds(QStringLiteral("--wait-for-keychain"), value, 0, error);
-    } else if (r.value(arg, QStringLiteral("--profile"), &a.profile, error) ||
-               r.value(arg, QStringLiteral("--authority"), &a.authority, error) ||
-               r.value(arg, QStringLiteral("--tenant"), &a.tenant, error) ||
-               r.value(arg, QStringLiteral("--client-id"), &a.clientId, error) ||
-               r.value(arg, QStringLiteral("--ca-bundle"), &a.caBundle, error)) {
-    } else if (r.value(arg, QStringLiteral("--output"), &value, error) ||
-               r.value(arg, QStringLiteral("-o"), &value, error)) {
-        if (value == QStringLiteral("json"))
-            a.output = OutputFormat::Json;
-        else if (value == QStringLiteral("raw"))
-            a.output = OutputFormat::Raw;
-        else if (value == QStringLiteral("table"))
-            a.output = OutputFormat::Table;
-        else if (error->isEmpty())
-            *error = QStringLiteral("--output takes json, raw or table, not \"%1\".").arg(value);
-        a.errorFormat = a.output == OutputFormat::Json ? OutputFormat::Json : OutputFormat::Raw;
+    } else if (const auto wait = r.value(arg, QStringLiteral("--wait-for-keychain"))) {
+        a.waitForKeychainSeconds = seconds(r, QStringLiteral("--wait-for-keychain"), *wait, 0);
+    } else if (textOption(r, arg, a,
+                          {{"--profile", &Arguments::profile},
+                           {"--authority", &Arguments::authority},
+                           {"--tenant", &Arguments::tenant},
+                           {"--client-id", &Arguments::clientId},
+                           {"--ca-bundle", &Arguments::caBundle}})) {
+    } else if (const auto output = r.value(arg, QStringLiteral("--output"))) {
+        outputOption(r, *output, a);
+    } else if (const auto shortOutput = r.value(arg, QStringLiteral("-o"))) {
+        outputOption(r, *shortOutput, a);
     } else {
         return false;
     }
@@ -165,17 +196,17 @@ QString commandWord(Reader &r, const QString &arg, Arguments &a)
     return {};
 }
 
-bool loginOption(Reader &r, const QString &arg, Arguments &a, QString *error)
+bool loginOption(Reader &r, const QString &arg, Arguments &a)
 {
-    QString value;
-    if (r.value(arg, QStringLiteral("--flow"), &a.flow, error) ||
-        r.value(arg, QStringLiteral("--login-hint"), &a.loginHint, error) ||
-        r.value(arg, QStringLiteral("--redirect-uri"), &a.redirectUri, error) ||
-        r.value(arg, QStringLiteral("--username"), &a.username, error)) {
-    } else if (r.value(arg, QStringLiteral("--timeout"), &value, error)) {
-        a.timeoutSeconds = seconds(QStringLiteral("--timeout"), value, 1, error);
-    } else if (r.value(arg, QStringLiteral("--scope"), &value, error)) {
-        a.scopes.append(value);
+    if (textOption(r, arg, a,
+                   {{"--flow", &Arguments::flow},
+                    {"--login-hint", &Arguments::loginHint},
+                    {"--redirect-uri", &Arguments::redirectUri},
+                    {"--username", &Arguments::username}})) {
+    } else if (const auto timeout = r.value(arg, QStringLiteral("--timeout"))) {
+        a.timeoutSeconds = seconds(r, QStringLiteral("--timeout"), *timeout, 1);
+    } else if (const auto scope = r.value(arg, QStringLiteral("--scope"))) {
+        a.scopes.append(*scope);
     } else if (arg == QStringLiteral("--password-stdin")) {
         a.passwordStdin = true;
     } else if (arg == QStringLiteral("--default")) {
@@ -183,31 +214,31 @@ bool loginOption(Reader &r, const QString &arg, Arguments &a, QString *error)
     } else if (arg == QStringLiteral("--shared-cache")) {
         a.sharedCache = true;
     } else if (arg == QStringLiteral("--password")) {
-        *error = QStringLiteral("Passwords are never taken on the command line, where other users and the "
-                                "shell history can read them: use --password-stdin.");
+        r.fail(QStringLiteral("Passwords are never taken on the command line, where other users and the "
+                              "shell history can read them: use --password-stdin."));
     } else {
         return false;
     }
     return true;
 }
 
-bool tokenOption(Reader &r, const QString &arg, Arguments &a, QString *error)
+bool tokenOption(Reader &r, const QString &arg, Arguments &a)
 {
-    QString value;
-    if (r.value(arg, QStringLiteral("--scope"), &value, error))
-        a.scopes.append(value);
+    if (const auto scope = r.value(arg, QStringLiteral("--scope")))
+        a.scopes.append(*scope);
     else if (arg == QStringLiteral("--enable-cae"))
         a.enableCae = true;
     else
-        return r.value(arg, QStringLiteral("--account"), &a.account, error) ||
-               r.value(arg, QStringLiteral("--claims"), &a.claims, error) ||
-               r.value(arg, QStringLiteral("--credential"), &a.credential, error);
+        return textOption(r, arg, a,
+                          {{"--account", &Arguments::account},
+                           {"--claims", &Arguments::claims},
+                           {"--credential", &Arguments::credential}});
     return true;
 }
 
-bool accountsOption(Reader &r, const QString &arg, Arguments &a, QString *error)
+bool accountsOption(Reader &r, const QString &arg, Arguments &a)
 {
-    if (r.value(arg, QStringLiteral("--file"), &a.file, error))
+    if (textOption(r, arg, a, {{"--file", &Arguments::file}}))
         return true;
     if (arg.startsWith(QLatin1Char('-')) || !a.selector.isEmpty())
         return false;
@@ -215,14 +246,14 @@ bool accountsOption(Reader &r, const QString &arg, Arguments &a, QString *error)
     return true;
 }
 
-bool commandOption(Reader &r, const QString &arg, Arguments &a, QString *error)
+bool commandOption(Reader &r, const QString &arg, Arguments &a)
 {
     if (a.command == QStringLiteral("login"))
-        return loginOption(r, arg, a, error);
+        return loginOption(r, arg, a);
     if (a.command == QStringLiteral("token"))
-        return tokenOption(r, arg, a, error);
+        return tokenOption(r, arg, a);
     if (a.command == QStringLiteral("accounts"))
-        return accountsOption(r, arg, a, error);
+        return accountsOption(r, arg, a);
     return false;
 }
 
@@ -289,8 +320,7 @@ ParseResult parseArguments(const QStringList &argv)
     a.memoryOnly = memoryOnly == QStringLiteral("1") || memoryOnly == QStringLiteral("true") ||
                    memoryOnly == QStringLiteral("yes");
     Reader r(argv.mid(1));
-    QString error;
-    while (!r.atEnd() && error.isEmpty()) {
+    while (!r.atEnd() && !r.failed()) {
         const QString arg = r.next();
         if (arg == QStringLiteral("--help") || arg == QStringLiteral("-h")) {
             result.help = true;
@@ -300,20 +330,17 @@ ParseResult parseArguments(const QStringList &argv)
             result.version = true;
             return result;
         }
-        if (globalOption(r, arg, a, &error) || commandOption(r, arg, a, &error))
+        if (globalOption(r, arg, a) || commandOption(r, arg, a))
             continue;
         if (!arg.startsWith(QLatin1Char('-')) && a.command.isEmpty())
-            error = commandWord(r, arg, a);
+            r.fail(commandWord(r, arg, a));
         else
-            error = a.command.isEmpty() ? QStringLiteral("Unknown option \"%1\".").arg(arg)
-                                        : QStringLiteral("Unknown option \"%1\" for %2.").arg(arg, a.command);
+            r.fail(a.command.isEmpty() ? QStringLiteral("Unknown option \"%1\".").arg(arg)
+                                       : QStringLiteral("Unknown option \"%1\" for %2.").arg(arg, a.command));
     }
-    if (error.isEmpty())
-        error = check(a);
-    if (!error.isEmpty()) {
-        result.error = error;
+    result.error = r.failed() ? r.error() : check(a);
+    if (!result.error.isEmpty())
         return result;
-    }
     if (a.profile.isEmpty())
         a.profile = QStringLiteral("default");
     result.arguments = a;

@@ -60,21 +60,22 @@ std::optional<AuthError> AppTokenCredential::configurationError() const
     return d->configurationError;
 }
 
-std::optional<AuthError> AppTokenCredential::validate(const TokenRequestOptions &options, QString *) const
+Result<QString> AppTokenCredential::validate(const TokenRequestOptions &options) const
 {
     if (options.scopes.isEmpty())
         return AuthError::authentication(QStringLiteral(
             "At least one scope is required, for example https://management.azure.com/.default."));
-    return std::nullopt;
+    return QString();
 }
 
 QFuture<TokenResult> AppTokenCredential::getTokenInfo(const TokenRequestOptions &options)
 {
     if (d->configurationError)
         return detail::ready(TokenResult(*d->configurationError));
-    QString tenant;
-    if (const auto problem = validate(options, &tenant))
-        return detail::ready(TokenResult(*problem));
+    const Result<QString> validated = validate(options);
+    if (!validated)
+        return detail::ready(TokenResult(validated.error()));
+    const QString tenant = validated.value();
 
     detail::AppTokenRequest request;
     request.scopes = options.scopes;
@@ -168,10 +169,9 @@ detail::ConfidentialApp &ConfidentialClientCredential::app() const
     return *m_app;
 }
 
-std::optional<AuthError> ConfidentialClientCredential::validate(const TokenRequestOptions &options,
-                                                                QString *tenant) const
+Result<QString> ConfidentialClientCredential::validate(const TokenRequestOptions &options) const
 {
-    return m_app->validate(options, tenant);
+    return m_app->validate(options);
 }
 
 AppTokenCacheKey ConfidentialClientCredential::cacheKey(const QString &tenant) const

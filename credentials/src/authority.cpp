@@ -74,26 +74,25 @@ QString regionalHost(const QString &host, const QString &region)
     return region + QLatin1Char('.') + lower;
 }
 
-QString resolveRegion(const QString &configured, const QString &regionName, QString *problem)
+Result<QString> resolveRegion(const QString &configured, const QString &regionName)
 {
     QString value = configured.trimmed().toLower();
     if (value.isEmpty() || value == QStringLiteral("disableregion") || value == QStringLiteral("false"))
-        return {};
+        return QString();
     if (value == QStringLiteral("tryautodetect") || value == QStringLiteral("true")) {
         // Azure Functions and App Service name their region in REGION_NAME ("West US 2" or "westus2").
         // Nothing found: the global endpoint, as MSAL falls back to it.
         value = regionName.toLower().remove(QLatin1Char(' '));
         if (value.isEmpty())
-            return {};
+            return QString();
     }
     for (QChar c : value) {
         if (!((c >= QLatin1Char('a') && c <= QLatin1Char('z')) ||
               (c >= QLatin1Char('0') && c <= QLatin1Char('9')))) {
-            *problem =
+            return AuthError::unavailable(
                 QStringLiteral("\"%1\" is not an Azure region name (AZURE_REGIONAL_AUTHORITY_NAME): give a "
                                "region such as westus2, or TryAutoDetect.")
-                    .arg(configured);
-            return {};
+                    .arg(configured));
         }
     }
     return value;

@@ -39,8 +39,8 @@ QString regionalHost(const QString &host, const QString &region);
 
 // The region a confidential client's client-credentials requests go to, from `configured` (the
 // regionalAuthority option, else AZURE_REGIONAL_AUTHORITY_NAME) and `regionName` (REGION_NAME, for
-// auto-detection): empty for none. An unusable value is an error message in `problem`.
-QString resolveRegion(const QString &configured, const QString &regionName, QString *problem);
+// auto-detection): empty for none. An unusable value is a CredentialUnavailable error saying so.
+Result<QString> resolveRegion(const QString &configured, const QString &regionName);
 
 // azure.identity's tenant rule: ASCII letters, digits, '-' and '.'.
 bool isValidTenantId(const QString &tenantId);

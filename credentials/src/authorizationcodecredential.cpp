@@ -68,11 +68,11 @@ QFuture<TokenResult> AuthorizationCodeCredential::getTokenInfo(const TokenReques
     const QString scopeProblem = detail::validateScopes(options.scopes);
     if (!scopeProblem.isEmpty())
         return detail::ready(TokenResult(AuthError::authentication(scopeProblem)));
-    QString tenant;
-    if (const auto problem = d->app->validate(options, &tenant))
-        return detail::ready(TokenResult(*problem));
+    const Result<QString> tenant = d->app->validate(options);
+    if (!tenant)
+        return detail::ready(TokenResult(tenant.error()));
     detail::InteractiveRequest request;
-    request.tenant = tenant;
+    request.tenant = tenant.value();
     request.scopes = options.scopes;
     request.cae = options.enableCae;
     request.claims = options.enableCae

@@ -122,8 +122,7 @@ AzurePipelinesCredential::AzurePipelinesCredential(const AzurePipelinesCredentia
 
 AzurePipelinesCredential::~AzurePipelinesCredential() = default;
 
-std::optional<AuthError> AzurePipelinesCredential::validate(const TokenRequestOptions &options,
-                                                            QString *tenant) const
+Result<QString> AzurePipelinesCredential::validate(const TokenRequestOptions &options) const
 {
     if (!d->environment.isSet(OidcRequestUriVariable)) {
         return AuthError::unavailable(QStringLiteral(
@@ -131,7 +130,7 @@ std::optional<AuthError> AzurePipelinesCredential::validate(const TokenRequestOp
             "intended for use in Azure Pipelines where the SYSTEM_OIDCREQUESTURI environment variable is "
             "set."));
     }
-    return d->app->validate(options, tenant);
+    return d->app->validate(options);
 }
 
 AppTokenCacheKey AzurePipelinesCredential::cacheKey(const QString &tenant) const

@@ -32,13 +32,14 @@ ConfidentialApp::ConfidentialApp(const QString &tenantId, const QString &clientI
     config.caeCache = std::move(caeCache);
     config.clock = options.clock;
     config.clientCredential = std::move(credential);
-    QString regionProblem;
-    config.region = resolveRegion(options.regionalAuthority.isEmpty()
-                                      ? qEnvironmentVariable("AZURE_REGIONAL_AUTHORITY_NAME")
-                                      : options.regionalAuthority,
-                                  qEnvironmentVariable("REGION_NAME"), &regionProblem);
-    if (!regionProblem.isEmpty())
-        setConfigurationError(AuthError::unavailable(regionProblem));
+    const Result<QString> region = resolveRegion(options.regionalAuthority.isEmpty()
+                                                     ? qEnvironmentVariable("AZURE_REGIONAL_AUTHORITY_NAME")
+                                                     : options.regionalAuthority,
+                                                 qEnvironmentVariable("REGION_NAME"));
+    if (region)
+        config.region = region.value();
+    else
+        setConfigurationError(region.error());
     m_client = new PublicClient(std::move(config), owner);
     if (m_client->configurationError())
         setConfigurationError(*m_client->configurationError());
@@ -50,7 +51,7 @@ void ConfidentialApp::setConfigurationError(const AuthError &error)
         m_configurationError = error.asConfigurationError();
 }
 
-std::optional<AuthError> ConfidentialApp::validate(const TokenRequestOptions &options, QString *tenant) const
+Result<QString> ConfidentialApp::validate(const TokenRequestOptions &options) const
 {
     if (options.scopes.isEmpty())
         return AuthError::authentication(QStringLiteral(
@@ -58,8 +59,7 @@ std::optional<AuthError> ConfidentialApp::validate(const TokenRequestOptions &op
     const TenantChoice choice = resolveTenant(m_tenantId, options.tenantId, m_additionallyAllowedTenants);
     if (!choice.error.isEmpty())
         return AuthError::authentication(choice.error);
-    *tenant = choice.tenant;
-    return std::nullopt;
+    return choice.tenant;
 }
 
 AppTokenCacheKey ConfidentialApp::cacheKey(const QString &tenant) const

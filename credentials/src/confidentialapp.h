@@ -26,7 +26,7 @@ public:
     void setConfigurationError(const AuthError &error);
 
     // At least one scope, and the tenant a request may use (resolve_tenant).
-    std::optional<AuthError> validate(const TokenRequestOptions &options, QString *tenant) const;
+    Result<QString> validate(const TokenRequestOptions &options) const;
     AppTokenCacheKey cacheKey(const QString &tenant) const;
     // Posts grantFields plus scope, client_id, claims and the client credential; the result is not
     // cached here (AppTokenCredential does that).

@@ -33,16 +33,13 @@ QString invalidScopeMessage()
         "'/' are allowed.");
 }
 
-QString scopesToResource(const QStringList &scopes, QString *error)
+Result<QString> scopesToResource(const QStringList &scopes)
 {
-    if (scopes.size() != 1) {
-        *error = QStringLiteral("This credential requires exactly one scope per token request.");
-        return {};
-    }
-    if (!isValidCommandLineScope(scopes.first())) {
-        *error = invalidScopeMessage();
-        return {};
-    }
+    if (scopes.size() != 1)
+        return AuthError::authentication(
+            QStringLiteral("This credential requires exactly one scope per token request."));
+    if (!isValidCommandLineScope(scopes.first()))
+        return AuthError::authentication(invalidScopeMessage());
     QString resource = scopes.first();
     if (resource.endsWith(QStringLiteral("/.default")))
         resource.chop(QStringLiteral("/.default").size());
@@ -301,10 +298,10 @@ Result<ToolRequest> DeveloperTool::checkRequest(const TokenRequestOptions &optio
         return *m_configurationError;
     ToolRequest request;
     if (rule == ScopeRule::ExactlyOneResource) {
-        QString problem;
-        request.resource = scopesToResource(options.scopes, &problem);
-        if (!problem.isEmpty())
-            return AuthError::authentication(problem);
+        const Result<QString> resource = scopesToResource(options.scopes);
+        if (!resource)
+            return resource.error();
+        request.resource = resource.value();
     } else {
         if (options.scopes.isEmpty())
             return AuthError::authentication(QStringLiteral("Missing scope in request."));

@@ -16,9 +16,9 @@ namespace azid::detail {
 // azure.identity's validate_scope: scopes go on a command line, so only [A-Za-z0-9_.:/-] is allowed.
 bool isValidCommandLineScope(const QString &scope);
 QString invalidScopeMessage();
-// azure.identity's _scopes_to_resource: exactly one scope, its trailing "/.default" dropped.
-// Empty with *error set when the scopes do not name exactly one valid resource.
-QString scopesToResource(const QStringList &scopes, QString *error);
+// azure.identity's _scopes_to_resource: exactly one scope, its trailing "/.default" dropped; a
+// ClientAuthentication error when the scopes do not name exactly one valid resource.
+Result<QString> scopesToResource(const QStringList &scopes);
 // Removes access tokens ("accessToken"/"token" JSON values and anything shaped like a JWT) from
 // tool output before it goes into a message or a log.
 QString redactTokens(const QString &text);

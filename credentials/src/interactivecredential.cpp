@@ -163,7 +163,8 @@ QFuture<TokenResult> InteractiveCredential::getTokenInfo(const TokenRequestOptio
                          ? detail::mergeClaimsWithCapabilities(options.claims, {QStringLiteral("CP1")})
                          : options.claims;
 
-    auto interactiveOrRequired = [this](detail::InteractiveRequest req, const AuthError *silentError) {
+    auto interactiveOrRequired = [this](detail::InteractiveRequest req,
+                                        const std::optional<AuthError> &silentError) {
         if (d->options.disableAutomaticAuthentication) {
             AuthError required = silentError && silentError->kind == ErrorKind::AuthenticationRequired
                                      ? *silentError
@@ -184,7 +185,7 @@ QFuture<TokenResult> InteractiveCredential::getTokenInfo(const TokenRequestOptio
     };
 
     if (!d->record)
-        return interactiveOrRequired(request, nullptr);
+        return interactiveOrRequired(request, std::nullopt);
 
     return d->client
         ->acquireSilent(request.tenant, d->record->homeAccountId, d->client->environment(), request.scopes,
@@ -204,7 +205,7 @@ QFuture<TokenResult> InteractiveCredential::getTokenInfo(const TokenRequestOptio
                                   // interactive.
                                   if (silent.error().kind == ErrorKind::ClientAuthentication)
                                       return detail::ready(TokenResult(silent.error()));
-                                  return interactiveOrRequired(request, &silent.error());
+                                  return interactiveOrRequired(request, silent.error());
                               }))
         .unwrap();
 }

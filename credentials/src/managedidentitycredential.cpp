@@ -67,11 +67,12 @@ QString ManagedIdentityCredential::hostingEnvironment() const
     return d->source->name();
 }
 
-std::optional<AuthError> ManagedIdentityCredential::validate(const TokenRequestOptions &options,
-                                                             QString *) const
+Result<QString> ManagedIdentityCredential::validate(const TokenRequestOptions &options) const
 {
     // tenant_id means nothing to a managed identity and is ignored, as in azure.identity.
-    return d->source->validateScopes(options.scopes);
+    if (std::optional<AuthError> problem = d->source->validateScopes(options.scopes))
+        return *std::move(problem);
+    return QString();
 }
 
 AppTokenCacheKey ManagedIdentityCredential::cacheKey(const QString &) const

@@ -59,8 +59,13 @@ struct Answer
         json = doc.isObject();
         if (response.isSuccess() && json)
             token = tokenFromJson(body, now);
-        detail = json ? describeManagedIdentityError(body, response.status, &oauthError)
-                      : QStringLiteral("(HTTP %1) the answer is not JSON").arg(response.status);
+        if (json) {
+            ManagedIdentityErrorText described = describeManagedIdentityError(body, response.status);
+            detail = std::move(described.text);
+            oauthError = std::move(described.oauthError);
+        } else {
+            detail = QStringLiteral("(HTTP %1) the answer is not JSON").arg(response.status);
+        }
     }
     // The error with the endpoint's OAuth error code.
     AuthError coded(AuthError error) const

@@ -70,7 +70,7 @@ AuthError withHttpResponse(AuthError error, const HttpResponse &response)
     return error;
 }
 
-QString describeManagedIdentityError(const QJsonObject &body, int status, QString *oauthError)
+ManagedIdentityErrorText describeManagedIdentityError(const QJsonObject &body, int status)
 {
     const QJsonValue errorValue = body.value(QStringLiteral("error"));
     QString code;
@@ -90,14 +90,11 @@ QString describeManagedIdentityError(const QJsonObject &body, int status, QStrin
     }
     // Entra's descriptions carry trace and correlation ids on further lines.
     description = description.section(QLatin1Char('\n'), 0, 0).trimmed();
-    if (oauthError)
-        *oauthError = code;
+    if (description.isEmpty())
+        description = QStringLiteral("no details");
     if (code.isEmpty())
-        return QStringLiteral("(HTTP %1) %2")
-            .arg(status)
-            .arg(description.isEmpty() ? QStringLiteral("no details") : description);
-    return QStringLiteral("(%1) %2").arg(code,
-                                         description.isEmpty() ? QStringLiteral("no details") : description);
+        return {QStringLiteral("(HTTP %1) %2").arg(status).arg(description), code};
+    return {QStringLiteral("(%1) %2").arg(code, description), code};
 }
 
 QString ManagedIdentityId::describe() const
@@ -278,7 +275,7 @@ Result<QString> interpretArcChallenge(const HttpResponse &response)
     if (response.status != 401) {
         const QJsonDocument doc = QJsonDocument::fromJson(response.body);
         const QString detail = doc.isObject()
-                                   ? describeManagedIdentityError(doc.object(), response.status, nullptr)
+                                   ? describeManagedIdentityError(doc.object(), response.status).text
                                    : QStringLiteral("(HTTP %1) no details").arg(response.status);
         AuthError error =
             unavailable(QStringLiteral("Azure Arc managed identity configuration not found in environment. "

@@ -72,10 +72,15 @@ bool arcConfirmsIdentity(const QJsonObject &body, const ManagedIdentityId &ident
 // IDENTITY_SERVER_THUMBPRINT without spaces or colons, lower-case: 40 hex digits, else nullopt.
 std::optional<QByteArray> normalizeThumbprint(const QString &thumbprint);
 
-// "(error) description" from the error shapes the endpoints use: OAuth's (IMDS, Arc, Cloud Shell),
-// Service Fabric's {"error": {"code", "message"}} (its code mapped to an OAuth error as MSAL does)
-// and App Service's {"message"}; *oauthError gets the OAuth error, if any.
-QString describeManagedIdentityError(const QJsonObject &body, int status, QString *oauthError);
+struct ManagedIdentityErrorText
+{
+    QString text;       // "(error) description", or "(HTTP status) description"
+    QString oauthError; // the OAuth error, if the answer names one
+};
+// The error an endpoint's answer describes, from the error shapes the endpoints use: OAuth's (IMDS,
+// Arc, Cloud Shell), Service Fabric's {"error": {"code", "message"}} (its code mapped to an OAuth
+// error as MSAL does) and App Service's {"message"}.
+ManagedIdentityErrorText describeManagedIdentityError(const QJsonObject &body, int status);
 // The error with the response's status and request id.
 AuthError withHttpResponse(AuthError error, const HttpResponse &response);
 

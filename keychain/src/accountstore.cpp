@@ -262,11 +262,9 @@ QFuture<VoidResult> AccountStore::State::locked(std::function<QFuture<VoidResult
 {
     if (lockPath.isEmpty())
         return change();
-    QString folderError;
-    if (!detail::ensureDirectory(QFileInfo(lockPath).absolutePath(), &folderError)) {
-        return ready(
-            VoidResult(storageError(StorageFailure::FileError,
-                                    QStringLiteral("Cannot change the account list: %1.").arg(folderError))));
+    if (const std::optional<QString> problem = detail::ensureDirectory(QFileInfo(lockPath).absolutePath())) {
+        return ready(VoidResult(storageError(
+            StorageFailure::FileError, QStringLiteral("Cannot change the account list: %1.").arg(*problem))));
     }
     return detail::FileLock::acquireLater(lockPath, std::chrono::seconds(30),
                                           QStringLiteral("The account list"))

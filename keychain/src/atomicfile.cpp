@@ -63,18 +63,18 @@ QString errnoText(int error)
 }
 
 // mkdir -p, giving the folders it creates mode 0700.
-bool ensureDirectory(const QString &directory, QString *error)
+std::optional<QString> ensureDirectory(const QString &directory)
 {
     if (QFileInfo(directory).isDir())
-        return true;
+        return std::nullopt;
     const QString parent = QFileInfo(directory).path();
-    if (parent != directory && !ensureDirectory(parent, error))
-        return false;
-    if (::mkdir(QFile::encodeName(directory).constData(), 0700) != 0 && errno != EEXIST) {
-        *error = QStringLiteral("cannot create the folder %1: %2").arg(directory, errnoText(errno));
-        return false;
+    if (parent != directory) {
+        if (std::optional<QString> problem = ensureDirectory(parent))
+            return problem;
     }
-    return true;
+    if (::mkdir(QFile::encodeName(directory).constData(), 0700) != 0 && errno != EEXIST)
+        return QStringLiteral("cannot create the folder %1: %2").arg(directory, errnoText(errno));
+    return std::nullopt;
 }
 
 Result<std::optional<FileContents>> readWholeFile(const QString &path)
@@ -119,9 +119,8 @@ Result<FileStamp> writeFileAtomically(const QString &path, const QByteArray &dat
         return fileError(QStringLiteral("Cannot save the token cache file %1: %2.").arg(path, why));
     };
     const QString directory = QFileInfo(path).absolutePath();
-    QString error;
-    if (!ensureDirectory(directory, &error))
-        return failure(error);
+    if (const std::optional<QString> problem = ensureDirectory(directory))
+        return failure(*problem);
 
     const QByteArray target = QFile::encodeName(path);
     QByteArray suffix(6, Qt::Uninitialized);
@@ -173,9 +172,8 @@ void removeLeftoverTemporaries(const QString &path)
 
 Result<FileStamp> touchFile(const QString &path)
 {
-    QString error;
-    if (!ensureDirectory(QFileInfo(path).absolutePath(), &error))
-        return fileError(QStringLiteral("Cannot create the file %1: %2.").arg(path, error));
+    if (const std::optional<QString> problem = ensureDirectory(QFileInfo(path).absolutePath()))
+        return fileError(QStringLiteral("Cannot create the file %1: %2.").arg(path, *problem));
     const int fd =
         ::open(QFile::encodeName(path).constData(), O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)

@@ -31,8 +31,9 @@ Result<FileStamp> writeFileAtomically(const QString &path, const QByteArray &dat
 // left beside `path` (their pid is in the name and no longer runs). Done after every write.
 void removeLeftoverTemporaries(const QString &path);
 
-// Creates the folder and its missing parents with mode 0700; `error` says why not.
-bool ensureDirectory(const QString &directory, QString *error);
+// Creates the folder and its missing parents with mode 0700. Nothing when the folder is there, else
+// why it is not ("cannot create the folder ...: <errno text>").
+std::optional<QString> ensureDirectory(const QString &directory);
 
 // Creates the file if missing (mode 0600) and sets its modification time to now, keeping what it
 // holds: msal-extensions' "touch" of its signal file.

@@ -204,12 +204,11 @@ QFuture<VoidResult> CachePersistence::State::save()
         .then([self](const VoidResult &prepared) -> QFuture<VoidResult> {
             if (!prepared)
                 return ready(prepared);
-            QString folderError;
             const QString lockPath = self->storage->lockFilePath();
-            if (!detail::ensureDirectory(QFileInfo(lockPath).absolutePath(), &folderError)) {
+            if (const auto problem = detail::ensureDirectory(QFileInfo(lockPath).absolutePath())) {
                 return ready(VoidResult(storageError(
                     StorageFailure::FileError,
-                    QStringLiteral("Cannot save the token cache %1: %2.").arg(self->name, folderError))));
+                    QStringLiteral("Cannot save the token cache %1: %2.").arg(self->name, *problem))));
             }
             auto locked =
                 detail::FileLock::acquire(lockPath, std::chrono::milliseconds(self->lockTimeoutMs.load()));

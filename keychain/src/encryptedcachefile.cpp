@@ -184,10 +184,9 @@ bool EncryptedCacheFile::isFromNewerVersion() const
 
 VoidResult EncryptedCacheFile::createFolder() const
 {
-    QString error;
-    if (!detail::ensureDirectory(QFileInfo(m_path).absolutePath(), &error))
+    if (const std::optional<QString> problem = detail::ensureDirectory(QFileInfo(m_path).absolutePath()))
         return storageError(StorageFailure::FileError,
-                            QStringLiteral("Cannot save the token cache file %1: %2.").arg(m_path, error));
+                            QStringLiteral("Cannot save the token cache file %1: %2.").arg(m_path, *problem));
     return Done{};
 }
 

@@ -171,10 +171,9 @@ void pinBackend(const QString &profile, KeychainBackend backend)
         const QMutexLocker locker(&pinsMutex);
         knownPins().insert(profile, backend);
     }
-    QString error;
     const QString path = backendPinPath(profile);
-    if (!ensureDirectory(QFileInfo(path).absolutePath(), &error)) {
-        qCWarning(lcKeychain).noquote() << "cannot record the profile's keychain:" << error;
+    if (const std::optional<QString> problem = ensureDirectory(QFileInfo(path).absolutePath())) {
+        qCWarning(lcKeychain).noquote() << "cannot record the profile's keychain:" << *problem;
         return;
     }
     const auto written = writeFileAtomically(path, backendKey(backend).toUtf8() + '\n');

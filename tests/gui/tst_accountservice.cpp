@@ -324,8 +324,8 @@ private slots:
         view->selectRow(0);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("records.json"));
-        QString error;
-        QVERIFY2(window.exportTo(path, &error), qPrintable(error));
+        const VoidResult exported = window.exportTo(path);
+        QVERIFY2(exported.ok(), qPrintable(exported.ok() ? QString() : exported.error().message));
         QCOMPARE(QFile(path).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
                  QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         QVERIFY(QFile(path).size() > 0);

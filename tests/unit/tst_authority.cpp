@@ -354,9 +354,11 @@ void TestAuthority::regions()
     QFETCH(QString, regionName);
     QFETCH(QString, region);
     QFETCH(bool, problem);
-    QString why;
-    QCOMPARE(resolveRegion(configured, regionName, &why), region);
-    QCOMPARE(!why.isEmpty(), problem);
+    const Result<QString> resolved = resolveRegion(configured, regionName);
+    QCOMPARE(!resolved.ok(), problem);
+    QCOMPARE(resolved.ok() ? resolved.value() : QString(), region);
+    if (problem)
+        QVERIFY(resolved.error().message.contains(configured));
 }
 
 void TestAuthority::knownAuthoritiesNames()

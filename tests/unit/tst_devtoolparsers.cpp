@@ -373,9 +373,11 @@ void TestDevToolParsers::scopesToResource()
     QFETCH(QStringList, scopes);
     QFETCH(QString, resource);
     QFETCH(QString, error);
-    QString problem;
-    QCOMPARE(detail::scopesToResource(scopes, &problem), resource);
-    QCOMPARE(problem, error);
+    const Result<QString> found = detail::scopesToResource(scopes);
+    QCOMPARE(found.ok() ? found.value() : QString(), resource);
+    QCOMPARE(found.ok() ? QString() : found.error().message, error);
+    if (!found.ok())
+        QCOMPARE(found.error().kind, ErrorKind::ClientAuthentication);
 }
 
 void TestDevToolParsers::commandLineScopes_data()

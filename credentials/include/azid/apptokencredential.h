@@ -50,8 +50,9 @@ protected:
     // cacheKey(request.tenant) by this class; subclasses do not touch the cache.
     virtual QFuture<TokenResult> requestToken(const detail::AppTokenRequest &request) = 0;
     virtual AppTokenCacheKey cacheKey(const QString &tenant) const = 0;
-    // Checks scopes and tenant before anything else; empty when fine. Default: at least one scope.
-    virtual std::optional<AuthError> validate(const TokenRequestOptions &options, QString *tenant) const;
+    // Checks scopes and tenant before anything else; the tenant to request the token from (empty:
+    // the credential's own) or why the request cannot be made. Default: at least one scope.
+    virtual Result<QString> validate(const TokenRequestOptions &options) const;
 
     const Clock &clock() const;
     // azure.identity's ValueErrors at construction become errors of every request.
@@ -83,7 +84,7 @@ protected:
 
     QFuture<TokenResult> requestToken(const detail::AppTokenRequest &request) override;
     AppTokenCacheKey cacheKey(const QString &tenant) const override;
-    std::optional<AuthError> validate(const TokenRequestOptions &options, QString *tenant) const override;
+    Result<QString> validate(const TokenRequestOptions &options) const override;
 
 private:
     std::unique_ptr<detail::ConfidentialApp> m_app;

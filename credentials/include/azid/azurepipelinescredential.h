@@ -40,7 +40,7 @@ public:
 protected:
     QFuture<TokenResult> requestToken(const detail::AppTokenRequest &request) override;
     AppTokenCacheKey cacheKey(const QString &tenant) const override;
-    std::optional<AuthError> validate(const TokenRequestOptions &options, QString *tenant) const override;
+    Result<QString> validate(const TokenRequestOptions &options) const override;
 
 private:
     struct Private;

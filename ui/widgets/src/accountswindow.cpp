@@ -408,23 +408,21 @@ void AccountsWindow::setDefaultSelected()
     });
 }
 
-bool AccountsWindow::exportTo(const QString &path, QString *error)
+VoidResult AccountsWindow::exportTo(const QString &path)
 {
     QList<AuthenticationRecord> records;
     for (const QString &id : selectedAccountIds()) {
         if (const auto entry = m_service ? m_service->account(id) : std::nullopt)
             records << entry->record();
     }
-    if (const VoidResult written = model::writeRecordsFile(path, records); !written.ok()) {
-        if (error)
-            *error = written.error().message;
+    if (VoidResult written = model::writeRecordsFile(path, records); !written.ok()) {
         showStatus(written.error().message);
-        return false;
+        return written;
     }
     showStatus(
         tr("Exported %n account record(s) to %1 (no tokens).", nullptr, static_cast<int>(records.size()))
             .arg(path));
-    return true;
+    return Done{};
 }
 
 void AccountsWindow::exportSelected()
@@ -439,7 +437,9 @@ void AccountsWindow::exportSelected()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setAcceptMode(QFileDialog::AcceptSave);
     dialog->setDefaultSuffix(QStringLiteral("json"));
-    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) { exportTo(path); });
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+        (void)exportTo(path); // the status line shows how it went
+    });
     dialog->open();
 }
 

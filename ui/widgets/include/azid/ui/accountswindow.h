@@ -45,7 +45,7 @@ public:
     void exportSelected();
     void importRecords();
     // Without dialogs.
-    bool exportTo(const QString &path, QString *error = nullptr);
+    VoidResult exportTo(const QString &path);
     void importFrom(const QString &path);
 
 signals:
