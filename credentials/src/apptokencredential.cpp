@@ -72,20 +72,19 @@ QFuture<TokenResult> AppTokenCredential::getTokenInfo(const TokenRequestOptions 
 {
     if (d->configurationError)
         return detail::ready(TokenResult(*d->configurationError));
-    const Result<QString> validated = validate(options);
-    if (!validated)
-        return detail::ready(TokenResult(validated.error()));
-    const QString tenant = validated.value();
+    const Result<QString> tenant = validate(options);
+    if (!tenant)
+        return detail::ready(TokenResult(tenant.error()));
 
     detail::AppTokenRequest request;
     request.scopes = options.scopes;
-    request.tenant = tenant;
+    request.tenant = tenant.value();
     request.cae = options.enableCae;
     request.claims = options.enableCae
                          ? detail::mergeClaimsWithCapabilities(options.claims, {QStringLiteral("CP1")})
                          : options.claims;
 
-    const AppTokenCacheKey key = cacheKey(tenant);
+    const AppTokenCacheKey key = cacheKey(tenant.value());
     const qint64 now = d->clock->now();
     std::optional<CachedAccessToken> cached;
     if (options.claims.isEmpty()) {

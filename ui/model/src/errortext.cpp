@@ -7,7 +7,10 @@
 
 namespace azid::model {
 
-QString nextStep(const AuthError &error)
+namespace {
+
+// The next step for the AADSTS codes people meet most; empty for any other.
+QString codeHint(const AuthError &error)
 {
     struct Hint
     {
@@ -68,13 +71,13 @@ QString nextStep(const AuthError &error)
         if (error.hasCode(hint.code))
             return QCoreApplication::translate("azid::model::ErrorText", hint.text);
     }
-    if (error.oauthError == QStringLiteral("interaction_required") ||
-        error.kind == ErrorKind::AuthenticationRequired)
-        return QCoreApplication::translate("azid::model::ErrorText", "Sign in again to continue.");
-    if (error.oauthError == QStringLiteral("access_denied"))
-        return QCoreApplication::translate(
-            "azid::model::ErrorText", "The sign-in was cancelled or refused in the browser: start again.");
-    switch (error.reason) {
+    return {};
+}
+
+// The next step when no usable answer arrived; empty when the error's message says it all.
+QString reasonHint(ErrorReason reason)
+{
+    switch (reason) {
     case ErrorReason::Tls:
         return QCoreApplication::translate("azid::model::ErrorText",
                                            "The authority's TLS certificate is not trusted: behind a "
@@ -92,6 +95,23 @@ QString nextStep(const AuthError &error)
     case ErrorReason::Configuration: // so do configuration errors: they name the setting
         break;
     }
+    return {};
+}
+
+} // namespace
+
+QString nextStep(const AuthError &error)
+{
+    if (QString hint = codeHint(error); !hint.isEmpty())
+        return hint;
+    if (error.oauthError == QStringLiteral("interaction_required") ||
+        error.kind == ErrorKind::AuthenticationRequired)
+        return QCoreApplication::translate("azid::model::ErrorText", "Sign in again to continue.");
+    if (error.oauthError == QStringLiteral("access_denied"))
+        return QCoreApplication::translate(
+            "azid::model::ErrorText", "The sign-in was cancelled or refused in the browser: start again.");
+    if (QString hint = reasonHint(error.reason); !hint.isEmpty())
+        return hint;
     if (error.httpStatus == 429 || error.httpStatus >= 500)
         return QCoreApplication::translate("azid::model::ErrorText",
                                            "The authority is busy or failing: wait a minute and try again.");
