@@ -1,5 +1,6 @@
 #include "azid/keychain/accountstore.h"
 
+#include "accountsummaries.h"
 #include "atomicfile.h"
 #include "azid/keychain/storagefailure.h"
 #include "azid/readyfuture.h"
@@ -57,19 +58,7 @@ std::optional<QJsonObject> fromItem(const Secret &item)
 
 Secret accountItem(const AuthenticationRecord &record, const AccountMetadata &metadata)
 {
-    QJsonObject object;
-    object.insert(QStringLiteral("version"), FormatVersion);
-    object.insert(QStringLiteral("record"), QJsonDocument::fromJson(record.serialize().toUtf8()).object());
-    object.insert(QStringLiteral("signInMethod"), metadata.signInMethod);
-    object.insert(QStringLiteral("authorityUrl"), metadata.authorityUrl);
-    object.insert(QStringLiteral("lastSignIn"), metadata.lastSignIn);
-    if (!metadata.caBundle.isEmpty())
-        object.insert(QStringLiteral("caBundle"), metadata.caBundle);
-    if (metadata.disableInstanceDiscovery)
-        object.insert(QStringLiteral("disableInstanceDiscovery"), true);
-    if (metadata.shareWithAzureTools)
-        object.insert(QStringLiteral("shareWithAzureTools"), true);
-    return toItem(object);
+    return toItem(detail::accountObject(StoredAccount{record, metadata}));
 }
 
 std::optional<StoredAccount> parseAccountItem(const Secret &item)
@@ -77,24 +66,18 @@ std::optional<StoredAccount> parseAccountItem(const Secret &item)
     const auto object = fromItem(item);
     if (!object)
         return std::nullopt;
-    const QJsonValue record = object->value(QStringLiteral("record"));
-    if (!record.isObject())
-        return std::nullopt;
-    const auto parsed = AuthenticationRecord::deserialize(
-        QString::fromUtf8(QJsonDocument(record.toObject()).toJson(QJsonDocument::Compact)));
-    if (!parsed)
-        return std::nullopt;
-    StoredAccount account;
-    account.record = parsed.value();
-    account.metadata.signInMethod = object->value(QStringLiteral("signInMethod")).toString();
-    account.metadata.authorityUrl = object->value(QStringLiteral("authorityUrl")).toString();
-    account.metadata.lastSignIn = object->value(QStringLiteral("lastSignIn")).toInteger();
-    account.metadata.caBundle = object->value(QStringLiteral("caBundle")).toString();
-    account.metadata.disableInstanceDiscovery =
-        object->value(QStringLiteral("disableInstanceDiscovery")).toBool();
-    account.metadata.shareWithAzureTools = object->value(QStringLiteral("shareWithAzureTools")).toBool();
-    return account;
+    return detail::parseAccountObject(*object);
 }
+
+// What the summary items held when they were read: the accounts (empty when they are missing, damaged
+// or incomplete) and how many pages there were.
+struct Summaries
+{
+    bool valid = false;
+    QString stamp;
+    QList<StoredAccount> accounts;
+    QList<Secret> items; // as read, to write only what changes
+};
 
 QStringList idsOf(const QJsonObject &page)
 {
@@ -155,9 +138,18 @@ struct AccountStore::State : std::enable_shared_from_this<State>
     QFuture<Result<Index>> readIndex();
     QFuture<VoidResult> writeIndex(const Index &index, int previousPages);
     QFuture<Result<QList<StoredAccount>>> list();
+    QFuture<Result<Summaries>> readSummaries();
+    // The accounts of `index`, from `summaries` where they are current, else from their items.
+    QFuture<Result<QList<StoredAccount>>> accountsOf(const Index &index, const Summaries &summaries);
+    // After a change of the index from `before` to `after`: writes the summaries of the accounts in
+    // `after`, with `changed` as given, the others as the summaries of `before` say (or their items).
+    QFuture<VoidResult> updateSummaries(const Index &before, const Index &after,
+                                        std::optional<StoredAccount> changed);
+    QFuture<VoidResult> writeSummaries(const QList<StoredAccount> &accounts, const QString &stamp,
+                                       const QList<Secret> &previous);
     QFuture<VoidResult> put(const AuthenticationRecord &record, const AccountMetadata &metadata);
     QFuture<VoidResult> remove(const QString &homeAccountId);
-    QFuture<VoidResult> putLocked(const QString &id, const Secret &item, bool makeDefault);
+    QFuture<VoidResult> putLocked(const StoredAccount &account);
     QFuture<VoidResult> removeLocked(const QString &homeAccountId);
     // Adds `id` to (add) or takes it from (!add) the user-name item of `username`.
     QFuture<VoidResult> updateUserItem(const QString &username, const QString &id, bool add);
@@ -285,32 +277,156 @@ QFuture<VoidResult> AccountStore::State::locked(std::function<QFuture<VoidResult
 QFuture<Result<QList<StoredAccount>>> AccountStore::State::list()
 {
     auto self = shared_from_this();
+    // Both at once: the index says which accounts there are, the summaries what they are.
+    const QFuture<Result<Summaries>> summaries = readSummaries();
     return readIndex()
-        .then([self](const Result<Index> &index) -> QFuture<Result<QList<StoredAccount>>> {
+        .then([self, summaries](const Result<Index> &index) -> QFuture<Result<QList<StoredAccount>>> {
             if (!index)
                 return ready(Result<QList<StoredAccount>>(index.error()));
+            return QFuture<Result<Summaries>>(summaries)
+                .then([self, index = index.value()](const Result<Summaries> &read) {
+                    // Summaries that cannot be read are no reason to fail: the items can.
+                    return self->accountsOf(index, read ? read.value() : Summaries());
+                })
+                .unwrap();
+        })
+        .unwrap();
+}
+
+QFuture<Result<Summaries>> AccountStore::State::readSummaries()
+{
+    auto self = shared_from_this();
+    return store->read(summaryKey(0))
+        .then([self](const SecretResult &first) -> QFuture<Result<Summaries>> {
+            if (!first)
+                return ready(Result<Summaries>(first.error()));
+            const auto page = first.value() ? detail::unpackSummaries(*first.value()) : std::nullopt;
+            if (!page)
+                return ready(Result<Summaries>(Summaries()));
             QList<QFuture<SecretResult>> reads;
-            for (const QString &id : index.value().ids)
-                reads << self->store->read(accountKey(id));
+            for (int number = 1; number < page->pages; ++number)
+                reads << self->store->read(summaryKey(number));
             return QtFuture::whenAll(reads.begin(), reads.end())
-                .then([index = index.value()](
-                          const QList<QFuture<SecretResult>> &items) -> Result<QList<StoredAccount>> {
-                    if (auto error = firstError(items))
+                .then([page = *page, first = *first.value()](
+                          const QList<QFuture<SecretResult>> &rest) -> Result<Summaries> {
+                    if (auto error = firstError(rest))
                         return *error;
-                    QList<StoredAccount> accounts;
-                    for (int i = 0; i < items.size(); ++i) {
-                        const QString &id = index.ids.at(i);
-                        const SecretResult item = items.at(i).result();
-                        const auto account = item.value() ? parseAccountItem(*item.value()) : std::nullopt;
-                        if (!account) {
-                            qCWarning(lcKeychain) << "the keychain item" << accountKey(id)
-                                                  << "is missing or damaged; that account is not listed";
-                            continue;
-                        }
-                        accounts << *account;
-                        accounts.last().metadata.isDefault = id == index.defaultId;
+                    Summaries summaries{true, page.stamp, page.accounts, {first}};
+                    for (const QFuture<SecretResult> &read : rest) {
+                        const SecretResult item = read.result();
+                        const auto more =
+                            item.value() ? detail::unpackSummaries(*item.value()) : std::nullopt;
+                        if (!more || more->stamp != page.stamp)
+                            return Summaries(); // incomplete: the items say it
+                        summaries.accounts << more->accounts;
+                        summaries.items << *item.value();
                     }
-                    return accounts;
+                    return summaries;
+                });
+        })
+        .unwrap();
+}
+
+QFuture<Result<QList<StoredAccount>>> AccountStore::State::accountsOf(const Index &index,
+                                                                      const Summaries &summaries)
+{
+    QHash<QString, StoredAccount> known;
+    if (summaries.valid && summaries.stamp == detail::indexStamp(index.ids)) {
+        for (const StoredAccount &account : summaries.accounts)
+            known.insert(account.record.homeAccountId, account);
+    }
+    QStringList unknown;
+    QList<QFuture<SecretResult>> reads;
+    for (const QString &id : index.ids) {
+        if (!known.contains(id)) {
+            unknown << id;
+            reads << store->read(accountKey(id));
+        }
+    }
+    return QtFuture::whenAll(reads.begin(), reads.end())
+        .then([index, known,
+               unknown](const QList<QFuture<SecretResult>> &items) mutable -> Result<QList<StoredAccount>> {
+            if (auto error = firstError(items))
+                return *error;
+            for (int i = 0; i < items.size(); ++i) {
+                const SecretResult item = items.at(i).result();
+                if (const auto account = item.value() ? parseAccountItem(*item.value()) : std::nullopt)
+                    known.insert(unknown.at(i), *account);
+            }
+            QList<StoredAccount> accounts;
+            for (const QString &id : index.ids) {
+                if (!known.contains(id)) {
+                    qCWarning(lcKeychain) << "the keychain item" << accountKey(id)
+                                          << "is missing or damaged; that account is not listed";
+                    continue;
+                }
+                accounts << known.value(id);
+                accounts.last().metadata.isDefault = id == index.defaultId;
+            }
+            return accounts;
+        });
+}
+
+QFuture<VoidResult> AccountStore::State::updateSummaries(const Index &before, const Index &after,
+                                                         std::optional<StoredAccount> changed)
+{
+    auto self = shared_from_this();
+    return readSummaries()
+        .then([self, before, index = after, changed](const Result<Summaries> &read) -> QFuture<VoidResult> {
+            if (!read)
+                return ready(VoidResult(read.error()));
+            Summaries current = read.value();
+            // Summaries of another index may be stale (an older version of Azid changed the list and
+            // perhaps an account): the items then say what each account is.
+            if (current.stamp != detail::indexStamp(before.ids))
+                current.accounts.clear();
+            if (changed) {
+                current.accounts.removeIf([&changed](const StoredAccount &account) {
+                    return account.record.homeAccountId == changed->record.homeAccountId;
+                });
+                current.accounts << *changed;
+            }
+            current.valid = true;
+            current.stamp = detail::indexStamp(index.ids);
+            return self->accountsOf(index, current)
+                .then([self, stamp = current.stamp, previous = read.value().items](
+                          const Result<QList<StoredAccount>> &accounts) -> QFuture<VoidResult> {
+                    if (!accounts)
+                        return ready(VoidResult(accounts.error()));
+                    return self->writeSummaries(accounts.value(), stamp, previous);
+                })
+                .unwrap();
+        })
+        .unwrap();
+}
+
+QFuture<VoidResult> AccountStore::State::writeSummaries(const QList<StoredAccount> &accounts,
+                                                        const QString &stamp, const QList<Secret> &previous)
+{
+    const QList<Secret> pages = detail::packSummaries(accounts, stamp);
+    // The later pages first, then the first one, which says how many there are; only what changed.
+    QList<QFuture<VoidResult>> writes;
+    for (int page = 1; page < pages.size(); ++page) {
+        if (page >= previous.size() || previous.at(page).reveal() != pages.at(page).reveal())
+            writes << store->write(summaryKey(page), pages.at(page));
+    }
+    auto self = shared_from_this();
+    const bool firstChanged = previous.isEmpty() || previous.first().reveal() != pages.first().reveal();
+    return QtFuture::whenAll(writes.begin(), writes.end())
+        .then([self, pages, previousPages = int(previous.size()),
+               firstChanged](const QList<QFuture<VoidResult>> &written) -> QFuture<VoidResult> {
+            if (auto error = firstError(written))
+                return ready(VoidResult(*error));
+            QList<QFuture<VoidResult>> rest;
+            if (firstChanged)
+                rest << self->store->write(summaryKey(0), pages.first());
+            for (int page = int(pages.size()); page < previousPages; ++page)
+                rest << self->store->remove(summaryKey(page));
+            return QtFuture::whenAll(rest.begin(), rest.end())
+                .then([](const QList<QFuture<VoidResult>> &done) -> VoidResult {
+                    if (auto error = firstError(done))
+                        return *error;
+                    return Done{};
                 });
         })
         .unwrap();
@@ -327,9 +443,8 @@ QFuture<VoidResult> AccountStore::State::put(const AuthenticationRecord &record,
                 .arg(record.username))));
     }
     auto self = shared_from_this();
-    const Secret item = accountItem(record, metadata);
-    return locked([self, id, item, makeDefault = metadata.isDefault, username = record.username] {
-        return self->putLocked(id, item, makeDefault)
+    return locked([self, id, account = StoredAccount{record, metadata}, username = record.username] {
+        return self->putLocked(account)
             .then(QtFuture::Launch::Sync,
                   [self, id, username](const VoidResult &put) -> QFuture<VoidResult> {
                       if (!put || username.isEmpty())
@@ -437,27 +552,35 @@ QFuture<Result<std::optional<StoredAccount>>> AccountStore::State::find(const QS
         .unwrap();
 }
 
-QFuture<VoidResult> AccountStore::State::putLocked(const QString &id, const Secret &item, bool makeDefault)
+QFuture<VoidResult> AccountStore::State::putLocked(const StoredAccount &account)
 {
     auto self = shared_from_this();
     return readIndex()
-        .then([self, id, item, makeDefault](const Result<Index> &read) -> QFuture<VoidResult> {
+        .then([self, account](const Result<Index> &read) -> QFuture<VoidResult> {
             if (!read)
                 return ready(VoidResult(read.error()));
+            const QString id = account.record.homeAccountId;
             const Index before = read.value();
             Index after = before;
             if (!after.ids.contains(id))
                 after.ids << id;
-            if (makeDefault)
+            if (account.metadata.isDefault)
                 after.defaultId = id;
             else if (after.defaultId == id)
                 after.defaultId.clear();
-            // The account first: an index entry never points at nothing because of us.
-            return self->store->write(accountKey(id), item)
+            // The account first: an index entry never points at nothing because of us. The summaries
+            // last: they follow the index and the items.
+            return self->store->write(accountKey(id), accountItem(account.record, account.metadata))
                 .then([self, before, after](const VoidResult &written) -> QFuture<VoidResult> {
                     if (!written || (before.sameContents(after) && before.pages > 0))
                         return ready(written);
                     return self->writeIndex(after, before.pages);
+                })
+                .unwrap()
+                .then([self, before, after, account](const VoidResult &written) -> QFuture<VoidResult> {
+                    if (!written)
+                        return ready(written);
+                    return self->updateSummaries(before, after, account);
                 })
                 .unwrap();
         })
@@ -512,6 +635,12 @@ QFuture<VoidResult> AccountStore::State::removeLocked(const QString &homeAccount
                         return ready(written);
                     return self->store->remove(accountKey(homeAccountId));
                 })
+                .unwrap()
+                .then([self, before, after](const VoidResult &removed) -> QFuture<VoidResult> {
+                    if (!removed)
+                        return ready(removed);
+                    return self->updateSummaries(before, after, std::nullopt);
+                })
                 .unwrap();
         })
         .unwrap();
@@ -534,6 +663,11 @@ QString AccountStore::accountKey(const QString &homeAccountId)
 QString AccountStore::indexKey(int page)
 {
     return QStringLiteral("account-index:%1").arg(page);
+}
+
+QString AccountStore::summaryKey(int page)
+{
+    return QStringLiteral("account-summaries:%1").arg(page);
 }
 
 QString AccountStore::userKey(const QString &username)

@@ -3,6 +3,9 @@
 #include "azid/keychain/memorysecretstore.h"
 #include "keychaintesthelpers.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 using namespace azid;
@@ -60,6 +63,19 @@ public:
 private:
     MemorySecretStore m_items;
 };
+
+// An account's item as AccountStore writes it.
+QJsonObject detailItem(const AuthenticationRecord &r)
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("version"), 1);
+    object.insert(QStringLiteral("record"), QJsonDocument::fromJson(r.serialize().toUtf8()).object());
+    object.insert(QStringLiteral("signInMethod"), QStringLiteral("device-code"));
+    object.insert(QStringLiteral("authorityUrl"),
+                  QStringLiteral("https://login.microsoftonline.com/organizations"));
+    object.insert(QStringLiteral("lastSignIn"), 1700000000);
+    return object;
+}
 
 } // namespace
 
@@ -155,12 +171,16 @@ private slots:
         for (int i = 1; i < count; ++i)
             QVERIFY(waitFor(restarted.remove(record(i).homeAccountId))->ok());
         QVERIFY(!store->items().contains(AccountStore::indexKey(1)));
-        QCOMPARE(store->items().size(), 3); // one account, its user-name item, one index item
+        // One account, its user-name item, one index item, one summary item.
+        QCOMPARE(store->items().size(), 4);
+        QVERIFY(!store->items().contains(AccountStore::summaryKey(1)));
         listed = listOf(restarted);
         QCOMPARE(listed.size(), 1);
         QCOMPARE(listed.first().record, record(0));
     }
 
+    // Listed from the items (no summaries: as an older version of Azid left the keychain), a damaged or
+    // missing item is skipped.
     void damagedOrMissingItemsAreSkipped()
     {
         auto store = std::make_shared<MemorySecretStore>();
@@ -168,6 +188,7 @@ private slots:
         QVERIFY(waitFor(accounts.put(record(1), metadata()))->ok());
         QVERIFY(waitFor(accounts.put(record(2), metadata()))->ok());
         QVERIFY(waitFor(accounts.put(record(3), metadata()))->ok());
+        QVERIFY(waitFor(store->remove(AccountStore::summaryKey(0)))->ok());
         QVERIFY(waitFor(store->write(AccountStore::accountKey(record(1).homeAccountId),
                                      Secret(QByteArrayLiteral("{not json"))))
                     ->ok());
@@ -228,6 +249,88 @@ private slots:
         QVERIFY(!store->items().contains(AccountStore::userKey(QStringLiteral("user250@example.com"))));
         const auto gone = waitFor(accounts.find(QStringLiteral("user250@example.com")));
         QVERIFY(gone && gone->ok() && !gone->value());
+    }
+
+    // A list of 300 accounts reads the index and the summaries, a few dozen items, not one per account.
+    void listReadsAFewItems()
+    {
+        auto store = std::make_shared<CountingStore>();
+        AccountStore accounts(store);
+        for (int n = 1; n <= 300; ++n)
+            QVERIFY(waitFor(accounts.put(record(n), metadata(n == 7)))->ok());
+        int indexPages = 0;
+        int summaryPages = 0;
+        const auto items = store->items();
+        for (auto it = items.begin(); it != items.end(); ++it) {
+            QVERIFY2(it->size() <= SecretStore::MaxItemSize, qPrintable(it.key()));
+            indexPages += it.key().startsWith(QStringLiteral("account-index:"));
+            summaryPages += it.key().startsWith(QStringLiteral("account-summaries:"));
+        }
+        QVERIFY(summaryPages > 1);
+        QVERIFY2(summaryPages * 8 < 300, qPrintable(QStringLiteral("%1 summary pages").arg(summaryPages)));
+
+        store->reads = 0;
+        AccountStore restarted(store);
+        const QList<StoredAccount> listed = listOf(restarted);
+        QCOMPARE(store->reads, indexPages + summaryPages);
+        QCOMPARE(listed.size(), 300);
+        for (int n = 1; n <= 300; ++n) {
+            QCOMPARE(listed.at(n - 1).record, record(n));
+            QCOMPARE(listed.at(n - 1).metadata.isDefault, n == 7);
+            QCOMPARE(listed.at(n - 1).metadata.signInMethod, QStringLiteral("device-code"));
+        }
+
+        // A change of one account reaches the list; a removal too.
+        AccountMetadata changed = metadata();
+        changed.signInMethod = QStringLiteral("browser");
+        changed.shareWithAzureTools = true;
+        QVERIFY(waitFor(restarted.put(record(150), changed))->ok());
+        QVERIFY(waitFor(restarted.remove(record(151).homeAccountId))->ok());
+        const QList<StoredAccount> after = listOf(restarted);
+        QCOMPARE(after.size(), 299);
+        QCOMPARE(after.at(149).metadata, changed);
+        QCOMPARE(after.at(150).record, record(152));
+    }
+
+    // An index that changed without the summaries (an older version of Azid added an account, or the
+    // summaries are damaged): the list reads the items and misses nothing; the next change writes the
+    // summaries again.
+    void staleOrDamagedSummariesFallBackToTheItems()
+    {
+        auto store = std::make_shared<CountingStore>();
+        AccountStore accounts(store);
+        for (int n = 1; n <= 20; ++n)
+            QVERIFY(waitFor(accounts.put(record(n), metadata()))->ok());
+        // What an older version writes: the account's item and the index, no summary.
+        QVERIFY(waitFor(store->write(AccountStore::accountKey(record(21).homeAccountId),
+                                     Secret(QJsonDocument(detailItem(record(21))).toJson())))
+                    ->ok());
+        const auto page = waitFor(store->read(AccountStore::indexKey(0)));
+        QVERIFY(page && page->ok() && page->value());
+        QJsonObject index = QJsonDocument::fromJson(page->value()->reveal()).object();
+        QJsonArray ids = index.value(QStringLiteral("accounts")).toArray();
+        ids.append(record(21).homeAccountId);
+        index.insert(QStringLiteral("accounts"), ids);
+        QVERIFY(
+            waitFor(store->write(AccountStore::indexKey(0), Secret(QJsonDocument(index).toJson())))->ok());
+
+        QList<StoredAccount> listed = listOf(accounts);
+        QCOMPARE(listed.size(), 21);
+        QCOMPARE(listed.last().record, record(21));
+
+        QVERIFY(waitFor(store->write(AccountStore::summaryKey(0), Secret(QByteArrayLiteral("\0\0\0\4xxxx"))))
+                    ->ok());
+        listed = listOf(accounts);
+        QCOMPARE(listed.size(), 21);
+        QCOMPARE(listed.first().record, record(1));
+
+        // The next change writes them again: the list reads no account item.
+        QVERIFY(waitFor(accounts.put(record(5), metadata(true)))->ok());
+        store->reads = 0;
+        listed = listOf(accounts);
+        QCOMPARE(listed.size(), 21);
+        QVERIFY(listed.at(4).metadata.isDefault);
+        QCOMPARE(store->reads, 2); // one index page, one summary page
     }
 
     void invalidHomeAccountId()

@@ -39,7 +39,10 @@ struct StoredAccount
 // "account:<homeAccountId>" (the AuthenticationRecord in azure.identity's format plus metadata), and
 // an index, "account-index:0", "account-index:1", ..., listing them, because a keychain cannot be
 // enumerated. Every item stays under SecretStore::MaxItemSize; the index is split when it would not.
-// One account per home account id: putting it again replaces it.
+// One account per home account id: putting it again replaces it. A list reads the index and the
+// summaries ("account-summaries:<n>": every account's item again, compressed, a few dozen accounts per
+// item) instead of one item per account; the account's own item stays what find() reads and what an
+// index written without summaries (an older version of Azid) is listed from.
 //
 // Operations run one after another in call order. A change of the list (put, remove) reads, changes
 // and writes the index under the cross-process lock file `lockPath`, so that two processes changing
@@ -73,6 +76,7 @@ public:
     static QString accountKey(const QString &homeAccountId);
     static QString indexKey(int page);
     static QString userKey(const QString &username);
+    static QString summaryKey(int page);
 
 private:
     struct State;
