@@ -22,6 +22,7 @@ const QString kProxyMode = QStringLiteral("network/proxyMode");
 const QString kProxyUrl = QStringLiteral("network/proxyUrl");
 const QString kRecentScopes = QStringLiteral("tokens/recentScopes");
 const QString kTenantNames = QStringLiteral("tenantNames/");
+const QString kRecentAccounts = QStringLiteral("tokens/recentAccounts");
 
 QString profileFolder(const QString &profile)
 {
@@ -217,6 +218,21 @@ void AppSettings::addRecentScope(const QString &scope)
     scopes.removeAll(trimmed);
     scopes.prepend(trimmed);
     set(kRecentScopes, scopes.mid(0, MaxRecentScopes));
+}
+
+QStringList AppSettings::recentAccounts() const
+{
+    return m_settings->value(kRecentAccounts).toStringList().mid(0, MaxRecentAccounts);
+}
+
+void AppSettings::addRecentAccount(const QString &accountId)
+{
+    if (accountId.isEmpty())
+        return;
+    QStringList ids = recentAccounts();
+    ids.removeAll(accountId);
+    ids.prepend(accountId);
+    set(kRecentAccounts, ids.mid(0, MaxRecentAccounts));
 }
 
 QString AppSettings::tenantName(const QString &tenantId) const

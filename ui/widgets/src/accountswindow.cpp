@@ -14,9 +14,11 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTableView>
 #include <QToolBar>
@@ -126,6 +128,7 @@ QWidget *AccountsWindow::createCentralWidget()
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->addWidget(createKeychainBanner(central));
+    layout->addWidget(createFilter(central));
     layout->addWidget(createAccountsView(central), 1);
     m_empty = new QLabel(tr("No accounts yet. Add one with \"Add account…\": sign in with the system "
                             "browser, a device code or a user name and password."),
@@ -137,11 +140,37 @@ QWidget *AccountsWindow::createCentralWidget()
     return central;
 }
 
+QLineEdit *AccountsWindow::createFilter(QWidget *parent)
+{
+    // With many accounts: the rows whose user, tenant, authority (the cloud) or any other column
+    // contains what is typed, as it is typed.
+    m_filter = new QSortFilterProxyModel(this);
+    m_filter->setSourceModel(m_model);
+    m_filter->setFilterKeyColumn(-1);
+    m_filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_filterEdit = new QLineEdit(parent);
+    m_filterEdit->setObjectName(QStringLiteral("accountsFilter"));
+    m_filterEdit->setPlaceholderText(tr("Filter by user, tenant or cloud…"));
+    m_filterEdit->setClearButtonEnabled(true);
+    connect(m_filterEdit, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_filter->setFilterFixedString(text.trimmed());
+        if (selectedAccountId().isEmpty() && m_filter->rowCount() > 0)
+            m_view->selectRow(0);
+        updateActions();
+    });
+    return m_filterEdit;
+}
+
+int AccountsWindow::modelRow(const QModelIndex &viewIndex) const
+{
+    return m_filter->mapToSource(viewIndex).row();
+}
+
 QTableView *AccountsWindow::createAccountsView(QWidget *parent)
 {
     m_view = new QTableView(parent);
     m_view->setObjectName(QStringLiteral("accountsView"));
-    m_view->setModel(m_model);
+    m_view->setModel(m_filter);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -166,7 +195,7 @@ QTableView *AccountsWindow::createAccountsView(QWidget *parent)
 void AccountsWindow::connectModel()
 {
     connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
-        const auto entry = m_model->entryAt(index.row());
+        const auto entry = m_model->entryAt(modelRow(index));
         if (entry && entry->needsSignIn(m_service ? m_service->clock().now() : 0))
             emit signInAgainRequested(entry->id());
     });
@@ -180,7 +209,7 @@ void AccountsWindow::connectModel()
         connect(m_service, &model::AccountService::accountsChanged, this, [this]() {
             if (!m_service->loadError().isEmpty())
                 showStatus(m_service->loadError());
-            if (selectedAccountId().isEmpty() && m_model->rowCount() > 0)
+            if (selectedAccountId().isEmpty() && m_filter->rowCount() > 0)
                 m_view->selectRow(0);
         });
     }
@@ -248,7 +277,7 @@ QStringList AccountsWindow::selectedAccountIds() const
     if (!m_view->selectionModel())
         return ids;
     for (const QModelIndex &index : m_view->selectionModel()->selectedRows()) {
-        if (const auto entry = m_model->entryAt(index.row()))
+        if (const auto entry = m_model->entryAt(modelRow(index)))
             ids << entry->id();
     }
     return ids;
@@ -256,9 +285,9 @@ QStringList AccountsWindow::selectedAccountIds() const
 
 void AccountsWindow::selectAccount(const QString &accountId)
 {
-    const int row = m_model->rowOf(accountId);
-    if (row >= 0)
-        m_view->selectRow(row);
+    const QModelIndex index = m_filter->mapFromSource(m_model->index(m_model->rowOf(accountId), 0));
+    if (index.isValid())
+        m_view->selectRow(index.row());
 }
 
 void AccountsWindow::showStatus(const QString &text)

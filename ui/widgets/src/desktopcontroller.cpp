@@ -189,8 +189,10 @@ void DesktopController::copyToken(const QString &accountId, const QString &scope
         if (m_clipboard)
             m_clipboard->copySecret(text, delay);
         scrub(text);
-        if (m_settings)
+        if (m_settings) {
             m_settings->addRecentScope(scope);
+            m_settings->addRecentAccount(accountId);
+        }
         const qint64 left = result.value().expiresOn - m_service->clock().now();
         const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(delay).count();
         const QString what =

@@ -4,6 +4,7 @@
 #include "resources.h"
 
 #include <QActionGroup>
+#include <QMap>
 #include <QTimer>
 
 namespace azid::ui {
@@ -161,21 +162,69 @@ void TrayIcon::addAccountMenus()
 {
     const QList<model::AccountEntry> accounts =
         m_service ? m_service->accounts() : QList<model::AccountEntry>();
-    const qint64 now = m_service ? m_service->clock().now() : 0;
-    const QStringList recent = m_settings ? m_settings->recentScopes() : QStringList();
-    for (const model::AccountEntry &entry : accounts)
-        addAccountMenu(entry, now, recent);
     if (accounts.isEmpty()) {
         QAction *none = m_menu->addAction(m_service && !m_service->isLoaded() ? tr("Loading accounts…")
                                                                               : tr("No accounts yet"));
         none->setEnabled(false);
+        return;
+    }
+    if (accounts.size() <= MaxAccountsInMenu) {
+        for (const model::AccountEntry &entry : accounts)
+            addAccountMenu(m_menu.get(), entry);
+        return;
+    }
+    // Many accounts: the default and the recently used ones first, every account under its tenant in
+    // "All accounts". Tenant submenus are filled when they open.
+    const QStringList recent = m_settings ? m_settings->recentAccounts() : QStringList();
+    for (const model::AccountEntry &entry : accounts) {
+        if (entry.stored.metadata.isDefault)
+            addAccountMenu(m_menu.get(), entry);
+    }
+    for (const QString &id : recent) {
+        const auto entry = std::find_if(accounts.begin(), accounts.end(),
+                                        [&id](const model::AccountEntry &e) { return e.id() == id; });
+        if (entry != accounts.end() && !entry->stored.metadata.isDefault)
+            addAccountMenu(m_menu.get(), *entry);
+    }
+    addTenantMenus(accounts);
+}
+
+void TrayIcon::addTenantMenus(const QList<model::AccountEntry> &accounts)
+{
+    QMenu *all = m_menu->addMenu(tr("All accounts (%n)", nullptr, static_cast<int>(accounts.size())));
+    all->setObjectName(QStringLiteral("allAccountsMenu"));
+    QMap<QString, QList<model::AccountEntry>> byTenant; // sorted by the tenant's name, then its id
+    for (const model::AccountEntry &entry : accounts) {
+        const QString tenantId = entry.record().tenantId;
+        const QString name = m_settings ? m_settings->tenantName(tenantId) : QString();
+        byTenant[(name.isEmpty() ? tenantId : name).toLower() + QLatin1Char('|') + tenantId] << entry;
+    }
+    for (auto it = byTenant.cbegin(); it != byTenant.cend(); ++it) {
+        const QString tenantId = it.value().first().record().tenantId;
+        const QString name = m_settings ? m_settings->tenantName(tenantId) : QString();
+        QMenu *tenant = all->addMenu(tr("%1 (%n)", nullptr, static_cast<int>(it.value().size()))
+                                         .arg(name.isEmpty() ? tenantId : name));
+        tenant->setObjectName(QStringLiteral("tenantMenu"));
+        tenant->setToolTipsVisible(true);
+        const qint64 now = m_service ? m_service->clock().now() : 0;
+        if (std::any_of(it.value().begin(), it.value().end(),
+                        [now](const model::AccountEntry &e) { return e.needsSignIn(now); }))
+            tenant->setIcon(iconFor(State::Attention));
+        connect(tenant, &QMenu::aboutToShow, this, [this, tenant, entries = it.value()]() {
+            if (!tenant->isEmpty())
+                return;
+            for (const model::AccountEntry &entry : entries)
+                addAccountMenu(tenant, entry);
+        });
     }
 }
 
-void TrayIcon::addAccountMenu(const model::AccountEntry &entry, qint64 now, const QStringList &recentScopes)
+void TrayIcon::addAccountMenu(QMenu *parent, const model::AccountEntry &entry)
 {
+    const qint64 now = m_service ? m_service->clock().now() : 0;
+    const QStringList recentScopes = m_settings ? m_settings->recentScopes() : QStringList();
     const QString id = entry.id();
-    QMenu *submenu = m_menu->addMenu(
+    QMenu *submenu = parent->addMenu(
         accountTitle(entry, m_settings ? m_settings->tenantName(entry.record().tenantId) : QString()));
     if (entry.needsSignIn(now))
         submenu->setIcon(iconFor(State::Attention));

@@ -32,6 +32,7 @@ class AppSettings : public QObject
 public:
     static constexpr int DefaultClearSeconds = 60;
     static constexpr int MaxRecentScopes = 5;
+    static constexpr int MaxRecentAccounts = 5;
 
     explicit AppSettings(const QString &profile, QObject *parent = nullptr);
     // Tests keep their settings elsewhere.
@@ -80,6 +81,10 @@ public:
     // Most recent first, at most MaxRecentScopes, without the presets.
     QStringList recentScopes() const;
     void addRecentScope(const QString &scope);
+    // The accounts whose tokens were copied last (home account ids), most recent first, at most
+    // MaxRecentAccounts: the tray menu shows them first when there are many.
+    QStringList recentAccounts() const;
+    void addRecentAccount(const QString &accountId);
 
     // Tenant names as the user typed them at sign-in (contoso.onmicrosoft.com), by tenant id.
     QString tenantName(const QString &tenantId) const;

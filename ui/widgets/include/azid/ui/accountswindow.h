@@ -8,6 +8,9 @@
 #include <QPointer>
 
 class QLabel;
+class QLineEdit;
+class QModelIndex;
+class QSortFilterProxyModel;
 class QMenu;
 class QTableView;
 class QToolBar;
@@ -66,7 +69,10 @@ private:
     void addTokenButtons(QToolBar *toolbar);
     void addShareAction(QToolBar *toolbar);
     QWidget *createCentralWidget();
+    QLineEdit *createFilter(QWidget *parent);
     QTableView *createAccountsView(QWidget *parent);
+    // The model's row of a row the view shows (the filter between them).
+    int modelRow(const QModelIndex &viewIndex) const;
     void connectModel();
     QWidget *createKeychainBanner(QWidget *parent);
     void updateKeychainBanner();
@@ -78,6 +84,8 @@ private:
     AccountsModel *m_model;
     QPointer<model::AppSettings> m_settings;
     QTableView *m_view;
+    QSortFilterProxyModel *m_filter = nullptr;
+    QLineEdit *m_filterEdit = nullptr;
     QLabel *m_empty;
     bool m_hideOnClose = true;
     QAction *m_signInAgain;

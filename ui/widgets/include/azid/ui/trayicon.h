@@ -25,6 +25,10 @@ public:
     enum class State { Normal, Busy, Attention, Locked };
     Q_ENUM(State)
 
+    // Up to this many accounts, each has its submenu at the top of the menu; with more, the default
+    // and the recently used ones do, and all of them sit under "All accounts", grouped by tenant.
+    static constexpr int MaxAccountsInMenu = 12;
+
     // A token being fetched for a copy, which the menu offers to cancel.
     struct TokenFetch
     {
@@ -80,7 +84,8 @@ private:
     void addFetchActions();
     void addUnlockAction();
     void addAccountMenus();
-    void addAccountMenu(const model::AccountEntry &entry, qint64 now, const QStringList &recentScopes);
+    void addTenantMenus(const QList<model::AccountEntry> &accounts);
+    void addAccountMenu(QMenu *parent, const model::AccountEntry &entry);
     void addFormatMenu();
 
     QPointer<model::AccountService> m_service;
