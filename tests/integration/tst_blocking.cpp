@@ -53,6 +53,14 @@ private:
         environment.insert(QStringLiteral("HOME"), m_home.path());
         environment.insert(QStringLiteral("PATH"), QStringLiteral("/usr/bin:/bin"));
         environment.insert(QStringLiteral("AZID_CA_BUNDLE"), m_sandbox.caFile());
+        // Under the sanitizers, the program gets the suite's options and suppressions (OpenSSL's
+        // per-thread state, tests/lsan.supp) as every other test does.
+        const QProcessEnvironment own = QProcessEnvironment::systemEnvironment();
+        for (const QString &name : {QStringLiteral("ASAN_OPTIONS"), QStringLiteral("LSAN_OPTIONS"),
+                                    QStringLiteral("UBSAN_OPTIONS")}) {
+            if (own.contains(name))
+                environment.insert(name, own.value(name));
+        }
         return environment;
     }
 
