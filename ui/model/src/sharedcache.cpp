@@ -2,8 +2,8 @@
 
 #include "azid/keychain/sharedtokencache.h"
 #include "azid/keychain/storagefailure.h"
-#include "azid/tokencache.h"
 #include "azid/model/whenready.h"
+#include "azid/tokencache.h"
 
 #include <QCoreApplication>
 #include <QPromise>
