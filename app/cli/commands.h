@@ -3,6 +3,7 @@
 #include "arguments.h"
 
 #include "azid/errors.h"
+#include "azid/tokencredential.h"
 
 namespace azid::cli {
 
@@ -16,6 +17,11 @@ int run(const Arguments &arguments);
 int login(const Arguments &arguments, Profile &profile);    // logincommand.cpp
 int token(const Arguments &arguments, Profile &profile);    // tokencommand.cpp
 int accounts(const Arguments &arguments, Profile &profile); // accountscommand.cpp
+
+// The token of the selected signed-in account for the arguments' scopes, claims, tenant and CAE
+// choice, refreshed and saved as needed (tokencommand.cpp). Every command that hands out an
+// account's token gets it here, so they all behave alike.
+[[nodiscard]] TokenResult accountToken(const Arguments &arguments, Profile &profile);
 
 // Prints the error as --output asks, and returns its exit code.
 int fail(const AuthError &error, const Arguments &arguments);

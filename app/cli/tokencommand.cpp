@@ -65,19 +65,15 @@ void keepRefreshed(Profile &profile, const StoredAccount &account, bool refreshe
 
 } // namespace
 
-int token(const Arguments &a, Profile &profile)
+TokenResult accountToken(const Arguments &a, Profile &profile)
 {
-    if (a.credential == QStringLiteral("shared-token-cache"))
-        return sharedTokenCacheToken(a);
-    if (!a.credential.isEmpty() && a.credential != QStringLiteral("account"))
-        return serviceToken(a);
     const auto account = profile.select(a.account);
     if (!account.ok())
-        return fail(account.error(), a);
+        return account.error();
     // A request reads and writes only the cache of its kind (with or without CAE).
     const auto caches = a.enableCae ? ProfileStorage::Caches::WithCae : ProfileStorage::Caches::WithoutCae;
     if (const VoidResult loaded = profile.loadCaches(caches); !loaded.ok())
-        return fail(loaded.error(), a);
+        return loaded.error();
 
     model::SignInContext context{HttpOptions{}, profile.cache(), profile.caeCache(), nullptr};
     context.http.caBundleFile = a.caBundle;
@@ -97,9 +93,21 @@ int token(const Arguments &a, Profile &profile)
         AuthError error = result.error();
         if (error.kind == ErrorKind::AuthenticationRequired)
             error.message += signInAgainHint(account.value());
-        return fail(error, a);
+        return error;
     }
     keepRefreshed(profile, account.value(), refreshed, saved);
+    return result.value();
+}
+
+int token(const Arguments &a, Profile &profile)
+{
+    if (a.credential == QStringLiteral("shared-token-cache"))
+        return sharedTokenCacheToken(a);
+    if (!a.credential.isEmpty() && a.credential != QStringLiteral("account"))
+        return serviceToken(a);
+    const TokenResult result = accountToken(a, profile);
+    if (!result.ok())
+        return fail(result.error(), a);
     printResult(formatToken(result.value(), a.output));
     return ExitSuccess;
 }
