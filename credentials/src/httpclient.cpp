@@ -114,6 +114,30 @@ QString describeTransportError(QNetworkReply *reply, std::chrono::milliseconds t
     return text;
 }
 
+const char *const bodyTooLargeProperty = "azidBodyTooLarge";
+
+// Aborts the transfer as soon as the answer announces or reaches more than `limit` bytes, so a
+// hostile or broken server cannot make the process buffer an endless body.
+void abortWhenLargerThan(QNetworkReply *reply, qint64 limit)
+{
+    QObject::connect(reply, &QNetworkReply::downloadProgress, reply,
+                     [reply, limit](qint64 received, qint64 total) {
+                         if (received <= limit && total <= limit)
+                             return;
+                         reply->setProperty(bodyTooLargeProperty, true);
+                         reply->abort();
+                     });
+}
+
+QString describeBodyTooLarge(const QUrl &url, qint64 limit)
+{
+    return QStringLiteral(
+               "The answer of %1 is larger than %2 KiB, more than any authority sends: Azid stopped "
+               "reading it. Check the authority URL, and whether a proxy answers in its place.")
+        .arg(url.host())
+        .arg(limit / 1024);
+}
+
 } // namespace
 
 ErrorReason transportReason(QNetworkReply::NetworkError error, bool throughProxy)
@@ -282,20 +306,28 @@ void HttpClient::start(std::shared_ptr<Attempt> attempt)
 
     QNetworkReply *reply =
         r.method == "GET" ? m_network->get(request) : m_network->sendCustomRequest(request, r.method, r.body);
+    abortWhenLargerThan(reply, m_options.maxResponseBytes);
     connect(reply, &QNetworkReply::finished, this, [this, reply, attempt]() mutable {
         HttpResponse response;
         response.clientRequestId = QString::fromLatin1(attempt->clientRequestId);
         const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
         response.status = status.isValid() ? status.toInt() : 0;
-        const bool timedOut = reply->error() == QNetworkReply::OperationCanceledError;
-        if (response.status == 0) {
+        const bool tooLarge = reply->property(bodyTooLargeProperty).toBool();
+        const bool timedOut = !tooLarge && reply->error() == QNetworkReply::OperationCanceledError;
+        if (tooLarge) {
+            response = HttpResponse{};
+            response.clientRequestId = QString::fromLatin1(attempt->clientRequestId);
+            response.transportError = describeBodyTooLarge(attempt->request.url, m_options.maxResponseBytes);
+            response.transportReason = ErrorReason::Protocol;
+        } else if (response.status == 0) {
             response.transportError = describeTransportError(reply, m_options.transferTimeout, timedOut);
             response.transportReason =
                 transportReason(reply->error(), goesThroughProxy(m_network, attempt->request.url));
         }
         for (const auto &[name, value] : reply->rawHeaderPairs())
             response.headers.insert(name.toLower(), value);
-        response.body = reply->readAll();
+        if (!tooLarge)
+            response.body = reply->readAll();
 
         const QUrl url = attempt->request.url;
         qCDebug(lcHttp).noquote() << attempt->request.method << url.host() + url.path() << "->"
@@ -304,7 +336,8 @@ void HttpClient::start(std::shared_ptr<Attempt> attempt)
                                   << "client-request-id" << response.clientRequestId << "after"
                                   << attempt->elapsed.elapsed() << "ms";
 
-        const bool retryable = attempt->request.retryable && attempt->retriesDone < m_options.maxRetries &&
+        const bool retryable = !tooLarge && attempt->request.retryable &&
+                               attempt->retriesDone < m_options.maxRetries &&
                                (response.status == 0 || isRetryableStatus(response.status));
         if (!retryable) {
             attempt->promise.addResult(std::move(response));

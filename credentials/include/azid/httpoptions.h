@@ -2,6 +2,7 @@
 
 #include <QString>
 #include <QUrl>
+#include <QtGlobal>
 
 #include <chrono>
 
@@ -18,6 +19,7 @@ struct HttpOptions
     int maxRetries = 3;
     std::chrono::milliseconds retryBaseDelay{800}; // exponential: base, 2*base, 4*base; Retry-After wins
     std::chrono::milliseconds maxRetryDelay{60000};
+    qint64 maxResponseBytes = 4 * 1024 * 1024; // a longer answer is cut off and reported, never kept
 };
 
 } // namespace azid
