@@ -2,6 +2,7 @@
 # Builds the libFuzzer targets of tests/fuzz with clang in build-fuzz/ (ASan, UBSan with
 # float-cast-overflow and signed-integer-overflow, no recovery) and runs each one after the other.
 # Usage: scripts/fuzz.sh [--time SECONDS | --runs N | --build-only] [TARGET...]
+#   AZID_FUZZ_BUILD_DIR=DIR builds and runs in DIR instead of build-fuzz/
 #   --time SECONDS  run each target this long (default 60)
 #   --runs N        run each target for N inputs instead
 #   --build-only    configure and build, run nothing (scripts/test.sh then runs `ctest -L fuzz`)
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
     --time) limit=(-max_total_time="$2"); shift 2 ;;
     --runs) limit=(-runs="$2"); shift 2 ;;
     --build-only) build_only=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -33,9 +34,9 @@ for tool in clang clang++; do
   fi
 done
 
-dir=build-fuzz
+dir=${AZID_FUZZ_BUILD_DIR:-build-fuzz}
 # Only the libraries the targets need are built: no GUI, no tests, no programs.
-CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAZID_BUILD_FUZZERS=ON \
+CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAZID_BUILD_FUZZERS=ON \
   -DAZID_BUILD_GUI=OFF -DAZID_BUILD_TESTS=OFF -DAZID_FUZZ_SECONDS="${AZID_FUZZ_SECONDS:-10}" >/dev/null
 cmake --build "$dir" --target azid_fuzzers -j "${AZID_BUILD_JOBS:-2}"
 [ "$build_only" -eq 1 ] && exit 0
