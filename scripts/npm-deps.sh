@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the npm packages of the conformance tests (oidc-provider, playwright-core) from their
+# Installs the npm packages of the tests (oidc-provider, playwright-core, @azure/identity) from their
 # lock file, when they are not installed yet.
 set -euo pipefail
 cd "$(dirname "$0")/../tests/conformance" 2>/dev/null || exit 0
