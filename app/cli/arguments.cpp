@@ -59,7 +59,8 @@ bool textOption(Reader &r, const QString &arg, Arguments &a,
     return false;
 }
 
-const QStringList kCommands{QStringLiteral("login"), QStringLiteral("token"), QStringLiteral("accounts")};
+const QStringList kCommands{QStringLiteral("login"), QStringLiteral("token"), QStringLiteral("accounts"),
+                            QStringLiteral("kubectl-credential"), QStringLiteral("git-credential")};
 const QStringList kAccountCommands{QStringLiteral("list"),   QStringLiteral("show"),
                                    QStringLiteral("remove"), QStringLiteral("export"),
                                    QStringLiteral("import"), QStringLiteral("restore-cache")};
@@ -93,8 +94,15 @@ QString usage()
         "           Prints an access token: {\"token\", \"expires_on\", \"refresh_on\", \"token_type\"}.\n"
         "           --credential shared-token-cache: silently from that shared cache (azure.identity's\n"
         "           SharedTokenCacheCredential; --account picks the user, --tenant the tenant).\n"
+        "           --output az: what `az account get-access-token --output json` prints.\n"
         "  accounts list | show SEL | remove SEL | export [SEL] --file F | import --file F\n"
         "           | restore-cache --file F (a token cache set aside earlier; accounts list names it)\n"
+        "  kubectl-credential [--account SEL] --scope S\n"
+        "           A kubectl exec credential plugin: prints an ExecCredential in the apiVersion that\n"
+        "           KUBERNETES_EXEC_INFO asks for (client.authentication.k8s.io/v1 or v1beta1).\n"
+        "  git-credential [--account SEL] [--scope S] get|store|erase\n"
+        "           A git credential helper (also run as git-credential-azid): an Entra access token for\n"
+        "           Azure DevOps as the password; erase drops the cached token.\n"
         "\n"
         "Global options:\n"
         "  --profile NAME       keep accounts and caches apart (default: $AZID_PROFILE or \"default\")\n"
@@ -104,7 +112,7 @@ QString usage()
         "  --client-id ID       application id (default: 04b07795-8ddb-461a-bbee-02f9e1bf7b46)\n"
         "  --ca-bundle FILE     extra CA certificates (PEM), added to the system's\n"
         "  --disable-instance-discovery  trust an authority Microsoft does not list\n"
-        "  --output FORMAT      json (default), raw (the token or record alone) or table\n"
+        "  --output FORMAT      json (default), raw (the token or record alone), table or az\n"
         "  -v, --verbose        log what happens to stderr (secrets are never logged)\n"
         "  --version, --help\n"
         "\n"
@@ -145,8 +153,10 @@ void outputOption(Reader &r, const QString &value, Arguments &a)
         a.output = OutputFormat::Raw;
     else if (value == QStringLiteral("table"))
         a.output = OutputFormat::Table;
+    else if (value == QStringLiteral("az"))
+        a.output = OutputFormat::Az;
     else
-        r.fail(QStringLiteral("--output takes json, raw or table, not \"%1\".").arg(value));
+        r.fail(QStringLiteral("--output takes json, raw, table or az, not \"%1\".").arg(value));
     a.errorFormat = a.output == OutputFormat::Json ? OutputFormat::Json : OutputFormat::Raw;
 }
 
@@ -183,7 +193,9 @@ bool globalOption(Reader &r, const QString &arg, Arguments &a)
 QString commandWord(Reader &r, const QString &arg, Arguments &a)
 {
     if (!kCommands.contains(arg))
-        return QStringLiteral("Unknown command \"%1\": use login, token or accounts.").arg(arg);
+        return QStringLiteral("Unknown command \"%1\": use login, token, accounts, kubectl-credential or "
+                              "git-credential.")
+            .arg(arg);
     a.command = arg;
     if (arg == QStringLiteral("accounts")) {
         a.subcommand = r.atEnd() ? QStringLiteral("list") : r.next();
@@ -246,8 +258,25 @@ bool accountsOption(Reader &r, const QString &arg, Arguments &a)
     return true;
 }
 
+// kubectl-credential and git-credential: the account and scope; git's operation word.
+bool toolOption(Reader &r, const QString &arg, Arguments &a)
+{
+    if (const auto scope = r.value(arg, QStringLiteral("--scope")))
+        a.scopes.append(*scope);
+    else if (textOption(r, arg, a, {{"--account", &Arguments::account}}))
+        return true;
+    else if (a.command == QStringLiteral("git-credential") && a.subcommand.isEmpty() &&
+             !arg.startsWith(QLatin1Char('-')))
+        a.subcommand = arg;
+    else
+        return false;
+    return true;
+}
+
 bool commandOption(Reader &r, const QString &arg, Arguments &a)
 {
+    if (a.command == QStringLiteral("kubectl-credential") || a.command == QStringLiteral("git-credential"))
+        return toolOption(r, arg, a);
     if (a.command == QStringLiteral("login"))
         return loginOption(r, arg, a);
     if (a.command == QStringLiteral("token"))
@@ -290,7 +319,8 @@ QString checkAccounts(const Arguments &a)
 QString check(const Arguments &a)
 {
     if (a.command.isEmpty())
-        return QStringLiteral("No command given: use login, token or accounts.");
+        return QStringLiteral(
+            "No command given: use login, token, accounts, kubectl-credential or git-credential.");
     if (a.command == QStringLiteral("login")) {
         if (const QString error = checkLogin(a); !error.isEmpty())
             return error;
@@ -301,6 +331,13 @@ QString check(const Arguments &a)
     if (a.memoryOnly && a.credential == QStringLiteral("shared-token-cache"))
         return QStringLiteral("--credential shared-token-cache reads the shared cache from the keychain; "
                               "--memory-only reads nothing stored. Choose one.");
+    if (a.output == OutputFormat::Az && a.command != QStringLiteral("token"))
+        return QStringLiteral("--output az belongs to token.");
+    if (a.command == QStringLiteral("kubectl-credential") && a.scopes.isEmpty())
+        return QStringLiteral(
+            "kubectl-credential needs --scope, e.g. 6dae42f8-4368-4678-94ff-3960e28e3630/.default.");
+    if (a.command == QStringLiteral("git-credential") && a.subcommand.isEmpty())
+        return QStringLiteral("git-credential needs git's operation: get, store or erase.");
     if (a.command == QStringLiteral("token") && a.scopes.isEmpty())
         return QStringLiteral(
             "token needs at least one --scope, e.g. https://management.azure.com/.default.");

@@ -7,7 +7,8 @@
 
 namespace azid::cli {
 
-enum class OutputFormat { Json, Raw, Table };
+// Az: what `az account get-access-token --output json` prints (token only).
+enum class OutputFormat { Json, Raw, Table, Az };
 
 // The global options of the CLI contract, then one command and its options.
 struct Arguments

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "devtools.h"
 
 #include "output.h"
 #include "profile.h"
@@ -28,6 +29,10 @@ int run(const Arguments &arguments)
         code = login(arguments, profile);
     else if (arguments.command == QStringLiteral("token"))
         code = token(arguments, profile);
+    else if (arguments.command == QStringLiteral("kubectl-credential"))
+        code = kubectlCredential(arguments, profile);
+    else if (arguments.command == QStringLiteral("git-credential"))
+        code = gitCredential(arguments, profile);
     else
         code = accounts(arguments, profile);
     for (const QString &warning : profile.storageWarnings())

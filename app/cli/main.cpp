@@ -2,9 +2,11 @@
 // output, exit codes) is in the design and in `azid-cli --help`.
 #include "arguments.h"
 #include "commands.h"
+#include "devtools.h"
 #include "output.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QLoggingCategory>
 
 #include <cstdio>
@@ -15,7 +17,16 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("azid"));
     QCoreApplication::setApplicationVersion(QStringLiteral(AZID_VERSION));
 
-    const auto parsed = azid::cli::parseArguments(app.arguments());
+    // One program, three names: azid-cli, the az shim and git's credential helper.
+    QStringList arguments = app.arguments();
+    const QString program = QFileInfo(arguments.constFirst()).fileName();
+    if (program == QLatin1String(azid::cli::AzShimProgram)) {
+        QLoggingCategory::setFilterRules(QStringLiteral("azid.*.debug=false\nazid.*.info=false"));
+        return azid::cli::azShim(arguments);
+    }
+    if (program == QLatin1String(azid::cli::GitCredentialProgram))
+        arguments.insert(1, QStringLiteral("git-credential"));
+    const auto parsed = azid::cli::parseArguments(arguments);
     if (parsed.help) {
         azid::cli::printResult(azid::cli::usage().toUtf8());
         return azid::cli::ExitSuccess;

@@ -1,6 +1,7 @@
 #include "output.h"
 
 #include "azid/keychain/storagefailure.h"
+#include "azid/model/jwt.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -127,6 +128,16 @@ QByteArray formatTable(const QList<QStringList> &sourceRows)
     return out.toUtf8();
 }
 
+namespace {
+
+// The tenant that issued the token (its tid claim); empty for a token that is not a JWT.
+QString tenantOfToken(const AccessTokenInfo &token)
+{
+    return model::decodeJwt(token.token.revealString()).claims.value(QStringLiteral("tid")).toString();
+}
+
+} // namespace
+
 QByteArray formatToken(const AccessTokenInfo &token, OutputFormat format)
 {
     switch (format) {
@@ -142,6 +153,8 @@ QByteArray formatToken(const AccessTokenInfo &token, OutputFormat format)
              {QStringLiteral("refresh_on"), token.refreshOn ? local(*token.refreshOn) : QStringLiteral("-")},
              {QStringLiteral("token"), token.token.revealString()}});
     }
+    case OutputFormat::Az:
+        return formatAzToken(token, tenantOfToken(token));
     case OutputFormat::Json:
         break;
     }
@@ -153,6 +166,69 @@ QByteArray formatToken(const AccessTokenInfo &token, OutputFormat format)
            ", \"expires_on\": " + QByteArray::number(token.expiresOn) + ", \"refresh_on\": " +
            (token.refreshOn ? QByteArray::number(*token.refreshOn) : QByteArray("null")) +
            ", \"token_type\": " + typeJson.mid(1, typeJson.size() - 2) + "}";
+}
+
+namespace {
+
+// QJsonDocument's indented form with the Azure CLI's two spaces per level instead of four (every line
+// of it starts with a multiple of four spaces; strings hold no raw line breaks), and an empty array
+// as "[]".
+QByteArray azJson(const QJsonObject &object)
+{
+    const QList<QByteArray> lines = QJsonDocument(object).toJson(QJsonDocument::Indented).split('\n');
+    QByteArray out;
+    for (const QByteArray &line : lines) {
+        qsizetype indent = 0;
+        while (indent < line.size() && line.at(indent) == ' ')
+            ++indent;
+        if (line.isEmpty())
+            continue;
+        if (out.endsWith("[\n") && line.at(indent) == ']')
+            out.chop(1);
+        else
+            out += line.left(indent / 2);
+        out += line.mid(indent) + '\n';
+    }
+    return out;
+}
+
+// The Azure CLI's name of the cloud an authority belongs to.
+QString azEnvironmentName(const QString &authority)
+{
+    if (authority.contains(QStringLiteral("microsoftonline.us")))
+        return QStringLiteral("AzureUSGovernment");
+    if (authority.contains(QStringLiteral("chinacloudapi.cn")))
+        return QStringLiteral("AzureChinaCloud");
+    return QStringLiteral("AzureCloud");
+}
+
+} // namespace
+
+QByteArray formatAzToken(const AccessTokenInfo &token, const QString &tenant)
+{
+    // A naive local time with microseconds, as Python's datetime.fromtimestamp prints it.
+    const QString expiresOn =
+        QDateTime::fromSecsSinceEpoch(token.expiresOn).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz000"));
+    return azJson({{QStringLiteral("accessToken"), token.token.revealString()},
+                   {QStringLiteral("expiresOn"), expiresOn},
+                   {QStringLiteral("expires_on"), token.expiresOn},
+                   {QStringLiteral("subscription"), tenant},
+                   {QStringLiteral("tenant"), tenant},
+                   {QStringLiteral("tokenType"), token.tokenType}});
+}
+
+QByteArray formatAzAccount(const AuthenticationRecord &record)
+{
+    return azJson({{QStringLiteral("environmentName"), azEnvironmentName(record.authority)},
+                   {QStringLiteral("homeTenantId"), record.tenantId},
+                   {QStringLiteral("id"), record.tenantId},
+                   {QStringLiteral("isDefault"), true},
+                   {QStringLiteral("managedByTenants"), QJsonArray()},
+                   {QStringLiteral("name"), QStringLiteral("N/A(tenant level account)")},
+                   {QStringLiteral("state"), QStringLiteral("Enabled")},
+                   {QStringLiteral("tenantId"), record.tenantId},
+                   {QStringLiteral("user"), QJsonObject{{QStringLiteral("name"), record.username},
+                                                        {QStringLiteral("type"), QStringLiteral("user")}}}});
 }
 
 QByteArray formatRecord(const AuthenticationRecord &record, OutputFormat format)

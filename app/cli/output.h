@@ -31,6 +31,11 @@ void printError(const AuthError &error, OutputFormat format);
 void printUsageError(const QString &message, OutputFormat format);
 
 QByteArray formatToken(const AccessTokenInfo &token, OutputFormat format);
+// The Azure CLI's shapes, as it prints them (keys sorted, two-space indent): `az account
+// get-access-token --output json` for a token of `tenant` (a tenant-level account: its subscription
+// is the tenant), and `az account show` for an account.
+QByteArray formatAzToken(const AccessTokenInfo &token, const QString &tenant);
+QByteArray formatAzAccount(const AuthenticationRecord &record);
 QByteArray formatRecord(const AuthenticationRecord &record, OutputFormat format);
 // C0 and C1 control characters (and DEL) replaced by '?', so that text from outside cannot send a
 // terminal escape sequences.

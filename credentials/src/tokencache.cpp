@@ -333,6 +333,26 @@ void TokenCache::removeAccount(const QString &homeAccountId, const QString &envi
     bumpGeneration();
 }
 
+bool TokenCache::removeAccessTokens(const QString &homeAccountId, const QString &environment,
+                                    const QStringList &scopes)
+{
+    QMutexLocker lock(&m_mutex);
+    bool removed = false;
+    const QList<QString> keys = m_data->accessTokens.keys();
+    for (const QString &key : keys) {
+        const AtEntry &entry = m_data->accessTokens[key];
+        if (entry.token.homeAccountId.compare(homeAccountId, Qt::CaseInsensitive) == 0 &&
+            entry.token.environment.compare(environment, Qt::CaseInsensitive) == 0 &&
+            coversScopes(entry.scopes, scopes)) {
+            m_data->removeAccessToken(key);
+            removed = true;
+        }
+    }
+    if (removed)
+        bumpGeneration();
+    return removed;
+}
+
 void TokenCache::clear()
 {
     QMutexLocker lock(&m_mutex);

@@ -133,6 +133,10 @@ public:
     // What MSAL's remove_account deletes: the account's refresh tokens of this client (and of its
     // family), all its access tokens, id tokens and account entries, whatever the realm.
     void removeAccount(const QString &homeAccountId, const QString &environment, const QString &clientId);
+    // Removes the account's access tokens (any client and realm) whose target covers every scope, so
+    // that the next request for them is refreshed. Returns whether there was any.
+    bool removeAccessTokens(const QString &homeAccountId, const QString &environment,
+                            const QStringList &scopes);
     void clear();
 
     // MSAL's JSON, compact (MSAL Python indents it; no reader needs that, and a large cache is written
