@@ -5,12 +5,12 @@
 #include "futures.h"
 #include "logging.h"
 #include "oauth.h"
+#include "recenttokens.h"
 
 #include <QHash>
 
 namespace azid {
 namespace {
-constexpr qint64 kRefreshOffset = 300;    // azure.identity's DEFAULT_REFRESH_OFFSET
 constexpr qint64 kRefreshRetryDelay = 30; // DEFAULT_TOKEN_REFRESH_RETRY_DELAY
 } // namespace
 
@@ -23,6 +23,7 @@ struct AppTokenCredential::Private
     std::optional<AuthError> configurationError;
     QHash<QString, std::shared_ptr<detail::Broadcast<TokenResult>>> inFlight;
     QHash<QString, qint64> lastRequest; // when each key last went to the network
+    detail::RecentTokens recent;
 };
 
 AppTokenCredential::AppTokenCredential(std::shared_ptr<TokenCache> cache, const Clock *clock, QObject *parent)
@@ -72,6 +73,14 @@ QFuture<TokenResult> AppTokenCredential::getTokenInfo(const TokenRequestOptions 
 {
     if (d->configurationError)
         return detail::ready(TokenResult(*d->configurationError));
+    TokenCache &cache = cacheFor(options.enableCae);
+    // Read before the cache look-up: a change after it makes the remembered token a miss.
+    const quint64 generation = cache.generation();
+    const qint64 now = d->clock->now();
+    if (options.claims.isEmpty()) {
+        if (auto recent = d->recent.find(options, generation, now))
+            return detail::ready(TokenResult(*std::move(recent)));
+    }
     const Result<QString> tenant = validate(options);
     if (!tenant)
         return detail::ready(TokenResult(tenant.error()));
@@ -85,13 +94,11 @@ QFuture<TokenResult> AppTokenCredential::getTokenInfo(const TokenRequestOptions 
                          : options.claims;
 
     const AppTokenCacheKey key = cacheKey(tenant.value());
-    const qint64 now = d->clock->now();
     std::optional<CachedAccessToken> cached;
     if (options.claims.isEmpty()) {
         // Anything not yet expired counts here; whether to refresh is decided below.
-        cached = cacheFor(options.enableCae)
-                     .findAccessToken(key.homeAccountId, key.environment, key.clientId, key.realm,
-                                      options.scopes, now, 1);
+        cached = cache.findAccessToken(key.homeAccountId, key.environment, key.clientId, key.realm,
+                                       options.scopes, now, 1);
     }
     const QString flightKey = QStringList{key.homeAccountId,
                                           key.environment,
@@ -101,12 +108,13 @@ QFuture<TokenResult> AppTokenCredential::getTokenInfo(const TokenRequestOptions 
                                           request.claims}
                                   .join(QChar(0x1f));
     if (cached) {
-        const bool aging =
-            cached->expiresOn - now < kRefreshOffset || (cached->refreshOn && *cached->refreshOn <= now);
+        const AccessTokenInfo token{cached->secret, cached->expiresOn, cached->refreshOn, cached->tokenType};
+        const bool aging = !detail::RecentTokens::stillFresh(token, now);
         const bool mayRetry = now - d->lastRequest.value(flightKey, 0) >= kRefreshRetryDelay;
+        if (!aging)
+            d->recent.remember(options, generation, token);
         if (!aging || !mayRetry || d->inFlight.contains(flightKey))
-            return detail::ready(TokenResult(
-                AccessTokenInfo{cached->secret, cached->expiresOn, cached->refreshOn, cached->tokenType}));
+            return detail::ready(TokenResult(token));
     }
     if (const auto running = d->inFlight.constFind(flightKey); running != d->inFlight.constEnd())
         return (*running)->subscribe();
@@ -114,39 +122,46 @@ QFuture<TokenResult> AppTokenCredential::getTokenInfo(const TokenRequestOptions 
     auto broadcast = std::make_shared<detail::Broadcast<TokenResult>>();
     d->inFlight.insert(flightKey, broadcast);
     d->lastRequest.insert(flightKey, now);
-    requestToken(request).then(
-        QtFuture::Launch::Sync,
-        detail::guarded(this, [this, flightKey, key, request, cached, broadcast,
-                               claimsChallenge = !options.claims.isEmpty()](const TokenResult &result) {
-            d->inFlight.remove(flightKey);
-            if (result.ok()) {
-                TokenResponseEntry entry;
-                entry.clientId = key.clientId;
-                entry.environment = key.environment;
-                entry.realm = key.realm;
-                entry.homeAccountId = key.homeAccountId;
-                entry.scopes = request.scopes;
-                entry.accessToken = result.value().token;
-                entry.tokenType = result.value().tokenType;
-                entry.now = d->clock->now();
-                entry.expiresOn = result.value().expiresOn;
-                entry.refreshOn = result.value().refreshOn;
-                // A token issued for a claims challenge answers only that challenge.
-                if (!claimsChallenge)
-                    cacheFor(request.cae).add(entry);
-                broadcast->publish(result);
-                return;
-            }
-            if (cached && cached->expiresOn > d->clock->now()) {
-                qCInfo(lcCredentials).noquote()
-                    << "token refresh failed, the cached token stays in use:" << result.error().toString();
-                broadcast->publish(
-                    AccessTokenInfo{cached->secret, cached->expiresOn, cached->refreshOn, cached->tokenType});
-                return;
-            }
-            broadcast->publish(result);
-        }));
+    requestToken(request).then(QtFuture::Launch::Sync,
+                               detail::guarded(this, [this, flightKey, key, request, options, cached,
+                                                      broadcast](const TokenResult &result) {
+                                   d->inFlight.remove(flightKey);
+                                   broadcast->publish(answered(result, key, request, options, cached));
+                               }));
     return broadcast->subscribe();
+}
+
+TokenResult AppTokenCredential::answered(const TokenResult &result, const AppTokenCacheKey &key,
+                                         const detail::AppTokenRequest &request,
+                                         const TokenRequestOptions &options,
+                                         const std::optional<CachedAccessToken> &cached)
+{
+    if (result.ok()) {
+        // A token issued for a claims challenge answers only that challenge.
+        if (!options.claims.isEmpty())
+            return result;
+        TokenResponseEntry entry;
+        entry.clientId = key.clientId;
+        entry.environment = key.environment;
+        entry.realm = key.realm;
+        entry.homeAccountId = key.homeAccountId;
+        entry.scopes = request.scopes;
+        entry.accessToken = result.value().token;
+        entry.tokenType = result.value().tokenType;
+        entry.now = d->clock->now();
+        entry.expiresOn = result.value().expiresOn;
+        entry.refreshOn = result.value().refreshOn;
+        TokenCache &cache = cacheFor(request.cae);
+        cache.add(entry);
+        d->recent.remember(options, cache.generation(), result.value());
+        return result;
+    }
+    if (cached && cached->expiresOn > d->clock->now()) {
+        qCInfo(lcCredentials).noquote()
+            << "token refresh failed, the cached token stays in use:" << result.error().toString();
+        return AccessTokenInfo{cached->secret, cached->expiresOn, cached->refreshOn, cached->tokenType};
+    }
+    return result;
 }
 
 ConfidentialClientCredential::ConfidentialClientCredential(const ConfidentialClientOptions &options,

@@ -3,6 +3,8 @@
 #include "chainrunner.h"
 #include "futures.h"
 
+#include <QPointer>
+
 namespace azid {
 
 ChainedTokenCredential::ChainedTokenCredential(QList<std::shared_ptr<TokenCredential>> credentials,
@@ -10,6 +12,8 @@ ChainedTokenCredential::ChainedTokenCredential(QList<std::shared_ptr<TokenCreden
     : QObject(parent), m_credentials(std::move(credentials))
 {
     m_credentials.removeAll(nullptr);
+    for (const std::shared_ptr<TokenCredential> &credential : std::as_const(m_credentials))
+        m_members.append({credential, {}, false});
 }
 
 ChainedTokenCredential::~ChainedTokenCredential() = default;
@@ -32,15 +36,10 @@ QFuture<TokenResult> ChainedTokenCredential::getTokenInfo(const TokenRequestOpti
     if (const auto error = configurationError())
         return detail::ready(TokenResult(*error));
 
-    QList<detail::ChainMember> members;
-    for (const std::shared_ptr<TokenCredential> &credential : std::as_const(m_credentials))
-        members.append({credential, {}, false});
-    return detail::runChain(members, options, name())
-        .then(QtFuture::Launch::Sync, detail::guarded(this, [this, members](detail::ChainOutcome outcome) {
-                  if (outcome.index >= 0)
-                      m_successful = members.at(outcome.index).credential;
-                  return outcome.result;
-              }));
+    return detail::runChain(m_members, options, name(), [self = QPointer(this)](qsizetype index) {
+        if (self)
+            self->m_successful = self->m_credentials.at(index);
+    });
 }
 
 } // namespace azid

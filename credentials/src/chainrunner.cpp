@@ -1,5 +1,6 @@
 #include "chainrunner.h"
 
+#include "futures.h"
 #include "logging.h"
 
 #include <QPromise>
@@ -18,90 +19,120 @@ struct WithinChain
     WithinChain &operator=(const WithinChain &) = delete;
 };
 
-struct ChainRun : std::enable_shared_from_this<ChainRun>
+// What a run knows: the members, the request, and what each member said so far.
+struct ChainState
 {
     QList<ChainMember> members;
     TokenRequestOptions options;
     QString chainName;
+    ChainSuccess succeeded;
     QList<ChainAttempt> attempts;
-    QPromise<ChainOutcome> promise;
 
-    void finish(ChainOutcome outcome)
+    QFuture<TokenResult> ask(qsizetype index) const
     {
-        promise.addResult(std::move(outcome));
-        promise.finish();
+        const WithinChain within;
+        return members.at(index).credential->getTokenInfo(options);
     }
 
-    void fail(bool invalidConfiguration = false)
+    // The run's result when the member at `index` ends it with `result`; none when the chain goes on.
+    std::optional<TokenResult> take(qsizetype index, const TokenResult &result)
+    {
+        const ChainMember &member = members.at(index);
+        if (result.ok()) {
+            qCDebug(lcCredentials).noquote() << chainName << "acquired a token from" << member.displayName();
+            if (succeeded)
+                succeeded(index);
+            return result;
+        }
+        const AuthError &error = result.error();
+        attempts.append({member.displayName(), error.message});
+        if (error.isUnavailable() || member.failuresUnavailable)
+            return std::nullopt;
+        qCDebug(lcCredentials).noquote()
+            << chainName << ":" << member.displayName() << "failed, the chain stops:" << error.message;
+        return failure(error.invalidConfiguration);
+    }
+
+    TokenResult failure(bool invalidConfiguration = false) const
     {
         const QString message = chainFailureMessage(chainName, attempts);
         qCWarning(lcCredentials).noquote() << message;
         AuthError error = AuthError::authentication(message);
         error.invalidConfiguration = invalidConfiguration;
-        finish({error, -1});
+        return error;
+    }
+};
+
+TokenResult canceledAnswer()
+{
+    return AuthError::authentication(QStringLiteral("The request was canceled before it finished."));
+}
+
+// A run with a member that answers later: it goes on from that member as each answers.
+struct ChainRun : std::enable_shared_from_this<ChainRun>
+{
+    explicit ChainRun(ChainState s) : state(std::move(s)) {}
+
+    ChainState state;
+    QPromise<TokenResult> promise;
+
+    void finish(const TokenResult &result)
+    {
+        promise.addResult(result);
+        promise.finish();
     }
 
-    // What the member at `index` answered: a token ends the run; unavailability goes on with the
-    // next member; anything else ends the run with the aggregated error.
-    void answered(qsizetype index, TokenResult result)
+    void answered(qsizetype index, const TokenResult &result)
     {
-        const ChainMember &member = members.at(index);
-        if (result.ok()) {
-            qCInfo(lcCredentials).noquote() << chainName << "acquired a token from" << member.displayName();
-            finish({std::move(result), index});
-            return;
-        }
-        AuthError error = result.error();
-        attempts.append({member.displayName(), error.message});
-        if (error.isUnavailable() || member.failuresUnavailable) {
+        if (std::optional<TokenResult> end = state.take(index, result))
+            finish(*end);
+        else
             tryMember(index + 1);
-            return;
-        }
-        qCDebug(lcCredentials).noquote()
-            << chainName << ":" << member.displayName() << "failed, the chain stops:" << error.message;
-        fail(error.invalidConfiguration);
+    }
+
+    void await(qsizetype index, QFuture<TokenResult> answer)
+    {
+        auto self = shared_from_this();
+        answer
+            .then(QtFuture::Launch::Sync,
+                  [self, index](TokenResult result) { self->answered(index, result); })
+            .onCanceled([self, index]() { self->answered(index, canceledAnswer()); });
     }
 
     void tryMember(qsizetype index)
     {
-        if (index >= members.size()) {
-            fail();
-            return;
-        }
-        auto self = shared_from_this();
-        QFuture<TokenResult> answer;
-        {
-            const WithinChain within;
-            answer = members.at(index).credential->getTokenInfo(options);
-        }
-        answer
-            .then(QtFuture::Launch::Sync,
-                  [self, index](TokenResult result) { self->answered(index, std::move(result)); })
-            .onCanceled([self, index]() {
-                self->answered(index, AuthError::authentication(
-                                          QStringLiteral("The request was canceled before it finished.")));
-            });
+        if (index >= state.members.size())
+            finish(state.failure());
+        else
+            await(index, state.ask(index));
     }
 };
 
 } // namespace
 
+QFuture<TokenResult> runChain(QList<ChainMember> members, const TokenRequestOptions &options,
+                              const QString &chainName, ChainSuccess succeeded)
+{
+    ChainState state{std::move(members), options, chainName, std::move(succeeded), {}};
+    for (qsizetype index = 0; index < state.members.size(); ++index) {
+        QFuture<TokenResult> answer = state.ask(index);
+        if (!answer.isFinished()) {
+            auto run = std::make_shared<ChainRun>(std::move(state));
+            run->promise.start();
+            QFuture<TokenResult> future = run->promise.future();
+            run->await(index, std::move(answer));
+            return future;
+        }
+        const TokenResult result = answer.isCanceled() ? canceledAnswer() : answer.result();
+        if (std::optional<TokenResult> end = state.take(index, result))
+            return result.ok() ? answer : ready(*std::move(end));
+    }
+    return ready(state.failure());
+}
+
 bool withinCredentialChain()
 {
     return t_chainDepth > 0;
-}
-
-QFuture<ChainOutcome> runChain(QList<ChainMember> members, const TokenRequestOptions &options,
-                               const QString &chainName)
-{
-    auto run = std::make_shared<ChainRun>();
-    run->members = std::move(members);
-    run->options = options;
-    run->chainName = chainName;
-    run->promise.start();
-    QFuture<ChainOutcome> future = run->promise.future();
-    run->tryMember(0);
-    return future;
 }
 
 QString chainFailureMessage(const QString &chainName, const QList<ChainAttempt> &attempts)

@@ -6,6 +6,7 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace azid::detail {
@@ -24,18 +25,17 @@ struct ChainMember
     QString displayName() const { return name.isEmpty() ? credential->name() : name; }
 };
 
-struct ChainOutcome
-{
-    TokenResult result;
-    qsizetype index = -1; // the member that gave the token; -1 when none did
-};
+// Told the index of the member that gave the token, when one does (at once or later).
+using ChainSuccess = std::function<void(qsizetype index)>;
 
 // azure.identity's ChainedTokenCredential loop: each member in order; unavailability (including
 // AuthenticationRequired) is recorded and the next member tried; any other failure is recorded and
 // ends the loop. Without a token: a ClientAuthentication error whose message names every attempt
-// (chainFailureMessage). The members are kept alive until the run ends.
-QFuture<ChainOutcome> runChain(QList<ChainMember> members, const TokenRequestOptions &options,
-                               const QString &chainName);
+// (chainFailureMessage). While members answer at once nothing is allocated for the run, and a
+// member's token comes back in the member's own future; once one answers later, the members are
+// kept alive until the run ends.
+QFuture<TokenResult> runChain(QList<ChainMember> members, const TokenRequestOptions &options,
+                              const QString &chainName, ChainSuccess succeeded = {});
 
 struct ChainAttempt
 {

@@ -3,30 +3,29 @@
 #include "futures.h"
 #include "logging.h"
 
+#include <QPointer>
+
 namespace azid::detail {
 
 DefaultChain::DefaultChain(QList<DefaultChainMember> members, QString chainName, QObject *parent)
     : QObject(parent), m_members(std::move(members)), m_chainName(std::move(chainName))
-{}
+{
+    for (const DefaultChainMember &member : std::as_const(m_members))
+        m_chain.append(member);
+}
 
 QFuture<TokenResult> DefaultChain::getTokenInfo(const TokenRequestOptions &options)
 {
-    if (m_successful) {
-        qCInfo(lcCredentials).noquote()
-            << m_chainName << "acquired a token from" << m_successful->name() << "(remembered)";
+    if (m_successful)
         return m_successful->getTokenInfo(options);
-    }
-    QList<ChainMember> chain;
-    for (const DefaultChainMember &member : std::as_const(m_members))
-        chain.append(member);
-    return runChain(chain, options, m_chainName)
-        .then(QtFuture::Launch::Sync, guarded(this, [this](ChainOutcome outcome) {
-                  if (outcome.index >= 0 && !m_successful) {
-                      const DefaultChainMember &member = m_members.at(outcome.index);
-                      m_successful = member.standalone ? member.standalone() : member.credential;
-                  }
-                  return outcome.result;
-              }));
+    return runChain(m_chain, options, m_chainName, [self = QPointer(this)](qsizetype index) {
+        if (self && !self->m_successful) {
+            const DefaultChainMember &member = self->m_members.at(index);
+            self->m_successful = member.standalone ? member.standalone() : member.credential;
+            qCInfo(lcCredentials).noquote()
+                << self->m_chainName << "will use" << self->m_successful->name() << "for its next requests";
+        }
+    });
 }
 
 } // namespace azid::detail

@@ -31,6 +31,7 @@ public:
 
 private:
     QList<DefaultChainMember> m_members;
+    QList<ChainMember> m_chain; // m_members as the chain runs them
     QString m_chainName;
     std::shared_ptr<TokenCredential> m_successful;
 };

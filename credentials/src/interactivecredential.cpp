@@ -6,6 +6,7 @@
 #include "logging.h"
 #include "oauth.h"
 #include "publicclient.h"
+#include "recenttokens.h"
 
 namespace azid {
 
@@ -39,40 +40,13 @@ TenantChoice resolveTenant(const QString &configured, const QString &requested,
 }
 } // namespace detail
 
-namespace {
-// The last token handed out for one request shape: reused while the cache has not changed since and
-// the token is not due for refresh, so a cached getToken costs a hash look-up.
-struct RecentKey
-{
-    QStringList scopes;
-    QString tenantId;
-    bool cae = false;
-    friend bool operator==(const RecentKey &, const RecentKey &) = default;
-};
-size_t qHash(const RecentKey &key, size_t seed = 0)
-{
-    return qHashMulti(seed, key.scopes, key.tenantId, key.cae);
-}
-struct Recent
-{
-    quint64 cacheGeneration = 0;
-    AccessTokenInfo token;
-};
-} // namespace
-
 struct InteractiveCredential::Private
 {
     InteractiveCredentialOptions options;
     detail::PublicClient *client = nullptr;
     std::optional<AuthenticationRecord> record;
     std::optional<AuthError> configurationError;
-    QHash<RecentKey, Recent> recent;
-
-    bool stillFresh(const AccessTokenInfo &token) const
-    {
-        const qint64 now = client->clock().now();
-        return token.expiresOn - now >= 300 && (!token.refreshOn || *token.refreshOn > now);
-    }
+    detail::RecentTokens recent;
 };
 
 InteractiveCredential::InteractiveCredential(const InteractiveCredentialOptions &options, QObject *parent)
@@ -139,13 +113,10 @@ QFuture<TokenResult> InteractiveCredential::getTokenInfo(const TokenRequestOptio
 {
     if (d->configurationError)
         return detail::ready(TokenResult(*d->configurationError));
-    const RecentKey recentKey{options.scopes, options.tenantId, options.enableCae};
     if (d->record && options.claims.isEmpty()) {
-        const auto recent = d->recent.constFind(recentKey);
-        if (recent != d->recent.constEnd() &&
-            recent->cacheGeneration == d->client->cache(options.enableCae).generation() &&
-            d->stillFresh(recent->token))
-            return detail::ready(TokenResult(recent->token));
+        if (auto recent = d->recent.find(options, d->client->cache(options.enableCae).generation(),
+                                         d->client->clock().now()))
+            return detail::ready(TokenResult(*std::move(recent)));
     }
     const QString scopeProblem = detail::validateScopes(options.scopes);
     if (!scopeProblem.isEmpty())
@@ -192,13 +163,13 @@ QFuture<TokenResult> InteractiveCredential::getTokenInfo(const TokenRequestOptio
                         request.claims, request.cae)
         .then(QtFuture::Launch::Sync,
               detail::guarded(this,
-                              [this, request, recentKey, noChallenge = options.claims.isEmpty(),
+                              [this, request, options, noChallenge = options.claims.isEmpty(),
                                interactiveOrRequired](const Result<detail::TokenOutcome> &silent) {
                                   if (silent.ok()) {
                                       if (noChallenge)
-                                          d->recent.insert(recentKey,
-                                                           {d->client->cache(request.cae).generation(),
-                                                            silent.value().token});
+                                          d->recent.remember(options,
+                                                             d->client->cache(request.cae).generation(),
+                                                             silent.value().token);
                                       return detail::ready(TokenResult(silent.value().token));
                                   }
                                   // Network and server failures are reported; only "the user must act" goes

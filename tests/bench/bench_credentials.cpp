@@ -2,20 +2,29 @@
 // as the cache grows, a network token request against a raw keep-alive POST to the same endpoint,
 // and many concurrent requests on one expired key. Needs azid-sandbox (started here).
 #include "azid/authorityhosts.h"
+#include "azid/certificatecredential.h"
+#include "azid/chainedtokencredential.h"
+#include "azid/clientsecretcredential.h"
+#include "azid/defaultazurecredential.h"
 #include "azid/devicecodecredential.h"
+#include "azid/managedidentitycredential.h"
 #include "azid/usernamepasswordcredential.h"
 
 #include "fakeclock.h"
+#include "msiemulator.h"
 #include "sandbox.h"
 #include "testwait.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QSslCertificate>
 #include <QSslConfiguration>
+#include <QTemporaryDir>
 #include <QUrlQuery>
 
 #include <benchmark/benchmark.h>
@@ -25,6 +34,8 @@ using namespace azid;
 namespace {
 const QString Arm = QStringLiteral("https://management.azure.com/.default");
 test::Sandbox *g_sandbox = nullptr;
+test::MsiEmulator *g_msiEmulator = nullptr;
+QString g_certificateFile; // key and certificate (PEM) of CertificateApp, registered with the sandbox
 test::FakeClock g_clock;
 
 UsernamePasswordCredentialOptions aliceOptions(std::shared_ptr<TokenCache> cache)
@@ -40,21 +51,103 @@ UsernamePasswordCredentialOptions aliceOptions(std::shared_ptr<TokenCache> cache
     return o;
 }
 
-void BM_CachedGetToken(benchmark::State &state)
+// The kinds of credential whose cached getToken is measured.
+enum class Kind { User, ClientSecret, Certificate, ManagedIdentity, Chained, Default };
+
+const QString Contoso = QStringLiteral("72f988bf-86f1-41af-91ab-2d7cd011db47");
+const QString Daemon = QStringLiteral("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
+const Secret DaemonSecret = Secret::fromString(QStringLiteral("sandbox-client-secret-1"));
+const QString CertificateApp = QStringLiteral("bbbbbbbb-0000-4000-8000-000000000017");
+
+template <typename Options> Options sandboxOptions()
 {
-    UsernamePasswordCredential credential(aliceOptions(std::make_shared<TokenCache>()));
-    if (!test::await(credential.getTokenInfo(TokenRequestOptions{{Arm}, {}, {}, false})).ok()) {
-        state.SkipWithError("sign-in against azid-sandbox failed");
+    Options o;
+    o.authority = g_sandbox->authority();
+    o.disableInstanceDiscovery = true;
+    o.http.caBundleFile = g_sandbox->caFile();
+    o.clock = &g_clock;
+    return o;
+}
+
+std::shared_ptr<TokenCredential> clientSecretCredential()
+{
+    return std::make_shared<ClientSecretCredential>(Contoso, Daemon, DaemonSecret,
+                                                    sandboxOptions<ClientSecretCredentialOptions>());
+}
+
+std::shared_ptr<TokenCredential> managedIdentityCredential()
+{
+    const QJsonObject settings = g_msiEmulator->settings();
+    QProcessEnvironment environment;
+    environment.insert(QStringLiteral("IDENTITY_ENDPOINT"),
+                       g_msiEmulator->endpoint(QStringLiteral("/msi/token")));
+    environment.insert(QStringLiteral("IDENTITY_HEADER"),
+                       settings.value(QStringLiteral("identity_header")).toString());
+    ManagedIdentityCredentialOptions o;
+    o.environment = environment;
+    o.clock = &g_clock;
+    return std::make_shared<ManagedIdentityCredential>(o);
+}
+
+std::shared_ptr<TokenCredential> defaultCredential()
+{
+    QProcessEnvironment environment;
+    environment.insert(QStringLiteral("AZURE_TENANT_ID"), Contoso);
+    environment.insert(QStringLiteral("AZURE_CLIENT_ID"), Daemon);
+    environment.insert(QStringLiteral("AZURE_CLIENT_SECRET"), DaemonSecret.revealString());
+    DefaultAzureCredentialOptions o;
+    o.environment = environment;
+    o.authority = g_sandbox->authority();
+    o.disableInstanceDiscovery = true;
+    o.http.caBundleFile = g_sandbox->caFile();
+    o.clock = &g_clock;
+    return std::make_shared<DefaultAzureCredential>(o);
+}
+
+std::shared_ptr<TokenCredential> makeCredential(Kind kind)
+{
+    switch (kind) {
+    case Kind::User:
+        return std::make_shared<UsernamePasswordCredential>(aliceOptions(std::make_shared<TokenCache>()));
+    case Kind::ClientSecret:
+        return clientSecretCredential();
+    case Kind::Certificate:
+        return std::make_shared<CertificateCredential>(Contoso, CertificateApp, g_certificateFile,
+                                                       sandboxOptions<CertificateCredentialOptions>());
+    case Kind::ManagedIdentity:
+        return managedIdentityCredential();
+    case Kind::Chained:
+        return std::make_shared<ChainedTokenCredential>(
+            QList<std::shared_ptr<TokenCredential>>{clientSecretCredential(), makeCredential(Kind::User)});
+    case Kind::Default:
+        return defaultCredential();
+    }
+    return {};
+}
+
+// A cached getToken through the public async API: the first request gets the token from the
+// authority (or the managed identity endpoint), every measured one finds it.
+void BM_CachedGetToken(benchmark::State &state, Kind kind)
+{
+    const std::shared_ptr<TokenCredential> credential = makeCredential(kind);
+    const TokenRequestOptions request{{Arm}, {}, {}, false};
+    const TokenResult first = test::await(credential->getTokenInfo(request));
+    if (!first.ok()) {
+        state.SkipWithError(qPrintable(first.error().toString()));
         return;
     }
-    const TokenRequestOptions request{{Arm}, {}, {}, false};
     for (auto _ : state) {
-        QFuture<TokenResult> future = credential.getTokenInfo(request);
+        QFuture<TokenResult> future = credential->getTokenInfo(request);
         TokenResult result = future.result(); // a cache hit is ready at once
         benchmark::DoNotOptimize(result);
     }
 }
-BENCHMARK(BM_CachedGetToken);
+BENCHMARK_CAPTURE(BM_CachedGetToken, user, Kind::User);
+BENCHMARK_CAPTURE(BM_CachedGetToken, client_secret, Kind::ClientSecret);
+BENCHMARK_CAPTURE(BM_CachedGetToken, certificate, Kind::Certificate);
+BENCHMARK_CAPTURE(BM_CachedGetToken, managed_identity, Kind::ManagedIdentity);
+BENCHMARK_CAPTURE(BM_CachedGetToken, chained, Kind::Chained);
+BENCHMARK_CAPTURE(BM_CachedGetToken, default, Kind::Default);
 
 void BM_CacheLookup(benchmark::State &state)
 {
@@ -162,6 +255,38 @@ void BM_ConcurrentExpiredKey(benchmark::State &state)
 }
 BENCHMARK(BM_ConcurrentExpiredKey)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(5);
 
+// A self-signed certificate for CertificateApp, registered with the sandbox; false when that failed.
+bool registerCertificateApp(const QTemporaryDir &files)
+{
+    const QString key = files.filePath(QStringLiteral("app.key"));
+    const QString certificate = files.filePath(QStringLiteral("app.crt"));
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"),
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                   QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+                   QStringLiteral("-out"), certificate, QStringLiteral("-days"), QStringLiteral("2"),
+                   QStringLiteral("-subj"), QStringLiteral("/CN=bench")});
+    if (!openssl.waitForFinished(60000) || openssl.exitCode() != 0)
+        return false;
+    QFile keyFile(key), certificateFile(certificate);
+    if (!keyFile.open(QIODevice::ReadOnly) || !certificateFile.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray certificatePem = certificateFile.readAll();
+    g_certificateFile = files.filePath(QStringLiteral("app.pem"));
+    QFile pem(g_certificateFile);
+    if (!pem.open(QIODevice::WriteOnly) || pem.write(keyFile.readAll() + certificatePem) < 0)
+        return false;
+    pem.close();
+    const QJsonObject registration{
+        {QStringLiteral("client_id"), CertificateApp},
+        {QStringLiteral("name"), QStringLiteral("bench certificate app")},
+        {QStringLiteral("certificates"), QJsonArray{QString::fromLatin1(certificatePem)}}};
+    return g_sandbox->control("POST", QStringLiteral("apps"), QJsonDocument(registration))
+        .object()
+        .value(QStringLiteral("ok"))
+        .toBool();
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -173,6 +298,17 @@ int main(int argc, char **argv)
         return 1;
     }
     g_sandbox = &sandbox;
+    test::MsiEmulator msiEmulator;
+    if (!msiEmulator.start()) {
+        fprintf(stderr, "bench_credentials: %s\n", qPrintable(msiEmulator.errorString()));
+        return 1;
+    }
+    g_msiEmulator = &msiEmulator;
+    QTemporaryDir files;
+    if (!files.isValid() || !registerCertificateApp(files)) {
+        fprintf(stderr, "bench_credentials: could not register a certificate app with azid-sandbox\n");
+        return 1;
+    }
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();

@@ -247,9 +247,12 @@ private slots:
         detail::ChainMember shared{
             fake(QStringLiteral("S"), failed(QStringLiteral("invalid_grant"))), {}, true};
         detail::ChainMember next{fake(QStringLiteral("N"), token(QStringLiteral("token-n"))), {}, false};
-        const auto future = detail::runChain({shared, next}, request(), QStringLiteral("X"));
+        qsizetype succeeded = -1;
+        const auto future = detail::runChain({shared, next}, request(), QStringLiteral("X"),
+                                             [&succeeded](qsizetype index) { succeeded = index; });
         QVERIFY(future.isFinished());
-        QCOMPARE(future.result().index, 1);
+        QCOMPARE(future.result().value().token.revealString(), QStringLiteral("token-n"));
+        QCOMPARE(succeeded, 1);
         QCOMPARE(s_calls, (QStringList{QStringLiteral("S"), QStringLiteral("N")}));
     }
 

@@ -60,6 +60,10 @@ protected:
 
 private:
     TokenCache &cacheFor(bool cae) const;
+    // What a request that went to the token service gives its callers; caches a new token.
+    TokenResult answered(const TokenResult &result, const AppTokenCacheKey &key,
+                         const detail::AppTokenRequest &request, const TokenRequestOptions &options,
+                         const std::optional<CachedAccessToken> &cached);
     struct Private;
     std::unique_ptr<Private> d;
 };

@@ -9,6 +9,10 @@
 
 namespace azid {
 
+namespace detail {
+struct ChainMember;
+}
+
 // azure.identity's ChainedTokenCredential: a sequence of credentials that is itself a credential.
 // Every request tries the credentials in order and returns the first token. A credential that is
 // unavailable (CredentialUnavailable, AuthenticationRequired) is passed over; any other failure
@@ -46,6 +50,7 @@ public:
 
 private:
     QList<std::shared_ptr<TokenCredential>> m_credentials;
+    QList<detail::ChainMember> m_members; // m_credentials as the chain runs them
     std::shared_ptr<TokenCredential> m_successful;
 };
 
