@@ -81,6 +81,8 @@ dpkg-deb --field "$deb"
 dpkg-deb --contents "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$scratch/contents"
 expected=(
     /usr/bin/azid-cli
+    /usr/bin/git-credential-azid
+    /usr/lib/azid/az-shim/az
     /usr/share/man/man1/azid-cli.1.gz
     /usr/share/bash-completion/completions/azid-cli
     /usr/share/doc/azid/copyright
@@ -154,6 +156,19 @@ expected_version=$(dpkg-deb --field "$deb" Version)
 grep -q '^Usage: azid-cli' "$scratch/help.txt" || fail "azid-cli --help prints no usage"
 bash -c 'source /usr/share/bash-completion/completions/azid-cli && complete -p azid-cli' >/dev/null ||
     fail "the installed bash completion does not register itself for azid-cli"
+# git's credential helper and the az shim are azid-cli under other names; the shim answers as az does
+# (here without an account: the error the Azure SDKs read as "not signed in").
+for link in /usr/bin/git-credential-azid /usr/lib/azid/az-shim/az; do
+    [[ $(readlink -f "$link") == /usr/bin/azid-cli ]] || fail "$link is not a link to /usr/bin/azid-cli"
+done
+printf 'protocol=https\nhost=dev.azure.com\n\n' | /usr/bin/git-credential-azid store ||
+    fail "git-credential-azid store failed"
+shim_status=0
+AZID_PROFILE=package-test /usr/lib/azid/az-shim/az account get-access-token >"$scratch/az.out" 2>"$scratch/az.err" ||
+    shim_status=$?
+[[ $shim_status -eq 1 && ! -s $scratch/az.out ]] && grep -q "az login" "$scratch/az.err" ||
+    { cat "$scratch/az.err" >&2; fail "the az shim without an account did not answer as az does (exit $shim_status)"; }
+echo "git-credential-azid and the az shim (/usr/lib/azid/az-shim/az) run the installed azid-cli"
 man --warnings -l /usr/share/man/man1/azid-cli.1.gz >/dev/null 2>"$scratch/man.log" || true
 [[ ! -s $scratch/man.log ]] || { cat "$scratch/man.log" >&2; fail "man warns about azid-cli.1"; }
 
