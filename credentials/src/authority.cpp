@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMutex>
 #include <QUrlQuery>
 
 namespace azid::detail {
@@ -112,9 +113,54 @@ bool isValidTenantId(const QString &tenantId)
     return true;
 }
 
-AuthorityResolver::AuthorityResolver(AuthorityHost host, HttpClient *http, bool disableInstanceDiscovery,
-                                     QUrl instanceDiscoveryEndpoint, QObject *parent)
-    : QObject(parent), m_host(std::move(host)), m_http(http),
+namespace {
+
+// Endpoints found by any resolver of the process, by metadataKey(); only successes.
+class KnownAuthorities
+{
+public:
+    std::optional<AuthorityEndpoints> find(const QString &key, qint64 now) const
+    {
+        const QMutexLocker lock(&m_mutex);
+        const auto known = m_entries.constFind(key);
+        if (known == m_entries.constEnd() || now < known->foundAt ||
+            now - known->foundAt >= AuthorityResolver::metadataLifetime)
+            return std::nullopt;
+        return known->endpoints;
+    }
+    void store(const QString &key, const AuthorityEndpoints &endpoints, qint64 now)
+    {
+        const QMutexLocker lock(&m_mutex);
+        m_entries.insert(key, {endpoints, now});
+    }
+    void clear()
+    {
+        const QMutexLocker lock(&m_mutex);
+        m_entries.clear();
+    }
+
+private:
+    struct Entry
+    {
+        AuthorityEndpoints endpoints;
+        qint64 foundAt = 0;
+    };
+    mutable QMutex m_mutex;
+    QHash<QString, Entry> m_entries;
+};
+
+KnownAuthorities &knownAuthorities()
+{
+    static KnownAuthorities known;
+    return known;
+}
+
+} // namespace
+
+AuthorityResolver::AuthorityResolver(AuthorityHost host, HttpClient *http, const Clock *clock,
+                                     bool disableInstanceDiscovery, QUrl instanceDiscoveryEndpoint,
+                                     QObject *parent)
+    : QObject(parent), m_host(std::move(host)), m_http(http), m_clock(clock ? clock : &Clock::system()),
       m_disableInstanceDiscovery(disableInstanceDiscovery),
       m_instanceDiscoveryEndpoint(std::move(instanceDiscoveryEndpoint))
 {
@@ -123,61 +169,83 @@ AuthorityResolver::AuthorityResolver(AuthorityHost host, HttpClient *http, bool 
             QUrl(QStringLiteral("https://login.microsoftonline.com/common/discovery/instance"));
 }
 
+void AuthorityResolver::forgetKnownAuthorities()
+{
+    knownAuthorities().clear();
+}
+
+QString AuthorityResolver::metadataKey(const QString &tenant) const
+{
+    const bool direct = m_disableInstanceDiscovery || m_host.isKnownMicrosoftHost();
+    return QStringList{m_host.base.toString(), tenant,
+                       direct ? QString() : m_instanceDiscoveryEndpoint.toString()}
+        .join(QChar(0x1f));
+}
+
 QFuture<Result<AuthorityEndpoints>> AuthorityResolver::resolve(const QString &tenant)
 {
-    const auto known = m_resolved.constFind(tenant);
+    const auto mine = m_resolved.constFind(tenant);
     // A failed discovery is tried again next time; a successful one is kept.
-    if (known != m_resolved.constEnd() && (!(*known)->value() || (*known)->value()->ok()))
-        return (*known)->subscribe();
+    if (mine != m_resolved.constEnd() && (!(*mine)->value() || (*mine)->value()->ok()))
+        return (*mine)->subscribe();
+    const QString key = metadataKey(tenant);
+    if (std::optional<AuthorityEndpoints> known = knownAuthorities().find(key, m_clock->now()))
+        return ready(Result<AuthorityEndpoints>(*std::move(known)));
+
+    auto broadcast = std::make_shared<Broadcast<Result<AuthorityEndpoints>>>();
+    m_resolved.insert(tenant, broadcast);
+    discover(tenant).then(QtFuture::Launch::Sync,
+                          [broadcast, key, clock = m_clock](const Result<AuthorityEndpoints> &endpoints) {
+                              if (endpoints.ok())
+                                  knownAuthorities().store(key, endpoints.value(), clock->now());
+                              broadcast->publish(endpoints);
+                          });
+    return broadcast->subscribe();
+}
+
+// Instance discovery first for a host Microsoft does not list (unless disabled), then the tenant's
+// OpenID configuration.
+QFuture<Result<AuthorityEndpoints>> AuthorityResolver::discover(const QString &tenant)
+{
     QUrl configuration = m_host.base;
     configuration.setPath(QLatin1Char('/') + tenant +
                           QStringLiteral("/v2.0/.well-known/openid-configuration"));
+    if (m_disableInstanceDiscovery || m_host.isKnownMicrosoftHost())
+        return fetchConfiguration(tenant, configuration);
 
-    QFuture<Result<AuthorityEndpoints>> future;
-    if (m_disableInstanceDiscovery || m_host.isKnownMicrosoftHost()) {
-        future = fetchConfiguration(tenant, configuration);
-    } else {
-        QUrl discovery = m_instanceDiscoveryEndpoint;
-        QUrl authorize = m_host.base;
-        authorize.setPath(QLatin1Char('/') + tenant + QStringLiteral("/oauth2/v2.0/authorize"));
-        QUrlQuery query;
-        query.addQueryItem(QStringLiteral("api-version"), QStringLiteral("1.1"));
-        query.addQueryItem(QStringLiteral("authorization_endpoint"),
-                           QString::fromUtf8(QUrl::toPercentEncoding(authorize.toString())));
-        discovery.setQuery(query);
-        HttpRequest request;
-        request.url = discovery;
-        future =
-            m_http->send(request)
-                .then(QtFuture::Launch::Sync,
-                      detail::guarded(
-                          this,
-                          [this, tenant, configuration](const HttpResponse &response) {
-                              const QJsonObject body = QJsonDocument::fromJson(response.body).object();
-                              if (!response.isSuccess() || body.contains(QStringLiteral("error"))) {
-                                  AuthError error = errorFromResponse(
-                                      response, QStringLiteral("Instance discovery failed"));
-                                  error.kind = ErrorKind::CredentialUnavailable;
-                                  error.message =
-                                      QStringLiteral(
-                                          "%1 is not a known Microsoft authority and instance discovery "
-                                          "could not validate it (%2). If you trust this authority, turn "
-                                          "instance discovery off (--disable-instance-discovery).")
-                                          .arg(m_host.hostAndPort(), error.message);
-                                  return QtFuture::makeReadyFuture(Result<AuthorityEndpoints>(error));
-                              }
-                              QUrl next(body.value(QStringLiteral("tenant_discovery_endpoint")).toString());
-                              if (!next.isValid() || next.scheme() != QStringLiteral("https"))
-                                  next = configuration;
-                              return fetchConfiguration(tenant, next);
-                          }))
-                .unwrap();
-    }
-    auto broadcast = std::make_shared<Broadcast<Result<AuthorityEndpoints>>>();
-    m_resolved.insert(tenant, broadcast);
-    future.then(QtFuture::Launch::Sync,
-                [broadcast](const Result<AuthorityEndpoints> &endpoints) { broadcast->publish(endpoints); });
-    return broadcast->subscribe();
+    QUrl discovery = m_instanceDiscoveryEndpoint;
+    QUrl authorize = m_host.base;
+    authorize.setPath(QLatin1Char('/') + tenant + QStringLiteral("/oauth2/v2.0/authorize"));
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("api-version"), QStringLiteral("1.1"));
+    query.addQueryItem(QStringLiteral("authorization_endpoint"),
+                       QString::fromUtf8(QUrl::toPercentEncoding(authorize.toString())));
+    discovery.setQuery(query);
+    HttpRequest request;
+    request.url = discovery;
+    return m_http->send(request)
+        .then(QtFuture::Launch::Sync,
+              detail::guarded(
+                  this,
+                  [this, tenant, configuration](const HttpResponse &response) {
+                      const QJsonObject body = QJsonDocument::fromJson(response.body).object();
+                      if (!response.isSuccess() || body.contains(QStringLiteral("error"))) {
+                          AuthError error =
+                              errorFromResponse(response, QStringLiteral("Instance discovery failed"));
+                          error.kind = ErrorKind::CredentialUnavailable;
+                          error.message =
+                              QStringLiteral("%1 is not a known Microsoft authority and instance discovery "
+                                             "could not validate it (%2). If you trust this authority, turn "
+                                             "instance discovery off (--disable-instance-discovery).")
+                                  .arg(m_host.hostAndPort(), error.message);
+                          return QtFuture::makeReadyFuture(Result<AuthorityEndpoints>(error));
+                      }
+                      QUrl next(body.value(QStringLiteral("tenant_discovery_endpoint")).toString());
+                      if (!next.isValid() || next.scheme() != QStringLiteral("https"))
+                          next = configuration;
+                      return fetchConfiguration(tenant, next);
+                  }))
+        .unwrap();
 }
 
 QFuture<Result<AuthorityEndpoints>> AuthorityResolver::fetchConfiguration(const QString &tenant,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "azid/clock.h"
 #include "azid/result.h"
 #include "futures.h"
 #include "httpclient.h"
@@ -57,22 +58,32 @@ struct AuthorityEndpoints
 };
 
 // Finds a tenant's endpoints from its OpenID configuration, after instance discovery for hosts that
-// Microsoft does not list (unless disabled). Answers are kept for the life of the object.
+// Microsoft does not list (unless disabled). What was found is kept for the process, as MSAL keeps
+// instance metadata: every resolver of the same authority, tenant and discovery setting uses it for
+// an hour (by `clock`) without asking again. A failure is never kept: the next request asks again.
 class AuthorityResolver : public QObject
 {
     Q_OBJECT
 public:
-    AuthorityResolver(AuthorityHost host, HttpClient *http, bool disableInstanceDiscovery,
+    static constexpr qint64 metadataLifetime = 3600; // seconds
+
+    AuthorityResolver(AuthorityHost host, HttpClient *http, const Clock *clock, bool disableInstanceDiscovery,
                       QUrl instanceDiscoveryEndpoint = {}, QObject *parent = nullptr);
+    // Forgets what every resolver of the process found (tests).
+    static void forgetKnownAuthorities();
 
     QFuture<Result<AuthorityEndpoints>> resolve(const QString &tenant);
     const AuthorityHost &host() const { return m_host; }
 
 private:
     QFuture<Result<AuthorityEndpoints>> fetchConfiguration(const QString &tenant, QUrl configurationUrl);
+    QFuture<Result<AuthorityEndpoints>> discover(const QString &tenant);
+    // The key of this resolver's answers for `tenant` in the process-wide metadata.
+    QString metadataKey(const QString &tenant) const;
 
     AuthorityHost m_host;
     HttpClient *m_http;
+    const Clock *m_clock;
     bool m_disableInstanceDiscovery;
     QUrl m_instanceDiscoveryEndpoint;
     QHash<QString, std::shared_ptr<Broadcast<Result<AuthorityEndpoints>>>> m_resolved;

@@ -2,6 +2,7 @@
 
 #include "logging.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
@@ -10,9 +11,11 @@
 #include <QNetworkProxy>
 #include <QNetworkProxyFactory>
 #include <QNetworkReply>
+#include <QPointer>
 #include <QPromise>
 #include <QSslCertificate>
 #include <QSysInfo>
+#include <QThread>
 #include <QTimer>
 #include <QUuid>
 
@@ -199,31 +202,103 @@ HttpClient::HttpClient(const HttpOptions &options, QObject *parent) : QObject(pa
     }
 }
 
+namespace {
+
+// What the HttpClients of one thread with the same proxy and CA bundle share: one network manager,
+// so that every credential reuses the connections (and TLS sessions) to a host, and the TLS
+// configuration, the CA bundle read once. Qt's network classes belong to one thread, so each
+// thread has its own.
+struct NetworkStack
+{
+    QPointer<QNetworkAccessManager> network;
+    QSslConfiguration ssl;
+};
+
+struct ThreadNetworkStacks
+{
+    QHash<QString, NetworkStack> stacks;
+
+    ThreadNetworkStacks() = default;
+    ThreadNetworkStacks(const ThreadNetworkStacks &) = delete;
+    ThreadNetworkStacks &operator=(const ThreadNetworkStacks &) = delete;
+    ~ThreadNetworkStacks() { deleteNetworks(); }
+
+    void deleteNetworks()
+    {
+        for (const NetworkStack &stack : std::as_const(stacks))
+            delete stack.network.data();
+    }
+};
+
+thread_local ThreadNetworkStacks t_networkStacks;
+
+// The managers of the application's thread go while the application is still there (closing their
+// connections needs it); those of other threads at the end of their thread.
+QCoreApplication *g_networksRegisteredWith = nullptr;
+
+void deleteApplicationThreadNetworks()
+{
+    t_networkStacks.deleteNetworks();
+    g_networksRegisteredWith = nullptr;
+}
+
+void deleteWithApplication()
+{
+    QCoreApplication *application = QCoreApplication::instance();
+    if (!application || application->thread() != QThread::currentThread() ||
+        g_networksRegisteredWith == application)
+        return;
+    qAddPostRoutine(deleteApplicationThreadNetworks);
+    g_networksRegisteredWith = application;
+}
+
+} // namespace
+
 // TLS, certificates and the network stack are set up on the first request: a token served from the
 // cache never pays for them (the command line's start-up time and memory depend on it).
 void HttpClient::ensureNetwork()
 {
-    if (m_network)
+    if (m_network || !m_configurationError.isEmpty())
         return;
-    m_network = new QNetworkAccessManager(this);
-    m_network->setProxyFactory(new ProxyFactory(m_options.proxy));
-    m_network->setAutoDeleteReplies(true);
-    m_ssl = QSslConfiguration::defaultConfiguration();
-    if (m_caBundleFile.isEmpty())
-        return;
-    // Added to the system's certificates: verification stays on, it only trusts more.
-    const QList<QSslCertificate> extra = QSslCertificate::fromPath(m_caBundleFile, QSsl::Pem);
-    if (extra.isEmpty()) {
-        m_configurationError = QStringLiteral("The CA bundle %1 (from %2) could not be read or holds no PEM "
-                                              "certificate. Point %2 at a readable PEM file, or unset it.")
-                                   .arg(m_caBundleFile, m_caBundleSource);
-    } else {
-        m_ssl->addCaCertificates(extra);
-        qCDebug(lcHttp) << "added" << extra.size() << "CA certificates from" << m_caBundleSource;
+    const QString key = m_options.proxy.toString() + QChar(0x1f) + m_caBundleFile;
+    auto stack = t_networkStacks.stacks.find(key);
+    if (stack == t_networkStacks.stacks.end()) {
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        if (!m_caBundleFile.isEmpty()) {
+            // Added to the system's certificates: verification stays on, it only trusts more.
+            const QList<QSslCertificate> extra = QSslCertificate::fromPath(m_caBundleFile, QSsl::Pem);
+            if (extra.isEmpty()) {
+                m_configurationError =
+                    QStringLiteral("The CA bundle %1 (from %2) could not be read or holds no PEM "
+                                   "certificate. Point %2 at a readable PEM file, or unset it.")
+                        .arg(m_caBundleFile, m_caBundleSource);
+                return; // not kept: the file may be there next time
+            }
+            ssl.addCaCertificates(extra);
+            qCDebug(lcHttp) << "added" << extra.size() << "CA certificates from" << m_caBundleSource;
+        }
+        stack = t_networkStacks.stacks.insert(key, {nullptr, ssl});
     }
+    if (!stack->network) {
+        deleteWithApplication();
+        stack->network = new QNetworkAccessManager;
+        stack->network->setProxyFactory(new ProxyFactory(m_options.proxy));
+        stack->network->setAutoDeleteReplies(true);
+    }
+    m_network = stack->network;
+    m_ssl = stack->ssl;
 }
 
-HttpClient::~HttpClient() = default;
+// The shared manager outlives this client: what it still waits for is stopped, unanswered.
+HttpClient::~HttpClient()
+{
+    for (const QPointer<QNetworkReply> &reply : std::as_const(m_replies)) {
+        if (!reply)
+            continue;
+        reply->disconnect(this);
+        reply->abort();
+    }
+}
 
 QByteArray HttpClient::userAgent()
 {
@@ -290,6 +365,7 @@ QFuture<HttpResponse> HttpClient::send(HttpRequest request)
 
 void HttpClient::start(std::shared_ptr<Attempt> attempt)
 {
+    ensureNetwork(); // the thread's manager may have gone with the application since the last attempt
     const HttpRequest &r = attempt->request;
     QNetworkRequest request(r.url);
     request.setSslConfiguration(*m_ssl);
@@ -307,7 +383,9 @@ void HttpClient::start(std::shared_ptr<Attempt> attempt)
     QNetworkReply *reply =
         r.method == "GET" ? m_network->get(request) : m_network->sendCustomRequest(request, r.method, r.body);
     abortWhenLargerThan(reply, m_options.maxResponseBytes);
+    m_replies.append(reply);
     connect(reply, &QNetworkReply::finished, this, [this, reply, attempt]() mutable {
+        m_replies.removeAll(reply);
         HttpResponse response;
         response.clientRequestId = QString::fromLatin1(attempt->clientRequestId);
         const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);

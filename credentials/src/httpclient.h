@@ -10,6 +10,7 @@
 #include <QNetworkReply>
 #include <QObject>
 #include <QPair>
+#include <QPointer>
 #include <QSslConfiguration>
 #include <QUrl>
 
@@ -68,7 +69,9 @@ private:
     void ensureNetwork();
 
     HttpOptions m_options;
-    QNetworkAccessManager *m_network = nullptr;
+    // The thread's manager for this proxy and CA bundle (shared, see ensureNetwork()).
+    QPointer<QNetworkAccessManager> m_network;
+    QList<QPointer<QNetworkReply>> m_replies; // sent, not yet finished
     // Set in ensureNetwork(): even a default-constructed QSslConfiguration loads the TLS backend.
     std::optional<QSslConfiguration> m_ssl;
     QString m_caBundleFile;

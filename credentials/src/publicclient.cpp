@@ -159,8 +159,9 @@ PublicClient::PublicClient(ClientConfiguration configuration, QObject *parent)
         m_configurationError = host.error().asConfigurationError();
         host = AuthorityHost::parse(AzureAuthorityHosts::AzurePublicCloud);
     }
-    m_resolver = new AuthorityResolver(host.value(), m_http, m_config.disableInstanceDiscovery,
-                                       m_config.instanceDiscoveryEndpoint, this);
+    m_resolver =
+        new AuthorityResolver(host.value(), m_http, m_config.clock, m_config.disableInstanceDiscovery,
+                              m_config.instanceDiscoveryEndpoint, this);
 }
 
 QString PublicClient::environment() const

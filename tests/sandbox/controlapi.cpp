@@ -1,5 +1,7 @@
 #include "controlapi.h"
 
+#include "httpserver.h"
+
 #include "appregistration.h"
 #include "encoding.h"
 
@@ -69,11 +71,14 @@ HttpResponse ControlApi::handle(const HttpRequest &request)
         return finishDevice(body, true);
     } else if (route == u"device/decline" && method == "POST") {
         return finishDevice(body, false);
+    } else if (route == u"connections" && method == "GET") {
+        return HttpResponse::json(200, QJsonObject{{u"tls_handshakes"_s, HttpServer::tlsHandshakes()}});
     } else if (route == u"requests") {
         if (method == "GET")
             return HttpResponse::json(200, m_log.toJson());
         if (method == "DELETE") {
             m_log.clear();
+            HttpServer::resetTlsHandshakes();
             return ok();
         }
     } else if (route == u"apps") {

@@ -2,7 +2,23 @@
 
 #include <QHostAddress>
 
+#include <atomic>
+
 namespace azid::sandbox {
+
+namespace {
+std::atomic<int> g_tlsHandshakes{0};
+}
+
+int HttpServer::tlsHandshakes()
+{
+    return g_tlsHandshakes.load();
+}
+
+void HttpServer::resetTlsHandshakes()
+{
+    g_tlsHandshakes = 0;
+}
 
 HttpServer::HttpServer(const QSslConfiguration &tls, HttpConnection::Handler handler,
                        HttpConnection::ProtocolErrorLogger errorLogger, QObject *parent)
@@ -14,6 +30,8 @@ HttpServer::HttpServer(const QSslConfiguration &tls, HttpConnection::Handler han
     // connections at once must not make it stop accepting.
     m_server.setMaxPendingConnections(1024);
     connect(&m_server, &QSslServer::pendingConnectionAvailable, this, &HttpServer::acceptPending);
+    connect(&m_server, &QSslServer::startedEncryptionHandshake, this,
+            [](QSslSocket *) { ++g_tlsHandshakes; });
 }
 
 bool HttpServer::listen(quint16 port, QString *error)

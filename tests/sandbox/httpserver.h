@@ -21,6 +21,10 @@ public:
     bool listen(quint16 port, QString *error);
     quint16 port() const;
 
+    // TLS handshakes the servers of this process started (one per new connection).
+    static int tlsHandshakes();
+    static void resetTlsHandshakes();
+
 private:
     void acceptPending();
 

@@ -89,6 +89,14 @@ void Sandbox::clearRequests()
     control("DELETE", QStringLiteral("requests"));
 }
 
+int Sandbox::countTlsHandshakes()
+{
+    const QJsonValue count =
+        control("GET", QStringLiteral("connections")).object().value(QStringLiteral("tls_handshakes"));
+    // Every control request comes on a connection of its own: this one's is not counted.
+    return count.isDouble() ? count.toInt() - 1 : -1;
+}
+
 int Sandbox::countRequests(const QString &endpoint, const QString &grantType, const QString &error)
 {
     int count = 0;

@@ -54,6 +54,9 @@ public:
     void clearRequests();
     // Requests recorded by the sandbox, filtered by endpoint (e.g. "token") and grant type.
     int countRequests(const QString &endpoint, const QString &grantType = {}, const QString &error = {});
+    // TLS handshakes the sandbox started (new connections) since the request log was last cleared,
+    // other than those of control requests since then; -1 when the sandbox did not answer.
+    int countTlsHandshakes();
 
     // Follows an authorize URL as a browser would with auto-approve on: returns the Location the
     // sandbox redirected to (with code and state), or an empty URL.
