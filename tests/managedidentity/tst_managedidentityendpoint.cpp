@@ -49,17 +49,21 @@ struct HttpAnswer
 HttpAnswer parseAnswer(const QByteArray &bytes)
 {
     HttpAnswer answer;
-    const qsizetype end = bytes.indexOf("\r\n\r\n");
-    if (end < 0)
-        return answer;
-    const QList<QByteArray> lines = bytes.left(end).split('\n');
-    answer.status = lines.value(0).split(' ').value(1).toInt();
-    for (const QByteArray &line : lines.mid(1)) {
-        const qsizetype colon = line.indexOf(':');
-        if (colon > 0)
-            answer.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+    const QList<QByteArray> parts = bytes.split('\n');
+    bool inHeaders = true;
+    QByteArray body;
+    for (qsizetype i = 1; i < parts.size(); ++i) {
+        const QByteArray line = inHeaders ? parts[i].trimmed() : parts[i];
+        if (inHeaders && line.isEmpty())
+            inHeaders = false;
+        else if (const qsizetype colon = line.indexOf(':'); inHeaders && colon > 0)
+            answer.headers.insert(line.first(colon).trimmed().toLower(), line.sliced(colon + 1).trimmed());
+        else if (!inHeaders)
+            body += line;
     }
-    answer.json = QJsonDocument::fromJson(bytes.mid(end + 4)).object();
+    if (!inHeaders && bytes.startsWith("HTTP/1.1 "))
+        answer.status = bytes.mid(9, 3).toInt();
+    answer.json = QJsonDocument::fromJson(body).object();
     return answer;
 }
 
@@ -233,7 +237,7 @@ private:
 
     void startEndpoint(ManagedIdentityEndpointOptions options = {})
     {
-        options.accountIds = {m_alice, m_bob};
+        options.accountIds = {m_alice, Bob}; // by id or by user name
         m_endpoint = std::make_unique<ManagedIdentityEndpoint>(*m_service);
         const VoidResult started = m_endpoint->start(options);
         QVERIFY2(started.ok(), why(started).constData());
@@ -473,30 +477,19 @@ void TestManagedIdentityEndpoint::peerRules_data()
     QTest::addColumn<QString>("bound");
     QTest::addColumn<QString>("allowed");
     QTest::addColumn<bool>("expected");
-    QTest::newRow("loopback on loopback") << "127.0.0.1"
-                                          << "127.0.0.1"
-                                          << "" << true;
-    QTest::newRow("another loopback address") << "127.0.0.2"
-                                              << "127.0.0.1"
-                                              << "" << true;
-    QTest::newRow("IPv6 loopback") << "::1"
-                                   << "127.0.0.1"
-                                   << "" << true;
-    QTest::newRow("outside on a loopback bind") << "192.0.2.7"
-                                                << "127.0.0.1"
-                                                << "192.0.2.0/24" << false;
-    QTest::newRow("outside on any, none allowed") << "192.0.2.7"
-                                                  << "0.0.0.0"
-                                                  << "" << false;
-    QTest::newRow("outside on any, its subnet allowed") << "192.0.2.7"
-                                                        << "0.0.0.0"
-                                                        << "192.0.2.0/24" << true;
-    QTest::newRow("mapped IPv4 in an allowed subnet") << "::ffff:172.17.0.2"
-                                                      << "::"
-                                                      << "172.17.0.0/16" << true;
-    QTest::newRow("another subnet") << "10.1.2.3"
-                                    << "172.17.0.1"
-                                    << "172.17.0.0/16" << false;
+    const auto row = [](const char *name, const char *peer, const char *bound, const char *allowed,
+                        bool expected) {
+        QTest::newRow(name) << QString::fromLatin1(peer) << QString::fromLatin1(bound)
+                            << QString::fromLatin1(allowed) << expected;
+    };
+    row("loopback on loopback", "127.0.0.1", "127.0.0.1", "", true);
+    row("another loopback address", "127.0.0.2", "127.0.0.1", "", true);
+    row("IPv6 loopback", "::1", "127.0.0.1", "", true);
+    row("outside on a loopback bind", "192.0.2.7", "127.0.0.1", "192.0.2.0/24", false);
+    row("outside on any, none allowed", "192.0.2.7", "0.0.0.0", "", false);
+    row("outside on any, its subnet allowed", "192.0.2.7", "0.0.0.0", "192.0.2.0/24", true);
+    row("mapped IPv4 in an allowed subnet", "::ffff:172.17.0.2", "::", "172.17.0.0/16", true);
+    row("another subnet", "10.1.2.3", "172.17.0.1", "172.17.0.0/16", false);
 }
 
 void TestManagedIdentityEndpoint::peerRules()
@@ -532,8 +525,7 @@ void TestManagedIdentityEndpoint::peersOutsideLoopbackAreRefused()
     // Bound to every address on request: exposed, and only loopback peers unless more are allowed.
     ManagedIdentityEndpoint exposed(*m_service);
     ManagedIdentityEndpointOptions options;
-    options.listen.address = QHostAddress(QHostAddress::AnyIPv4);
-    options.accountIds = {m_alice};
+    options.listen.address = QHostAddress(QHostAddress::AnyIPv4); // no accounts named: the default one
     QVERIFY(exposed.start(options).ok());
     QVERIFY(exposed.isExposed());
     QVERIFY(exposed.warning().contains(QStringLiteral("0.0.0.0")));

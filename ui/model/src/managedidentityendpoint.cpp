@@ -123,30 +123,18 @@ Answer tokenFailure(const AuthError &error)
     return Answer::failure(error.isUnavailable() ? 400 : 401, code, error.message);
 }
 
-const char *reasonPhrase(int status)
+QByteArray reasonPhrase(int status)
 {
-    switch (status) {
-    case 200:
-        return "OK";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 429:
-        return "Too Many Requests";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 503:
-        return "Service Unavailable";
-    default:
-        return "Error";
-    }
+    static const QHash<int, QByteArray> phrases{{200, "OK"},
+                                                {400, "Bad Request"},
+                                                {401, "Unauthorized"},
+                                                {403, "Forbidden"},
+                                                {404, "Not Found"},
+                                                {405, "Method Not Allowed"},
+                                                {429, "Too Many Requests"},
+                                                {431, "Request Header Fields Too Large"},
+                                                {503, "Service Unavailable"}};
+    return phrases.value(status, "Error");
 }
 
 } // namespace
@@ -376,9 +364,15 @@ Result<QString> ManagedIdentityEndpoint::chooseAccount(const QUrlQuery &query) c
         if (const auto account = m_accounts.defaultAccount())
             served << *account;
     }
-    for (const QString &id : m_options.accountIds) {
-        if (const auto account = m_accounts.account(id))
-            served << *account;
+    const QList<AccountEntry> accounts = m_accounts.accounts();
+    for (const QString &wanted : m_options.accountIds) {
+        const auto found =
+            std::find_if(accounts.begin(), accounts.end(), [&wanted](const AccountEntry &entry) {
+                return entry.id() == wanted ||
+                       entry.record().username.compare(wanted, Qt::CaseInsensitive) == 0;
+            });
+        if (found != accounts.end())
+            served << *found;
     }
     if (served.isEmpty()) {
         return AuthError::unavailable(QStringLiteral(
@@ -445,6 +439,13 @@ void ManagedIdentityEndpoint::handle(QTcpSocket *socket, const QByteArray &head)
                Answer::failure(
                    403, QStringLiteral("invalid_scope"),
                    QStringLiteral("%1 is not among the scopes this endpoint serves.").arg(record.scope)),
+               record);
+        return;
+    }
+    if (!m_accounts.isLoaded()) {
+        answer(socket,
+               Answer::failure(503, QStringLiteral("temporarily_unavailable"),
+                               QStringLiteral("Azid is still reading its accounts; try again."), 1),
                record);
         return;
     }

@@ -44,9 +44,10 @@ using PeerSubnet = QPair<QHostAddress, int>;
 struct ManagedIdentityEndpointOptions
 {
     EndpointAddress listen;
-    // The accounts served (AccountEntry::id()). The first answers requests that name no identity; a
-    // request may name another by client_id, object_id, principal_id or mi_res_id (its user name, home
-    // account id or object id). Empty: the default account, whichever it is at the time of a request.
+    // The accounts served (AccountEntry::id() or user names). The first answers requests that name no
+    // identity; a request may name another by client_id, object_id, principal_id or mi_res_id (its user
+    // name, home account id, object id or client id). Empty: the default account, whichever it is at
+    // the time of a request.
     QStringList accountIds;
     // The scopes (".default" form) or resources that may be asked for; empty: any.
     QStringList allowedScopes;
