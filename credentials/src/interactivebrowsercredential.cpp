@@ -133,8 +133,8 @@ InteractiveBrowserCredential::InteractiveBrowserCredential(const InteractiveBrow
     if (!m_options.openBrowser)
         m_options.openBrowser = systemBrowserOpener();
     if (!m_options.redirectUri.isEmpty()) {
-        // Sent as given (host, port and path); the listener binds 127.0.0.1 on its port, so the host
-        // must name this machine's loopback and the scheme be plain http.
+        // Sent as given (host, port and path); the listener binds 127.0.0.1 and [::1] on its port, so the
+        // host must name this machine's loopback and the scheme be plain http.
         const QUrl uri(m_options.redirectUri, QUrl::StrictMode);
         const QString host = uri.host().toLower();
         if (!uri.isValid() || uri.scheme() != QStringLiteral("http") || uri.port() <= 0 ||
@@ -164,10 +164,11 @@ InteractiveBrowserCredential::requestToken(const detail::InteractiveRequest &req
                 return detail::ready(Outcome(listenError(m_port, why)));
             }
             // The redirect URI the application registered is sent exactly as given; without one, the
-            // listener's port on localhost.
-            signIn.redirectUri = m_options.redirectUri.isEmpty()
-                                     ? QStringLiteral("http://localhost:%1").arg(server->port())
-                                     : m_options.redirectUri;
+            // listener's port on localhost (on 127.0.0.1 where only that is bound).
+            signIn.redirectUri =
+                m_options.redirectUri.isEmpty()
+                    ? QStringLiteral("http://%1:%2").arg(server->redirectHost()).arg(server->port())
+                    : m_options.redirectUri;
             signIn.pkce = detail::generatePkce();
             signIn.nonce = detail::sha256Hex(detail::randomLetters(16));
             const QUrl url =

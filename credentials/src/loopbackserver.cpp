@@ -12,6 +12,7 @@
 namespace azid::detail {
 namespace {
 constexpr int kConnectionDeadlineMs = 10000;
+constexpr int kFreePortAttempts = 8;
 const char *kBufferProperty = "azidRequestBuffer";
 } // namespace
 
@@ -21,16 +22,48 @@ QString htmlEscape(const QString &text)
 }
 
 LoopbackServer::LoopbackServer(QString expectedState, QObject *parent)
-    : QObject(parent), m_expectedState(std::move(expectedState)), m_server(new QTcpServer(this))
+    : QObject(parent), m_expectedState(std::move(expectedState)), m_server(new QTcpServer(this)),
+      m_server6(new QTcpServer(this))
 {
-    connect(m_server, &QTcpServer::newConnection, this, &LoopbackServer::onNewConnection);
+    for (QTcpServer *server : {m_server, m_server6})
+        connect(server, &QTcpServer::newConnection, this, [this, server]() { onNewConnection(server); });
 }
 
 LoopbackServer::~LoopbackServer() = default;
 
 bool LoopbackServer::listen(quint16 port)
 {
-    return m_server->listen(QHostAddress::LocalHost, port);
+    // A free port must be free on both addresses: try a few that are free on 127.0.0.1.
+    const int attempts = port == 0 ? kFreePortAttempts : 1;
+    for (int attempt = 0; attempt < attempts; ++attempt) {
+        if (listenOn(port))
+            return true;
+    }
+    return false;
+}
+
+bool LoopbackServer::listenOn(quint16 port)
+{
+    m_error.clear();
+    if (!m_server->listen(QHostAddress::LocalHost, port)) {
+        m_error = m_server->errorString();
+        return false;
+    }
+    m_ipv6 = m_server6->listen(QHostAddress::LocalHostIPv6, m_server->serverPort());
+    if (m_ipv6)
+        return true;
+    const QAbstractSocket::SocketError error = m_server6->serverError();
+    if (error == QAbstractSocket::SocketAddressNotAvailableError ||
+        error == QAbstractSocket::UnsupportedSocketOperationError) {
+        qCInfo(lcLoopback) << "no IPv6 loopback here: listening on 127.0.0.1 only";
+        return true;
+    }
+    m_error = QStringLiteral("Port %1 on [::1] is taken by another program (%2), which could catch the "
+                             "sign-in's redirect to localhost.")
+                  .arg(m_server->serverPort())
+                  .arg(m_server6->errorString());
+    m_server->close();
+    return false;
 }
 
 quint16 LoopbackServer::port() const
@@ -38,20 +71,39 @@ quint16 LoopbackServer::port() const
     return m_server->serverPort();
 }
 
+QString LoopbackServer::redirectHost() const
+{
+    return m_ipv6 ? QStringLiteral("localhost") : QStringLiteral("127.0.0.1");
+}
+
 QString LoopbackServer::errorString() const
 {
-    return m_server->errorString();
+    return m_error;
 }
 
 void LoopbackServer::close()
 {
     m_server->close();
+    m_server6->close();
 }
 
-void LoopbackServer::onNewConnection()
+void LoopbackServer::keepWithinConnectionCap(QTcpSocket *socket)
 {
-    while (QTcpSocket *socket = m_server->nextPendingConnection()) {
+    m_connections.removeIf([](const QPointer<QTcpSocket> &open) { return open.isNull(); });
+    while (m_connections.size() >= MaxConnections) {
+        // The oldest has had the longest to send its request: a browser sends it at once.
+        qCDebug(lcLoopback) << "too many connections: closing the oldest";
+        if (QTcpSocket *oldest = m_connections.takeFirst())
+            oldest->abort();
+    }
+    m_connections.append(socket);
+}
+
+void LoopbackServer::onNewConnection(QTcpServer *server)
+{
+    while (QTcpSocket *socket = server->nextPendingConnection()) {
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        keepWithinConnectionCap(socket);
         connect(socket, &QTcpSocket::readyRead, this, [this, socket]() { onReadyRead(socket); });
         // A client that never finishes its request is dropped, so it cannot hold the flow up.
         QTimer::singleShot(kConnectionDeadlineMs, socket, [socket]() {
@@ -148,7 +200,7 @@ void LoopbackServer::onReadyRead(QTcpSocket *socket)
             QStringLiteral("Authentication failed. %1: %2").arg(redirect.error, redirect.errorDescription));
     }
     m_done = true;
-    m_server->close(); // one redirect only
+    close(); // one redirect only
     emit redirectReceived(redirect);
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 class QTcpServer;
@@ -36,7 +38,8 @@ struct LoopbackRequest
 };
 LoopbackRequest parseLoopbackRequest(const QByteArray &buffer);
 
-// A one-shot HTTP listener on 127.0.0.1 for the authorization redirect. It accepts exactly one GET
+// A one-shot HTTP listener on loopback for the authorization redirect: 127.0.0.1 and [::1] on the same
+// port, so that no other local user can take the other half of "localhost". It accepts exactly one GET
 // that carries a code or an error with the expected state, answers it with a short page and stops
 // listening. Requests with another state, other paths, garbage and slow or oversized requests get an
 // answer or are dropped, and never end the flow.
@@ -47,9 +50,16 @@ public:
     explicit LoopbackServer(QString expectedState, QObject *parent = nullptr);
     ~LoopbackServer() override;
 
-    // Binds 127.0.0.1 only. Port 0: a free port.
+    // At most this many connections are open at once: a new one beyond it closes the oldest.
+    static constexpr int MaxConnections = 16;
+
+    // Binds 127.0.0.1 and [::1] on the same port (port 0: a free port). Fails when another program holds
+    // the port on either address, since that program could catch the redirect. On a machine without
+    // IPv6 only 127.0.0.1 is bound, and redirectHost() says so.
     bool listen(quint16 port);
     quint16 port() const;
+    // What the redirect URI names: "localhost" when both addresses are bound, else "127.0.0.1".
+    QString redirectHost() const;
     QString errorString() const;
     void close();
 
@@ -57,12 +67,18 @@ signals:
     void redirectReceived(const azid::detail::AuthorizationRedirect &redirect);
 
 private:
-    void onNewConnection();
+    bool listenOn(quint16 port);
+    void onNewConnection(QTcpServer *server);
+    void keepWithinConnectionCap(QTcpSocket *socket);
     void onReadyRead(QTcpSocket *socket);
     void respond(QTcpSocket *socket, int status, const QString &title, const QString &text);
 
     QString m_expectedState;
-    QTcpServer *m_server;
+    QTcpServer *m_server;  // 127.0.0.1
+    QTcpServer *m_server6; // [::1]
+    bool m_ipv6 = false;   // [::1] is bound too
+    QString m_error;
+    QList<QPointer<QTcpSocket>> m_connections; // oldest first
     bool m_done = false;
 };
 

@@ -1,14 +1,17 @@
-// The one-shot redirect listener of the browser sign-in, driven by real TCP clients on 127.0.0.1.
+// The one-shot redirect listener of the browser sign-in, driven by real TCP clients on 127.0.0.1 and [::1].
 
 #include "loopbackserver.h"
 
 #include <QHostAddress>
 #include <QList>
+#include <QSet>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 using namespace azid::detail;
 
@@ -42,10 +45,10 @@ Answer parseAnswer(const QByteArray &raw)
 class Client
 {
 public:
-    explicit Client(quint16 port)
+    explicit Client(quint16 port, QHostAddress::SpecialAddress address = QHostAddress::LocalHost)
     {
         QObject::connect(&m_socket, &QTcpSocket::readyRead, [this]() { m_received += m_socket.readAll(); });
-        m_socket.connectToHost(QHostAddress(QHostAddress::LocalHost), port);
+        m_socket.connectToHost(QHostAddress(address), port);
     }
 
     bool waitConnected()
@@ -99,6 +102,9 @@ private slots:
     void cleanup();
 
     void bindsLoopbackOnly();
+    void redirectOverIpv6();
+    void hostileIpv6OccupantStopsTheSignIn();
+    void connectionCapClosesTheOldest();
     void validRedirectEmitsOnceAndStops();
     void percentEncodedValuesAreDecoded();
     void requestInSeveralPieces();
@@ -159,13 +165,72 @@ Answer TestLoopbackServer::exchange(const QByteArray &request)
 
 void TestLoopbackServer::bindsLoopbackOnly()
 {
-    QVERIFY(m_server->listen(0));
+    // Both halves of "localhost", on the same port, and nothing but loopback.
+    QVERIFY2(m_server->listen(0), qPrintable(m_server->errorString()));
     QVERIFY(m_server->port() != 0);
-    const auto *tcp = m_server->findChild<QTcpServer *>();
-    QVERIFY(tcp);
-    QVERIFY(tcp->isListening());
-    QCOMPARE(tcp->serverAddress(), QHostAddress(QHostAddress::LocalHost));
-    QCOMPARE(tcp->serverAddress().toString(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(m_server->redirectHost(), QStringLiteral("localhost"));
+    QSet<QString> bound;
+    for (const QTcpServer *tcp : m_server->findChildren<QTcpServer *>()) {
+        QVERIFY(tcp->isListening());
+        QCOMPARE(tcp->serverPort(), m_server->port());
+        bound.insert(tcp->serverAddress().toString());
+    }
+    QCOMPARE(bound, (QSet<QString>{QStringLiteral("127.0.0.1"), QStringLiteral("::1")}));
+}
+
+void TestLoopbackServer::redirectOverIpv6()
+{
+    // A browser that resolves localhost to ::1 first reaches the listener too.
+    const quint16 port = start();
+    Client client(port, QHostAddress::LocalHostIPv6);
+    QVERIFY(client.waitConnected());
+    client.send(redirect("code=over-ipv6&state=" + kState.toLatin1()));
+    QCOMPARE(client.answer().status, 200);
+    QCOMPARE(m_redirects.size(), 1);
+    QCOMPARE(m_redirects[0].code, QStringLiteral("over-ipv6"));
+}
+
+void TestLoopbackServer::hostileIpv6OccupantStopsTheSignIn()
+{
+    // Another local user listens on [::1]:PORT first, waiting for a browser that resolves localhost to
+    // ::1. The listener refuses that port instead of advertising http://localhost:PORT...
+    QTcpServer occupant;
+    QVERIFY(occupant.listen(QHostAddress(QHostAddress::LocalHostIPv6), 0));
+    const quint16 taken = occupant.serverPort();
+    QVERIFY(!m_server->listen(taken));
+    QVERIFY2(m_server->errorString().contains(QStringLiteral("[::1]")), qPrintable(m_server->errorString()));
+    for (const QTcpServer *tcp : m_server->findChildren<QTcpServer *>())
+        QVERIFY(!tcp->isListening());
+    // ...and once the listener holds both, nobody else can take the other half.
+    QVERIFY2(m_server->listen(0), qPrintable(m_server->errorString()));
+    QTcpServer late;
+    QVERIFY(!late.listen(QHostAddress(QHostAddress::LocalHostIPv6), m_server->port()));
+    QVERIFY(!late.listen(QHostAddress(QHostAddress::LocalHost), m_server->port()));
+}
+
+void TestLoopbackServer::connectionCapClosesTheOldest()
+{
+    // Idle connections beyond the cap close the oldest ones; a browser's redirect still gets through.
+    const quint16 port = start();
+    std::vector<std::unique_ptr<Client>> idle;
+    for (int i = 0; i < LoopbackServer::MaxConnections + 4; ++i) {
+        idle.push_back(
+            std::make_unique<Client>(port, i % 2 ? QHostAddress::LocalHost : QHostAddress::LocalHostIPv6));
+        QVERIFY(idle.back()->waitConnected());
+    }
+    const auto closed = [&idle]() {
+        return std::count_if(idle.begin(), idle.end(), [](const std::unique_ptr<Client> &c) {
+            return c->state() == QAbstractSocket::UnconnectedState;
+        });
+    };
+    QVERIFY(QTest::qWaitFor([&]() { return closed() >= 4; }, 10000));
+    // The first ones went, the newest are still open.
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(idle[size_t(i)]->state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(idle.back()->state(), QAbstractSocket::ConnectedState);
+    const Answer answer = exchange(redirect("code=through&state=" + kState.toLatin1()));
+    QCOMPARE(answer.status, 200);
+    QCOMPARE(m_redirects.size(), 1);
 }
 
 void TestLoopbackServer::validRedirectEmitsOnceAndStops()
@@ -188,7 +253,8 @@ void TestLoopbackServer::validRedirectEmitsOnceAndStops()
 
     // One redirect only: the listener has stopped, so a second attempt is refused (or at most answered)
     // and never emits again.
-    QVERIFY(!m_server->findChild<QTcpServer *>()->isListening());
+    for (const QTcpServer *tcp : m_server->findChildren<QTcpServer *>())
+        QVERIFY(!tcp->isListening());
     Client second(port);
     QVERIFY(QTest::qWaitFor(
         [&]() {
@@ -355,7 +421,8 @@ void TestLoopbackServer::errorRedirect()
     QCOMPARE(m_redirects[0].errorDescription,
              QStringLiteral("AADSTS65004: User declined to consent to access the app."));
     QVERIFY(m_redirects[0].code.isEmpty());
-    QVERIFY(!m_server->findChild<QTcpServer *>()->isListening());
+    for (const QTcpServer *tcp : m_server->findChildren<QTcpServer *>())
+        QVERIFY(!tcp->isListening());
 }
 
 void TestLoopbackServer::errorDescriptionWithPlusForSpaces()
