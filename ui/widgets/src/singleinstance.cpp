@@ -3,9 +3,13 @@
 #include "uilogging.h"
 
 #include <QDir>
+#include <QFile>
 #include <QLocalSocket>
 #include <QStandardPaths>
 #include <QTimer>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace azid::ui {
 
@@ -13,14 +17,41 @@ namespace {
 
 QString runtimeFile(const QString &profile, const QString &suffix)
 {
-    QString dir = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
-    if (dir.isEmpty())
-        dir = QDir::tempPath();
+    const Result<QString> dir = SingleInstance::runtimeDirectory();
+    if (!dir)
+        return {};
     const QString name = profile.isEmpty() ? QStringLiteral("default") : profile;
-    return QDir(dir).filePath(QStringLiteral("azid-%1.%2").arg(name, suffix));
+    return QDir(dir.value()).filePath(QStringLiteral("azid-%1.%2").arg(name, suffix));
+}
+
+AuthError runtimeDirectoryError(const QString &problem)
+{
+    return AuthError::configuration(
+        SingleInstance::tr(
+            "%1 Azid keeps its lock and socket only there, never in a shared temporary folder "
+            "where another user could take them first. Start Azid in a desktop session (which "
+            "sets XDG_RUNTIME_DIR), or set XDG_RUNTIME_DIR to a folder of yours with mode 0700.")
+            .arg(problem));
 }
 
 } // namespace
+
+Result<QString> SingleInstance::runtimeDirectory()
+{
+    // Not QStandardPaths::RuntimeLocation: without XDG_RUNTIME_DIR it makes one under the temporary folder.
+    const QString dir = QString::fromLocal8Bit(qgetenv("XDG_RUNTIME_DIR"));
+    if (dir.isEmpty() || !QDir::isAbsolutePath(dir))
+        return runtimeDirectoryError(tr("The runtime folder XDG_RUNTIME_DIR is not set."));
+    struct stat info = {};
+    if (::stat(QFile::encodeName(dir).constData(), &info) != 0 || !S_ISDIR(info.st_mode))
+        return runtimeDirectoryError(tr("The runtime folder %1 (XDG_RUNTIME_DIR) does not exist.").arg(dir));
+    if (info.st_uid != ::getuid() || (info.st_mode & 0077) != 0) {
+        return runtimeDirectoryError(tr("The runtime folder %1 (XDG_RUNTIME_DIR) is not private: it must "
+                                        "belong to you and have mode 0700.")
+                                         .arg(dir));
+    }
+    return dir;
+}
 
 SingleInstance::SingleInstance(const QString &profile, QObject *parent) : QObject(parent), m_profile(profile)
 {
@@ -46,6 +77,10 @@ QString SingleInstance::lockPath(const QString &profile)
 
 SingleInstance::Role SingleInstance::start()
 {
+    if (const Result<QString> dir = runtimeDirectory(); !dir) {
+        m_error = dir.error().message;
+        return Role::Failed;
+    }
     m_lock = std::make_unique<QLockFile>(lockPath(m_profile));
     // Stale only when its process is gone, never by age: an instance may run for weeks.
     m_lock->setStaleLockTime(0);
@@ -100,6 +135,10 @@ void SingleInstance::attempt()
 {
     if (!m_sending)
         return;
+    if (const Result<QString> dir = runtimeDirectory(); !dir) {
+        finishSend(false, dir.error().message.toUtf8());
+        return;
+    }
     if (m_socket)
         m_socket->deleteLater();
     m_socket = new QLocalSocket(this);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "azid/result.h"
+
 #include <QLocalServer>
 #include <QLockFile>
 #include <QObject>
@@ -17,7 +19,8 @@ namespace azid::ui {
 // One azid per user and profile: a lock file decides which process is the primary, and the primary
 // listens on a local socket that only its user can open (QLocalServer::UserAccessOption). A second
 // launch sends the primary a line ("show") and exits; the primary answers each line with a line.
-// Both live in $XDG_RUNTIME_DIR: azid-<profile>.lock and azid-<profile>.socket.
+// Both live in $XDG_RUNTIME_DIR: azid-<profile>.lock and azid-<profile>.socket. Without a private runtime
+// folder (set, ours, mode 0700) start() fails with a message that says so: no temporary-folder fallback.
 class SingleInstance : public QObject
 {
     Q_OBJECT
@@ -27,6 +30,9 @@ public:
     explicit SingleInstance(const QString &profile, QObject *parent = nullptr);
     ~SingleInstance() override;
 
+    // $XDG_RUNTIME_DIR when it is set, a folder, the user's and mode 0700; else what is wrong.
+    [[nodiscard]] static Result<QString> runtimeDirectory();
+    // Empty without a usable runtime folder.
     static QString socketPath(const QString &profile);
     static QString lockPath(const QString &profile);
 
