@@ -319,7 +319,9 @@ void TokenCache::removeAccount(const QString &homeAccountId, const QString &envi
     }
     const QList<QString> atKeys = m_data->accessTokens.keys();
     for (const QString &key : atKeys) {
-        if (sameAccount(m_data->accessTokens[key].json))
+        const CachedAccessToken &token = m_data->accessTokens[key].token;
+        if (token.homeAccountId.compare(homeAccountId, Qt::CaseInsensitive) == 0 &&
+            token.environment.compare(environment, Qt::CaseInsensitive) == 0)
             m_data->removeAccessToken(key);
     }
     for (auto *section : {&m_data->idTokens, &m_data->accounts}) {
@@ -470,15 +472,19 @@ QByteArray TokenCache::serializeLocked() const
 
 VoidResult TokenCache::deserialize(const QByteArray &json)
 {
-    const Result<QJsonObject> root = parseCacheJson(json);
-    if (!root)
-        return root.error();
-    Result<std::unique_ptr<Data>> fresh = Data::fromJson(root.value());
-    if (!fresh)
-        return fresh.error();
+    std::unique_ptr<Data> fresh = Data::fromText(json);
+    if (!fresh) {
+        const Result<QJsonObject> root = parseCacheJson(json);
+        if (!root)
+            return root.error();
+        Result<std::unique_ptr<Data>> parsed = Data::fromJson(root.value());
+        if (!parsed)
+            return parsed.error();
+        fresh = std::move(parsed.value());
+    }
     QMutexLocker lock(&m_mutex);
     delete m_data;
-    m_data = fresh.value().release();
+    m_data = fresh.release();
     bumpGeneration();
     return Done{};
 }

@@ -20,10 +20,13 @@ class AccountStates
 public:
     CachedAccountState *of(const QJsonObject &entry)
     {
-        const QString home = str(entry, cf::HomeAccountId);
+        return of(str(entry, cf::HomeAccountId), str(entry, cf::Environment));
+    }
+
+    CachedAccountState *of(const QString &home, const QString &environment)
+    {
         if (home.isEmpty())
             return nullptr; // app-only tokens belong to no account
-        const QString environment = str(entry, cf::Environment);
         auto [it, added] = m_states.try_emplace(accountIndexKey(home, environment));
         if (added) {
             it->second.homeAccountId = home;
@@ -77,7 +80,7 @@ QList<CachedAccountState> TokenCache::accountStates(qint64 now) const
     // with a name gives it.
     for (const QString &key : sortedKeys(d.accessTokens)) {
         const AtEntry &entry = *d.accessTokens.constFind(key);
-        CachedAccountState *state = states.of(entry.json);
+        CachedAccountState *state = states.of(entry.token.homeAccountId, entry.token.environment);
         if (!state)
             continue;
         state->validUntil = std::max(state->validUntil, entry.token.expiresOn);
@@ -127,7 +130,7 @@ bool TokenCache::copyAccountFrom(const TokenCache &from, const QString &homeAcco
                 clients.insert(client);
         };
         for (auto it = d.accessTokens.constBegin(); it != d.accessTokens.constEnd(); ++it)
-            take(cf::AccessTokenSection, it.key(), it->json);
+            take(cf::AccessTokenSection, it.key(), it->object());
         for (auto it = d.refreshTokens.constBegin(); it != d.refreshTokens.constEnd(); ++it)
             take(cf::RefreshTokenSection, it.key(), *it);
         for (auto it = d.idTokens.constBegin(); it != d.idTokens.constEnd(); ++it)
@@ -154,7 +157,7 @@ bool TokenCache::removeAccountEntries(const QString &homeAccountId)
     Data &d = *m_data;
     bool removed = false;
     for (const QString &key : d.accessTokens.keys()) {
-        if (ofAccount(d.accessTokens.constFind(key)->json, homeAccountId)) {
+        if (d.accessTokens.constFind(key)->token.homeAccountId == homeAccountId) {
             d.removeAccessToken(key);
             removed = true;
         }

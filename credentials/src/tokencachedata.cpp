@@ -24,6 +24,13 @@ Result<QJsonObject> parseCacheJson(const QByteArray &json)
     return doc.object();
 }
 
+const QJsonObject &AtEntry::object() const
+{
+    if (json.isEmpty() && !jsonText.isEmpty())
+        json = QJsonDocument::fromJson(jsonText).object();
+    return json;
+}
+
 } // namespace detail::cachedata
 
 void TokenCache::Data::putAccessToken(const QString &key, AtEntry entry)
@@ -32,7 +39,7 @@ void TokenCache::Data::putAccessToken(const QString &key, AtEntry entry)
         indexKey(entry.token.homeAccountId, entry.token.environment, entry.token.clientId, entry.token.realm);
     if (!accessTokens.contains(key))
         accessTokenIndex[index].append(key);
-    accessTokens.insert(key, std::move(entry));
+    accessTokens.emplace(key, std::move(entry)); // moved: the token and its text are not copied
 }
 
 void TokenCache::Data::removeAccessToken(const QString &key)
@@ -153,8 +160,9 @@ QJsonObject TokenCache::Data::toJson() const
 {
     const auto same = [](const QJsonObject &o) -> const QJsonObject & { return o; };
     QJsonObject root = otherSections;
-    root.insert(cf::AccessTokenSection,
-                sectionJson(accessTokens, [](const AtEntry &e) -> const QJsonObject & { return e.json; }));
+    root.insert(
+        cf::AccessTokenSection,
+        sectionJson(accessTokens, [](const AtEntry &e) -> const QJsonObject & { return e.object(); }));
     root.insert(cf::RefreshTokenSection, sectionJson(refreshTokens, same));
     root.insert(cf::IdTokenSection, sectionJson(idTokens, same));
     root.insert(cf::AccountSection, sectionJson(accounts, same));

@@ -65,11 +65,16 @@ struct AtEntry
 {
     CachedAccessToken token;
     QStringList scopes; // lower-case, for the subset test
-    QJsonObject json;   // as loaded or written, with fields Azid does not know
-    // `json` as compact JSON text, made by the first serialize() and kept with the entry (entries are
-    // replaced, never changed): saving a large cache does not convert its unchanged tokens again.
-    // It holds the token, so it is scrubbed with the entry.
+    // The entry as loaded or written, with fields Azid does not know, as an object and as compact JSON
+    // text; at least one of them is set. The text is made by the first serialize() and kept with the
+    // entry (entries are replaced, never changed): saving a large cache does not convert its unchanged
+    // tokens again. An entry read by the fast reader has only its text: the object is parsed from it
+    // when first needed (object()), which a cache that is only read never does. The text holds the
+    // token, so it is scrubbed with the entry.
+    mutable QJsonObject json;
     mutable QByteArray jsonText;
+
+    const QJsonObject &object() const;
 
     AtEntry() = default;
     AtEntry(const AtEntry &) = default;
@@ -161,6 +166,14 @@ struct TokenCache::Data
     // The entries of a cache's JSON; entries that are not objects are skipped. Error: a known
     // section that is not a JSON object.
     static Result<std::unique_ptr<Data>> fromJson(const QJsonObject &root);
+    // The same straight from the cache's text, for the common case, without building a QJsonObject
+    // per access token (tokencachereader.cpp). Null when the text needs the general parser (it is not
+    // JSON, or uses what the fast reader leaves to it); never accepts text that the general parser
+    // rejects.
+    static std::unique_ptr<Data> fromText(const QByteArray &json);
+    // Reads one section's entries (`sectionText`: its JSON object) as fromJson() does; false when it is
+    // not a JSON object.
+    bool readSection(const QString &name, QByteArrayView sectionText);
     // The cache as one JSON object: what serialize() writes, parsed.
     QJsonObject toJson() const;
 };

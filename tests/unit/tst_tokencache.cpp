@@ -204,6 +204,8 @@ private slots:
     void roundTripKeepsUnknownSectionsAndFields();
     void roundTripOfAddedEntries();
     void keysAndValuesThatNeedEscaping();
+    void compactAndIndentedTextLoadAlike_data();
+    void compactAndIndentedTextLoadAlike();
     void timestampsAcceptedAsNumbers();
     void timestampsOutOfRangeAreClamped_data();
     void timestampsOutOfRangeAreClamped();
@@ -1067,6 +1069,63 @@ void TestTokenCache::keysAndValuesThatNeedEscaping()
     const QJsonDocument written = QJsonDocument::fromJson(cache.serialize(), &error);
     QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
     QCOMPARE(written.object(), original);
+}
+
+// Compact text (what Azid writes, read by the fast reader) and the same cache indented (as MSAL Python
+// writes it) or with entries the fast reader leaves to QJsonDocument load into the same cache.
+void TestTokenCache::compactAndIndentedTextLoadAlike_data()
+{
+    QTest::addColumn<QJsonObject>("extraField"); // added to the first access token
+    QTest::newRow("plain") << QJsonObject{};
+    QTest::newRow("unknown string field") << QJsonObject{{QStringLiteral("key_id"), QStringLiteral("pop")}};
+    QTest::newRow("nested field") << QJsonObject{{QStringLiteral("ext"), QJsonArray{1, QJsonObject{}}}};
+    QTest::newRow("number timestamp") << QJsonObject{{QStringLiteral("refresh_on"), 1700001800}};
+    QTest::newRow("escaped secret") << QJsonObject{
+        {QStringLiteral("secret"), QStringLiteral("a\"b\\c\u00e9")}};
+}
+
+void TestTokenCache::compactAndIndentedTextLoadAlike()
+{
+    QFETCH(QJsonObject, extraField);
+    TokenCache source;
+    for (int n = 0; n < 5; ++n) {
+        EntrySpec spec;
+        spec.home = QStringLiteral("uid%1.utid").arg(n);
+        spec.scopes = {n % 2 ? kArm : kGraph};
+        source.add(entry(spec));
+    }
+    QJsonObject root = contents(source);
+    QJsonObject tokens = root.value(QStringLiteral("AccessToken")).toObject();
+    const QString first = tokens.keys().first();
+    QJsonObject token = tokens.value(first).toObject();
+    for (auto it = extraField.constBegin(); it != extraField.constEnd(); ++it)
+        token.insert(it.key(), it.value());
+    tokens.insert(first, token);
+    root.insert(QStringLiteral("AccessToken"), tokens);
+
+    TokenCache compact;
+    TokenCache indented;
+    QVERIFY(compact.deserialize(QJsonDocument(root).toJson(QJsonDocument::Compact)).ok());
+    QVERIFY(indented.deserialize(QJsonDocument(root).toJson(QJsonDocument::Indented)).ok());
+    QCOMPARE(contents(compact), root);
+    QCOMPARE(contents(indented), root);
+    QCOMPARE(compact.accessTokenCount(), 5);
+    for (int n = 0; n < 5; ++n) {
+        const QString home = QStringLiteral("uid%1.utid").arg(n);
+        const QStringList scopes{n % 2 ? kArm : kGraph};
+        const auto fromCompact = compact.findAccessToken(home, kEnv, kClient, kRealm, scopes, kNow);
+        const auto fromIndented = indented.findAccessToken(home, kEnv, kClient, kRealm, scopes, kNow);
+        QVERIFY(fromCompact && fromIndented);
+        QCOMPARE(fromCompact->secret.reveal(), fromIndented->secret.reveal());
+        QCOMPARE(fromCompact->expiresOn, fromIndented->expiresOn);
+        QCOMPARE(fromCompact->refreshOn, fromIndented->refreshOn);
+        QCOMPARE(fromCompact->target, fromIndented->target);
+    }
+    QCOMPARE(compact.accountStates(kNow).size(), 5);
+    // What is written again is the text read, entry by entry.
+    TokenCache again;
+    QVERIFY(again.deserialize(compact.serialize()).ok());
+    QCOMPARE(again.serialize(), compact.serialize());
 }
 
 void TestTokenCache::roundTripOfAddedEntries()
