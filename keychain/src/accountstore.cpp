@@ -12,6 +12,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
+#include <QSet>
 
 #include <functional>
 
@@ -144,15 +146,17 @@ struct AccountStore::State : std::enable_shared_from_this<State>
     // After a change of the index from `before` to `after`: writes the summaries of the accounts in
     // `after`, with `changed` as given, the others as the summaries of `before` say (or their items).
     QFuture<VoidResult> updateSummaries(const Index &before, const Index &after,
-                                        std::optional<StoredAccount> changed);
+                                        const QList<StoredAccount> &changed);
     QFuture<VoidResult> writeSummaries(const QList<StoredAccount> &accounts, const QString &stamp,
                                        const QList<Secret> &previous);
-    QFuture<VoidResult> put(const AuthenticationRecord &record, const AccountMetadata &metadata);
+    QFuture<VoidResult> putAll(const QList<StoredAccount> &accounts);
     QFuture<VoidResult> remove(const QString &homeAccountId);
-    QFuture<VoidResult> putLocked(const StoredAccount &account);
+    QFuture<VoidResult> putLocked(const QList<StoredAccount> &accounts);
     QFuture<VoidResult> removeLocked(const QString &homeAccountId);
-    // Adds `id` to (add) or takes it from (!add) the user-name item of `username`.
-    QFuture<VoidResult> updateUserItem(const QString &username, const QString &id, bool add);
+    // Adds `ids` to (add) or takes them from (!add) the user-name item of `username`.
+    QFuture<VoidResult> updateUserItem(const QString &username, const QStringList &ids, bool add);
+    // Adds each account to the user-name item of its user name, one read and write per name.
+    QFuture<VoidResult> addUserItems(const QList<StoredAccount> &accounts);
     QFuture<Result<std::optional<StoredAccount>>> find(const QString &selector);
     QFuture<Result<std::optional<StoredAccount>>> readAccount(const QString &id, const QString &defaultId);
 };
@@ -368,7 +372,7 @@ QFuture<Result<QList<StoredAccount>>> AccountStore::State::accountsOf(const Inde
 }
 
 QFuture<VoidResult> AccountStore::State::updateSummaries(const Index &before, const Index &after,
-                                                         std::optional<StoredAccount> changed)
+                                                         const QList<StoredAccount> &changed)
 {
     auto self = shared_from_this();
     return readSummaries()
@@ -380,12 +384,13 @@ QFuture<VoidResult> AccountStore::State::updateSummaries(const Index &before, co
             // perhaps an account): the items then say what each account is.
             if (current.stamp != detail::indexStamp(before.ids))
                 current.accounts.clear();
-            if (changed) {
-                current.accounts.removeIf([&changed](const StoredAccount &account) {
-                    return account.record.homeAccountId == changed->record.homeAccountId;
-                });
-                current.accounts << *changed;
-            }
+            QSet<QString> changedIds;
+            for (const StoredAccount &account : changed)
+                changedIds.insert(account.record.homeAccountId);
+            current.accounts.removeIf([&changedIds](const StoredAccount &account) {
+                return changedIds.contains(account.record.homeAccountId);
+            });
+            current.accounts << changed;
             current.valid = true;
             current.stamp = detail::indexStamp(index.ids);
             return self->accountsOf(index, current)
@@ -432,36 +437,61 @@ QFuture<VoidResult> AccountStore::State::writeSummaries(const QList<StoredAccoun
         .unwrap();
 }
 
-QFuture<VoidResult> AccountStore::State::put(const AuthenticationRecord &record,
-                                             const AccountMetadata &metadata)
+QFuture<VoidResult> AccountStore::State::putAll(const QList<StoredAccount> &accounts)
 {
-    const QString id = record.homeAccountId;
-    if (!isValidHomeAccountId(id)) {
-        return ready(VoidResult(storageError(
-            StorageFailure::InvalidName,
-            QStringLiteral("Cannot store the account '%1': its home account id is missing or invalid.")
-                .arg(record.username))));
+    for (const StoredAccount &account : accounts) {
+        if (!isValidHomeAccountId(account.record.homeAccountId)) {
+            return ready(VoidResult(storageError(
+                StorageFailure::InvalidName,
+                QStringLiteral("Cannot store the account '%1': its home account id is missing or invalid.")
+                    .arg(account.record.username))));
+        }
     }
+    if (accounts.isEmpty())
+        return ready(VoidResult(Done{}));
     auto self = shared_from_this();
-    return locked([self, id, account = StoredAccount{record, metadata}, username = record.username] {
-        return self->putLocked(account)
+    return locked([self, accounts] {
+        return self->putLocked(accounts)
             .then(QtFuture::Launch::Sync,
-                  [self, id, username](const VoidResult &put) -> QFuture<VoidResult> {
-                      if (!put || username.isEmpty())
+                  [self, accounts](const VoidResult &put) -> QFuture<VoidResult> {
+                      if (!put)
                           return ready(put);
-                      return self->updateUserItem(username, id, true);
+                      return self->addUserItems(accounts);
                   })
             .unwrap();
     });
 }
 
-QFuture<VoidResult> AccountStore::State::updateUserItem(const QString &username, const QString &id, bool add)
+QFuture<VoidResult> AccountStore::State::addUserItems(const QList<StoredAccount> &accounts)
+{
+    QMap<QString, QStringList> idsByUser; // by the user-name item's key: names differ in case only
+    QMap<QString, QString> userOfKey;
+    for (const StoredAccount &account : accounts) {
+        if (account.record.username.isEmpty())
+            continue;
+        const QString key = userKey(account.record.username);
+        idsByUser[key] << account.record.homeAccountId;
+        userOfKey.insert(key, account.record.username);
+    }
+    QList<QFuture<VoidResult>> updates;
+    for (auto it = idsByUser.constBegin(); it != idsByUser.constEnd(); ++it)
+        updates << updateUserItem(userOfKey.value(it.key()), it.value(), true);
+    return QtFuture::whenAll(updates.begin(), updates.end())
+        .then([](const QList<QFuture<VoidResult>> &done) -> VoidResult {
+            if (auto error = firstError(done))
+                return *error;
+            return Done{};
+        });
+}
+
+QFuture<VoidResult> AccountStore::State::updateUserItem(const QString &username,
+                                                        const QStringList &changedIds, bool add)
 {
     auto self = shared_from_this();
     const QString key = userKey(username);
     return store->read(key)
         .then(QtFuture::Launch::Sync,
-              [self, key, id, add](const SecretResult &read) -> QFuture<VoidResult> {
+              [self, key, changedIds, add](const SecretResult &read) -> QFuture<VoidResult> {
                   if (!read)
                       return ready(VoidResult(read.error()));
                   QStringList ids;
@@ -470,9 +500,11 @@ QFuture<VoidResult> AccountStore::State::updateUserItem(const QString &username,
                           ids << value.toString();
                   }
                   const QStringList before = ids;
-                  ids.removeAll(id);
-                  if (add)
-                      ids << id;
+                  for (const QString &id : changedIds) {
+                      ids.removeAll(id);
+                      if (add)
+                          ids << id;
+                  }
                   if (ids == before && read.value())
                       return ready(VoidResult(Done{}));
                   if (ids.isEmpty())
@@ -552,35 +584,42 @@ QFuture<Result<std::optional<StoredAccount>>> AccountStore::State::find(const QS
         .unwrap();
 }
 
-QFuture<VoidResult> AccountStore::State::putLocked(const StoredAccount &account)
+QFuture<VoidResult> AccountStore::State::putLocked(const QList<StoredAccount> &accounts)
 {
     auto self = shared_from_this();
     return readIndex()
-        .then([self, account](const Result<Index> &read) -> QFuture<VoidResult> {
+        .then([self, accounts](const Result<Index> &read) -> QFuture<VoidResult> {
             if (!read)
                 return ready(VoidResult(read.error()));
-            const QString id = account.record.homeAccountId;
             const Index before = read.value();
             Index after = before;
-            if (!after.ids.contains(id))
-                after.ids << id;
-            if (account.metadata.isDefault)
-                after.defaultId = id;
-            else if (after.defaultId == id)
-                after.defaultId.clear();
-            // The account first: an index entry never points at nothing because of us. The summaries
+            QList<QFuture<VoidResult>> writes;
+            for (const StoredAccount &account : accounts) {
+                const QString id = account.record.homeAccountId;
+                if (!after.ids.contains(id))
+                    after.ids << id;
+                if (account.metadata.isDefault)
+                    after.defaultId = id;
+                else if (after.defaultId == id)
+                    after.defaultId.clear();
+                writes << self->store->write(accountKey(id), accountItem(account.record, account.metadata));
+            }
+            // The accounts first: an index entry never points at nothing because of us. The summaries
             // last: they follow the index and the items.
-            return self->store->write(accountKey(id), accountItem(account.record, account.metadata))
-                .then([self, before, after](const VoidResult &written) -> QFuture<VoidResult> {
-                    if (!written || (before.sameContents(after) && before.pages > 0))
-                        return ready(written);
-                    return self->writeIndex(after, before.pages);
-                })
+            return QtFuture::whenAll(writes.begin(), writes.end())
+                .then(
+                    [self, before, after](const QList<QFuture<VoidResult>> &written) -> QFuture<VoidResult> {
+                        if (auto error = firstError(written))
+                            return ready(VoidResult(*error));
+                        if (before.sameContents(after) && before.pages > 0)
+                            return ready(VoidResult(Done{}));
+                        return self->writeIndex(after, before.pages);
+                    })
                 .unwrap()
-                .then([self, before, after, account](const VoidResult &written) -> QFuture<VoidResult> {
+                .then([self, before, after, accounts](const VoidResult &written) -> QFuture<VoidResult> {
                     if (!written)
                         return ready(written);
-                    return self->updateSummaries(before, after, account);
+                    return self->updateSummaries(before, after, accounts);
                 })
                 .unwrap();
         })
@@ -600,7 +639,7 @@ QFuture<VoidResult> AccountStore::State::remove(const QString &homeAccountId)
                       const auto account = item.value() ? parseAccountItem(*item.value()) : std::nullopt;
                       if (!account || account->record.username.isEmpty())
                           return ready(VoidResult(Done{}));
-                      return self->updateUserItem(account->record.username, homeAccountId, false);
+                      return self->updateUserItem(account->record.username, {homeAccountId}, false);
                   })
             .unwrap()
             .then(QtFuture::Launch::Sync,
@@ -639,7 +678,7 @@ QFuture<VoidResult> AccountStore::State::removeLocked(const QString &homeAccount
                 .then([self, before, after](const VoidResult &removed) -> QFuture<VoidResult> {
                     if (!removed)
                         return ready(removed);
-                    return self->updateSummaries(before, after, std::nullopt);
+                    return self->updateSummaries(before, after, {});
                 })
                 .unwrap();
         })
@@ -690,9 +729,13 @@ QFuture<Result<QList<StoredAccount>>> AccountStore::list()
 
 QFuture<VoidResult> AccountStore::put(const AuthenticationRecord &record, const AccountMetadata &metadata)
 {
+    return putAll({StoredAccount{record, metadata}});
+}
+
+QFuture<VoidResult> AccountStore::putAll(const QList<StoredAccount> &accounts)
+{
     auto state = m_state;
-    return state->queue.enqueue<VoidResult>(
-        [state, record, metadata] { return state->put(record, metadata); });
+    return state->queue.enqueue<VoidResult>([state, accounts] { return state->putAll(accounts); });
 }
 
 QFuture<VoidResult> AccountStore::remove(const QString &homeAccountId)

@@ -54,11 +54,13 @@ public:
     }
     QFuture<VoidResult> write(const QString &key, const Secret &secret) override
     {
+        ++writes[key.section(QLatin1Char(':'), 0, 0)];
         return m_items.write(key, secret);
     }
     QFuture<VoidResult> remove(const QString &key) override { return m_items.remove(key); }
     QHash<QString, Secret> items() const { return m_items.items(); }
     int reads = 0;
+    QHash<QString, int> writes; // by the kind of item: "account", "account-index", ...
 
 private:
     MemorySecretStore m_items;
@@ -290,6 +292,51 @@ private slots:
         QCOMPARE(after.size(), 299);
         QCOMPARE(after.at(149).metadata, changed);
         QCOMPARE(after.at(150).record, record(152));
+    }
+
+    // A batch (an import) stores what one put after another stores, writing the index and the
+    // summaries once instead of once per account.
+    void putAllWritesTheListOnce()
+    {
+        QList<StoredAccount> batch;
+        for (int n = 1; n <= 300; ++n)
+            batch << StoredAccount{record(n), metadata(n == 7)};
+        auto oneByOne = std::make_shared<CountingStore>();
+        AccountStore single(oneByOne);
+        QVERIFY(waitFor(single.put(record(1000), metadata(true)))->ok());
+        for (const StoredAccount &account : std::as_const(batch))
+            QVERIFY(waitFor(single.put(account.record, account.metadata))->ok());
+
+        auto batched = std::make_shared<CountingStore>();
+        AccountStore accounts(batched);
+        QVERIFY(waitFor(accounts.put(record(1000), metadata(true)))->ok());
+        batched->writes.clear();
+        QVERIFY(waitFor(accounts.putAll(batch))->ok());
+        QCOMPARE(batched->items(), oneByOne->items());
+        int indexPages = 0;
+        int summaryPages = 0;
+        for (const QString &key : batched->items().keys()) {
+            indexPages += key.startsWith(QStringLiteral("account-index:"));
+            summaryPages += key.startsWith(QStringLiteral("account-summaries:"));
+        }
+        QCOMPARE(batched->writes.value(QStringLiteral("account")), 300);
+        QCOMPARE(batched->writes.value(QStringLiteral("account-user")), 300);
+        QCOMPARE(batched->writes.value(QStringLiteral("account-index")), indexPages);
+        QVERIFY(batched->writes.value(QStringLiteral("account-summaries")) <= summaryPages);
+
+        const QList<StoredAccount> listed = listOf(accounts);
+        QCOMPARE(listed.size(), 301);
+        QCOMPARE(listed.at(7).record, record(7));
+        QVERIFY(listed.at(7).metadata.isDefault);
+        QVERIFY(!listed.at(0).metadata.isDefault);
+
+        // One invalid account: nothing of the batch is stored.
+        AuthenticationRecord invalid = record(400);
+        invalid.homeAccountId.clear();
+        batched->writes.clear();
+        QVERIFY(
+            !waitFor(accounts.putAll({StoredAccount{record(401), metadata()}, {invalid, metadata()}}))->ok());
+        QVERIFY(batched->writes.isEmpty());
     }
 
     // An index that changed without the summaries (an older version of Azid added an account, or the

@@ -62,6 +62,11 @@ public:
     // Adds or replaces the account. isDefault = true makes it the default and others not; false on the
     // current default leaves no default.
     QFuture<VoidResult> put(const AuthenticationRecord &record, const AccountMetadata &metadata);
+    // Adds or replaces all of `accounts` in one change of the list: their items, then the index and the
+    // summaries once (put() one by one writes those once per account), then the user-name items. As
+    // put() for each, in order (the last one marked default is the default). Nothing is stored when
+    // one of them has no valid home account id.
+    QFuture<VoidResult> putAll(const QList<StoredAccount> &accounts);
     // Deletes the account's item and its index entry. Removing an unknown account succeeds.
     QFuture<VoidResult> remove(const QString &homeAccountId);
 
