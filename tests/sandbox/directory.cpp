@@ -232,6 +232,23 @@ bool Directory::addApp(const App &app)
     return true;
 }
 
+void Directory::addGeneratedUsers(int count)
+{
+    const Tenant &tenant = m_tenants.first();
+    for (int n = 1; n <= count; ++n) {
+        User generated;
+        generated.username = u"user%1@%2"_s.arg(n).arg(tenant.domain);
+        if (user(generated.username))
+            continue;
+        generated.password = u"user%1-password-1"_s.arg(n);
+        generated.displayName = u"Generated User %1"_s.arg(n);
+        generated.oid = encoding::stableGuid("user:" + generated.username.toUtf8());
+        generated.homeTenantId = tenant.id;
+        generated.tenantIds = {tenant.id};
+        m_users.append(generated);
+    }
+}
+
 const User *Directory::defaultUser() const
 {
     return m_users.isEmpty() ? nullptr : &m_users.first();

@@ -70,6 +70,10 @@ public:
     const App *app(const QString &clientId) const;
     // Registers an app at runtime; false when its client id is taken.
     bool addApp(const App &app);
+    // Adds `count` users of the first tenant for profiles of many accounts (--generate-users):
+    // user1@<domain> ... user<count>@<domain>, password "user<n>-password-1", home account ids that
+    // stay the same from run to run. Names the directory already has are skipped.
+    void addGeneratedUsers(int count);
     const QList<User> &users() const { return m_users; }
     const QList<App> &apps() const { return m_apps; }
     const User *defaultUser() const;

@@ -81,6 +81,9 @@ int main(int argc, char *argv[])
                                         u"PEM"_s);
     const QCommandLineOption keyOption(u"tls-key"_s, u"Unencrypted PEM private key for --tls-cert."_s,
                                        u"PEM"_s);
+    const QCommandLineOption tlsNameOption(
+        u"tls-name"_s, u"Issue the server certificate for this host name only (a wrong-host test)."_s,
+        u"HOST"_s);
     const QCommandLineOption configOption(
         u"config"_s, u"Directory of tenants, users and apps (JSON, see README)."_s, u"users.json"_s);
     const QCommandLineOption autoApproveOption(
@@ -96,9 +99,14 @@ int main(int argc, char *argv[])
     const QCommandLineOption codeLifetimeOption(u"code-lifetime"_s,
                                                 u"Authorization code lifetime (default 600)."_s, u"SEC"_s);
     const QCommandLineOption quietOption(u"quiet"_s, u"Do not log requests to stderr."_s);
-    parser.addOptions({portOption, stateDirOption, certOption, keyOption, configOption, autoApproveOption,
-                       lifetimeOption, refreshInOption, intervalOption, expiresOption, codeLifetimeOption,
-                       quietOption});
+    const QCommandLineOption generateUsersOption(
+        u"generate-users"_s,
+        u"Add N users to the directory: user1@DOMAIN ... userN@DOMAIN of its first tenant, password "
+        u"userK-password-1 (profiles of many accounts)."_s,
+        u"N"_s);
+    parser.addOptions({portOption, stateDirOption, certOption, keyOption, tlsNameOption, configOption,
+                       autoApproveOption, lifetimeOption, refreshInOption, intervalOption, expiresOption,
+                       codeLifetimeOption, quietOption, generateUsersOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty())
         return fail(u"unexpected argument %1 (see --help)"_s.arg(parser.positionalArguments().first()));
@@ -131,6 +139,13 @@ int main(int argc, char *argv[])
             return fail(error);
     }
 
+    if (parser.isSet(generateUsersOption)) {
+        const auto count = parseSeconds(parser, generateUsersOption, 0, 0);
+        if (!count || *count > 100000)
+            return fail(u"--generate-users needs a whole number from 0 to 100000"_s);
+        directory->addGeneratedUsers(*count);
+    }
+
     if (!QSslSocket::supportsSsl())
         return fail(u"Qt has no usable TLS backend (is the OpenSSL plugin installed?)"_s);
 
@@ -152,7 +167,7 @@ int main(int argc, char *argv[])
     if (parser.isSet(certOption))
         tls = CertificateMaker::loadFiles(parser.value(certOption), parser.value(keyOption), &error);
     else
-        tls = CertificateMaker::prepare(stateDir, &error);
+        tls = CertificateMaker::prepare(stateDir, &error, parser.value(tlsNameOption));
     if (!tls)
         return fail(error);
 
