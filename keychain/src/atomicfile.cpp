@@ -77,7 +77,7 @@ std::optional<QString> ensureDirectory(const QString &directory)
     return std::nullopt;
 }
 
-Result<std::optional<FileContents>> readWholeFile(const QString &path)
+Result<std::optional<FileContents>> readWholeFile(const QString &path, qint64 maxBytes)
 {
     const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -89,6 +89,12 @@ Result<std::optional<FileContents>> readWholeFile(const QString &path)
     struct stat info = {};
     QByteArray data;
     bool ok = ::fstat(fd, &info) == 0;
+    if (ok && info.st_size > maxBytes) {
+        ::close(fd);
+        const AuthError tooLarge =
+            fileTooLargeError(QStringLiteral("The token cache file %1").arg(path), maxBytes);
+        return fileError(tooLarge.message + QStringLiteral(" Move it aside to start a new cache."));
+    }
     if (ok) {
         data.resize(qsizetype(info.st_size));
         qsizetype done = 0;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "azid/boundedfile.h"
+
 #include "azid/keychain/encryptedcachefile.h"
 #include "azid/result.h"
 
@@ -20,8 +22,9 @@ struct FileContents
     FileStamp stamp; // of the file that was read (its inode, size and time)
 };
 
-// The whole file, or an empty optional when it does not exist.
-Result<std::optional<FileContents>> readWholeFile(const QString &path);
+// The whole file, or an empty optional when it does not exist. A file larger than `maxBytes` is an error
+// and is not read.
+Result<std::optional<FileContents>> readWholeFile(const QString &path, qint64 maxBytes = MaxCacheFileBytes);
 
 // Replaces the file atomically: a temporary file of mode 0600 in the same folder, fsync, rename, fsync
 // of the folder. Missing folders are created with mode 0700. Returns the new file's stamp.

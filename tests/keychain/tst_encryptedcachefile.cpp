@@ -1,4 +1,5 @@
 // The encrypted cache file: format, damage handling, permissions and atomic replacement.
+#include "azid/boundedfile.h"
 #include "azid/keychain/encryptedcachefile.h"
 
 #include <QDir>
@@ -166,6 +167,22 @@ private slots:
         QVERIFY(read.error().message.contains(QStringLiteral("cannot be decrypted")));
         QCOMPARE(corruptCopies(file.path()).size(), 1);
         QVERIFY(!QFile::exists(file.path()));
+    }
+
+    void oversizedFileIsRefusedAndKept()
+    {
+        // A cache file far larger than any cache (another program's file at that path, a runaway
+        // writer) is not read into memory: the error says so, and the file stays where it is.
+        const EncryptedCacheFile file = writtenFile(QStringLiteral("oversized"));
+        QFile grown(file.path());
+        QVERIFY(grown.resize(azid::MaxCacheFileBytes + 1)); // sparse: no disk space used
+        const auto read = file.read(m_key);
+        QVERIFY(!read);
+        QVERIFY2(read.error().message.contains(QStringLiteral("is larger than 262144 KiB")),
+                 qPrintable(read.error().message));
+        QVERIFY(read.error().message.contains(file.path()));
+        QCOMPARE(QFileInfo(file.path()).size(), azid::MaxCacheFileBytes + 1);
+        QVERIFY(corruptCopies(file.path()).isEmpty());
     }
 
     void wrongKey()
