@@ -258,6 +258,8 @@ private slots:
     void scopesOutsideTheAllowListAreRefused();
     void peerRules_data();
     void peerRules();
+    void endpointAddresses_data();
+    void endpointAddresses();
     void loopbackBindServesLoopbackPeers();
     void peersOutsideLoopbackAreRefused();
     void floodGets429AndServingGoesOn();
@@ -503,6 +505,47 @@ void TestManagedIdentityEndpoint::peerRules()
         subnets << QHostAddress::parseSubnet(allowed);
     QCOMPARE(ManagedIdentityEndpoint::isPeerAllowed(QHostAddress(peer), QHostAddress(bound), subnets),
              expected);
+}
+
+void TestManagedIdentityEndpoint::endpointAddresses_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("address"); // empty: refused
+    QTest::addColumn<int>("port");
+    QTest::newRow("port alone") << "8182"
+                                << "127.0.0.1" << 8182;
+    QTest::newRow("any port") << "0"
+                              << "127.0.0.1" << 0;
+    QTest::newRow("IPv4 and port") << "172.17.0.1:8182"
+                                   << "172.17.0.1" << 8182;
+    QTest::newRow("any address") << "0.0.0.0:8182"
+                                 << "0.0.0.0" << 8182;
+    QTest::newRow("bracketed IPv6") << "[::1]:8182"
+                                    << "::1" << 8182;
+    QTest::newRow("a host name") << "localhost:8182"
+                                 << "" << 0;
+    QTest::newRow("no port") << "127.0.0.1:"
+                             << "" << 0;
+    QTest::newRow("port too large") << "65536"
+                                    << "" << 0;
+    QTest::newRow("empty") << ""
+                           << "" << 0;
+}
+
+void TestManagedIdentityEndpoint::endpointAddresses()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, address);
+    QFETCH(int, port);
+    const Result<EndpointAddress> parsed = parseEndpointAddress(text);
+    QCOMPARE(parsed.ok(), !address.isEmpty());
+    if (!parsed.ok()) {
+        QVERIFY(parsed.error().message.contains(text.isEmpty() ? QStringLiteral("PORT")
+                                                               : text.section(QLatin1Char(':'), 0, 0)));
+        return;
+    }
+    QCOMPARE(parsed.value().address, QHostAddress(address));
+    QCOMPARE(int(parsed.value().port), port);
 }
 
 void TestManagedIdentityEndpoint::loopbackBindServesLoopbackPeers()
