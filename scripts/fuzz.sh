@@ -4,7 +4,7 @@
 # Usage: scripts/fuzz.sh [--time SECONDS | --runs N | --build-only] [TARGET...]
 #   AZID_FUZZ_BUILD_DIR=DIR builds and runs in DIR instead of build-fuzz/
 #   --time SECONDS  run each target this long (default 60)
-#   --runs N        run each target for N inputs instead
+#   --runs N        run each target for N inputs (with --time: whichever comes first)
 #   --build-only    configure and build, run nothing (scripts/test.sh then runs `ctest -L fuzz`)
 #   TARGET          e.g. jwt tokencache (default: all)
 # New inputs go to build-fuzz/tests/fuzz/corpus/<target>/, crashes to build-fuzz/tests/fuzz/artifacts/;
@@ -13,19 +13,28 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-limit=(-max_total_time=60)
+seconds_limit=60
+runs_limit=
 build_only=0
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --time) limit=(-max_total_time="$2"); shift 2 ;;
-    --runs) limit=(-runs="$2"); shift 2 ;;
+    --time) seconds_limit=$2; time_given=1; shift 2 ;;
+    --runs) runs_limit=$2; shift 2 ;;
     --build-only) build_only=1; shift ;;
     -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
 done
+
+limit=()
+if [ -n "$runs_limit" ]; then
+  limit+=(-runs="$runs_limit")
+  [ -n "${time_given:-}" ] && limit+=(-max_total_time="$seconds_limit")
+else
+  limit+=(-max_total_time="$seconds_limit")
+fi
 
 for tool in clang clang++; do
   if ! command -v "$tool" >/dev/null; then
