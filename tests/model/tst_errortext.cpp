@@ -92,6 +92,92 @@ private slots:
         QVERIFY(!errorDetails(entra).contains(QStringLiteral("Storage failure")));
     }
 
+    void readableMessages_data()
+    {
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<QString>("readable");
+        QTest::newRow("plain") << QStringLiteral("The keychain is locked.")
+                               << QStringLiteral("The keychain is locked.");
+        // An Entra description ending in a period, then a sentence added after ". ".
+        QTest::newRow("double period")
+            << QStringLiteral("Authentication failed: AADSTS700082: The refresh token has expired due to "
+                              "inactivity.. Sign in again to continue.")
+            << QStringLiteral("Authentication failed: The refresh token has expired due to inactivity. "
+                              "Sign in again to continue.");
+        QTest::newRow("sentence twice")
+            << QStringLiteral("Sign in again to continue. The grant was revoked. Sign in again to continue.")
+            << QStringLiteral("Sign in again to continue. The grant was revoked.");
+        QTest::newRow("codes") << QStringLiteral("AADSTS50126: Invalid user name or password. AADSTS1: x.")
+                               << QStringLiteral("Invalid user name or password. x.");
+    }
+
+    void readableMessages()
+    {
+        QFETCH(QString, message);
+        QFETCH(QString, readable);
+        QCOMPARE(readableMessage(message), readable);
+    }
+
+    // What a person reads: each sentence once, no AADSTS text, no double period.
+    void summariesSayItOnce()
+    {
+        AuthError expired = AuthError::authenticationRequired(
+            {}, {},
+            QStringLiteral("Authentication failed: AADSTS700082: The refresh token has expired due to "
+                           "inactivity.. Sign in again to continue."));
+        expired.errorCodes = {700082};
+        const QString summary = errorSummary(expired);
+        QCOMPARE(summary, QStringLiteral("Authentication failed: The refresh token has expired due to "
+                                         "inactivity. Sign in again to continue."));
+        QCOMPARE(summary.count(QStringLiteral("Sign in again")), 1);
+
+        AuthError mfa = AuthError::authentication(
+            QStringLiteral("Authentication failed: AADSTS50076: Due to a configuration change made by your "
+                           "administrator, you must use multi-factor authentication to access 'x'."));
+        mfa.errorCodes = {50076};
+        // The known code's statement says what happened and what to do; the server's text is in the details.
+        QCOMPARE(errorSummary(mfa), nextStep(mfa));
+        QVERIFY(!errorSummary(mfa).contains(QStringLiteral("AADSTS")));
+        QVERIFY(errorDetails(mfa).contains(QStringLiteral("AADSTS50076")));
+        QVERIFY(errorDetails(mfa).contains(mfa.message));
+        QVERIFY2(!errorDetails(mfa).contains(nextStep(mfa)),
+                 "the details do not repeat the summary's advice");
+    }
+
+    void suggestedActions_data()
+    {
+        QTest::addColumn<int>("method");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("oauthError");
+        QTest::addColumn<int>("action");
+        const int password = int(SignInMethod::UsernamePassword);
+        const int browser = int(ErrorAction::SignInWithBrowser);
+        const int again = int(ErrorAction::TryAgain);
+        QTest::newRow("password, MFA required")
+            << password << 50076 << QStringLiteral("invalid_grant") << browser;
+        QTest::newRow("password, MFA registration") << password << 50079 << QString() << browser;
+        QTest::newRow("password, interaction required")
+            << password << 0 << QStringLiteral("interaction_required") << browser;
+        QTest::newRow("password, wrong password")
+            << password << 50126 << QStringLiteral("invalid_grant") << again;
+        QTest::newRow("password, network") << password << 0 << QString() << again;
+        QTest::newRow("device code, MFA") << int(SignInMethod::DeviceCode) << 50076 << QString() << again;
+        QTest::newRow("browser, MFA") << int(SignInMethod::SystemBrowser) << 50076 << QString() << again;
+    }
+
+    void suggestedActions()
+    {
+        QFETCH(int, method);
+        QFETCH(int, code);
+        QFETCH(QString, oauthError);
+        QFETCH(int, action);
+        AuthError error = AuthError::authentication(QStringLiteral("Authentication failed."));
+        if (code)
+            error.errorCodes = {code};
+        error.oauthError = oauthError;
+        QCOMPARE(int(suggestedAction(error, SignInMethod(method))), action);
+    }
+
     void codesComeBeforeReasons()
     {
         AuthError mfa = withReason(ErrorReason::None, QStringLiteral("AADSTS50076: MFA required."));

@@ -3,6 +3,7 @@
 #include "azid/keychain/storagefailure.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 #include <QStringList>
 
 namespace azid::model {
@@ -124,9 +125,6 @@ QString errorDetails(const AuthError &error)
     lines << QCoreApplication::translate("azid::model::ErrorText", "Error: %1")
                  .arg(AuthError::kindName(error.kind));
     lines << QCoreApplication::translate("azid::model::ErrorText", "Message: %1").arg(error.message);
-    const QString next = nextStep(error);
-    if (!next.isEmpty())
-        lines << QCoreApplication::translate("azid::model::ErrorText", "What to do: %1").arg(next);
     if (!error.oauthError.isEmpty())
         lines
             << QCoreApplication::translate("azid::model::ErrorText", "OAuth error: %1").arg(error.oauthError);
@@ -160,12 +158,45 @@ QString errorDetails(const AuthError &error)
     return lines.join(QLatin1Char('\n'));
 }
 
+QString readableMessage(const QString &message)
+{
+    static const QRegularExpression codePrefix(QStringLiteral("\\bAADSTS\\d+:\\s*"));
+    static const QRegularExpression repeatedPeriods(QStringLiteral("\\.(?:\\s*\\.)+"));
+    static const QRegularExpression sentenceEnd(QStringLiteral("(?<=[.!?])\\s+"));
+    QString text = message;
+    text.remove(codePrefix);
+    text.replace(repeatedPeriods, QStringLiteral("."));
+    QStringList sentences;
+    for (const QString &sentence : text.split(sentenceEnd, Qt::SkipEmptyParts)) {
+        if (!sentences.contains(sentence.trimmed(), Qt::CaseInsensitive))
+            sentences << sentence.trimmed();
+    }
+    return sentences.join(QLatin1Char(' '));
+}
+
 QString errorSummary(const AuthError &error)
 {
+    if (QString hint = codeHint(error); !hint.isEmpty())
+        return hint;
+    const QString message = readableMessage(error.message);
     const QString next = nextStep(error);
-    if (next.isEmpty() || error.message.contains(next))
-        return error.message;
-    return error.message + QLatin1Char(' ') + next;
+    if (next.isEmpty() || message.contains(next, Qt::CaseInsensitive))
+        return message;
+    return readableMessage(message + QLatin1Char(' ') + next);
+}
+
+ErrorAction suggestedAction(const AuthError &error, SignInMethod method)
+{
+    if (method != SignInMethod::UsernamePassword)
+        return ErrorAction::TryAgain;
+    // Multi-factor authentication required, or registration for it: a password alone never passes.
+    static const int browserOnly[] = {50076, 50079, 50072, 50074, 50158};
+    for (int code : browserOnly) {
+        if (error.hasCode(code))
+            return ErrorAction::SignInWithBrowser;
+    }
+    return error.oauthError == QStringLiteral("interaction_required") ? ErrorAction::SignInWithBrowser
+                                                                      : ErrorAction::TryAgain;
 }
 
 } // namespace azid::model

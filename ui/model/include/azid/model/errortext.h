@@ -1,6 +1,7 @@
 #pragma once
 
 #include "azid/errors.h"
+#include "azid/model/signinoperation.h"
 
 #include <QString>
 
@@ -13,7 +14,19 @@ QString nextStep(const AuthError &error);
 // error and suberror, storage failure, AADSTS codes, correlation and trace ids, HTTP status. Never a
 // token.
 QString errorDetails(const AuthError &error);
-// The message and the next step, for a tray message or a status line.
+// What a person reads first, once: what happened and what to do. The next step of a known AADSTS
+// code says both; otherwise the readable message, followed by the next step unless it says it already.
+// Plain text.
 QString errorSummary(const AuthError &error);
+// An error message as a person reads it: no AADSTS code prefixes (the details keep the codes), one
+// period at the end of a sentence, and each sentence once.
+QString readableMessage(const QString &message);
+
+// What the main button of an error offers after a sign-in with `method` failed.
+enum class ErrorAction {
+    TryAgain,         // the same sign-in once more
+    SignInWithBrowser // the method cannot succeed for this account (multi-factor authentication)
+};
+ErrorAction suggestedAction(const AuthError &error, SignInMethod method);
 
 } // namespace azid::model
