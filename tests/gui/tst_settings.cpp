@@ -1,10 +1,13 @@
 // Settings survive a round trip through their file and through the settings dialog; start at login
-// writes and removes an XDG autostart entry under $XDG_CONFIG_HOME.
+// writes and removes an XDG autostart entry under $XDG_CONFIG_HOME. The dialog as a person meets it
+// (issue 15): its groups' fields start at one edge, the timeout keeps its size and says what 0 means,
+// every field explains itself in a tooltip and has a name of its own for screen readers.
 #include "azid/authorityhosts.h"
 #include "azid/model/appsettings.h"
 #include "azid/model/autostart.h"
 #include "azid/ui/settingsdialog.h"
 
+#include <QAccessible>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFile>
@@ -202,6 +205,47 @@ private slots:
                  QStringLiteral("https://login.example.com"));
         QVERIFY(again.findChild<QRadioButton *>(QStringLiteral("proxyManualRadio"))->isChecked());
         QVERIFY(again.problem().isEmpty());
+    }
+
+    void fieldsAreAlignedAndExplained()
+    {
+        AppSettings settings(QStringLiteral("layout"), file(QStringLiteral("layout.conf")));
+        settings.setClipboardClearSeconds(0);
+        SettingsDialog dialog(&settings);
+        dialog.show();
+        dialog.resize(1200, dialog.height());
+        QTRY_COMPARE(dialog.width(), 1200);
+        auto *clear = dialog.findChild<QSpinBox *>(QStringLiteral("clearSecondsSpin"));
+        // 0 reads as what it means, and the timeout does not stretch with the window.
+        QCOMPARE(clear->text(), QStringLiteral("Never"));
+        QVERIFY2(clear->width() <= clear->sizeHint().width(), qPrintable(QString::number(clear->width())));
+        // The first field of each group starts at the same place.
+        const auto left = [&](const char *name) {
+            auto *widget = dialog.findChild<QWidget *>(QString::fromLatin1(name));
+            return widget->mapTo(&dialog, QPoint(0, 0)).x();
+        };
+        const int edge = left("cloudCombo");
+        for (const char *name : {"formatCombo", "clearSecondsSpin", "caBundleEdit", "proxySystemRadio",
+                                 "proxyManualRadio", "startAtLoginCheck", "memoryOnlyCheck"})
+            QVERIFY2(left(name) == edge, name);
+        // Every field says what it is for, and names itself apart from the others.
+        QStringList names;
+        for (QWidget *field : dialog.findChildren<QWidget *>()) {
+            const bool isField = qobject_cast<QLineEdit *>(field) || qobject_cast<QComboBox *>(field) ||
+                                 qobject_cast<QSpinBox *>(field) || qobject_cast<QAbstractButton *>(field);
+            if (!isField || field->objectName().isEmpty() ||
+                !field->objectName().endsWith(QLatin1String("Edit")))
+                continue;
+            QVERIFY2(!field->toolTip().isEmpty(), qPrintable(field->objectName()));
+            const QString name = QAccessible::queryAccessibleInterface(field)->text(QAccessible::Name);
+            QVERIFY2(!name.isEmpty() && !names.contains(name), qPrintable(field->objectName() + name));
+            names << name;
+        }
+        for (const char *name : {"cloudCombo", "formatCombo", "clearSecondsSpin", "proxySystemRadio",
+                                 "proxyManualRadio", "startAtLoginCheck", "memoryOnlyCheck"})
+            QVERIFY2(!dialog.findChild<QWidget *>(QString::fromLatin1(name))->toolTip().isEmpty(), name);
+        QCOMPARE(names.size(), 5); // authority, tenant, client id, CA bundle, proxy URL
+        QVERIFY(clear->toolTip().contains(QStringLiteral("Never")));
     }
 
     void microsoftCloudsAreStoredAsHosts()

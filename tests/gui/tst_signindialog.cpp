@@ -1,7 +1,12 @@
 // The sign-in dialog's states for each method, with a stand-in for the sign-in itself: the form and
 // its checks, the waiting page with what the method needs (URL and copy button, the device code with
-// link, QR code and countdown), cancelling, errors with their details, success.
+// link, QR code and countdown), cancelling, errors with their details, success; and as a person meets
+// it (issue 15): the focus where typing starts, no problem shown before anything was typed, copy
+// buttons that say they copied, an error in one statement with its details collapsed, the way out of a
+// password sign-in that multi-factor authentication refuses, and server text shown as plain text.
 #include "azid/authorityhosts.h"
+#include "azid/ui/copybutton.h"
+#include "azid/ui/errorpanel.h"
 #include "azid/ui/signindialog.h"
 #include "fakeclock.h"
 
@@ -15,6 +20,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSignalSpy>
+#include <QToolButton>
 #include <QtTest>
 
 using namespace azid;
@@ -105,9 +111,12 @@ private slots:
         auto *cloud = child<QComboBox>("cloudCombo");
         cloud->setCurrentIndex(cloud->findData(QStringLiteral("custom")));
         QVERIFY(!signIn->isEnabled());
-        QVERIFY(!child<QLabel>("problemLabel")->text().isEmpty());
-        child<QLineEdit>("authorityEdit")->setText(QStringLiteral("http://login.example.com"));
+        // Nothing typed yet: no problem shown, the button's tooltip says what is missing.
+        QVERIFY(child<QLabel>("problemLabel")->text().isEmpty());
+        QCOMPARE(signIn->toolTip(), m_dialog->problem());
+        QTest::keyClicks(child<QLineEdit>("authorityEdit"), QStringLiteral("http://login.example.com"));
         QVERIFY(m_dialog->problem().contains(QStringLiteral("https")));
+        QCOMPARE(child<QLabel>("problemLabel")->text(), m_dialog->problem());
         child<QLineEdit>("authorityEdit")->setText(QStringLiteral("https://login.example.com"));
         QVERIFY(signIn->isEnabled());
         QVERIFY(m_dialog->formRequest().disableInstanceDiscovery);
@@ -174,7 +183,7 @@ private slots:
             "The sign-in window was closed before the sign-in finished. Start again to retry."));
         m_operation->fail(closed);
         QCOMPARE(m_dialog->page(), SignInDialog::Page::Failed);
-        QVERIFY(child<QLabel>("errorMessage")->text().contains(QStringLiteral("window was closed")));
+        QVERIFY(child<QLabel>("errorSummary")->text().contains(QStringLiteral("window was closed")));
     }
 
     void embeddedBrowserUnavailable()
@@ -207,8 +216,15 @@ private slots:
         QCOMPARE(child<QLabel>("countdownLabel")->text(), QStringLiteral("The code expires in 15:00."));
         m_clock.advance(61);
         QTRY_COMPARE(child<QLabel>("countdownLabel")->text(), QStringLiteral("The code expires in 13:59."));
-        QTest::mouseClick(child<QPushButton>("copyCodeButton"), Qt::LeftButton);
+        auto *copyCode = child<CopyButton>("copyCodeButton");
+        const int copyWidth = copyCode->width();
+        QTest::mouseClick(copyCode, Qt::LeftButton);
         QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("ABCD2EFGH"));
+        // It says so, keeps its width, and reads "Copy code" again after a moment.
+        QCOMPARE(copyCode->text(), QStringLiteral("Copied"));
+        QVERIFY(copyCode->showsCopied());
+        QCOMPARE(copyCode->width(), copyWidth);
+        QTRY_COMPARE(copyCode->text(), QStringLiteral("Copy code"));
         m_clock.advance(900);
         QTRY_VERIFY(child<QLabel>("countdownLabel")->text().contains(QStringLiteral("expired")));
         // The library then reports the expiry.
@@ -271,8 +287,14 @@ private slots:
         mfa.httpStatus = 400;
         m_operation->fail(mfa);
         QCOMPARE(m_dialog->page(), SignInDialog::Page::Failed);
-        QVERIFY(child<QLabel>("errorMessage")->text().contains(QStringLiteral("MFA required")));
-        QVERIFY(child<QLabel>("errorNext")->text().contains(QStringLiteral("browser")));
+        // One statement of what happened and what to do; no AADSTS text; the details collapsed.
+        const QString summary = child<QLabel>("errorSummary")->text();
+        QVERIFY2(summary.contains(QStringLiteral("multi-factor")), qPrintable(summary));
+        QVERIFY2(!summary.contains(QStringLiteral("AADSTS")), qPrintable(summary));
+        QVERIFY(child<QLabel>("errorSummary")->isVisible());
+        QVERIFY(!child<QPlainTextEdit>("errorDetails")->isVisible());
+        QTest::mouseClick(child<QToolButton>("detailsToggle"), Qt::LeftButton);
+        QVERIFY(child<QPlainTextEdit>("errorDetails")->isVisible());
         const QString details = child<QPlainTextEdit>("errorDetails")->toPlainText();
         for (const QString &part :
              {QStringLiteral("AADSTS50076"),
@@ -283,12 +305,103 @@ private slots:
         QVERIFY(!details.contains(QStringLiteral("mfa-password-1")));
         QTest::mouseClick(child<QPushButton>("copyDetailsButton"), Qt::LeftButton);
         QCOMPARE(QApplication::clipboard()->text(), details);
+        QCOMPARE(child<QPushButton>("copyDetailsButton")->text(), QStringLiteral("Copied"));
 
-        // "Try again" for a password needs the password again.
-        QTest::mouseClick(child<QPushButton>("retryButton"), Qt::LeftButton);
+        // A password cannot pass multi-factor authentication: the way out is the browser.
+        auto *action = child<QPushButton>("retryButton");
+        QCOMPARE(action->text(), QStringLiteral("Sign in with the browser"));
+        QTest::mouseClick(action, Qt::LeftButton);
+        QCOMPARE(m_starts, 2);
+        QCOMPARE(m_started.method, SignInMethod::SystemBrowser);
+        QCOMPARE(m_started.loginHint, QStringLiteral("mfa@contoso.test"));
+        QCOMPARE(m_dialog->page(), SignInDialog::Page::Waiting);
+    }
+
+    void wrongPasswordOffersTryAgain()
+    {
+        choose("methodPassword");
+        child<QLineEdit>("usernameEdit")->setText(QStringLiteral("alice@contoso.test"));
+        child<QLineEdit>("passwordEdit")->setText(QStringLiteral("wrong"));
+        m_dialog->start();
+        AuthError wrong = AuthError::authentication(
+            QStringLiteral("Authentication failed: AADSTS50126: Error validating credentials due to invalid "
+                           "username or password.."));
+        wrong.errorCodes = {50126};
+        m_operation->fail(wrong);
+        auto *action = child<QPushButton>("retryButton");
+        QCOMPARE(action->text(), QStringLiteral("Try again"));
+        QTest::mouseClick(action, Qt::LeftButton);
+        // "Try again" for a password needs the password again: back to the form, in the password field.
         QCOMPARE(m_dialog->page(), SignInDialog::Page::Form);
         QCOMPARE(m_starts, 1);
         QVERIFY(!child<QPushButton>("signInButton")->isEnabled());
+        QCOMPARE(m_dialog->focusWidget(), child<QLineEdit>("passwordEdit"));
+    }
+
+    // What a server says is shown as it is, never as rich text.
+    void serverTextIsPlainText()
+    {
+        const QString hostile = QStringLiteral("<b>x</b><img src=\"file:///etc/passwd\"> failed.");
+        m_dialog->start();
+        m_operation->reportStatus(hostile);
+        QCOMPARE(child<QLabel>("waitingStatus")->textFormat(), Qt::PlainText);
+        m_operation->fail(AuthError::authentication(hostile));
+        auto *summary = child<QLabel>("errorSummary");
+        QCOMPARE(summary->textFormat(), Qt::PlainText);
+        QCOMPARE(summary->text(), hostile);
+
+        SignInRequest again;
+        again.accountId = QStringLiteral("uid.utid");
+        again.reason = hostile;
+        m_dialog->backToForm();
+        m_dialog->prefill(again);
+        QCOMPARE(child<QLabel>("reasonLabel")->textFormat(), Qt::PlainText);
+        QCOMPARE(child<QLabel>("reasonLabel")->text(), hostile);
+    }
+
+    // "Sign in again" starts where the person must type: the password when the user name is known.
+    void signInAgainFocusesWhatIsMissing()
+    {
+        SignInRequest again;
+        again.loginHint = QStringLiteral("alice@contoso.test");
+        again.username = again.loginHint;
+        again.accountId = QStringLiteral("uid.utid");
+        again.method = SignInMethod::UsernamePassword;
+        m_dialog->prefill(again);
+        QCOMPARE(m_dialog->focusWidget(), child<QLineEdit>("passwordEdit"));
+        // The user name is the login hint of this method: no second field for it.
+        QVERIFY(!child<QLineEdit>("loginHintEdit")->isVisible());
+        QVERIFY(child<QLineEdit>("usernameEdit")->isVisible());
+        QVERIFY(child<QLabel>("problemLabel")->text().isEmpty());
+
+        again.username.clear();
+        again.loginHint.clear();
+        m_dialog->prefill(again);
+        QCOMPARE(m_dialog->focusWidget(), child<QLineEdit>("usernameEdit"));
+
+        again.method = SignInMethod::DeviceCode;
+        again.loginHint = QStringLiteral("alice@contoso.test");
+        m_dialog->prefill(again);
+        QCOMPARE(m_dialog->focusWidget(), child<QPushButton>("signInButton"));
+        QVERIFY(child<QLineEdit>("loginHintEdit")->isVisible());
+    }
+
+    // The waiting pages are as tall as what they show, not as the form.
+    void waitingPagesHaveNoEmptyArea()
+    {
+        choose("methodPassword");
+        QTRY_VERIFY(m_dialog->height() >= m_dialog->sizeHint().height());
+        const int formHeight = m_dialog->height();
+        choose("methodBrowser");
+        m_dialog->start();
+        m_operation->reportBrowserUrl(QUrl(QStringLiteral("https://login.example.com/authorize?x=1")), false);
+        QTRY_VERIFY(m_dialog->height() < formHeight);
+        QTRY_COMPARE(m_dialog->height(), m_dialog->sizeHint().height());
+        // Between the address and Cancel only the layout's spacing.
+        const QWidget *box = child<QWidget>("browserBox");
+        const int gap = child<QPushButton>("cancelButton")->mapTo(m_dialog.get(), QPoint()).y() -
+                        box->mapTo(m_dialog.get(), QPoint(0, box->height())).y();
+        QVERIFY2(gap < 3 * m_dialog->fontMetrics().height(), qPrintable(QString::number(gap)));
     }
 
     void retryStartsAgainForOtherMethods()

@@ -1,5 +1,6 @@
 // The token inspector decodes a real token from azid-sandbox offline: header, claims with their
-// meaning, times as local times with a live countdown; and reads claims challenges.
+// meaning, times as local times with a live countdown; and reads claims challenges. What a token says
+// is shown as plain text (issue 14); its fields have names and Tab leaves them (issue 15).
 #include "azid/model/jwt.h"
 #include "azid/ui/claimsmodel.h"
 #include "azid/ui/tokeninspector.h"
@@ -9,10 +10,15 @@
 #include "testwait.h"
 
 #include <QAbstractItemModelTester>
+#include <QAccessible>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTableView>
+#include <QTextDocument>
 #include <QtTest>
 
 #include <limits>
@@ -238,6 +244,65 @@ private slots:
 
         challenge->setPlainText(QStringLiteral("Bearer realm=\"\""));
         QVERIFY(!request->isEnabled());
+    }
+
+    void hostileClaimsArePlainText()
+    {
+        const QString hostile = QStringLiteral("<b>x</b><img src=\"file:///etc/passwd\">");
+        QJsonObject claims{{QStringLiteral("aud"), hostile},
+                           {QStringLiteral("upn"), hostile},
+                           {QStringLiteral("name"), hostile}};
+        const QString token = base64Url("{\"alg\":\"none\"}") + QLatin1Char('.') +
+                              base64Url(QJsonDocument(claims).toJson(QJsonDocument::Compact)) +
+                              QStringLiteral(".c2ln");
+        TokenInspector inspector;
+        inspector.setToken(token);
+        auto *status = inspector.findChild<QLabel *>(QStringLiteral("statusLabel"));
+        QCOMPARE(status->textFormat(), Qt::PlainText);
+        QVERIFY2(status->text().contains(QStringLiteral("Token for %1, user %1").arg(hostile)),
+                 qPrintable(status->text()));
+        ClaimsModel *model = inspector.claimsModel();
+        const QModelIndex upn =
+            model->index(model->rowOfClaim(QStringLiteral("upn")), ClaimsModel::ValueColumn);
+        QCOMPARE(upn.data(Qt::DisplayRole).toString(), hostile);
+        // A tooltip is rich text when it looks like it: the claim's markup is escaped.
+        const QString tip = upn.data(Qt::ToolTipRole).toString();
+        QVERIFY2(!tip.contains(QStringLiteral("<b>")) && !tip.contains(QStringLiteral("<img")),
+                 qPrintable(tip));
+        QTextDocument rendered;
+        rendered.setHtml(tip);
+        QCOMPARE(rendered.toPlainText().trimmed(), hostile);
+
+        const QByteArray challengeClaims =
+            QStringLiteral("{\"access_token\":{\"x\":\"%1\"}}").arg(QStringLiteral("<b>y</b>")).toUtf8();
+        inspector.findChild<QPlainTextEdit *>(QStringLiteral("challengeEdit"))
+            ->setPlainText(QString::fromLatin1(challengeClaims.toBase64()));
+        auto *result = inspector.findChild<QLabel *>(QStringLiteral("challengeResult"));
+        QCOMPARE(result->textFormat(), Qt::PlainText);
+        QVERIFY2(result->text().contains(QStringLiteral("<b>y</b>")), qPrintable(result->text()));
+    }
+
+    void fieldsHaveNamesAndTabLeavesThem()
+    {
+        TokenInspector inspector;
+        inspector.setToken(m_token);
+        inspector.show();
+        QApplication::setActiveWindow(&inspector);
+        QVERIFY(QTest::qWaitForWindowActive(&inspector));
+        auto *token = inspector.findChild<QPlainTextEdit *>(QStringLiteral("tokenEdit"));
+        for (QWidget *field : std::initializer_list<QWidget *>{
+                 token, inspector.findChild<QTableView *>(QStringLiteral("claimsView")),
+                 inspector.findChild<QPlainTextEdit *>(QStringLiteral("headerView")),
+                 inspector.findChild<QPlainTextEdit *>(QStringLiteral("challengeEdit"))})
+            QVERIFY2(!QAccessible::queryAccessibleInterface(field)->text(QAccessible::Name).isEmpty(),
+                     qPrintable(field->objectName()));
+        token->setFocus();
+        QVERIFY(token->hasFocus());
+        QTest::keyClick(token, Qt::Key_Tab);
+        QTRY_VERIFY(!token->hasFocus());
+        QCOMPARE(token->toPlainText(), m_token); // no tab typed into it
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Backtab);
+        QTRY_VERIFY(token->hasFocus());
     }
 
     void closingForgetsTheToken()

@@ -3,6 +3,7 @@
 #include "azid/model/jwt.h"
 
 #include <QDateTime>
+#include <QTextDocument>
 
 namespace azid::ui {
 
@@ -70,21 +71,29 @@ QVariant ClaimsModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
+    if (role == Qt::DisplayRole)
+        return displayText(index);
+    // Tooltips are rich text when they look like it: what a token says is escaped.
+    if (role == Qt::ToolTipRole)
+        return Qt::convertFromPlainText(displayText(index), Qt::WhiteSpaceNormal);
+    return {};
+}
+
+QString ClaimsModel::displayText(const QModelIndex &index) const
+{
     const QString claim = m_order[index.row()];
     const QJsonValue value = m_claims.value(claim);
-    if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
-        switch (index.column()) {
-        case ClaimColumn:
-            return claim;
-        case ValueColumn: {
-            QString text = model::claimValueText(claim, value);
-            if (model::isTimeClaim(claim) && value.isDouble())
-                text += QStringLiteral(" — ") + model::relativeTime(*model::timeClaimSeconds(value) - m_now);
-            return text;
-        }
-        case MeaningColumn:
-            return model::claimExplanation(claim);
-        }
+    switch (index.column()) {
+    case ClaimColumn:
+        return claim;
+    case ValueColumn: {
+        QString text = model::claimValueText(claim, value);
+        if (model::isTimeClaim(claim) && value.isDouble())
+            text += QStringLiteral(" — ") + model::relativeTime(*model::timeClaimSeconds(value) - m_now);
+        return text;
+    }
+    case MeaningColumn:
+        return model::claimExplanation(claim);
     }
     return {};
 }

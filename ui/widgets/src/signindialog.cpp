@@ -3,12 +3,14 @@
 #include "azid/authorityhosts.h"
 #include "azid/model/cloud.h"
 #include "azid/model/errortext.h"
+#include "azid/ui/copybutton.h"
+#include "azid/ui/errorpanel.h"
 #include "azid/ui/qrcode.h"
+#include "azid/ui/readablecolors.h"
+#include "azid/ui/screenfit.h"
 
-#include <QApplication>
 #include <QButtonGroup>
 #include <QCheckBox>
-#include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDesktopServices>
@@ -19,10 +21,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPixmap>
-#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QShowEvent>
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
@@ -32,7 +34,9 @@ namespace {
 
 QLabel *wrappedLabel(const QString &text, QWidget *parent, const QString &name = {})
 {
-    auto *label = new QLabel(text, parent);
+    auto *label = new QLabel(parent);
+    label->setTextFormat(Qt::PlainText); // messages and addresses come from servers
+    label->setText(text);
     label->setWordWrap(true);
     if (!name.isEmpty())
         label->setObjectName(name);
@@ -71,8 +75,12 @@ SignInDialog::SignInDialog(Starter starter, QWidget *parent)
     setMinimumWidth(540);
     auto *layout = new QVBoxLayout(this);
     m_reasonLabel = wrappedLabel(QString(), this, QStringLiteral("reasonLabel"));
-    m_reasonLabel->setStyleSheet(QStringLiteral(
-        "QLabel { background: #fff4ce; color: #3b2e00; border: 1px solid #e6c65c; padding: 6px; }"));
+    // The palette's own colours, so that it reads in light and dark themes.
+    m_reasonLabel->setFrameShape(QFrame::StyledPanel);
+    m_reasonLabel->setAutoFillBackground(true);
+    m_reasonLabel->setBackgroundRole(QPalette::AlternateBase);
+    m_reasonLabel->setForegroundRole(QPalette::Text);
+    m_reasonLabel->setMargin(6);
     m_reasonLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_reasonLabel->hide();
     layout->addWidget(m_reasonLabel);
@@ -96,25 +104,18 @@ SignInDialog::~SignInDialog()
 void SignInDialog::buildForm()
 {
     auto *page = new QWidget(m_pages);
-    auto *layout = new QVBoxLayout(page);
-    layout->addLayout(createFormFields(page));
-    layout->addWidget(createMethodBox(page));
-    layout->addWidget(createPasswordBox(page));
-
-    m_makeDefault = new QCheckBox(tr("Make this the default account"), page);
-    m_makeDefault->setObjectName(QStringLiteral("makeDefaultCheck"));
-    layout->addWidget(m_makeDefault);
-    m_shareWithAzureTools = new QCheckBox(tr("Share with Azure tools (azure.identity shared cache)"), page);
-    m_shareWithAzureTools->setObjectName(QStringLiteral("shareWithAzureToolsCheck"));
-    m_shareWithAzureTools->setAccessibleName(tr("Share with Azure tools"));
-    m_shareWithAzureTools->setAccessibleDescription(
-        tr("Also keep this account's sign-in in azure.identity's shared token cache."));
-    layout->addWidget(m_shareWithAzureTools);
-    setShareWithAzureToolsAvailable(true);
-    m_problem = wrappedLabel(QString(), page, QStringLiteral("problemLabel"));
-    m_problem->setStyleSheet(QStringLiteral("QLabel { color: #a4262c; }"));
-    layout->addWidget(m_problem);
+    auto *pageLayout = new QVBoxLayout(page);
+    pageLayout->setContentsMargins(0, 0, 0, 0);
+    // The form scrolls where the screen is too small for it; its buttons stay in view.
+    auto *form = new QWidget;
+    auto *layout = new QVBoxLayout(form);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(createFormFields(form));
+    layout->addWidget(createMethodBox(form));
+    layout->addWidget(createPasswordBox(form));
+    createFormOptions(form, layout);
     layout->addStretch();
+    pageLayout->addWidget(new FittingScrollArea(form, page), 1);
 
     auto *buttons = new QHBoxLayout;
     buttons->addStretch();
@@ -123,13 +124,15 @@ void SignInDialog::buildForm()
     m_signIn->setDefault(true);
     buttons->addWidget(close);
     buttons->addWidget(m_signIn);
-    layout->addLayout(buttons);
+    pageLayout->addLayout(buttons);
     m_pages->addWidget(page);
 
     connect(m_cloud, &QComboBox::currentIndexChanged, this, &SignInDialog::onCloudChanged);
     connect(m_scopes, &QLineEdit::textEdited, this, [this]() { m_scopesEdited = true; });
-    for (QLineEdit *edit : {m_authority, m_tenant, m_clientId, m_scopes, m_username, m_password})
+    for (QLineEdit *edit : {m_authority, m_tenant, m_clientId, m_scopes, m_username, m_password}) {
         connect(edit, &QLineEdit::textChanged, this, &SignInDialog::updateForm);
+        connect(edit, &QLineEdit::textEdited, this, &SignInDialog::markTouched);
+    }
     connect(m_methods, &QButtonGroup::idToggled, this, [this](int, bool checked) {
         if (checked)
             updateForm();
@@ -139,30 +142,56 @@ void SignInDialog::buildForm()
     onCloudChanged();
 }
 
+void SignInDialog::createFormOptions(QWidget *form, QVBoxLayout *layout)
+{
+    m_makeDefault = new QCheckBox(tr("Make this the default account"), form);
+    m_makeDefault->setObjectName(QStringLiteral("makeDefaultCheck"));
+    m_makeDefault->setToolTip(tr("The tray menu lists the default account first; azid-cli uses it when "
+                                 "no account is named."));
+    layout->addWidget(m_makeDefault);
+    m_shareWithAzureTools = new QCheckBox(tr("Share with Azure tools (azure.identity shared cache)"), form);
+    m_shareWithAzureTools->setObjectName(QStringLiteral("shareWithAzureToolsCheck"));
+    m_shareWithAzureTools->setAccessibleName(tr("Share with Azure tools"));
+    m_shareWithAzureTools->setAccessibleDescription(
+        tr("Also keep this account's sign-in in azure.identity's shared token cache."));
+    layout->addWidget(m_shareWithAzureTools);
+    setShareWithAzureToolsAvailable(true);
+    m_problem = wrappedLabel(QString(), form, QStringLiteral("problemLabel"));
+    showAsProblem(m_problem);
+    layout->addWidget(m_problem);
+}
+
 QFormLayout *SignInDialog::createFormFields(QWidget *page)
 {
     auto *form = new QFormLayout;
+    m_fields = form;
 
     m_cloud = new QComboBox(page);
     m_cloud->setObjectName(QStringLiteral("cloudCombo"));
     for (model::Cloud cloud :
          {model::Cloud::Public, model::Cloud::UsGovernment, model::Cloud::China, model::Cloud::Custom})
         m_cloud->addItem(model::cloudDisplayName(cloud), model::cloudKey(cloud));
+    m_cloud->setToolTip(tr("Where the account lives: Microsoft's public cloud, a national cloud, or "
+                           "another authority"));
     form->addRow(tr("&Cloud:"), m_cloud);
 
     m_authority = new QLineEdit(page);
     m_authority->setObjectName(QStringLiteral("authorityEdit"));
     m_authority->setPlaceholderText(QStringLiteral("https://login.example.com"));
+    m_authority->setToolTip(tr("The https address of an authority that is not a Microsoft cloud"));
     form->addRow(tr("&Authority URL:"), m_authority);
     m_skipDiscovery = new QCheckBox(tr("Not a Microsoft cloud: skip instance discovery"), page);
     m_skipDiscovery->setObjectName(QStringLiteral("skipDiscoveryCheck"));
     m_skipDiscovery->setChecked(true);
+    m_skipDiscovery->setToolTip(tr("Do not ask Microsoft whether this authority is known: needed for "
+                                   "authorities that are not Microsoft clouds"));
     form->addRow(QString(), m_skipDiscovery);
 
     m_tenant = new QLineEdit(page);
     m_tenant->setObjectName(QStringLiteral("tenantEdit"));
     //: Keep "organizations": it is what one types
     m_tenant->setPlaceholderText(tr("organizations — or a tenant id or domain"));
+    m_tenant->setToolTip(tr("The directory to sign in to; empty: any work or school account's own"));
     form->addRow(tr("&Tenant:"), m_tenant);
 
     m_clientId = new QLineEdit(DeveloperSignOnClientId, page);
@@ -174,6 +203,7 @@ QFormLayout *SignInDialog::createFormFields(QWidget *page)
     m_loginHint = new QLineEdit(page);
     m_loginHint->setObjectName(QStringLiteral("loginHintEdit"));
     m_loginHint->setPlaceholderText(tr("user@example.com (optional)"));
+    m_loginHint->setToolTip(tr("The account to suggest on the sign-in page"));
     form->addRow(tr("Login &hint:"), m_loginHint);
 
     m_scopes = new QLineEdit(page);
@@ -220,10 +250,12 @@ QGroupBox *SignInDialog::createPasswordBox(QWidget *page)
     passwordLayout->addRow(warning);
     m_username = new QLineEdit(m_passwordBox);
     m_username->setObjectName(QStringLiteral("usernameEdit"));
+    m_username->setPlaceholderText(QStringLiteral("user@example.com"));
     passwordLayout->addRow(tr("&User name:"), m_username);
     m_password = new QLineEdit(m_passwordBox);
     m_password->setObjectName(QStringLiteral("passwordEdit"));
     m_password->setEchoMode(QLineEdit::Password);
+    m_password->setToolTip(tr("Used once for this sign-in and never stored"));
     passwordLayout->addRow(tr("Pass&word:"), m_password);
     return m_passwordBox;
 }
@@ -245,6 +277,7 @@ void SignInDialog::buildWaiting()
     m_progress->setObjectName(QStringLiteral("progressBar"));
     m_progress->setRange(0, 0);
     m_progress->setTextVisible(false);
+    m_progress->setAccessibleName(tr("Sign-in progress"));
     layout->addWidget(m_progress);
 
     layout->addWidget(createBrowserBox(page));
@@ -274,14 +307,17 @@ QWidget *SignInDialog::createBrowserBox(QWidget *page)
     m_url = new QLineEdit(m_browserBox);
     m_url->setObjectName(QStringLiteral("urlEdit"));
     m_url->setReadOnly(true);
+    m_url->setAccessibleName(tr("Sign-in address"));
     urlRow->addWidget(m_url, 1);
-    auto *copyUrl = button(tr("Copy"), m_browserBox, QStringLiteral("copyUrlButton"));
+    auto *copyUrl = new CopyButton(
+        tr("Copy"), [this]() { return m_url->text(); }, m_browserBox);
+    copyUrl->setObjectName(QStringLiteral("copyUrlButton"));
+    copyUrl->setAccessibleName(tr("Copy the sign-in address"));
     auto *openUrl = button(tr("Open"), m_browserBox, QStringLiteral("openUrlButton"));
+    openUrl->setAccessibleName(tr("Open the sign-in address"));
     urlRow->addWidget(copyUrl);
     urlRow->addWidget(openUrl);
     browserLayout->addLayout(urlRow);
-    connect(copyUrl, &QPushButton::clicked, this,
-            [this]() { QApplication::clipboard()->setText(m_url->text()); });
     connect(openUrl, &QPushButton::clicked, this,
             [this]() { QDesktopServices::openUrl(QUrl::fromEncoded(m_url->text().toUtf8())); });
     return m_browserBox;
@@ -295,6 +331,7 @@ QWidget *SignInDialog::createDeviceBox(QWidget *page)
     deviceLayout->setContentsMargins(0, 0, 0, 0);
     auto *deviceText = new QVBoxLayout;
     m_verificationLink = wrappedLabel(QString(), m_deviceBox, QStringLiteral("verificationLink"));
+    m_verificationLink->setTextFormat(Qt::RichText); // a link; the address in it is escaped
     m_verificationLink->setOpenExternalLinks(true);
     m_verificationLink->setTextInteractionFlags(Qt::TextBrowserInteraction);
     deviceText->addWidget(m_verificationLink);
@@ -304,20 +341,20 @@ QWidget *SignInDialog::createDeviceBox(QWidget *page)
     code.setPointSize(28);
     code.setBold(true);
     m_userCode->setFont(code);
+    m_userCode->setTextFormat(Qt::PlainText);
     m_userCode->setTextInteractionFlags(Qt::TextSelectableByMouse);
     deviceText->addWidget(m_userCode);
-    auto *copyCode = button(tr("Copy code"), m_deviceBox, QStringLiteral("copyCodeButton"));
+    auto *copyCode = new CopyButton(
+        tr("Copy code"), [this]() { return m_userCode->text(); }, m_deviceBox);
+    copyCode->setObjectName(QStringLiteral("copyCodeButton"));
     deviceText->addWidget(copyCode, 0, Qt::AlignLeft);
     m_countdownLabel = wrappedLabel(QString(), m_deviceBox, QStringLiteral("countdownLabel"));
     deviceText->addWidget(m_countdownLabel);
-    deviceText->addStretch();
     deviceLayout->addLayout(deviceText, 1);
     m_qrCode = new QLabel(m_deviceBox);
     m_qrCode->setObjectName(QStringLiteral("qrCodeLabel"));
     m_qrCode->setToolTip(tr("Scan to open the verification page on a phone"));
     deviceLayout->addWidget(m_qrCode, 0, Qt::AlignTop);
-    connect(copyCode, &QPushButton::clicked, this,
-            [this]() { QApplication::clipboard()->setText(m_userCode->text()); });
     return m_deviceBox;
 }
 
@@ -331,54 +368,61 @@ void SignInDialog::buildFailed()
     font.setBold(true);
     title->setFont(font);
     layout->addWidget(title);
-    m_errorMessage = wrappedLabel(QString(), page, QStringLiteral("errorMessage"));
-    m_errorMessage->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    layout->addWidget(m_errorMessage);
-    m_errorNext = wrappedLabel(QString(), page, QStringLiteral("errorNext"));
-    m_errorNext->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    layout->addWidget(m_errorNext);
-    m_errorDetails = new QPlainTextEdit(page);
-    m_errorDetails->setObjectName(QStringLiteral("errorDetails"));
-    m_errorDetails->setReadOnly(true);
-    m_errorDetails->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    layout->addWidget(m_errorDetails, 1);
+    m_errorPanel = new ErrorPanel(page);
+    layout->addWidget(m_errorPanel, 1);
     auto *buttons = new QHBoxLayout;
-    auto *copy = button(tr("Copy details"), page, QStringLiteral("copyDetailsButton"));
-    buttons->addWidget(copy);
     buttons->addStretch();
     auto *back = button(tr("Back"), page, QStringLiteral("backButton"));
-    auto *retry = button(tr("Try again"), page, QStringLiteral("retryButton"));
+    back->setToolTip(tr("Back to the form, to change something"));
+    m_errorActionButton = button(tr("Try again"), page, QStringLiteral("retryButton"));
+    m_errorActionButton->setDefault(true);
     buttons->addWidget(back);
-    buttons->addWidget(retry);
+    buttons->addWidget(m_errorActionButton);
     layout->addLayout(buttons);
-    connect(copy, &QPushButton::clicked, this,
-            [this]() { QApplication::clipboard()->setText(m_errorDetails->toPlainText()); });
     connect(back, &QPushButton::clicked, this, &SignInDialog::backToForm);
-    connect(retry, &QPushButton::clicked, this, [this]() {
-        backToForm();
-        // The password was cleared after use: it has to be typed again.
-        if (method() != model::SignInMethod::UsernamePassword)
-            start();
-    });
+    connect(m_errorActionButton, &QPushButton::clicked, this, &SignInDialog::runErrorAction);
     m_pages->addWidget(page);
+}
+
+void SignInDialog::runErrorAction()
+{
+    backToForm();
+    if (m_errorAction == model::ErrorAction::SignInWithBrowser) {
+        // The user name typed for the password becomes the browser's login hint.
+        if (m_loginHint->text().trimmed().isEmpty())
+            m_loginHint->setText(m_lastRequest.loginHint);
+        setMethod(model::SignInMethod::SystemBrowser);
+        start();
+        return;
+    }
+    // The password was cleared after use: it has to be typed again.
+    if (method() == model::SignInMethod::UsernamePassword)
+        m_password->setFocus();
+    else
+        start();
 }
 
 void SignInDialog::showPage(Page page)
 {
     m_page = page;
-    switch (page) {
-    case Page::Form:
-        m_pages->setCurrentIndex(0);
-        break;
-    case Page::Waiting:
-        m_pages->setCurrentIndex(1);
-        break;
-    case Page::Failed:
-        m_pages->setCurrentIndex(2);
-        break;
-    case Page::Succeeded:
-        break;
+    if (page != Page::Succeeded)
+        m_pages->setCurrentIndex(static_cast<int>(page));
+    // Only the page shown decides the dialog's size: no empty space left by a larger hidden page.
+    for (int index = 0; index < m_pages->count(); ++index) {
+        const auto policy = index == m_pages->currentIndex() ? QSizePolicy::Preferred : QSizePolicy::Ignored;
+        m_pages->widget(index)->setSizePolicy(policy, policy);
     }
+    fitToPage();
+}
+
+void SignInDialog::fitToPage()
+{
+    // After the layouts have taken in what changed (pages, boxes shown or hidden).
+    QTimer::singleShot(0, this, [this]() {
+        if (layout())
+            layout()->activate();
+        fitOnScreen(this);
+    });
 }
 
 void SignInDialog::setClock(const Clock *clock)
@@ -419,11 +463,12 @@ void SignInDialog::prefill(const model::SignInRequest &request)
     m_claims = request.claims;
     m_accountId = request.accountId;
     m_reason = request.reason;
-    m_reasonLabel->setText(m_reason);
+    m_reasonLabel->setText(model::readableMessage(m_reason));
     m_reasonLabel->setVisible(!m_reason.isEmpty());
     if (!request.accountId.isEmpty())
         setWindowTitle(tr("Sign in again: %1 — Azid").arg(request.loginHint));
     updateForm();
+    firstFieldToFill()->setFocus(Qt::OtherFocusReason);
 }
 
 void SignInDialog::setEmbeddedBrowserAvailable(bool available, const QString &reason)
@@ -528,18 +573,53 @@ void SignInDialog::updateForm()
     const bool password = method() == model::SignInMethod::UsernamePassword;
     if (m_passwordBox->isVisibleTo(this) != password) {
         m_passwordBox->setVisible(password);
+        // The user name is the login hint of a password sign-in.
+        m_fields->setRowVisible(m_loginHint, !password);
         // The box and its wrapped warning change the height the form needs.
-        QTimer::singleShot(0, this, [this]() { adjustSize(); });
+        fitToPage();
     }
     const QString why = problem();
-    m_problem->setText(why);
+    // Nothing is wrong with a form nobody has touched yet: the button's tooltip says what is missing.
+    m_problem->setText(m_touched ? why : QString());
     m_signIn->setEnabled(why.isEmpty());
+    m_signIn->setToolTip(why.isEmpty() ? tr("Sign in (Enter)") : why);
+}
+
+void SignInDialog::markTouched()
+{
+    if (m_touched)
+        return;
+    m_touched = true;
+    updateForm();
+}
+
+QWidget *SignInDialog::firstFieldToFill() const
+{
+    if (model::cloudFromKey(m_cloud->currentData().toString()) == model::Cloud::Custom &&
+        m_authority->text().trimmed().isEmpty())
+        return m_authority;
+    if (m_clientId->text().trimmed().isEmpty())
+        return m_clientId;
+    if (method() == model::SignInMethod::UsernamePassword)
+        return m_username->text().trimmed().isEmpty() ? m_username : m_password;
+    return m_signIn;
+}
+
+void SignInDialog::showEvent(QShowEvent *event)
+{
+    QDialog::showEvent(event);
+    if (!event->spontaneous())
+        fitToPage();
 }
 
 void SignInDialog::start()
 {
-    if (m_page == Page::Waiting || !problem().isEmpty())
+    if (m_page == Page::Waiting)
         return;
+    if (!problem().isEmpty()) {
+        markTouched();
+        return;
+    }
     model::SignInRequest request = formRequest();
     if (request.method == model::SignInMethod::UsernamePassword) {
         request.password = Secret::fromString(m_password->text());
@@ -610,6 +690,7 @@ void SignInDialog::onBrowserUrl()
     m_url->setCursorPosition(0);
     // The embedded window shows its own address bar; the address here is for the system browser.
     m_browserBox->setVisible(m_operation->request().method == model::SignInMethod::SystemBrowser);
+    fitToPage();
 }
 
 void SignInDialog::onDeviceCode()
@@ -626,6 +707,7 @@ void SignInDialog::onDeviceCode()
     if (!qr.isNull())
         m_qrCode->setPixmap(QPixmap::fromImage(qr));
     m_deviceBox->show();
+    fitToPage();
     m_countdown.start();
     tick();
 }
@@ -662,12 +744,15 @@ void SignInDialog::onFailed()
     m_countdown.stop();
     const AuthError error =
         m_operation ? m_operation->error() : AuthError::unavailable(tr("The sign-in could not be started."));
-    m_errorMessage->setText(error.message);
-    const QString next = model::nextStep(error);
-    m_errorNext->setText(next.isEmpty() ? QString() : tr("What to do: %1").arg(next));
-    m_errorNext->setVisible(!next.isEmpty());
-    m_errorDetails->setPlainText(model::errorDetails(error));
+    m_errorPanel->setError(error);
+    m_errorAction = model::suggestedAction(error, m_lastRequest.method);
+    const bool browser = m_errorAction == model::ErrorAction::SignInWithBrowser;
+    m_errorActionButton->setText(browser ? tr("Sign in with the browser") : tr("Try again"));
+    m_errorActionButton->setToolTip(browser ? tr("Sign in with the system browser, where multi-factor "
+                                                 "authentication works")
+                                            : tr("Start the same sign-in again"));
     showPage(Page::Failed);
+    m_errorActionButton->setFocus(Qt::OtherFocusReason);
 }
 
 void SignInDialog::onCancelled()

@@ -1,5 +1,7 @@
 #include "azid/ui/tokeninspector.h"
 
+#include "azid/ui/screenfit.h"
+
 #include <QCloseEvent>
 #include <QDateTime>
 #include <QDialogButtonBox>
@@ -9,6 +11,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QShowEvent>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -19,7 +22,8 @@ TokenInspector::TokenInspector(QWidget *parent) : QDialog(parent), m_clock(&Cloc
 {
     setWindowTitle(tr("Token inspector — Azid"));
     setObjectName(QStringLiteral("tokenInspector"));
-    resize(820, 620);
+    // Room for a token's claims; fitOnScreen() makes it smaller on small screens.
+    m_preferredSize = QSize(820, 620);
 
     auto *layout = new QVBoxLayout(this);
     auto *privacy = new QLabel(tr("Decoded here, offline: the token is never sent anywhere. The "
@@ -35,10 +39,14 @@ TokenInspector::TokenInspector(QWidget *parent) : QDialog(parent), m_clock(&Cloc
     m_tokenEdit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_tokenEdit->setWordWrapMode(QTextOption::WrapAnywhere);
     m_tokenEdit->setMaximumHeight(90);
+    m_tokenEdit->setTabChangesFocus(true); // Tab leaves the field: a token holds no tabs
+    m_tokenEdit->setAccessibleName(tr("Token"));
+    m_tokenEdit->setToolTip(tr("The token to decode; it is forgotten when this window closes"));
     layout->addWidget(m_tokenEdit);
 
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("statusLabel"));
+    m_status->setTextFormat(Qt::PlainText); // the audience and user come from the token
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_status);
@@ -65,6 +73,8 @@ TokenInspector::TokenInspector(QWidget *parent) : QDialog(parent), m_clock(&Cloc
 void TokenInspector::createTabs()
 {
     m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("inspectorTabs"));
+    m_tabs->setAccessibleName(tr("Decoded token"));
     m_claimsView = new QTableView(this);
     m_claimsView->setObjectName(QStringLiteral("claimsView"));
     m_claimsView->setModel(&m_claims);
@@ -72,11 +82,15 @@ void TokenInspector::createTabs()
     m_claimsView->horizontalHeader()->setStretchLastSection(true);
     m_claimsView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_claimsView->setWordWrap(false);
+    m_claimsView->setTabKeyNavigation(false); // Tab leaves the table; the arrow keys move in it
+    m_claimsView->setAccessibleName(tr("Claims"));
     m_tabs->addTab(m_claimsView, tr("Claims"));
 
     m_headerView = new QPlainTextEdit(this);
     m_headerView->setObjectName(QStringLiteral("headerView"));
     m_headerView->setReadOnly(true);
+    m_headerView->setTabChangesFocus(true);
+    m_headerView->setAccessibleName(tr("Token header"));
     m_headerView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_tabs->addTab(m_headerView, tr("Header"));
     m_tabs->addTab(createChallengePage(), tr("Claims challenge"));
@@ -98,9 +112,13 @@ QWidget *TokenInspector::createChallengePage()
     m_challengeEdit->setPlaceholderText(QStringLiteral(
         "Bearer realm=\"\", error=\"insufficient_claims\", claims=\"eyJhY2Nlc3NfdG9rZW4iOnsi…\""));
     m_challengeEdit->setMaximumHeight(90);
+    m_challengeEdit->setTabChangesFocus(true);
+    m_challengeEdit->setAccessibleName(tr("Claims challenge"));
+    m_challengeEdit->setToolTip(tr("A WWW-Authenticate header with a claims challenge, or its claims"));
     challengeLayout->addWidget(m_challengeEdit);
     m_challengeResult = new QLabel(challengePage);
     m_challengeResult->setObjectName(QStringLiteral("challengeResult"));
+    m_challengeResult->setTextFormat(Qt::PlainText); // the claims come from a server
     m_challengeResult->setWordWrap(true);
     m_challengeResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
     challengeLayout->addWidget(m_challengeResult);
@@ -113,6 +131,11 @@ QWidget *TokenInspector::createChallengePage()
 }
 
 TokenInspector::~TokenInspector() = default;
+
+QSize TokenInspector::sizeHint() const
+{
+    return m_preferredSize.expandedTo(QDialog::sizeHint());
+}
 
 void TokenInspector::setClock(const Clock *clock)
 {
@@ -197,6 +220,13 @@ void TokenInspector::parseChallenge()
     }
     m_requestButton->setEnabled(m_challenge.problem.isEmpty() && !m_accountId.isEmpty() &&
                                 !text.trimmed().isEmpty());
+}
+
+void TokenInspector::showEvent(QShowEvent *event)
+{
+    QDialog::showEvent(event);
+    if (!event->spontaneous())
+        fitOnScreen(this);
 }
 
 void TokenInspector::closeEvent(QCloseEvent *event)

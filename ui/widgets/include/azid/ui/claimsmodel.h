@@ -6,7 +6,8 @@
 namespace azid::ui {
 
 // A token's claims with what they mean; time claims as local times with how long ago or ahead
-// they are, which moves as setNow() is called.
+// they are, which moves as setNow() is called. Views show the text as plain text; the tooltips are
+// escaped.
 class ClaimsModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -26,6 +27,8 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
+    QString displayText(const QModelIndex &index) const;
+
     QJsonObject m_claims;
     QStringList m_order;
     qint64 m_now = 0;

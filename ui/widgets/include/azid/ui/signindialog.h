@@ -1,6 +1,7 @@
 #pragma once
 
 #include "azid/clock.h"
+#include "azid/model/errortext.h"
 #include "azid/model/signinoperation.h"
 
 #include <QDialog>
@@ -16,13 +17,16 @@ class QFormLayout;
 class QGroupBox;
 class QLabel;
 class QLineEdit;
-class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QRadioButton;
 class QStackedWidget;
+class QVBoxLayout;
 
 namespace azid::ui {
+
+class CopyButton;
+class ErrorPanel;
 
 struct SignInDefaults
 {
@@ -35,8 +39,10 @@ struct SignInDefaults
 // Signs an account in: the cloud or a custom authority, tenant, client id, login hint, scopes and
 // the method. While the sign-in runs it shows what the method needs (the address to open, or the
 // device code with its link, QR code and countdown) with progress and a Cancel button; an error
-// shows its message, what to do next and its details (AADSTS codes, correlation id) with a copy
-// button. Non-modal; nothing in it waits.
+// says what happened and what to do, with its details (AADSTS codes, correlation id) collapsed and
+// copyable, and offers what can succeed: "Try again", or "Sign in with the browser" when a password
+// cannot. Problems with the form show once the person has typed something. Non-modal;
+// nothing in it waits. It fits its screen, scrolling the form where the screen is small.
 class SignInDialog : public QDialog
 {
     Q_OBJECT
@@ -66,6 +72,9 @@ public:
     void setMethod(model::SignInMethod method);
     model::SignInOperation *operation() const { return m_operation; }
     QString countdownText() const;
+    // The field a person must fill first: the password when the user name is known, the user name,
+    // a custom authority's URL; else the Sign in button.
+    QWidget *firstFieldToFill() const;
 
 public slots:
     void start();
@@ -77,10 +86,12 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void buildForm();
     QFormLayout *createFormFields(QWidget *page);
+    void createFormOptions(QWidget *form, QVBoxLayout *layout);
     QGroupBox *createMethodBox(QWidget *page);
     QGroupBox *createPasswordBox(QWidget *page);
     void buildWaiting();
@@ -88,7 +99,10 @@ private:
     QWidget *createDeviceBox(QWidget *page);
     void buildFailed();
     void showPage(Page page);
+    void fitToPage();
     void updateForm();
+    void markTouched();
+    void runErrorAction();
     void onCloudChanged();
     void onBrowserUrl();
     void onDeviceCode();
@@ -107,11 +121,14 @@ private:
     QString m_accountId;
     bool m_scopesEdited = false;
     bool m_embeddedAvailable = true;
+    bool m_touched = false; // the person typed or tried to sign in: problems may show
+    model::ErrorAction m_errorAction = model::ErrorAction::TryAgain;
     QTimer m_countdown;
 
     QLabel *m_reasonLabel = nullptr;
     QStackedWidget *m_pages = nullptr;
     // Form
+    QFormLayout *m_fields = nullptr;
     QComboBox *m_cloud = nullptr;
     QLineEdit *m_authority = nullptr;
     QCheckBox *m_skipDiscovery = nullptr;
@@ -143,9 +160,8 @@ private:
     QLabel *m_qrCode = nullptr;
     QLabel *m_countdownLabel = nullptr;
     // Failed
-    QLabel *m_errorMessage = nullptr;
-    QLabel *m_errorNext = nullptr;
-    QPlainTextEdit *m_errorDetails = nullptr;
+    ErrorPanel *m_errorPanel = nullptr;
+    QPushButton *m_errorActionButton = nullptr;
 };
 
 } // namespace azid::ui

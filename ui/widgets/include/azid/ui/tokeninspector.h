@@ -18,7 +18,7 @@ namespace azid::ui {
 // Decodes a token offline, from the cache or pasted: its header, its claims with what they mean, and
 // its times as local times with a live countdown. Nothing is sent anywhere and the signature is not
 // checked. A pasted WWW-Authenticate claims challenge can ask for a new token with those claims,
-// for the account the token came from.
+// for the account the token came from. What comes from the token or a server is shown as plain text.
 class TokenInspector : public QDialog
 {
     Q_OBJECT
@@ -36,11 +36,14 @@ public:
     model::ClaimsChallenge challenge() const { return m_challenge; }
     QString accountId() const { return m_accountId; }
 
+    QSize sizeHint() const override;
+
 signals:
     void newTokenRequested(const QString &accountId, const QStringList &scopes, const QString &claims);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     // The claims, the header and the claims challenge.
@@ -57,6 +60,7 @@ private:
     QString m_accountId;
     QStringList m_scopes;
     QTimer m_tick;
+    QSize m_preferredSize;
 
     QPlainTextEdit *m_tokenEdit;
     QLabel *m_status;
