@@ -362,6 +362,14 @@ void AccountService::retireCredentials()
 QFuture<TokenResult> AccountService::token(const QString &id, const QStringList &scopes,
                                            const QString &claims)
 {
+    TokenRequestOptions request;
+    request.scopes = scopes;
+    request.claims = claims;
+    return tokenFor(id, request);
+}
+
+QFuture<TokenResult> AccountService::tokenFor(const QString &id, const TokenRequestOptions &request)
+{
     if (!account(id)) {
         return ready(TokenResult(AuthError::unavailable(
             tr("This account is not signed in any more: add it again with \"Add account\"."))));
@@ -384,7 +392,7 @@ QFuture<TokenResult> AccountService::token(const QString &id, const QStringList 
 
     // Tokens that azid-cli or another instance saved meanwhile come in first.
     whenReady(
-        m_storage->loadCaches(), this, [this, id, scopes, claims, promise, over](const VoidResult &loaded) {
+        m_storage->loadCaches(), this, [this, id, request, promise, over](const VoidResult &loaded) {
             if (!loaded.ok())
                 qCWarning(lcModel).noquote() << "could not read the token caches:" << loaded.error().message;
             if (*over)
@@ -400,13 +408,10 @@ QFuture<TokenResult> AccountService::token(const QString &id, const QStringList 
             }
             InteractiveBrowserCredential *credential = credentialFor(*entry);
             m_inUse[credential] += 1;
-            TokenRequestOptions options;
-            options.scopes = scopes;
-            options.claims = claims;
             const quint64 generation = m_storage->cache()->generation();
             const quint64 caeGeneration = m_storage->caeCache()->generation();
             whenReady(
-                credential->getTokenInfo(options), this,
+                credential->getTokenInfo(request), this,
                 [this, id, promise, over, credential, generation, caeGeneration](const TokenResult &result) {
                     releaseCredential(credential);
                     if (result.ok())

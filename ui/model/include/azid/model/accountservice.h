@@ -116,6 +116,8 @@ public:
     // pending at once, no result is delivered (the future finishes cancelled), and a network request
     // already on its way is left to finish in the background, its token going to the cache only.
     QFuture<TokenResult> token(const QString &id, const QStringList &scopes, const QString &claims = {});
+    // The same with every option of a request: also a tenant other than the account's, and CAE.
+    QFuture<TokenResult> tokenFor(const QString &id, const TokenRequestOptions &request);
 
     // Starts a sign-in; the operation is a child of `parent` and reports to whoever shows it.
     SignInOperation *signIn(const SignInRequest &request, QObject *parent);
