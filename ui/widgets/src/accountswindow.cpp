@@ -150,6 +150,7 @@ QLineEdit *AccountsWindow::createFilter(QWidget *parent)
     m_filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_filterEdit = new QLineEdit(parent);
     m_filterEdit->setObjectName(QStringLiteral("accountsFilter"));
+    m_filterEdit->setAccessibleName(tr("Filter accounts"));
     m_filterEdit->setPlaceholderText(tr("Filter by user, tenant or cloud…"));
     m_filterEdit->setClearButtonEnabled(true);
     connect(m_filterEdit, &QLineEdit::textChanged, this, [this](const QString &text) {
@@ -170,6 +171,7 @@ QTableView *AccountsWindow::createAccountsView(QWidget *parent)
 {
     m_view = new QTableView(parent);
     m_view->setObjectName(QStringLiteral("accountsView"));
+    m_view->setAccessibleName(tr("Accounts"));
     m_view->setModel(m_filter);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
