@@ -59,8 +59,13 @@ bool textOption(Reader &r, const QString &arg, Arguments &a,
     return false;
 }
 
-const QStringList kCommands{QStringLiteral("login"), QStringLiteral("token"), QStringLiteral("accounts"),
-                            QStringLiteral("kubectl-credential"), QStringLiteral("git-credential")};
+const QStringList kCommands{QStringLiteral("login"),
+                            QStringLiteral("token"),
+                            QStringLiteral("accounts"),
+                            QStringLiteral("kubectl-credential"),
+                            QStringLiteral("git-credential"),
+                            QStringLiteral("agent"),
+                            QStringLiteral("env")};
 const QStringList kAccountCommands{QStringLiteral("list"),   QStringLiteral("show"),
                                    QStringLiteral("remove"), QStringLiteral("export"),
                                    QStringLiteral("import"), QStringLiteral("restore-cache")};
@@ -103,6 +108,13 @@ QString usage()
         "  git-credential [--account SEL] [--scope S] get|store|erase\n"
         "           A git credential helper (also run as git-credential-azid): an Entra access token for\n"
         "           Azure DevOps as the password; erase drops the cached token.\n"
+        "  agent    [--managed-identity-endpoint [ADDR:]PORT] [--account SEL]\n"
+        "           Serves this profile's tokens to the same user's programs in the foreground (azid-cli\n"
+        "           token then asks it first); with --managed-identity-endpoint, also a local managed-\n"
+        "           identity endpoint for --account. Stops on SIGTERM or SIGINT.\n"
+        "  env      [--account SEL]\n"
+        "           Prints export IDENTITY_ENDPOINT=... and export IDENTITY_HEADER=... of the running\n"
+        "           agent's managed-identity endpoint (exit 3 when none serves).\n"
         "\n"
         "Global options:\n"
         "  --profile NAME       keep accounts and caches apart (default: $AZID_PROFILE or \"default\")\n"
@@ -273,8 +285,19 @@ bool toolOption(Reader &r, const QString &arg, Arguments &a)
     return true;
 }
 
+// agent and env: the account, and the agent's managed-identity endpoint.
+bool agentOption(Reader &r, const QString &arg, Arguments &a)
+{
+    if (a.command == QStringLiteral("agent") &&
+        textOption(r, arg, a, {{"--managed-identity-endpoint", &Arguments::managedIdentityEndpoint}}))
+        return true;
+    return textOption(r, arg, a, {{"--account", &Arguments::account}});
+}
+
 bool commandOption(Reader &r, const QString &arg, Arguments &a)
 {
+    if (a.command == QStringLiteral("agent") || a.command == QStringLiteral("env"))
+        return agentOption(r, arg, a);
     if (a.command == QStringLiteral("kubectl-credential") || a.command == QStringLiteral("git-credential"))
         return toolOption(r, arg, a);
     if (a.command == QStringLiteral("login"))

@@ -52,6 +52,9 @@ struct Arguments
 
     // accounts export/import
     QString file;
+
+    // agent: --managed-identity-endpoint [ADDR:]PORT (--account is the account it serves)
+    QString managedIdentityEndpoint;
 };
 
 struct ParseResult

@@ -23,6 +23,11 @@ int run(const Arguments &arguments)
         if (const auto error = waitForKeychain(arguments))
             return fail(*error, arguments);
     }
+    // The agent keeps a storage of its own for as long as it runs; env asks the running agent only.
+    if (arguments.command == QStringLiteral("agent"))
+        return agent(arguments);
+    if (arguments.command == QStringLiteral("env"))
+        return env(arguments);
     Profile profile(arguments.profile, storageOptions(arguments));
     int code = ExitSuccess;
     if (arguments.command == QStringLiteral("login"))

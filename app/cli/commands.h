@@ -17,6 +17,10 @@ int run(const Arguments &arguments);
 int login(const Arguments &arguments, Profile &profile);    // logincommand.cpp
 int token(const Arguments &arguments, Profile &profile);    // tokencommand.cpp
 int accounts(const Arguments &arguments, Profile &profile); // accountscommand.cpp
+// The agent in the foreground until SIGTERM or SIGINT, and what its managed-identity endpoint is
+// (agentcommand.cpp).
+int agent(const Arguments &arguments);
+int env(const Arguments &arguments);
 
 // The token of the selected signed-in account for the arguments' scopes, claims, tenant and CAE
 // choice, refreshed and saved as needed (tokencommand.cpp). Every command that hands out an

@@ -3,6 +3,7 @@
 #include "wait.h"
 
 #include "azid/keychain/storagefailure.h"
+#include "azid/model/accountselection.h"
 
 namespace azid::cli {
 
@@ -61,35 +62,7 @@ Result<StoredAccount> Profile::select(const QString &selector)
                            "earlier sign-in is known. Use --credential, or leave out "
                            "--memory-only (AZID_MEMORY_ONLY)."));
     }
-    if (all.isEmpty()) {
-        return AuthError::unavailable(
-            QStringLiteral("No account is signed in%1. Sign in with: azid-cli login --flow browser")
-                .arg(m_name == QStringLiteral("default") ? QString()
-                                                         : QStringLiteral(" in profile \"%1\"").arg(m_name)));
-    }
-    QList<StoredAccount> matches;
-    for (const StoredAccount &account : all) {
-        if (selector.isEmpty() ? account.metadata.isDefault
-                               : (account.record.username.compare(selector, Qt::CaseInsensitive) == 0 ||
-                                  account.record.homeAccountId.compare(selector, Qt::CaseInsensitive) == 0))
-            matches.append(account);
-    }
-    if (selector.isEmpty() && matches.isEmpty() && all.size() == 1)
-        matches = all;
-    if (matches.size() == 1)
-        return matches.first();
-    QStringList names;
-    for (const StoredAccount &account : all)
-        names << account.record.username;
-    if (matches.isEmpty() && !selector.isEmpty()) {
-        return AuthError::unavailable(QStringLiteral("No signed-in account matches \"%1\". Signed in: %2.")
-                                          .arg(selector, names.join(QStringLiteral(", "))));
-    }
-    return AuthError::unavailable(
-        QStringLiteral(
-            "Several accounts are signed in (%1) and none is the default: choose one with --account, "
-            "or make one the default with azid-cli login --default.")
-            .arg(names.join(QStringLiteral(", "))));
+    return model::selectAccount(all, selector, m_name);
 }
 
 } // namespace azid::cli

@@ -1,5 +1,6 @@
 // azid-cli token: an access token of a signed-in account (through the account model's account
 // credential), of azure.identity's shared cache, or of one of its other credentials.
+#include "agentclient.h"
 #include "commands.h"
 #include "output.h"
 #include "profile.h"
@@ -40,13 +41,47 @@ int serviceToken(const Arguments &a)
 }
 
 // What to run when the account needs the person again.
-QString signInAgainHint(const StoredAccount &account)
+QString signInAgainHint(const QString &signInMethod, const QString &username)
 {
-    const QString method = account.metadata.signInMethod;
     const QStringList flows{QStringLiteral("browser"), QStringLiteral("device-code"),
                             QStringLiteral("password")};
     return QStringLiteral(" Run: azid-cli login --flow %1 --login-hint %2")
-        .arg(flows.contains(method) ? method : QStringLiteral("browser"), account.record.username);
+        .arg(flows.contains(signInMethod) ? signInMethod : QStringLiteral("browser"), username);
+}
+
+TokenRequestOptions tokenRequest(const Arguments &a)
+{
+    TokenRequestOptions request;
+    request.scopes = a.scopes;
+    request.claims = model::claimsFromChallenge(a.claims);
+    request.tenantId = a.tenant;
+    request.enableCae = a.enableCae;
+    return request;
+}
+
+// The running agent's answer (azid-cli agent, or the tray app), which stands on the same account model
+// and storage: the same token or error as the direct path gives, without opening the keychain here.
+// Nothing when no agent answers, and for options that change where things are stored or how an account
+// reaches its authority (--memory-only, --ca-bundle, --disable-instance-discovery), which are the
+// agent's own settings.
+std::optional<TokenResult> agentToken(const Arguments &a)
+{
+    if (a.memoryOnly || !a.caBundle.isEmpty() || a.disableInstanceDiscovery)
+        return std::nullopt;
+    model::agent::Request request;
+    request.token.account = a.account;
+    request.token.options = tokenRequest(a);
+    const std::optional<model::agent::Answer> answer = askAgent(a.profile, request);
+    if (!answer)
+        return std::nullopt;
+    if (answer->type == model::agent::Answer::Type::Token && answer->token)
+        return TokenResult(*answer->token);
+    if (answer->type != model::agent::Answer::Type::Error)
+        return std::nullopt;
+    AuthError error = answer->error;
+    if (error.kind == ErrorKind::AuthenticationRequired && !answer->account.username.isEmpty())
+        error.message += signInAgainHint(answer->account.signInMethod, answer->account.username);
+    return TokenResult(error);
 }
 
 // After the request: what a refresh brought is saved, and reaches azure.identity's shared cache too
@@ -67,6 +102,8 @@ void keepRefreshed(Profile &profile, const StoredAccount &account, bool refreshe
 
 TokenResult accountToken(const Arguments &a, Profile &profile)
 {
+    if (std::optional<TokenResult> answered = agentToken(a))
+        return *answered;
     const auto account = profile.select(a.account);
     if (!account.ok())
         return account.error();
@@ -81,18 +118,14 @@ TokenResult accountToken(const Arguments &a, Profile &profile)
     options.disableInstanceDiscovery = options.disableInstanceDiscovery || a.disableInstanceDiscovery;
     InteractiveBrowserCredential credential(options);
 
-    TokenRequestOptions request;
-    request.scopes = a.scopes;
-    request.claims = model::claimsFromChallenge(a.claims);
-    request.tenantId = a.tenant;
-    request.enableCae = a.enableCae;
-    const TokenResult result = wait(credential.getTokenInfo(request));
+    const TokenResult result = wait(credential.getTokenInfo(tokenRequest(a)));
     const bool refreshed = profile.hasUnsavedChanges();
     const VoidResult saved = profile.saveCaches();
     if (!result.ok()) {
         AuthError error = result.error();
         if (error.kind == ErrorKind::AuthenticationRequired)
-            error.message += signInAgainHint(account.value());
+            error.message +=
+                signInAgainHint(account.value().metadata.signInMethod, account.value().record.username);
         return error;
     }
     keepRefreshed(profile, account.value(), refreshed, saved);

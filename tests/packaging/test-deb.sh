@@ -83,6 +83,7 @@ expected=(
     /usr/bin/azid-cli
     /usr/bin/git-credential-azid
     /usr/lib/azid/az-shim/az
+    /usr/lib/systemd/user/azid-agent.service
     /usr/share/man/man1/azid-cli.1.gz
     /usr/share/bash-completion/completions/azid-cli
     /usr/share/doc/azid/copyright
@@ -156,6 +157,12 @@ expected_version=$(dpkg-deb --field "$deb" Version)
 grep -q '^Usage: azid-cli' "$scratch/help.txt" || fail "azid-cli --help prints no usage"
 bash -c 'source /usr/share/bash-completion/completions/azid-cli && complete -p azid-cli' >/dev/null ||
     fail "the installed bash completion does not register itself for azid-cli"
+# The agent's systemd user unit starts the installed azid-cli's agent.
+grep -qx 'ExecStart=/usr/bin/azid-cli agent' /usr/lib/systemd/user/azid-agent.service ||
+    fail "azid-agent.service does not start /usr/bin/azid-cli agent"
+for section in '[Unit]' '[Service]' '[Install]'; do
+    grep -qxF "$section" /usr/lib/systemd/user/azid-agent.service || fail "azid-agent.service has no $section"
+done
 # git's credential helper and the az shim are azid-cli under other names; the shim answers as az does
 # (here without an account: the error the Azure SDKs read as "not signed in").
 for link in /usr/bin/git-credential-azid /usr/lib/azid/az-shim/az; do
