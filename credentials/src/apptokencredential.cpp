@@ -1,6 +1,7 @@
 #include "azid/apptokencredential.h"
 
 #include "apptokenrequest.h"
+#include "cachepersistencehooks.h"
 #include "confidentialapp.h"
 #include "futures.h"
 #include "logging.h"
@@ -8,6 +9,7 @@
 #include "recenttokens.h"
 
 #include <QHash>
+#include <QPointer>
 
 namespace azid {
 namespace {
@@ -21,6 +23,7 @@ struct AppTokenCredential::Private
     std::shared_ptr<TokenCache> caeCache = std::make_shared<TokenCache>();
     const Clock *clock = nullptr;
     std::optional<AuthError> configurationError;
+    std::shared_ptr<TokenCachePersistence> persistence; // cache_persistence_options, if given
     QHash<QString, std::shared_ptr<detail::Broadcast<TokenResult>>> inFlight;
     QHash<QString, qint64> lastRequest; // when each key last went to the network
     detail::RecentTokens recent;
@@ -69,7 +72,30 @@ Result<QString> AppTokenCredential::validate(const TokenRequestOptions &options)
     return QString();
 }
 
+void AppTokenCredential::usePersistentCache(const std::optional<TokenCachePersistenceOptions> &options)
+{
+    detail::PersistentCaches caches = detail::persistentCaches(options);
+    if (caches.error)
+        setConfigurationError(*caches.error);
+    if (!caches.persistence)
+        return;
+    d->persistence = caches.persistence;
+    d->cache = caches.cache;
+    d->caeCache = caches.caeCache;
+}
+
 QFuture<TokenResult> AppTokenCredential::getTokenInfo(const TokenRequestOptions &options)
+{
+    if (!d->persistence || d->configurationError)
+        return tokenFromCacheOrNetwork(options);
+    return detail::withPersistence<TokenResult>(
+        d->persistence, [self = QPointer<AppTokenCredential>(this), options] {
+            return self ? self->tokenFromCacheOrNetwork(options)
+                        : detail::Abandoned<QFuture<TokenResult>>::value();
+        });
+}
+
+QFuture<TokenResult> AppTokenCredential::tokenFromCacheOrNetwork(const TokenRequestOptions &options)
 {
     if (d->configurationError)
         return detail::ready(TokenResult(*d->configurationError));
@@ -167,7 +193,10 @@ TokenResult AppTokenCredential::answered(const TokenResult &result, const AppTok
 ConfidentialClientCredential::ConfidentialClientCredential(const ConfidentialClientOptions &options,
                                                            QObject *parent)
     : AppTokenCredential(options.cache, options.clock, parent)
-{}
+{
+    if (!options.cache)
+        usePersistentCache(options.cachePersistenceOptions);
+}
 
 ConfidentialClientCredential::~ConfidentialClientCredential() = default;
 

@@ -1,12 +1,15 @@
 #include "azid/interactivecredential.h"
 
 #include "azid/authorityhosts.h"
+#include "cachepersistencehooks.h"
 #include "futures.h"
 #include "interactiverequest.h"
 #include "logging.h"
 #include "oauth.h"
 #include "publicclient.h"
 #include "recenttokens.h"
+
+#include <QPointer>
 
 namespace azid {
 
@@ -47,6 +50,7 @@ struct InteractiveCredential::Private
     std::optional<AuthenticationRecord> record;
     std::optional<AuthError> configurationError;
     detail::RecentTokens recent;
+    std::shared_ptr<TokenCachePersistence> persistence; // cache_persistence_options, if given
 };
 
 InteractiveCredential::InteractiveCredential(const InteractiveCredentialOptions &options, QObject *parent)
@@ -70,9 +74,18 @@ InteractiveCredential::InteractiveCredential(const InteractiveCredentialOptions 
     config.http = options.http;
     config.cache = options.cache;
     config.caeCache = options.caeCache;
+    if (!options.cache) {
+        detail::PersistentCaches caches = detail::persistentCaches(options.cachePersistenceOptions);
+        d->configurationError = caches.error;
+        d->persistence = caches.persistence;
+        if (caches.persistence) {
+            config.cache = caches.cache;
+            config.caeCache = caches.caeCache;
+        }
+    }
     config.clock = options.clock;
     d->client = new detail::PublicClient(config, this);
-    if (d->client->configurationError())
+    if (d->client->configurationError() && !d->configurationError)
         d->configurationError = d->client->configurationError();
 }
 
@@ -110,6 +123,17 @@ TokenCache &InteractiveCredential::tokenCache() const
 }
 
 QFuture<TokenResult> InteractiveCredential::getTokenInfo(const TokenRequestOptions &options)
+{
+    if (!d->persistence || d->configurationError)
+        return tokenSilentlyOrInteractively(options);
+    return detail::withPersistence<TokenResult>(
+        d->persistence, [self = QPointer<InteractiveCredential>(this), options] {
+            return self ? self->tokenSilentlyOrInteractively(options)
+                        : detail::Abandoned<QFuture<TokenResult>>::value();
+        });
+}
+
+QFuture<TokenResult> InteractiveCredential::tokenSilentlyOrInteractively(const TokenRequestOptions &options)
 {
     if (d->configurationError)
         return detail::ready(TokenResult(*d->configurationError));
@@ -191,8 +215,13 @@ InteractiveCredential::runInteractive(const detail::InteractiveRequest &request)
                 if (!record.ok())
                     return Result<detail::TokenOutcome>(record.error());
                 d->record = record.value();
-                qCInfo(lcCredentials).noquote()
-                    << "signed in as" << d->record->username << "in tenant" << d->record->tenantId;
+                // Who signed in is personal data: only with support logging on (enable_support_logging).
+                if (d->options.enableSupportLogging) {
+                    qCInfo(lcCredentials).noquote()
+                        << "signed in as" << d->record->username << "in tenant" << d->record->tenantId;
+                } else {
+                    qCInfo(lcCredentials) << "signed in";
+                }
             }
             return outcome;
         }));
@@ -238,12 +267,17 @@ QFuture<Result<AuthenticationRecord>> InteractiveCredential::authenticateFor(con
     request.tenant = d->client->tenantId();
     request.scopes = scopes;
     request.claims = claims;
-    return runInteractive(request).then(
-        QtFuture::Launch::Sync, detail::guarded(this, [](const Result<detail::TokenOutcome> &outcome) {
-            if (!outcome.ok())
-                return Result<AuthenticationRecord>(outcome.error());
-            return outcome.value().record();
-        }));
+    using Outcome = Result<detail::TokenOutcome>;
+    return detail::withPersistence<Outcome>(d->persistence,
+                                            [self = QPointer<InteractiveCredential>(this), request] {
+                                                return self ? self->runInteractive(request)
+                                                            : detail::Abandoned<QFuture<Outcome>>::value();
+                                            })
+        .then(QtFuture::Launch::Sync, detail::guarded(this, [](const Result<detail::TokenOutcome> &outcome) {
+                  if (!outcome.ok())
+                      return Result<AuthenticationRecord>(outcome.error());
+                  return outcome.value().record();
+              }));
 }
 
 } // namespace azid

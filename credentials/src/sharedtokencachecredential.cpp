@@ -2,6 +2,7 @@
 
 #include "authority.h"
 #include "azid/authorityhosts.h"
+#include "cachepersistencehooks.h"
 #include "futures.h"
 #include "logging.h"
 #include "oauth.h"
@@ -79,6 +80,20 @@ struct SharedTokenCacheCredential::Private
     TokenCache &cache(bool cae) const { return cae && options.caeCache ? *options.caeCache : *options.cache; }
     Result<CachedAccount> selectAccount(bool cae) const;
     QFuture<TokenResult> acquire(const TokenRequestOptions &request);
+
+    // The caches, their reload and their save from the persistent cache `persistenceOptions` name.
+    void usePersistentCache(const TokenCachePersistenceOptions &persistenceOptions)
+    {
+        detail::PersistentCaches caches = detail::persistentCaches(persistenceOptions);
+        if (caches.error) {
+            configurationError = caches.error;
+            return;
+        }
+        options.cache = caches.cache;
+        options.caeCache = caches.caeCache;
+        options.reloadCache = [persistence = caches.persistence] { return persistence->load(); };
+        options.saveCache = [persistence = caches.persistence] { return persistence->save(); };
+    }
 };
 
 Result<CachedAccount> SharedTokenCacheCredential::Private::selectAccount(bool cae) const
@@ -210,6 +225,8 @@ SharedTokenCacheCredential::SharedTokenCacheCredential(const QString &username,
 {
     d->username = username;
     d->options = options;
+    if (!options.cache && (options.cachePersistenceOptions || hasTokenCachePersistenceFactory()))
+        d->usePersistentCache(options.cachePersistenceOptions.value_or(TokenCachePersistenceOptions()));
     detail::ClientConfiguration config;
     config.authority = options.authority;
     config.tenantId = DefaultTenant;
@@ -225,8 +242,8 @@ SharedTokenCacheCredential::SharedTokenCacheCredential(const QString &username,
     config.disableInstanceDiscovery = options.disableInstanceDiscovery;
     config.instanceDiscoveryEndpoint = options.instanceDiscoveryEndpoint;
     config.http = options.http;
-    config.cache = options.cache;
-    config.caeCache = options.caeCache ? options.caeCache : options.cache;
+    config.cache = d->options.cache;
+    config.caeCache = d->options.caeCache ? d->options.caeCache : d->options.cache;
     config.clock = options.clock;
     d->client = new detail::PublicClient(config, this);
     d->host = d->client->host().base.host();

@@ -68,9 +68,4 @@ QString identityServiceDirectory()
     return QDir::home().filePath(QStringLiteral(".IdentityService"));
 }
 
-QString TokenCachePersistenceOptions::cacheName(bool cae) const
-{
-    return name + (cae ? QStringLiteral(".cae") : QStringLiteral(".nocae"));
-}
-
 } // namespace azid

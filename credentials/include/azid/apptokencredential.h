@@ -3,6 +3,7 @@
 #include "azid/clock.h"
 #include "azid/confidentialclientoptions.h"
 #include "azid/tokencache.h"
+#include "azid/tokencachepersistence.h"
 #include "azid/tokencredential.h"
 
 #include <QObject>
@@ -57,9 +58,14 @@ protected:
     const Clock &clock() const;
     // azure.identity's ValueErrors at construction become errors of every request.
     void setConfigurationError(const AuthError &error);
+    // Tokens go to the caches of `options` (cache_persistence_options), loaded before and saved after
+    // each request; nothing without options.
+    void usePersistentCache(const std::optional<TokenCachePersistenceOptions> &options);
 
 private:
     TokenCache &cacheFor(bool cae) const;
+    // getTokenInfo() without the persistent cache's load and save.
+    QFuture<TokenResult> tokenFromCacheOrNetwork(const TokenRequestOptions &options);
     // What a request that went to the token service gives its callers; caches a new token.
     TokenResult answered(const TokenResult &result, const AppTokenCacheKey &key,
                          const detail::AppTokenRequest &request, const TokenRequestOptions &options,

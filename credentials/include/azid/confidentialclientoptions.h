@@ -3,12 +3,14 @@
 #include "azid/clock.h"
 #include "azid/httpoptions.h"
 #include "azid/tokencache.h"
+#include "azid/tokencachepersistence.h"
 
 #include <QString>
 #include <QStringList>
 #include <QUrl>
 
 #include <memory>
+#include <optional>
 
 namespace azid {
 
@@ -28,6 +30,11 @@ struct ConfidentialClientOptions
     // Where tokens go (cache_persistence_options: the keychain module persists this cache). Empty: a
     // cache of the credential's own, in memory.
     std::shared_ptr<TokenCache> cache;
+    // azure.identity's cache_persistence_options (ClientSecretCredential, CertificateCredential,
+    // ClientAssertionCredential): without `cache`, tokens go to the persistent cache it names (see
+    // TokenCachePersistence; the keychain module provides it), loaded before and saved after each
+    // request. Unset: a cache in memory.
+    std::optional<TokenCachePersistenceOptions> cachePersistenceOptions;
     const Clock *clock = nullptr; // tests move time; default: the system clock
     HttpOptions http;
 };

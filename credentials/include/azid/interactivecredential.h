@@ -4,6 +4,7 @@
 #include "azid/clock.h"
 #include "azid/httpoptions.h"
 #include "azid/tokencache.h"
+#include "azid/tokencachepersistence.h"
 #include "azid/tokencredential.h"
 
 #include <QObject>
@@ -33,8 +34,15 @@ struct InteractiveCredentialOptions
     HttpOptions http;
     std::shared_ptr<TokenCache> cache;    // where tokens go; shared between credentials to share sign-ins
     std::shared_ptr<TokenCache> caeCache; // tokens requested with enable_cae
-    const Clock *clock = nullptr;         // tests move time; default: the system clock
-    QUrl instanceDiscoveryEndpoint;       // where unknown hosts are validated; default: the public cloud's
+    // azure.identity's cache_persistence_options: without `cache`, tokens go to the persistent cache
+    // it names (see TokenCachePersistence; the keychain module provides it), loaded before and saved
+    // after each request and sign-in. Unset: a cache in memory.
+    std::optional<TokenCachePersistenceOptions> cachePersistenceOptions;
+    const Clock *clock = nullptr;   // tests move time; default: the system clock
+    QUrl instanceDiscoveryEndpoint; // where unknown hosts are validated; default: the public cloud's
+    // azure.identity's enable_support_logging: personal data (who signed in, in which tenant) reaches the
+    // log only when this is on. For troubleshooting.
+    bool enableSupportLogging = false;
 };
 
 // The base of InteractiveBrowserCredential, DeviceCodeCredential and UsernamePasswordCredential:
@@ -71,6 +79,8 @@ protected:
     void setConfigurationError(const AuthError &error);
 
 private:
+    // getTokenInfo() without the persistent cache's load and save.
+    QFuture<TokenResult> tokenSilentlyOrInteractively(const TokenRequestOptions &options);
     QFuture<Result<detail::TokenOutcome>> runInteractive(const detail::InteractiveRequest &request);
     QFuture<Result<AuthenticationRecord>> authenticateFor(const QStringList &scopes, const QString &claims);
     struct Private;

@@ -4,6 +4,7 @@
 #include "azid/clock.h"
 #include "azid/httpoptions.h"
 #include "azid/tokencache.h"
+#include "azid/tokencachepersistence.h"
 #include "azid/tokencredential.h"
 
 #include <QObject>
@@ -30,6 +31,11 @@ struct SharedTokenCacheCredentialOptions
     // uses). No cache: the credential is unavailable.
     std::shared_ptr<TokenCache> cache;
     std::shared_ptr<TokenCache> caeCache;
+    // Without `cache`: the persistent cache these options name (default: "msal.cache", the one
+    // Microsoft developer tools share), through the installed TokenCachePersistence factory (the
+    // keychain module's enableKeychainTokenCachePersistence()), which then also reloads and saves it.
+    // With neither a cache nor a factory the credential is unavailable.
+    std::optional<TokenCachePersistenceOptions> cachePersistenceOptions;
     // Brings the cache up to date before each request (as msal-extensions reloads a changed cache);
     // a failure makes the credential unavailable ("Shared token cache unavailable").
     std::function<QFuture<VoidResult>()> reloadCache;
