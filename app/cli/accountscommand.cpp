@@ -102,11 +102,12 @@ int import(const Arguments &a, Profile &profile)
     if (!existing.ok())
         return fail(existing.error(), a);
     const model::ImportSettings settings{a.caBundle, a.disableInstanceDiscovery};
-    for (const AuthenticationRecord &record : records.value()) {
-        const AccountMetadata metadata = model::metadataForImport(record, existing.value(), settings);
-        if (const VoidResult stored = wait(profile.accounts().put(record, metadata)); !stored.ok())
-            return fail(stored.error(), a);
-    }
+    // One change of the account list for all of them (the index and the summaries written once).
+    QList<StoredAccount> batch;
+    for (const AuthenticationRecord &record : records.value())
+        batch << StoredAccount{record, model::metadataForImport(record, existing.value(), settings)};
+    if (const VoidResult stored = wait(profile.accounts().putAll(batch)); !stored.ok())
+        return fail(stored.error(), a);
     printNote(QStringLiteral("Imported %1 account record(s). Tokens come with the next sign-in; until then "
                              "azid-cli token exits with 5 (interaction required).")
                   .arg(records.value().size()));

@@ -683,24 +683,16 @@ QFuture<Result<int>> AccountService::importRecords(const QByteArray &json)
     if (!parsed.ok())
         return ready(Result<int>(parsed.error()));
     const QList<AuthenticationRecord> &records = parsed.value();
-    QList<QFuture<VoidResult>> puts;
-    for (const AuthenticationRecord &record : records) {
-        const AccountMetadata metadata =
-            metadataForImport(record, m_stored, ImportSettings{m_http.caBundleFile});
-        // AccountStore runs these one after another, in this order.
-        puts << m_storage->accounts().put(record, metadata);
-    }
+    // One change of the account list for all of them (the index and the summaries written once).
+    const ImportSettings settings{m_http.caBundleFile};
+    QList<StoredAccount> batch;
+    for (const AuthenticationRecord &record : records)
+        batch << StoredAccount{record, metadataForImport(record, m_stored, settings)};
     const int count = static_cast<int>(records.size());
     QFuture<Result<int>> imported =
-        QtFuture::whenAll(puts.begin(), puts.end())
-            .then(QtFuture::Launch::Sync, [count](const QList<QFuture<VoidResult>> &done) {
-                for (const QFuture<VoidResult> &put : done) {
-                    const VoidResult result = put.resultCount() ? put.result() : VoidResult();
-                    if (!result.ok())
-                        return Result<int>(result.error());
-                }
-                return Result<int>(count);
-            });
+        m_storage->accounts().putAll(batch).then(QtFuture::Launch::Sync, [count](const VoidResult &stored) {
+            return stored.ok() ? Result<int>(count) : Result<int>(stored.error());
+        });
     whenReady(imported, this, [this](const Result<int> &) { reload(); });
     return imported;
 }
