@@ -1,6 +1,7 @@
-// Speed of the credentials library: cached getToken through the public async API, cache look-ups
-// as the cache grows, a network token request against a raw keep-alive POST to the same endpoint,
-// and many concurrent requests on one expired key. Needs azid-sandbox (started here).
+// Speed of the credentials library: cached getToken through the public async API for each kind of
+// credential, cache look-ups as the cache grows, a network token request against the same POST
+// with curl over one kept-alive connection, the first token of a new credential in a warm process,
+// and many concurrent requests on one expired key. Starts azid-sandbox and azid-msi-emulator.
 #include "azid/authorityhosts.h"
 #include "azid/certificatecredential.h"
 #include "azid/chainedtokencredential.h"
@@ -26,6 +27,8 @@
 #include <QSslConfiguration>
 #include <QTemporaryDir>
 #include <QUrlQuery>
+
+#include <algorithm>
 
 #include <benchmark/benchmark.h>
 
@@ -177,17 +180,18 @@ void BM_CacheLookup(benchmark::State &state)
 }
 BENCHMARK(BM_CacheLookup)->Arg(10)->Arg(100)->Arg(1000)->Arg(10000);
 
-// A token request that reaches the authority every time: claims bypass the access-token cache, so
-// each call redeems (and rotates) the refresh token.
-void BM_NetworkTokenRequest(benchmark::State &state)
+const QString NbfClaims = QStringLiteral("{\"access_token\":{\"nbf\":{\"essential\":true}}}");
+
+// A user's token request that reaches the authority every time: claims bypass the access-token
+// cache, so each call redeems (and rotates) the refresh token.
+void BM_NetworkTokenRequest_User(benchmark::State &state)
 {
     UsernamePasswordCredential credential(aliceOptions(std::make_shared<TokenCache>()));
     if (!test::await(credential.getTokenInfo(TokenRequestOptions{{Arm}, {}, {}, false})).ok()) {
         state.SkipWithError("sign-in against azid-sandbox failed");
         return;
     }
-    const TokenRequestOptions request{
-        {Arm}, QStringLiteral("{\"access_token\":{\"nbf\":{\"essential\":true}}}"), {}, false};
+    const TokenRequestOptions request{{Arm}, NbfClaims, {}, false};
     for (auto _ : state) {
         TokenResult result = test::await(credential.getTokenInfo(request));
         if (!result.ok()) {
@@ -196,40 +200,133 @@ void BM_NetworkTokenRequest(benchmark::State &state)
         }
     }
 }
+BENCHMARK(BM_NetworkTokenRequest_User)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// An app's token request that reaches the authority every time (claims bypass the cache): the same
+// client credentials POST as BM_CurlKeepAlivePost's.
+void BM_NetworkTokenRequest(benchmark::State &state)
+{
+    const std::shared_ptr<TokenCredential> credential = clientSecretCredential();
+    const TokenRequestOptions request{{Arm}, NbfClaims, {}, false};
+    if (!test::await(credential->getTokenInfo(request)).ok()) {
+        state.SkipWithError("the first token request to azid-sandbox failed");
+        return;
+    }
+    for (auto _ : state) {
+        TokenResult result = test::await(credential->getTokenInfo(request));
+        if (!result.ok()) {
+            state.SkipWithError(qPrintable(result.error().toString()));
+            return;
+        }
+    }
+}
 BENCHMARK(BM_NetworkTokenRequest)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-// The floor: the same POST over a kept-alive HTTPS connection with nothing around it.
-void BM_RawKeepAlivePost(benchmark::State &state)
+// The form ClientSecretCredential posts for a token with claims.
+QString clientCredentialsBody()
+{
+    return QStringLiteral("grant_type=client_credentials&client_id=%1&scope=%2&claims=%3&client_secret=%4")
+        .arg(Daemon, QString::fromLatin1(QUrl::toPercentEncoding(Arm)),
+             QString::fromLatin1(QUrl::toPercentEncoding(NbfClaims)), DaemonSecret.revealString());
+}
+
+// The floor: the same POST with curl, one process and one kept-alive connection for 200 requests;
+// the iteration's time is their median (curl's own time_total of each).
+void BM_CurlKeepAlivePost(benchmark::State &state)
+{
+    QUrl url = g_sandbox->url();
+    url.setPath(QStringLiteral("/%1/oauth2/v2.0/token").arg(Contoso));
+    const QString body = clientCredentialsBody();
+    QStringList arguments;
+    for (int i = 0; i < 200; ++i) {
+        if (i > 0)
+            arguments << QStringLiteral("--next");
+        arguments << QStringLiteral("--silent") << QStringLiteral("--fail") << QStringLiteral("--cacert")
+                  << g_sandbox->caFile() << QStringLiteral("--output") << QStringLiteral("/dev/null")
+                  << QStringLiteral("--write-out") << QStringLiteral("%{time_total}\\n")
+                  << QStringLiteral("--data") << body << url.toString();
+    }
+    for (auto _ : state) {
+        QProcess curl;
+        curl.start(QStringLiteral("curl"), arguments);
+        if (!curl.waitForFinished(120000) || curl.exitCode() != 0) {
+            state.SkipWithError("curl failed");
+            return;
+        }
+        QList<double> seconds;
+        for (const QByteArray &line : curl.readAllStandardOutput().split('\n')) {
+            if (!line.isEmpty())
+                seconds.append(line.toDouble());
+        }
+        std::sort(seconds.begin(), seconds.end());
+        state.SetIterationTime(seconds.value(seconds.size() / 2));
+    }
+}
+BENCHMARK(BM_CurlKeepAlivePost)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// The same POST through a bare QNetworkAccessManager over one kept-alive connection: what Qt's
+// network stack costs by itself (its HTTP thread and the hand-overs to it), for the profile.
+void BM_QtKeepAlivePost(benchmark::State &state)
 {
     QNetworkAccessManager network;
     network.setProxy(QNetworkProxy::NoProxy);
     QUrl url = g_sandbox->url();
-    url.setPath(QStringLiteral("/organizations/oauth2/v2.0/token"));
+    url.setPath(QStringLiteral("/%1/oauth2/v2.0/token").arg(Contoso));
     QNetworkRequest request(url);
     QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
     ssl.addCaCertificates(QSslCertificate::fromPath(g_sandbox->caFile()));
     request.setSslConfiguration(ssl);
     request.setHeader(QNetworkRequest::ContentTypeHeader,
                       QStringLiteral("application/x-www-form-urlencoded"));
-    const QByteArray body =
-        "grant_type=password&client_id=04b07795-8ddb-461a-bbee-02f9e1bf7b46&username=alice%40contoso."
-        "test&password=alice-password-1&scope=https%3A%2F%2Fmanagement.azure.com%2F.default+"
-        "offline_access+openid+profile&client_info=1";
+    const QByteArray body = clientCredentialsBody().toUtf8();
     for (auto _ : state) {
         QNetworkReply *reply = network.post(request, body);
         QEventLoop loop;
         QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
         loop.exec();
-        if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200) {
-            state.SkipWithError("the raw POST failed");
-            delete reply;
-            return;
-        }
+        const bool ok = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
         benchmark::DoNotOptimize(reply->readAll());
         delete reply;
+        if (!ok) {
+            state.SkipWithError("the POST failed");
+            return;
+        }
     }
 }
-BENCHMARK(BM_RawKeepAlivePost)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_QtKeepAlivePost)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// The first token of a new credential in a process that already has one for the same authority:
+// made, used once and deleted, each with a cache of its own. The counters are what azid-sandbox
+// saw per 200 credentials: discovery requests (instance discovery and OpenID configuration) and
+// TLS handshakes.
+void BM_NewCredentialFirstToken(benchmark::State &state)
+{
+    auto newCredentialToken = []() {
+        ClientSecretCredential credential(Contoso, Daemon, DaemonSecret,
+                                          sandboxOptions<ClientSecretCredentialOptions>());
+        return test::await(credential.getTokenInfo(TokenRequestOptions{{Arm}, {}, {}, false}));
+    };
+    if (!newCredentialToken().ok()) {
+        state.SkipWithError("the first token request to azid-sandbox failed");
+        return;
+    }
+    g_sandbox->clearRequests();
+    qint64 made = 0;
+    for (auto _ : state) {
+        if (!newCredentialToken().ok()) {
+            state.SkipWithError("a token request to azid-sandbox failed");
+            return;
+        }
+        ++made;
+    }
+    const double per200 = 200.0 / std::max<qint64>(made, 1);
+    state.counters["tls_handshakes_per_200"] = g_sandbox->countTlsHandshakes() * per200;
+    state.counters["discovery_requests_per_200"] =
+        (g_sandbox->countRequests(QStringLiteral("openid-configuration")) +
+         g_sandbox->countRequests(QStringLiteral("instance-discovery"))) *
+        per200;
+}
+BENCHMARK(BM_NewCredentialFirstToken)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(200);
 
 // 1,000 requests for one expired key: the counter says how many reached the authority.
 void BM_ConcurrentExpiredKey(benchmark::State &state)
