@@ -125,6 +125,7 @@ struct SdkOutcome
     int exitCode = -1;
     qint64 pid = 0;
     QJsonObject json;
+    QByteArray stdoutText;
     QByteArray stderrText;
 };
 } // namespace
@@ -205,8 +206,8 @@ private:
         if (!QTest::qWaitFor([&process]() { return process.state() == QProcess::NotRunning; }, 120000))
             process.kill(); // the exit code then says it did not finish
         outcome.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-        const QList<QByteArray> lines = process.readAllStandardOutput().trimmed().split('\n');
-        outcome.json = QJsonDocument::fromJson(lines.last()).object();
+        outcome.stdoutText = process.readAllStandardOutput();
+        outcome.json = QJsonDocument::fromJson(outcome.stdoutText.trimmed().split('\n').last()).object();
         outcome.stderrText = process.readAllStandardError();
         return outcome;
     }

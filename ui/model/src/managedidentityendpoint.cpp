@@ -2,11 +2,11 @@
 
 #include "azid/model/accountservice.h"
 #include "azid/model/whenready.h"
-#include "modellogging.h"
 #include "peerprocess.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QNetworkInterface>
 #include <QRandomGenerator>
 #include <QTcpServer>
@@ -53,6 +53,10 @@ struct EndpointAnswer
 } // namespace detail
 
 namespace {
+
+// Every request the endpoint answers, without its token: azid-cli agent keeps this category's info
+// messages in its log when it hides the rest of the model's.
+Q_LOGGING_CATEGORY(lcEndpoint, "azid.model.endpoint", QtInfoMsg)
 
 using detail::RequestHead;
 using Answer = detail::EndpointAnswer;
@@ -197,9 +201,9 @@ VoidResult ManagedIdentityEndpoint::start(const ManagedIdentityEndpointOptions &
     m_secret = Secret::fromString(newSecret());
     m_bucket = options.burst;
     m_bucketFilledAtMs = m_clock.elapsed();
-    qCInfo(lcModel).noquote() << "managed identity endpoint listening on" << url().toString();
+    qCInfo(lcEndpoint).noquote() << "managed identity endpoint listening on" << url().toString();
     if (isExposed())
-        qCWarning(lcModel).noquote() << warning();
+        qCInfo(lcEndpoint).noquote() << warning(); // the host shows it to the person
     return Done{};
 }
 
@@ -214,7 +218,7 @@ void ManagedIdentityEndpoint::stop()
     m_server = nullptr;
     m_waiting.clear();
     m_secret.clear();
-    qCInfo(lcModel) << "managed identity endpoint stopped";
+    qCInfo(lcEndpoint) << "managed identity endpoint stopped";
 }
 
 bool ManagedIdentityEndpoint::isListening() const
@@ -303,7 +307,7 @@ void ManagedIdentityEndpoint::onNewConnection()
         connect(socket, &QObject::destroyed, this, [this, socket]() { m_waiting.removeOne(socket); });
         QTimer::singleShot(m_options.readTimeout, socket, [this, socket]() {
             if (m_waiting.contains(socket)) {
-                qCDebug(lcModel) << "managed identity endpoint: a request did not arrive in time";
+                qCDebug(lcEndpoint) << "managed identity endpoint: a request did not arrive in time";
                 m_waiting.removeOne(socket);
                 socket->abort();
             }
@@ -316,7 +320,8 @@ void ManagedIdentityEndpoint::dropOldestConnection()
     if (m_waiting.isEmpty())
         return;
     QTcpSocket *oldest = m_waiting.takeFirst();
-    qCDebug(lcModel) << "managed identity endpoint: too many connections, the oldest waiting one is dropped";
+    qCDebug(lcEndpoint)
+        << "managed identity endpoint: too many connections, the oldest waiting one is dropped";
     oldest->abort();
 }
 
@@ -539,13 +544,13 @@ void ManagedIdentityEndpoint::remember(ServedRequest record)
                                ? QStringLiteral("%1 (pid %2)").arg(record.program).arg(record.pid)
                                : QStringLiteral("an unknown program at %1").arg(record.peer.toString());
     if (record.served()) {
-        qCInfo(lcModel).noquote() << "managed identity endpoint: served a token for" << record.scope << "to"
-                                  << caller;
+        qCInfo(lcEndpoint).noquote() << "managed identity endpoint: served a token for" << record.scope
+                                     << "to" << caller;
     } else if (record.status != 429) {
-        qCWarning(lcModel).noquote() << "managed identity endpoint: refused" << caller << "with"
-                                     << record.status << record.error << record.scope;
+        qCWarning(lcEndpoint).noquote() << "managed identity endpoint: refused" << caller << "with"
+                                        << record.status << record.error << record.scope;
     }
-    qCDebug(lcModel).noquote() << "managed identity endpoint: account" << record.username;
+    qCDebug(lcEndpoint).noquote() << "managed identity endpoint: account" << record.username;
     m_recent << record;
     while (m_recent.size() > std::max(0, m_options.recentRequestsKept))
         m_recent.removeFirst();
