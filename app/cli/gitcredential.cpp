@@ -9,6 +9,7 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QUrl>
 
 #include <cstdio>
 #include <string>
@@ -68,8 +69,10 @@ int answerErase(const Arguments &a, Profile &profile)
         return fail(account.error(), a);
     if (const VoidResult loaded = profile.loadCaches(ProfileStorage::Caches::WithoutCae); !loaded.ok())
         return fail(loaded.error(), a);
+    // The record names the issuer's host[:port]; the cache files tokens under the host alone.
     const AuthenticationRecord &record = account.value().record;
-    if (!profile.cache()->removeAccessTokens(record.homeAccountId, record.authority, a.scopes))
+    const QString environment = QUrl(QStringLiteral("https://") + record.authority).host();
+    if (!profile.cache()->removeAccessTokens(record.homeAccountId, environment, a.scopes))
         return ExitSuccess;
     if (const VoidResult saved = profile.saveCaches(); !saved.ok())
         return fail(saved.error(), a);
