@@ -49,7 +49,8 @@ bool addNameEntry(X509_NAME *name, const char *field, const char *value)
 }
 
 // Builds a certificate for subjectKey, signed by issuerKey; a null issuer means self-signed (the CA).
-X509Ptr makeCertificate(EVP_PKEY *subjectKey, const char *commonName, X509 *issuer, EVP_PKEY *issuerKey)
+X509Ptr makeCertificate(EVP_PKEY *subjectKey, const char *commonName, X509 *issuer, EVP_PKEY *issuerKey,
+                        const char *altNames = "DNS:localhost,IP:127.0.0.1")
 {
     const bool isCa = issuer == nullptr;
     X509Ptr cert(X509_new());
@@ -85,7 +86,7 @@ X509Ptr makeCertificate(EVP_PKEY *subjectKey, const char *commonName, X509 *issu
         ok = ok && addExtension(cert.get(), &context, NID_basic_constraints, "critical,CA:FALSE") &&
              addExtension(cert.get(), &context, NID_key_usage, "critical,digitalSignature") &&
              addExtension(cert.get(), &context, NID_ext_key_usage, "serverAuth") &&
-             addExtension(cert.get(), &context, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
+             addExtension(cert.get(), &context, NID_subject_alt_name, altNames);
     }
     if (!ok || X509_sign(cert.get(), isCa ? subjectKey : issuerKey, EVP_sha256()) <= 0)
         return {};
@@ -157,8 +158,11 @@ QSslKey toQSslKey(const QByteArray &pem)
 
 } // namespace
 
-std::optional<TlsMaterial> CertificateMaker::prepare(const QString &stateDir, QString *error)
+std::optional<TlsMaterial> CertificateMaker::prepare(const QString &stateDir, QString *error,
+                                                     const QString &hostName)
 {
+    if (!hostName.isEmpty())
+        return create(stateDir, error, hostName);
     const QDir dir(stateDir);
     const QString caPath = dir.absoluteFilePath(u"ca.pem"_s);
     const QByteArray caPem = readFile(caPath);
@@ -184,11 +188,15 @@ std::optional<TlsMaterial> CertificateMaker::prepare(const QString &stateDir, QS
         }
     }
     ERR_clear_error();
-    return create(stateDir, error);
+    return create(stateDir, error, {});
 }
 
-std::optional<TlsMaterial> CertificateMaker::create(const QString &stateDir, QString *error)
+std::optional<TlsMaterial> CertificateMaker::create(const QString &stateDir, QString *error,
+                                                    const QString &hostName)
 {
+    const QByteArray commonName = hostName.isEmpty() ? QByteArray("localhost") : hostName.toUtf8();
+    const QByteArray altNames =
+        hostName.isEmpty() ? QByteArray("DNS:localhost,IP:127.0.0.1") : "DNS:" + hostName.toUtf8();
     const EvpPkeyPtr caKey = generateEcKey();
     const EvpPkeyPtr serverKey = generateEcKey();
     if (!caKey || !serverKey) {
@@ -196,8 +204,9 @@ std::optional<TlsMaterial> CertificateMaker::create(const QString &stateDir, QSt
         return std::nullopt;
     }
     const X509Ptr ca = makeCertificate(caKey.get(), "Azid Sandbox Test CA", nullptr, nullptr);
-    const X509Ptr server =
-        ca ? makeCertificate(serverKey.get(), "localhost", ca.get(), caKey.get()) : X509Ptr();
+    const X509Ptr server = ca ? makeCertificate(serverKey.get(), commonName.constData(), ca.get(),
+                                                caKey.get(), altNames.constData())
+                              : X509Ptr();
     if (!ca || !server) {
         *error = openSslError(u"certificate creation failed"_s);
         return std::nullopt;

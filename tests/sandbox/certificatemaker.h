@@ -22,12 +22,16 @@ class CertificateMaker
 {
 public:
     // Reuses ca.pem/server.pem/server.key in stateDir while they stay valid, otherwise writes new ones.
-    static std::optional<TlsMaterial> prepare(const QString &stateDir, QString *error);
+    // With a host name, always new ones, for that name only (not localhost or 127.0.0.1): a test of
+    // clients facing a trusted certificate for another host.
+    static std::optional<TlsMaterial> prepare(const QString &stateDir, QString *error,
+                                              const QString &hostName = {});
     static std::optional<TlsMaterial> loadFiles(const QString &certPath, const QString &keyPath,
                                                 QString *error);
 
 private:
-    static std::optional<TlsMaterial> create(const QString &stateDir, QString *error);
+    static std::optional<TlsMaterial> create(const QString &stateDir, QString *error,
+                                             const QString &hostName);
 };
 
 } // namespace azid::sandbox

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <sys/socket.h>
+
 namespace azid::sandbox {
 
 namespace {
@@ -209,6 +211,10 @@ void HttpConnection::send(const HttpResponse &response, bool keepAlive)
 {
     if (m_socket->state() != QAbstractSocket::ConnectedState)
         return;
+    if (response.resetAfterBytes >= 0) {
+        sendThenReset(response.serialize(keepAlive).left(response.resetAfterBytes));
+        return;
+    }
     m_socket->write(response.serialize(keepAlive));
     m_idleTimer.start();
     if (!keepAlive)
@@ -224,6 +230,25 @@ void HttpConnection::close()
     QTimer::singleShot(5000, this, [this]() {
         m_socket->abort();
         deleteLater();
+    });
+}
+
+void HttpConnection::sendThenReset(const QByteArray &start)
+{
+    m_closing = true;
+    m_idleTimer.stop();
+    m_socket->write(start);
+    const auto reset = [this]() {
+        // SO_LINGER 0: close() sends a TCP reset instead of an orderly end of the stream.
+        const linger abortive{1, 0};
+        ::setsockopt(int(m_socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive);
+        m_socket->abort();
+        deleteLater();
+    };
+    // Once the kernel has the bytes, give loopback a moment to deliver them before the reset.
+    connect(m_socket, &QSslSocket::encryptedBytesWritten, this, [this, reset](qint64) {
+        if (m_socket->bytesToWrite() == 0 && m_socket->encryptedBytesToWrite() == 0)
+            QTimer::singleShot(100, this, reset);
     });
 }
 

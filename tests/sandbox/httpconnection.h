@@ -40,6 +40,8 @@ private:
     void respond(const HttpResponse &response, bool keepAlive);
     void send(const HttpResponse &response, bool keepAlive);
     void failAndClose(int status, const QByteArray &reason);
+    // Sends the start of an answer and then resets the connection (a "reset" fault).
+    void sendThenReset(const QByteArray &start);
     void close();
     void onIdleTimeout();
 

@@ -22,6 +22,8 @@ struct HttpResponse
     // A "hold" fault keeps the response until this gate is released (then delayMs applies).
     ResponseGate *gate = nullptr;
     bool closeConnection = false;
+    // A "reset" fault: only this many bytes of the serialised answer go out, then the connection is reset.
+    qsizetype resetAfterBytes = -1;
 
     void setHeader(const QByteArray &name, const QByteArray &value);
     QByteArray header(QByteArrayView name) const;

@@ -170,6 +170,7 @@ HttpResponse Sandbox::route(RequestContext &context)
         response = match.handler();
     }
     if (fault) {
+        applyFault(*fault, response);
         response.delayMs = fault->delayMs;
         if (fault->hold)
             response.gate = &m_gate;
@@ -177,6 +178,24 @@ HttpResponse Sandbox::route(RequestContext &context)
             response.setHeader("Retry-After", QByteArray::number(fault->retryAfter));
     }
     return response;
+}
+
+void Sandbox::applyFault(const Fault &fault, HttpResponse &response)
+{
+    const bool jsonAnswer =
+        response.status == 200 && response.header("Content-Type").startsWith("application/json");
+    if (jsonAnswer)
+        FaultInjector::applyFields(fault, response.body);
+    if (fault.oversizeKiB > 0) {
+        // Valid JSON, just far longer than any authority's answer.
+        response.status = 200;
+        response.setHeader("Content-Type", "application/json; charset=utf-8");
+        response.body = R"({"padding":")" + QByteArray(qsizetype(fault.oversizeKiB) * 1024, 'x') + R"("})";
+    }
+    if (fault.reset) {
+        const QByteArray whole = response.serialize(true);
+        response.resetAfterBytes = whole.size() - response.body.size() / 2;
+    }
 }
 
 HttpResponse Sandbox::faultResponse(const Fault &fault, const RequestContext &context) const

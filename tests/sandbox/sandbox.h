@@ -32,6 +32,8 @@ public:
 private:
     HttpResponse route(RequestContext &context);
     HttpResponse faultResponse(const Fault &fault, const RequestContext &context) const;
+    // What a fault changes in an answer: its fields, an oversized body, a reset halfway through it.
+    static void applyFault(const Fault &fault, HttpResponse &response);
     QString originFor(const HttpRequest &request) const;
     void logLine(const HttpRequest &request, int status) const;
 
