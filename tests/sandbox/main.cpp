@@ -99,9 +99,14 @@ int main(int argc, char *argv[])
     const QCommandLineOption codeLifetimeOption(u"code-lifetime"_s,
                                                 u"Authorization code lifetime (default 600)."_s, u"SEC"_s);
     const QCommandLineOption quietOption(u"quiet"_s, u"Do not log requests to stderr."_s);
+    const QCommandLineOption generateUsersOption(
+        u"generate-users"_s,
+        u"Add N users to the directory: user1@DOMAIN ... userN@DOMAIN of its first tenant, password "
+        u"userK-password-1 (profiles of many accounts)."_s,
+        u"N"_s);
     parser.addOptions({portOption, stateDirOption, certOption, keyOption, tlsNameOption, configOption,
                        autoApproveOption, lifetimeOption, refreshInOption, intervalOption, expiresOption,
-                       codeLifetimeOption, quietOption});
+                       codeLifetimeOption, quietOption, generateUsersOption});
     parser.process(app);
     if (!parser.positionalArguments().isEmpty())
         return fail(u"unexpected argument %1 (see --help)"_s.arg(parser.positionalArguments().first()));
@@ -132,6 +137,13 @@ int main(int argc, char *argv[])
         directory = Directory::fromJson(file.readAll(), &error);
         if (!directory)
             return fail(error);
+    }
+
+    if (parser.isSet(generateUsersOption)) {
+        const auto count = parseSeconds(parser, generateUsersOption, 0, 0);
+        if (!count || *count > 100000)
+            return fail(u"--generate-users needs a whole number from 0 to 100000"_s);
+        directory->addGeneratedUsers(*count);
     }
 
     if (!QSslSocket::supportsSsl())
