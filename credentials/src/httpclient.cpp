@@ -14,6 +14,7 @@
 #include <QPointer>
 #include <QPromise>
 #include <QSslCertificate>
+#include <QSslError>
 #include <QSysInfo>
 #include <QThread>
 #include <QTimer>
@@ -90,6 +91,30 @@ bool goesThroughProxy(QNetworkAccessManager *network, const QUrl &url)
     return !proxies.isEmpty() && proxies.first().type() != QNetworkProxy::NoProxy;
 }
 
+// Host and path for the log, without the user name that user-realm discovery puts in its path:
+// personal data is not logged.
+QString loggablePath(const QUrl &url)
+{
+    QString path = url.path();
+    const qsizetype realm = path.indexOf(QLatin1String("/userrealm/"), 0, Qt::CaseInsensitive);
+    if (realm >= 0)
+        path = path.left(realm) + QStringLiteral("/userrealm/(user)");
+    return url.host() + path;
+}
+
+const char *const hostMismatchProperty = "azidHostMismatch";
+
+// Notes on the reply when its certificate names another host, so that the error can say so.
+void watchForHostMismatch(QNetworkReply *reply)
+{
+    QObject::connect(reply, &QNetworkReply::sslErrors, reply, [reply](const QList<QSslError> &errors) {
+        for (const QSslError &error : errors) {
+            if (error.error() == QSslError::HostNameMismatch)
+                reply->setProperty(hostMismatchProperty, true);
+        }
+    });
+}
+
 QString describeTransportError(QNetworkReply *reply, std::chrono::milliseconds timeout, bool timedOut)
 {
     if (timedOut) {
@@ -101,9 +126,18 @@ QString describeTransportError(QNetworkReply *reply, std::chrono::milliseconds t
     QString text = reply->errorString();
     switch (reply->error()) {
     case QNetworkReply::SslHandshakeFailedError:
+        if (reply->property(hostMismatchProperty).toBool()) {
+            text += QStringLiteral(". The server's TLS certificate is for another host than %1: check the "
+                                   "authority URL; if it is right, a proxy or DNS entry sends you elsewhere.")
+                        .arg(reply->url().host());
+            break;
+        }
         text +=
             QStringLiteral(". The server's TLS certificate is not trusted: if a proxy or a test authority "
                            "uses its own CA, name its PEM file with --ca-bundle or AZID_CA_BUNDLE.");
+        break;
+    case QNetworkReply::RemoteHostClosedError:
+        text += QStringLiteral(". The connection ended before the whole answer arrived.");
         break;
     case QNetworkReply::HostNotFoundError:
         text += QStringLiteral(". Check the authority host name and the network connection.");
@@ -383,6 +417,7 @@ void HttpClient::start(std::shared_ptr<Attempt> attempt)
     QNetworkReply *reply =
         r.method == "GET" ? m_network->get(request) : m_network->sendCustomRequest(request, r.method, r.body);
     abortWhenLargerThan(reply, m_options.maxResponseBytes);
+    watchForHostMismatch(reply);
     m_replies.append(reply);
     connect(reply, &QNetworkReply::finished, this, [this, reply, attempt]() mutable {
         m_replies.removeAll(reply);
@@ -392,23 +427,27 @@ void HttpClient::start(std::shared_ptr<Attempt> attempt)
         response.status = status.isValid() ? status.toInt() : 0;
         const bool tooLarge = reply->property(bodyTooLargeProperty).toBool();
         const bool timedOut = !tooLarge && reply->error() == QNetworkReply::OperationCanceledError;
+        // A network error after the status line: the body was cut off (reset, closed, timed out).
+        const bool cutOff = !tooLarge && response.status != 0 && reply->error() > QNetworkReply::NoError &&
+                            reply->error() < QNetworkReply::ProxyConnectionRefusedError;
         if (tooLarge) {
             response = HttpResponse{};
             response.clientRequestId = QString::fromLatin1(attempt->clientRequestId);
             response.transportError = describeBodyTooLarge(attempt->request.url, m_options.maxResponseBytes);
             response.transportReason = ErrorReason::Protocol;
-        } else if (response.status == 0) {
+        } else if (response.status == 0 || cutOff) {
+            response.status = 0;
             response.transportError = describeTransportError(reply, m_options.transferTimeout, timedOut);
             response.transportReason =
                 transportReason(reply->error(), goesThroughProxy(m_network, attempt->request.url));
         }
         for (const auto &[name, value] : reply->rawHeaderPairs())
             response.headers.insert(name.toLower(), value);
-        if (!tooLarge)
+        if (response.status != 0)
             response.body = reply->readAll();
 
         const QUrl url = attempt->request.url;
-        qCDebug(lcHttp).noquote() << attempt->request.method << url.host() + url.path() << "->"
+        qCDebug(lcHttp).noquote() << attempt->request.method << loggablePath(url) << "->"
                                   << (response.status ? QString::number(response.status)
                                                       : response.transportError)
                                   << "client-request-id" << response.clientRequestId << "after"
@@ -429,7 +468,7 @@ void HttpClient::start(std::shared_ptr<Attempt> attempt)
             delayMs = retryAfter * 1000;
         delayMs = std::min<qint64>(delayMs, m_options.maxRetryDelay.count());
         ++attempt->retriesDone;
-        qCInfo(lcHttp).noquote() << "retrying" << url.host() + url.path() << "in" << delayMs << "ms (attempt"
+        qCInfo(lcHttp).noquote() << "retrying" << loggablePath(url) << "in" << delayMs << "ms (attempt"
                                  << attempt->retriesDone + 1 << "), last answer"
                                  << (response.status ? QString::number(response.status)
                                                      : response.transportError);
