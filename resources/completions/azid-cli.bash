@@ -16,12 +16,13 @@ _azid_cli()
     local global_opts="--profile --authority --tenant --client-id --ca-bundle
         --disable-instance-discovery --output -o --verbose -v --memory-only
         --allow-unencrypted-storage --wait-for-keychain --version --help"
-    local commands="login token accounts"
+    local commands="login token accounts kubectl-credential git-credential"
     local account_commands="list show remove export import restore-cache"
     local login_opts="--flow --scope --login-hint --redirect-uri --timeout --username
         --password-stdin --default --shared-cache"
     local token_opts="--scope --account --claims --enable-cae --credential"
     local accounts_opts="--file"
+    local tool_opts="--account --scope"
     local credentials="default environment client-secret certificate managed-identity
         workload-identity azure-cli azure-developer-cli azure-powershell azure-pipelines
         shared-token-cache client-assertion authorization-code on-behalf-of visual-studio-code"
@@ -32,7 +33,7 @@ _azid_cli()
             mapfile -t COMPREPLY < <(compgen -W "browser device-code password" -- "$cur")
             return ;;
         --output | -o)
-            mapfile -t COMPREPLY < <(compgen -W "json raw table" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "json raw table az" -- "$cur")
             return ;;
         --credential)
             mapfile -t COMPREPLY < <(compgen -W "$credentials" -- "$cur")
@@ -83,6 +84,9 @@ _azid_cli()
             if [[ $cur == -* ]]; then candidates=$global_opts; else candidates=$commands; fi ;;
         login) candidates="$login_opts $global_opts" ;;
         token) candidates="$token_opts $global_opts" ;;
+        kubectl-credential) candidates="$tool_opts $global_opts" ;;
+        git-credential)
+            if [[ $cur == -* ]]; then candidates="$tool_opts $global_opts"; else candidates="get store erase"; fi ;;
         accounts)
             if [[ -z $subcommand && $cur != -* ]]; then
                 candidates=$account_commands

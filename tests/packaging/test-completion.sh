@@ -26,11 +26,13 @@ expect() {
     fi
 }
 
-expect azid-cli "" -- login token accounts
-expect azid-cli --profile work "" -- login token accounts
+expect azid-cli "" -- login token accounts kubectl-credential git-credential
+expect azid-cli --profile work "" -- login token accounts kubectl-credential git-credential
+expect azid-cli git-credential "" -- get store erase
+expect azid-cli kubectl-credential --s -- --scope
 expect azid-cli accounts "" -- list show remove export import restore-cache
 expect azid-cli accounts export --f -- --file
-expect azid-cli --output "" -- json raw table
+expect azid-cli --output "" -- json raw table az
 expect azid-cli -o t -- table
 expect azid-cli login --flow "" -- browser device-code password
 expect azid-cli login --p -- --password-stdin --profile
