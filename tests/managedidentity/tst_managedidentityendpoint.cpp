@@ -513,24 +513,18 @@ void TestManagedIdentityEndpoint::endpointAddresses_data()
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("address"); // empty: refused
     QTest::addColumn<int>("port");
-    QTest::newRow("port alone") << "8182"
-                                << "127.0.0.1" << 8182;
-    QTest::newRow("any port") << "0"
-                              << "127.0.0.1" << 0;
-    QTest::newRow("IPv4 and port") << "172.17.0.1:8182"
-                                   << "172.17.0.1" << 8182;
-    QTest::newRow("any address") << "0.0.0.0:8182"
-                                 << "0.0.0.0" << 8182;
-    QTest::newRow("bracketed IPv6") << "[::1]:8182"
-                                    << "::1" << 8182;
-    QTest::newRow("a host name") << "localhost:8182"
-                                 << "" << 0;
-    QTest::newRow("no port") << "127.0.0.1:"
-                             << "" << 0;
-    QTest::newRow("port too large") << "65536"
-                                    << "" << 0;
-    QTest::newRow("empty") << ""
-                           << "" << 0;
+    const std::tuple<const char *, const char *, int> rows[] = {{"8182", "127.0.0.1", 8182},
+                                                                {"0", "127.0.0.1", 0},
+                                                                {"172.17.0.1:8182", "172.17.0.1", 8182},
+                                                                {"0.0.0.0:8182", "0.0.0.0", 8182},
+                                                                {"[::1]:8182", "::1", 8182},
+                                                                {"localhost:8182", "", 0},
+                                                                {"127.0.0.1:", "", 0},
+                                                                {"65536", "", 0},
+                                                                {"", "", 0}};
+    for (const auto &[text, address, port] : rows)
+        QTest::newRow(*text ? text : "empty")
+            << QString::fromLatin1(text) << QString::fromLatin1(address) << port;
 }
 
 void TestManagedIdentityEndpoint::endpointAddresses()
