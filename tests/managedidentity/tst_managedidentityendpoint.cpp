@@ -264,6 +264,7 @@ private slots:
     void loopbackBindServesLoopbackPeers();
     void peersOutsideLoopbackAreRefused();
     void floodGets429AndServingGoesOn();
+    void azidCliAgentServesItToEnv();
     void aSignInNeededIsAnError();
     void noTokenTextInLogs();
 };
@@ -635,6 +636,61 @@ void TestManagedIdentityEndpoint::floodGets429AndServingGoesOn()
     const SdkOutcome outcome = python(QStringLiteral("managed"), Arm);
     QVERIFY2(outcome.exitCode == 0, outcome.stderrText + QJsonDocument(outcome.json).toJson());
     QCOMPARE(outcome.json.value(QStringLiteral("sha256")).toString(), expectedHash(m_alice, Arm));
+}
+
+void TestManagedIdentityEndpoint::azidCliAgentServesItToEnv()
+{
+    QProcess agent;
+    agent.start(QStringLiteral(AZID_CLI_PATH),
+                {QStringLiteral("--profile"), QStringLiteral("mi-endpoint"), QStringLiteral("agent"),
+                 QStringLiteral("--managed-identity-endpoint"), QStringLiteral("0"),
+                 QStringLiteral("--account"), Bob});
+    QVERIFY(agent.waitForStarted(30000));
+    const auto stopAgent = qScopeGuard([&agent]() {
+        agent.terminate();
+        if (!agent.waitForFinished(10000))
+            agent.kill();
+    });
+    // `eval "$(azid-cli env)"`: once the agent listens and has read its accounts, env prints the two
+    // variables for the account it serves.
+    QHash<QString, QString> exported;
+    const QStringList env{QStringLiteral("--profile"), QStringLiteral("mi-endpoint"), QStringLiteral("env"),
+                          QStringLiteral("--account"), Bob};
+    QVERIFY(QTest::qWaitFor(
+        [&]() {
+            const SdkOutcome printed =
+                runClient(QStringLiteral(AZID_CLI_PATH), env, QProcessEnvironment::systemEnvironment());
+            for (const QByteArray &line : printed.stdoutText.split('\n')) {
+                const qsizetype equals = line.indexOf('=');
+                if (line.startsWith("export ") && equals > 0)
+                    exported.insert(QString::fromUtf8(line.mid(7, equals - 7)),
+                                    QString::fromUtf8(line.mid(equals + 1)).remove(QLatin1Char('\'')));
+            }
+            return printed.exitCode == 0;
+        },
+        60000));
+    QVERIFY(
+        exported.value(QStringLiteral("IDENTITY_ENDPOINT")).startsWith(QStringLiteral("http://127.0.0.1:")));
+    QCOMPARE(exported.value(QStringLiteral("IDENTITY_HEADER")).size(), 43);
+    m_secrets << exported.value(QStringLiteral("IDENTITY_HEADER"));
+
+    QProcessEnvironment environment = clientEnvironment(*m_endpoint);
+    environment.insert(QStringLiteral("IDENTITY_ENDPOINT"),
+                       exported.value(QStringLiteral("IDENTITY_ENDPOINT")));
+    environment.insert(QStringLiteral("IDENTITY_HEADER"), exported.value(QStringLiteral("IDENTITY_HEADER")));
+    const SdkOutcome client =
+        runClient(QStringLiteral(AZID_TEST_PYTHON),
+                  {QStringLiteral(AZID_SDK_CLIENT_PY), QStringLiteral("default"), Arm}, environment);
+    QVERIFY2(client.exitCode == 0, client.stderrText + QJsonDocument(client.json).toJson());
+    QCOMPARE(client.json.value(QStringLiteral("sha256")).toString(), expectedHash(m_bob, Arm));
+    // The agent's log names the calling program, never the token.
+    agent.terminate();
+    QVERIFY(agent.waitForFinished(30000));
+    const QByteArray log = agent.readAllStandardError() + agent.readAllStandardOutput();
+    QVERIFY2(log.contains("served a token for " + Arm.toUtf8() + " to /usr/bin/python3") &&
+                 log.contains("(pid " + QByteArray::number(client.pid) + ')'),
+             log.constData());
+    QVERIFY(!log.contains("eyJ"));
 }
 
 void TestManagedIdentityEndpoint::aSignInNeededIsAnError()
