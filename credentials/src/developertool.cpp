@@ -1,5 +1,7 @@
 #include "developertool.h"
 
+#include "azid/boundedfile.h"
+
 #include "authority.h"
 #include "logging.h"
 #include "oauth.h"
@@ -368,6 +370,11 @@ AuthError DeveloperTool::notRun(const ProcessOutcome &outcome, const QString &me
         break;
     case ProcessOutcome::Status::Abandoned:
         reason = QStringLiteral("%1 was killed: the credential that ran it was destroyed.").arg(m_toolName);
+        break;
+    case ProcessOutcome::Status::TooMuchOutput:
+        reason = QStringLiteral("%1 printed more than %2 KiB, far more than a token, and was killed.")
+                     .arg(m_toolName)
+                     .arg(MaxToolOutputBytes / 1024);
         break;
     case ProcessOutcome::Status::NotFound:
     case ProcessOutcome::Status::Finished:

@@ -1,5 +1,7 @@
 #include "azid/processrunner.h"
 
+#include "azid/boundedfile.h"
+
 #include "logging.h"
 
 #include <QDir>
@@ -90,6 +92,7 @@ private:
     };
 
     void reportEnd(QProcess *process, const std::shared_ptr<Run> &run);
+    static void limitOutput(QProcess *process, const std::shared_ptr<Run> &run);
     static void killAfter(QProcess *process, const std::shared_ptr<Run> &run,
                           std::chrono::milliseconds timeout);
 
@@ -136,6 +139,7 @@ QFuture<ProcessOutcome> QtProcessRunner::run(const ProcessRequest &request)
     QProcess *process = newProcess(path, request);
     m_running.insert(process, run);
     reportEnd(process, run);
+    limitOutput(process, run);
     if (request.timeout.count() > 0)
         killAfter(process, run, request.timeout);
 
@@ -181,6 +185,30 @@ void QtProcessRunner::reportEnd(QProcess *process, const std::shared_ptr<Run> &r
                          run->finish(std::move(outcome));
                          release();
                      });
+}
+
+// Kills the process tree once it has printed more than MaxToolOutputBytes on either channel: no tool
+// prints that much for a token, and the output is buffered whole.
+void QtProcessRunner::limitOutput(QProcess *process, const std::shared_ptr<Run> &run)
+{
+    const auto check = [run, process] {
+        process->setReadChannel(QProcess::StandardOutput);
+        const qint64 out = process->bytesAvailable();
+        process->setReadChannel(QProcess::StandardError);
+        const qint64 err = process->bytesAvailable();
+        process->setReadChannel(QProcess::StandardOutput);
+        if (out <= MaxToolOutputBytes && err <= MaxToolOutputBytes)
+            return;
+        qCDebug(lcCredentials) << run->program << "printed more than" << MaxToolOutputBytes
+                               << "bytes; killing it";
+        killProcessTree(process);
+        ProcessOutcome outcome;
+        outcome.status = ProcessOutcome::Status::TooMuchOutput;
+        outcome.program = run->program;
+        run->finish(std::move(outcome));
+    };
+    QObject::connect(process, &QProcess::readyReadStandardOutput, process, check);
+    QObject::connect(process, &QProcess::readyReadStandardError, process, check);
 }
 
 // Kills the process tree once the timeout has passed and finishes the run as timed out.

@@ -183,6 +183,7 @@ private slots:
     void azureCliNotInstalled();
     void azureCliCannotStart();
     void azureCliTimeoutKillsTheProcessTree();
+    void endlessOutputKillsTheTool();
     void azureCliRefusesArgumentsBeforeRunning_data();
     void azureCliRefusesArgumentsBeforeRunning();
     void azureCliClaimsChallenge();
@@ -457,6 +458,21 @@ void TestDevTools::azureCliTimeoutKillsTheProcessTree()
     verifyError(result, true, QStringLiteral("Failed to invoke the Azure CLI."));
     verifyError(result, true,
                 QStringLiteral("did not finish within 1 second (process_timeout) and was killed"));
+    verifyKilled(QStringLiteral("az"));
+}
+
+void TestDevTools::endlessOutputKillsTheTool()
+{
+    // A tool (or whatever is first on PATH under its name) that prints without end is killed once it has
+    // printed more than the limit, long before the timeout; its output is not kept.
+    writeTool(QStringLiteral("az"), QStringLiteral("echo $$ > '%1.pid'\nyes '{\"accessToken\": 1}' &\n"
+                                                   "echo $! > '%1.child'\nwait\n")
+                                        .arg(file(QStringLiteral("az"))));
+    auto options = optionsWithTools<AzureCliCredentialOptions>();
+    options.processTimeout = std::chrono::seconds(120);
+    const TokenResult result = run<AzureCliCredential>(options, request({kArm}));
+    verifyError(result, true,
+                QStringLiteral("printed more than 4096 KiB, far more than a token, and was killed"));
     verifyKilled(QStringLiteral("az"));
 }
 

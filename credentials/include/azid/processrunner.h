@@ -33,6 +33,7 @@ struct ProcessOutcome
         Crashed,       // it ended on a signal
         TimedOut,      // it did not finish within the timeout and was killed
         Abandoned,     // the runner was destroyed while it ran; it was killed
+        TooMuchOutput, // it printed more than MaxToolOutputBytes (azid/boundedfile.h); it was killed
     };
     Status status = Status::FailedToStart;
     int exitCode = -1;
