@@ -1,5 +1,7 @@
 #include "azid/workloadidentitycredential.h"
 
+#include "azid/boundedfile.h"
+
 #include "apptokenrequest.h"
 #include "confidentialapp.h"
 #include "environmentreader.h"
@@ -17,16 +19,17 @@ const QString JwtBearerAssertionType =
 detail::ClientCredentialFields tokenFileAssertion(const QString &path)
 {
     return [path](const QUrl &) -> Result<detail::FormFields> {
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly)) {
+        Result<QByteArray> read =
+            readFileAtMost(path, MaxTokenFileBytes, QStringLiteral("The federated token file %1").arg(path));
+        if (!read) {
             return AuthError::authentication(
                 QStringLiteral(
-                    "WorkloadIdentityCredential could not read the federated token file %1: %2. Check "
+                    "WorkloadIdentityCredential could not read the federated token file: %1 Check "
                     "AZURE_FEDERATED_TOKEN_FILE and that the service account token is projected into "
                     "the pod.")
-                    .arg(path, file.errorString()));
+                    .arg(read.error().message));
         }
-        QByteArray contents = file.readAll();
+        QByteArray contents = std::move(read.value());
         const Secret assertion(contents);
         scrub(contents);
         if (assertion.isEmpty()) {

@@ -3,6 +3,7 @@
 // azid-sandbox tokens, over TLS on loopback. The sandbox trusts the issuer through federated
 // identity credentials; Pipelines' OIDC endpoint is azid-msi-emulator's.
 #include "azid/azurepipelinescredential.h"
+#include "azid/boundedfile.h"
 #include "azid/managedidentitycredential.h"
 #include "azid/workloadidentitycredential.h"
 
@@ -329,6 +330,22 @@ private slots:
         WorkloadIdentityCredential credential(missingFile);
         expectError(token(credential, tokenRequest({Arm})), ErrorKind::ClientAuthentication,
                     QStringLiteral("could not read the federated token file"));
+        QCOMPARE(sandboxTokenRequests().size(), 0);
+
+        // A token file far larger than any token (a wrong path, a device that never ends) is refused
+        // after reading at most the limit, and nothing is sent.
+        const QString huge = m_files.filePath(QStringLiteral("huge-token"));
+        QFile hugeFile(huge);
+        QVERIFY(hugeFile.open(QIODevice::WriteOnly));
+        QVERIFY(hugeFile.resize(MaxTokenFileBytes + 1));
+        hugeFile.close();
+        for (const QString &path : {huge, QStringLiteral("/dev/zero")}) {
+            WorkloadIdentityCredentialOptions tooLarge = workloadOptions();
+            tooLarge.tokenFilePath = path;
+            WorkloadIdentityCredential large(tooLarge);
+            expectError(token(large, tokenRequest({Arm})), ErrorKind::ClientAuthentication,
+                        QStringLiteral("The federated token file %1 is larger than 256 KiB").arg(path));
+        }
         QCOMPARE(sandboxTokenRequests().size(), 0);
     }
 
