@@ -1,6 +1,7 @@
 // The tray app with many accounts (issue: costs that do not grow with the number of accounts): the
 // menu shows the default and the recently used accounts first and the rest under their tenants, and
-// the accounts window filters as one types. Over the in-memory keychain, offscreen.
+// the accounts window filters as one types. Over the in-memory keychain, offscreen. Screenshots of the
+// menu and the window with 200 accounts go to this build folder (azid-200-accounts-*.png).
 #include "azid/keychain/memorysecretstore.h"
 #include "azid/keychain/profilestorage.h"
 #include "azid/model/accountservice.h"
@@ -12,6 +13,8 @@
 
 #include <QApplication>
 #include <QLineEdit>
+#include <QMenu>
+#include <QPixmap>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -43,6 +46,20 @@ QList<AuthenticationRecord> records(int count, int tenants)
         all << r;
     }
     return all;
+}
+
+// Shows `widget` (a menu pops up), saves what it shows as `name` in the build folder, and closes it.
+void screenshot(QWidget *widget, const char *name)
+{
+    if (auto *menu = qobject_cast<QMenu *>(widget))
+        menu->popup(QPoint(10, 10));
+    else
+        widget->show();
+    QVERIFY(QTest::qWaitForWindowExposed(widget));
+    const QPixmap shown = widget->grab();
+    QVERIFY(!shown.isNull() && shown.height() > 100);
+    QVERIFY(shown.save(QStringLiteral(AZID_SCREENSHOT_DIR "/") + QLatin1String(name)));
+    widget->close();
 }
 
 QList<QMenu *> submenus(QMenu *menu)
@@ -147,6 +164,9 @@ private slots:
         QVERIFY(!people.first()->actions().isEmpty());
         emit contoso->aboutToShow(); // opened again: not filled twice
         QCOMPARE(submenus(contoso).size(), 29);
+        screenshot(tray.menu(), "azid-200-accounts-menu.png");
+        screenshot(all, "azid-200-accounts-tenants.png");
+        screenshot(contoso, "azid-200-accounts-tenant.png");
     }
 
     void theWindowFiltersAsOneTypes()
@@ -156,6 +176,8 @@ private slots:
         AccountsWindow window(m_service.get(), &model, m_settings.get());
         QTableView *view = window.view();
         QCOMPARE(view->model()->rowCount(), 200);
+        window.resize(1100, 700);
+        screenshot(&window, "azid-200-accounts-window.png");
         auto *filter = window.findChild<QLineEdit *>(QStringLiteral("accountsFilter"));
         QVERIFY(filter);
         QTest::keyClicks(filter, QStringLiteral("TENANT5.test"));
