@@ -157,9 +157,9 @@ expected_version=$(dpkg-deb --field "$deb" Version)
 grep -q '^Usage: azid-cli' "$scratch/help.txt" || fail "azid-cli --help prints no usage"
 bash -c 'source /usr/share/bash-completion/completions/azid-cli && complete -p azid-cli' >/dev/null ||
     fail "the installed bash completion does not register itself for azid-cli"
-# The agent's systemd user unit starts the installed azid-cli's agent.
-grep -qx 'ExecStart=/usr/bin/azid-cli agent' /usr/lib/systemd/user/azid-agent.service ||
-    fail "azid-agent.service does not start /usr/bin/azid-cli agent"
+# The agent's systemd user unit starts azid-cli's agent (found in systemd's search path, /usr/bin here).
+grep -qx 'ExecStart=azid-cli agent' /usr/lib/systemd/user/azid-agent.service ||
+    fail "azid-agent.service does not start azid-cli agent"
 for section in '[Unit]' '[Service]' '[Install]'; do
     grep -qxF "$section" /usr/lib/systemd/user/azid-agent.service || fail "azid-agent.service has no $section"
 done
