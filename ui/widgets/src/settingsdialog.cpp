@@ -26,12 +26,12 @@ namespace azid::ui {
 
 namespace {
 
-// Every group's form lays out the same way: labels right-aligned, text fields growing, the rest at
-// their own size.
+// Every group's form lays out the same way: labels in a column on the left, text fields growing, the
+// rest at their own size.
 QFormLayout *groupForm(QGroupBox *group)
 {
     auto *form = new QFormLayout(group);
-    form->setLabelAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    form->setLabelAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     form->setFormAlignment(Qt::AlignLeft | Qt::AlignTop);
     form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
     form->setRowWrapPolicy(QFormLayout::DontWrapRows);
@@ -175,7 +175,9 @@ QGroupBox *SettingsDialog::createNetworkGroup()
     browse->setAccessibleName(tr("Choose a CA bundle file"));
     browse->setToolTip(tr("Choose a CA bundle file"));
     caRow->addWidget(browse);
-    networkForm->addRow(tr("CA &bundle:"), caRow);
+    auto *caLabel = new QLabel(tr("C&A bundle:"), network);
+    caLabel->setBuddy(m_caBundle);
+    networkForm->addRow(caLabel, caRow);
     m_proxySystem = new QRadioButton(tr("&System proxy (HTTPS_PROXY or the desktop's settings)"), network);
     m_proxySystem->setObjectName(QStringLiteral("proxySystemRadio"));
     m_proxySystem->setToolTip(tr("Use HTTPS_PROXY when it is set, else the desktop's proxy settings"));
