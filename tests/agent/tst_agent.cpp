@@ -2,6 +2,7 @@
 // process) serve `azid-cli token` and `azid-cli env`, which run as separate processes, over the real
 // Secret Service (run-with-keyring.sh) and azid-sandbox over TLS. Another uid on the socket (setpriv, as
 // root), garbage and a flood of connections are refused while the agent keeps serving.
+#include "keyringcontrol.h"
 #include "sandbox.h"
 #include "testwait.h"
 
@@ -337,6 +338,40 @@ private slots:
         const Run direct = token(profile, Alice, Graph);
         QCOMPARE(direct.out, graph.out);
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token"), QStringLiteral("refresh_token")), 0);
+    }
+
+    // While the keychain is locked the agent serves what it holds in memory, and nothing else: an
+    // account signed in since (its record is in the keychain) is left to the command, which says that the
+    // keychain is locked, as it does without an agent.
+    void lockedKeychainServesOnlyWhatIsInMemory()
+    {
+        const QString profile = QStringLiteral("locked");
+        QCOMPARE(login(profile, Alice).exitCode, 0);
+        QVERIFY(startAgent(profile));
+        const Run before = token(profile, Alice);
+        QVERIFY2(before.exitCode == 0, qPrintable(before.describe()));
+        QCOMPARE(login(profile, Bob).exitCode, 0);
+
+        QVERIFY(test::keyring::lock());
+        const int servedBefore = servedCount();
+        const Run inMemory = token(profile, Alice);
+        const Run bob = token(profile, Bob, Arm, {QStringLiteral("--output"), QStringLiteral("json")});
+        const bool unlocked = test::keyring::unlock(QStringLiteral(AZID_UNLOCK_KEYRING));
+        QVERIFY(unlocked);
+        QVERIFY2(inMemory.exitCode == 0, qPrintable(inMemory.describe()));
+        QCOMPARE(inMemory.out, before.out);
+        QCOMPARE(servedCount() - servedBefore, 1);
+        QVERIFY2(bob.exitCode == 3, qPrintable(bob.describe()));
+        QCOMPARE(QJsonDocument::fromJson(bob.err.trimmed().split('\n').last())
+                     .object()
+                     .value(QStringLiteral("reason")),
+                 QStringLiteral("keychain_locked"));
+        QVERIFY(m_agentLog.contains("unavailable"));
+
+        // Unlocked again, the agent serves Bob too.
+        const Run after = token(profile, Bob);
+        QVERIFY2(after.exitCode == 0, qPrintable(after.describe()));
+        QCOMPARE(stopAgent(), 0);
     }
 
     void anotherUserIsRefused()

@@ -390,19 +390,21 @@ void TokenAgent::serve(AgentConnection *connection, const agent::Request &reques
                                          auto &again) -> void {
         if (!guard)
             return;
-        if (accounts.isEmpty() && !m_service.loadError().isEmpty()) {
-            guard->send(agent::encodeUnavailable());
-            record(guard, QStringLiteral("unavailable"), request.token.options.scopes, {},
-                   AuthError::unavailable(m_service.loadError()));
-            guard->requestDone();
-            return;
-        }
         const QString selector =
             request.type == agent::Request::Type::Token ? request.token.account : request.account;
         const Result<StoredAccount> chosen = selectAccount(accounts, selector, m_options.profile);
         if (!chosen.ok() && !reloaded) {
             withCurrentAccounts([again](const QList<StoredAccount> &current) { again(current, true, again); },
                                 true);
+            return;
+        }
+        // The accounts could not be read (a locked keychain): what the agent does not hold in memory, it
+        // does not know; the command asks storage itself and says why it cannot.
+        if (!chosen.ok() && !m_service.loadError().isEmpty()) {
+            guard->send(agent::encodeUnavailable());
+            record(guard, QStringLiteral("unavailable"), request.token.options.scopes, {},
+                   AuthError::unavailable(m_service.loadError()));
+            guard->requestDone();
             return;
         }
         if (request.type == agent::Request::Type::Environment) {
