@@ -6,6 +6,7 @@
 #include "storage.h"
 #include "wait.h"
 
+#include "azid/boundedfile.h"
 #include "azid/model/records.h"
 
 #include <QDateTime>
@@ -90,12 +91,11 @@ int restoreCache(const Arguments &a, Profile &profile)
 
 int import(const Arguments &a, Profile &profile)
 {
-    QFile file(a.file);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return fail(
-            AuthError::unavailable(QStringLiteral("Cannot read %1: %2.").arg(a.file, file.errorString())), a);
-    }
-    const Result<QList<AuthenticationRecord>> records = model::parseRecords(file.readAll());
+    const Result<QByteArray> contents =
+        readFileAtMost(a.file, MaxRecordFileBytes, QStringLiteral("The record file %1").arg(a.file));
+    if (!contents.ok())
+        return fail(contents.error(), a);
+    const Result<QList<AuthenticationRecord>> records = model::parseRecords(contents.value());
     if (!records.ok())
         return fail(records.error(), a);
     const Result<QList<StoredAccount>> existing = profile.listAccounts();

@@ -213,9 +213,37 @@ QFuture<VoidResult> ProfileStorage::removeAccount(const AuthenticationRecord &re
             for (const QString &environment : std::as_const(environments))
                 cache->removeAccount(record.homeAccountId, environment, record.clientId);
         }
-        return andThen(saveChanged(state),
-                       [state, record]() { return state->accounts->remove(record.homeAccountId); });
+        return andThen(andThen(saveChanged(state),
+                               [state, record]() { return state->accounts->remove(record.homeAccountId); }),
+                       [state]() { return removeSetAsideCopiesWhenNoAccountIsLeft(state); });
     });
+}
+
+// Copies of damaged caches (<cache file>.corrupt-<time>) hold the tokens of the accounts that were in
+// them: once the last account of the profile is removed, nothing in them is anyone's any more.
+QFuture<VoidResult>
+ProfileStorage::removeSetAsideCopiesWhenNoAccountIsLeft(const std::shared_ptr<State> &state)
+{
+    return state->accounts->list().then(
+        QtFuture::Launch::Sync, [state](const Result<QList<StoredAccount>> &accounts) -> VoidResult {
+            if (!accounts)
+                return accounts.error();
+            if (!accounts.value().isEmpty())
+                return Done{};
+            for (CachePersistence *persistence : state->persisted()) {
+                const EncryptedFileStorage storage(state->keys, persistence->keyName(),
+                                                   defaultCacheFilePath(state->profile, persistence->name()));
+                for (const QString &copy : storage.setAsideCopies()) {
+                    if (!QFile::remove(copy))
+                        return storageError(
+                            StorageFailure::FileError,
+                            QStringLiteral("The account was removed, but the copy of a damaged "
+                                           "token cache %1 could not be deleted: delete it by hand.")
+                                .arg(copy));
+                }
+            }
+            return Done{};
+        });
 }
 
 QFuture<Result<QStringList>> ProfileStorage::restorableCaches()

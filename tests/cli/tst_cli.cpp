@@ -9,8 +9,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QtTest>
+
+using namespace Qt::StringLiterals;
 
 namespace {
 const QString Arm = QStringLiteral("https://management.azure.com/.default");
@@ -106,6 +110,19 @@ private:
     {
         return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
                QStringLiteral("/azid/%1/azid.cache.nocae.bin").arg(profile);
+    }
+
+    // Flips a byte in the middle of the profile's cache file, as damage would; returns what it now holds.
+    QByteArray damageCacheFile(const QString &profile) const
+    {
+        QFile file(cacheFile(profile));
+        if (!file.open(QIODevice::ReadWrite))
+            return {};
+        QByteArray bytes = file.readAll();
+        bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x5a);
+        file.seek(0);
+        file.write(bytes);
+        return bytes;
     }
 
     // Items of a keychain service, as libsecret lists them (QtKeychain names the service "server").
@@ -409,13 +426,9 @@ private slots:
     void corruptCacheIsReportedAndKeptAside()
     {
         QCOMPARE(passwordLogin(QStringLiteral("corrupt")).exitCode, 0);
-        QFile file(cacheFile(QStringLiteral("corrupt")));
-        QVERIFY(file.open(QIODevice::ReadWrite));
-        QByteArray bytes = file.readAll();
-        bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x5a);
-        file.seek(0);
-        file.write(bytes);
-        file.close();
+        const QFile file(cacheFile(QStringLiteral("corrupt")));
+        const QByteArray bytes = damageCacheFile(QStringLiteral("corrupt"));
+        QVERIFY(!bytes.isEmpty());
 
         const Run r = token(QStringLiteral("corrupt"));
         QCOMPARE(r.exitCode, 3);
@@ -729,6 +742,139 @@ private slots:
                                                    QStringLiteral("mallory-uid.mallory-utid")});
         QVERIFY2(json.exitCode == 0, qPrintable(json.describe()));
         QCOMPARE(json.json().object().value(QStringLiteral("username")).toString(), hostile);
+    }
+    // Server faults through azid-cli: an exit code and a message that name the fault, and the account,
+    // its cache file and its cached token exactly as they were.
+    void serverFaultsLeaveTheAccountAsItWas_data()
+    {
+        QTest::addColumn<QJsonObject>("fault");
+        QTest::addColumn<int>("requests");
+        QTest::addColumn<QString>("says");
+        const auto onToken = [](QJsonObject f) {
+            f.insert(QStringLiteral("endpoint"), QStringLiteral("token"));
+            return f;
+        };
+        QTest::newRow("HTTP 500") << onToken({{u"status"_s, 500}, {u"count"_s, 4}}) << 4
+                                  << QStringLiteral("Fault injected by azid-sandbox: HTTP 500");
+        QTest::newRow("HTTP 503") << onToken({{u"status"_s, 503}, {u"count"_s, 4}}) << 4
+                                  << QStringLiteral("Fault injected by azid-sandbox: HTTP 503");
+        QTest::newRow("429 with Retry-After")
+            << onToken({{u"status"_s, 429}, {u"retry_after"_s, 1}, {u"count"_s, 4}}) << 4
+            << QStringLiteral("Fault injected by azid-sandbox: HTTP 429");
+        QTest::newRow("reset mid-answer") << onToken({{u"reset"_s, true}, {u"count"_s, 4}}) << 4
+                                          << QStringLiteral("before the whole answer arrived");
+        QTest::newRow("truncated JSON")
+            << onToken({{u"malformed"_s, true}}) << 1 << QStringLiteral("not valid JSON");
+        QTest::newRow("oversized answer")
+            << onToken({{u"oversize_kib"_s, 5 * 1024}}) << 1 << QStringLiteral("is larger than 4096 KiB");
+        QTest::newRow("no access_token")
+            << onToken({{u"fields"_s, QJsonObject{{u"access_token"_s, QJsonValue()}}}}) << 1
+            << QStringLiteral("holds no access token");
+    }
+
+    void serverFaultsLeaveTheAccountAsItWas()
+    {
+        QFETCH(QJsonObject, fault);
+        QFETCH(int, requests);
+        QFETCH(QString, says);
+        const QString profile =
+            QStringLiteral("fault-") +
+            QString::fromLatin1(QTest::currentDataTag())
+                .toLower()
+                .replace(QRegularExpression(QStringLiteral("[^a-z0-9]")), QStringLiteral("-"));
+        QCOMPARE(passwordLogin(profile).exitCode, 0);
+        const Run cached = token(profile);
+        QCOMPARE(cached.exitCode, 0);
+        QFile file(cacheFile(profile));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray cacheBefore = file.readAll();
+        file.close();
+        const Run listBefore =
+            run({QStringLiteral("--profile"), profile, QStringLiteral("accounts"), QStringLiteral("list")});
+
+        m_sandbox.clearRequests();
+        QVERIFY(!m_sandbox.fault(fault).isNull());
+        const Run failed =
+            run({QStringLiteral("--profile"), profile, QStringLiteral("token"), QStringLiteral("--scope"),
+                 QStringLiteral("https://graph.microsoft.com/.default")});
+        QVERIFY2(failed.exitCode == 4 || failed.exitCode == 3, qPrintable(failed.describe()));
+        QVERIFY2(failed.err.contains(says.toUtf8()), qPrintable(failed.describe()));
+        QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), requests);
+
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), cacheBefore);
+        const Run listAfter =
+            run({QStringLiteral("--profile"), profile, QStringLiteral("accounts"), QStringLiteral("list")});
+        QCOMPARE(listAfter.out, listBefore.out);
+        const Run again = token(profile);
+        QVERIFY2(again.exitCode == 0, qPrintable(again.describe()));
+        QCOMPARE(again.json().object().value(QStringLiteral("token")),
+                 cached.json().object().value(QStringLiteral("token")));
+    }
+
+    void certificateForAnotherHostIsRefused()
+    {
+        azid::test::Sandbox wrongHost;
+        QVERIFY2(wrongHost.start({QStringLiteral("--tls-name"), QStringLiteral("wrong-host.example")}),
+                 qPrintable(wrongHost.errorString()));
+        const QStringList options{QStringLiteral("--profile"),
+                                  QStringLiteral("wronghost"),
+                                  QStringLiteral("--authority"),
+                                  wrongHost.authority(),
+                                  QStringLiteral("--ca-bundle"),
+                                  wrongHost.caFile(),
+                                  QStringLiteral("--disable-instance-discovery")};
+        const Run login = run(options + passwordLoginCommand(), "alice-password-1\n");
+        QVERIFY2(login.exitCode != 0, qPrintable(login.describe()));
+        QVERIFY2(login.err.contains("certificate is for another host than 127.0.0.1"),
+                 qPrintable(login.describe()));
+        const Run list =
+            run({QStringLiteral("--profile"), QStringLiteral("wronghost"), QStringLiteral("--output"),
+                 QStringLiteral("json"), QStringLiteral("accounts"), QStringLiteral("list")});
+        QVERIFY2(!list.out.contains("alice@contoso.test"), qPrintable(list.describe()));
+    }
+
+    void oversizedRecordFileIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("huge.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(file.resize(16 * 1024 * 1024 + 1)); // sparse
+        file.close();
+        const Run imported =
+            run({QStringLiteral("--profile"), QStringLiteral("hugeimport"), QStringLiteral("accounts"),
+                 QStringLiteral("import"), QStringLiteral("--file"), path});
+        QVERIFY2(imported.exitCode != 0, qPrintable(imported.describe()));
+        QVERIFY2(imported.err.contains("is larger than 16384 KiB"), qPrintable(imported.describe()));
+        QVERIFY2(imported.err.contains(path.toUtf8()), qPrintable(imported.describe()));
+    }
+
+    void removingTheLastAccountRemovesCorruptCopies()
+    {
+        // Two accounts; the cache file is damaged and set aside as .corrupt-<time> by the next token.
+        const QString profile = QStringLiteral("corruptremove");
+        QCOMPARE(passwordLogin(profile).exitCode, 0);
+        QCOMPARE(passwordLogin(profile, QStringLiteral("bob@contoso.test"), "bob-password-1\n").exitCode, 0);
+        const QFile file(cacheFile(profile));
+        QVERIFY(!damageCacheFile(profile).isEmpty());
+        QCOMPARE(token(profile).exitCode, 3);
+        const QDir folder(QFileInfo(file).absolutePath());
+        const QStringList pattern{QStringLiteral("azid.cache.nocae.bin.corrupt-*")};
+        QCOMPARE(folder.entryList(pattern, QDir::Files).size(), 1);
+
+        // Bob still has an account: the copy (which holds his tokens too) stays.
+        const auto remove = [&](const QString &user) {
+            return run({QStringLiteral("--profile"), profile, QStringLiteral("accounts"),
+                        QStringLiteral("remove"), user});
+        };
+        const Run first = remove(QStringLiteral("alice@contoso.test"));
+        QVERIFY2(first.exitCode == 0, qPrintable(first.describe()));
+        QCOMPARE(folder.entryList(pattern, QDir::Files).size(), 1);
+        // The last account goes, and the copy with it.
+        const Run last = remove(QStringLiteral("bob@contoso.test"));
+        QVERIFY2(last.exitCode == 0, qPrintable(last.describe()));
+        QVERIFY(folder.entryList(pattern, QDir::Files).isEmpty());
     }
 };
 

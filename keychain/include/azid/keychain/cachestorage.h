@@ -85,11 +85,13 @@ public:
     QFuture<Result<QStringList>> restorableCopies() const;
     // The cache JSON of such a copy; an error when the key does not decrypt it.
     QFuture<Result<Secret>> readCopy(const QString &path) const;
+    // Every set-aside copy of this cache (<file>.corrupt-*), newest first, whether its key decrypts it or
+    // not.
+    QStringList setAsideCopies() const;
 
 private:
     AuthError missingKey() const;
     Result<QString> setAside() const;
-    QStringList setAsideCopies() const;
     static Result<std::optional<Secret>> decryptCopy(const QString &path, const Secret &key);
     void restoreSetAsideCopy(const Secret &key) const;
     // The key probe() has just read (once), else the keychain's answer.

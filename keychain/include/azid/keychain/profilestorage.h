@@ -84,6 +84,7 @@ public:
 
     // What `azid-cli accounts remove` and the app's "Remove" do: the account's entries leave both
     // caches (after loading what others saved meanwhile), the caches are saved, then the record goes.
+    // With the last account, the copies of damaged caches set aside (.corrupt-*) go too.
     QFuture<VoidResult> removeAccount(const AuthenticationRecord &record);
 
     // Copies of the caches that were set aside ("<file>.corrupt-<time>") and that the caches' keys
@@ -96,6 +97,7 @@ public:
 private:
     struct State;
     static QFuture<VoidResult> saveChanged(const std::shared_ptr<State> &state);
+    static QFuture<VoidResult> removeSetAsideCopiesWhenNoAccountIsLeft(const std::shared_ptr<State> &state);
     std::shared_ptr<State> m_state;
 };
 
