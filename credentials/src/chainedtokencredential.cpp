@@ -14,6 +14,10 @@ ChainedTokenCredential::ChainedTokenCredential(QList<std::shared_ptr<TokenCreden
     m_credentials.removeAll(nullptr);
     for (const std::shared_ptr<TokenCredential> &credential : std::as_const(m_credentials))
         m_members.append({credential, {}, false});
+    m_succeeded = [self = QPointer(this)](qsizetype index) {
+        if (self)
+            self->m_successful = self->m_credentials.at(index);
+    };
 }
 
 ChainedTokenCredential::~ChainedTokenCredential() = default;
@@ -36,10 +40,7 @@ QFuture<TokenResult> ChainedTokenCredential::getTokenInfo(const TokenRequestOpti
     if (const auto error = configurationError())
         return detail::ready(TokenResult(*error));
 
-    return detail::runChain(m_members, options, name(), [self = QPointer(this)](qsizetype index) {
-        if (self)
-            self->m_successful = self->m_credentials.at(index);
-    });
+    return detail::runChain(m_members, options, name(), m_succeeded);
 }
 
 } // namespace azid

@@ -34,8 +34,8 @@ using ChainSuccess = std::function<void(qsizetype index)>;
 // (chainFailureMessage). While members answer at once nothing is allocated for the run, and a
 // member's token comes back in the member's own future; once one answers later, the members are
 // kept alive until the run ends.
-QFuture<TokenResult> runChain(QList<ChainMember> members, const TokenRequestOptions &options,
-                              const QString &chainName, ChainSuccess succeeded = {});
+QFuture<TokenResult> runChain(const QList<ChainMember> &members, const TokenRequestOptions &options,
+                              const QString &chainName, const ChainSuccess &succeeded = {});
 
 struct ChainAttempt
 {

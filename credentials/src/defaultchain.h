@@ -32,6 +32,7 @@ public:
 private:
     QList<DefaultChainMember> m_members;
     QList<ChainMember> m_chain; // m_members as the chain runs them
+    ChainSuccess m_succeeded;   // remembers the member that gave a token
     QString m_chainName;
     std::shared_ptr<TokenCredential> m_successful;
 };

@@ -45,6 +45,14 @@ public:
     QUrl url() const { return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort())); }
     QStringList targets; // host:port of each CONNECT
 
+    // Ends every tunnel: the credentials of a thread share their connections, so a test's first
+    // request would otherwise go through a tunnel an earlier test opened, without a CONNECT.
+    void closeTunnels()
+    {
+        for (QTcpSocket *client : findChildren<QTcpSocket *>(Qt::FindDirectChildrenOnly))
+            client->abort();
+    }
+
 private:
     void accept(QTcpSocket *client)
     {
@@ -169,6 +177,7 @@ private slots:
     void init()
     {
         m_sandbox.clearRequests();
+        m_proxy->closeTunnels();
         m_proxy->targets.clear();
     }
 

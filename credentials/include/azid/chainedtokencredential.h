@@ -5,6 +5,7 @@
 #include <QList>
 #include <QObject>
 
+#include <functional>
 #include <memory>
 
 namespace azid {
@@ -50,7 +51,8 @@ public:
 
 private:
     QList<std::shared_ptr<TokenCredential>> m_credentials;
-    QList<detail::ChainMember> m_members; // m_credentials as the chain runs them
+    QList<detail::ChainMember> m_members;       // m_credentials as the chain runs them
+    std::function<void(qsizetype)> m_succeeded; // remembers the member that gave a token
     std::shared_ptr<TokenCredential> m_successful;
 };
 
