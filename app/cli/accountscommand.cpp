@@ -89,6 +89,36 @@ int restoreCache(const Arguments &a, Profile &profile)
     return ExitSuccess;
 }
 
+QString userNames(const QList<AuthenticationRecord> &records)
+{
+    QStringList names;
+    for (const AuthenticationRecord &record : records)
+        names << terminalSafe(record.username);
+    return names.join(QStringLiteral(", "));
+}
+
+// What an import did, on stderr: the new accounts, the ones already here (left as they are: a
+// command line cannot ask before replacing one) and the authorities instance discovery still checks.
+void printImportNotes(const model::ImportPlan &plan, bool disableInstanceDiscovery)
+{
+    if (!plan.added.isEmpty() || (plan.present.isEmpty() && plan.replacing.isEmpty()))
+        printNote(
+            QStringLiteral("Imported %1 account record(s). Tokens come with the next sign-in; until then "
+                           "azid-cli token exits with 5 (interaction required).")
+                .arg(plan.added.size()));
+    if (!plan.present.isEmpty())
+        printNote(QStringLiteral("Already present, left as they are: %1.").arg(userNames(plan.present)));
+    if (!plan.replacing.isEmpty())
+        printNote(QStringLiteral("Already present with a different record, left as they are: %1. To "
+                                 "replace one, remove it (azid-cli accounts remove USER), then import again.")
+                      .arg(userNames(plan.replacing)));
+    if (!disableInstanceDiscovery && !plan.customAuthorities.isEmpty())
+        printNote(QStringLiteral("Not one of Microsoft's clouds: %1. Instance discovery keeps checking it; "
+                                 "once you trust it, give --disable-instance-discovery (to this import, "
+                                 "or to login and token).")
+                      .arg(terminalSafe(plan.customAuthorities.join(QStringLiteral(", ")))));
+}
+
 int import(const Arguments &a, Profile &profile)
 {
     const Result<QByteArray> contents =
@@ -101,16 +131,15 @@ int import(const Arguments &a, Profile &profile)
     const Result<QList<StoredAccount>> existing = profile.listAccounts();
     if (!existing.ok())
         return fail(existing.error(), a);
-    const model::ImportSettings settings{a.caBundle, a.disableInstanceDiscovery};
+    const model::ImportPlan plan = model::planImport(records.value(), existing.value());
+    const model::ImportSettings settings{a.caBundle, a.disableInstanceDiscovery, {}};
     // One change of the account list for all of them (the index and the summaries written once).
     QList<StoredAccount> batch;
-    for (const AuthenticationRecord &record : records.value())
+    for (const AuthenticationRecord &record : std::as_const(plan.added))
         batch << StoredAccount{record, model::metadataForImport(record, existing.value(), settings)};
     if (const VoidResult stored = wait(profile.accounts().putAll(batch)); !stored.ok())
         return fail(stored.error(), a);
-    printNote(QStringLiteral("Imported %1 account record(s). Tokens come with the next sign-in; until then "
-                             "azid-cli token exits with 5 (interaction required).")
-                  .arg(records.value().size()));
+    printImportNotes(plan, a.disableInstanceDiscovery);
     return ExitSuccess;
 }
 

@@ -83,7 +83,16 @@ QByteArray TestHooks::handle(const QByteArray &line)
         answer = get(request);
     else if (command == QStringLiteral("grab"))
         answer = grab(request);
-    else if (command == QStringLiteral("clickTrayMessage")) {
+    else if (command == QStringLiteral("close")) {
+        // As the window manager's close button would: a close event, from the event loop.
+        QWidget *window = request.value(QStringLiteral("window")).toString() == QStringLiteral("accounts")
+                              ? m_controller->accountsWindow()
+                              : findWidget(request.value(QStringLiteral("window")).toString());
+        if (window)
+            QTimer::singleShot(0, window, &QWidget::close);
+        answer =
+            window ? QJsonObject{{QStringLiteral("ok"), true}} : failure(QStringLiteral("no such window"));
+    } else if (command == QStringLiteral("clickTrayMessage")) {
         // As a click would: from the event loop, after this answer.
         QTimer::singleShot(0, m_controller->tray(), [tray = QPointer<ui::TrayIcon>(m_controller->tray())]() {
             if (tray)

@@ -28,6 +28,7 @@ namespace azid::app {
 //   {"cmd": "click", "name": OBJECT}          clicks a button
 //   {"cmd": "get", "name": OBJECT}            text, visibility and enabled state of a widget
 //   {"cmd": "grab", "window": "accounts", "path": FILE}   saves a screenshot of the window
+//   {"cmd": "close", "window": "accounts"}    closes a window as its close button would
 //   {"cmd": "clickTrayMessage"}               as if the last tray message was clicked
 // Entries and widgets are found by what a person sees (menu text) or by object name.
 class TestHooks

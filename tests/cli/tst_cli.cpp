@@ -694,6 +694,15 @@ private slots:
                               QStringLiteral("--output"), QStringLiteral("raw"), QStringLiteral("accounts"),
                               QStringLiteral("show"), QStringLiteral("alice@contoso.test")});
         QCOMPARE(show.out.trimmed(), text);
+        // The same file again: the account is already present, not imported a second time. The
+        // sandbox is no Microsoft cloud: instance discovery keeps checking it, and the note says so.
+        const Run again =
+            run({QStringLiteral("--profile"), QStringLiteral("import"), QStringLiteral("accounts"),
+                 QStringLiteral("import"), QStringLiteral("--file"), file});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.describe()));
+        QVERIFY2(again.err.contains("Already present, left as they are: alice@contoso.test."),
+                 qPrintable(again.describe()));
+        QVERIFY2(!again.err.contains("Imported"), qPrintable(again.describe()));
     }
 
     void tableOutputStripsControlCharacters()
@@ -849,7 +858,6 @@ private slots:
         QVERIFY2(imported.err.contains("is larger than 16384 KiB"), qPrintable(imported.describe()));
         QVERIFY2(imported.err.contains(path.toUtf8()), qPrintable(imported.describe()));
     }
-
     void removingTheLastAccountRemovesCorruptCopies()
     {
         // Two accounts; the cache file is damaged and set aside as .corrupt-<time> by the next token.

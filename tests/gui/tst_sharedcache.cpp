@@ -366,7 +366,7 @@ private slots:
                  qPrintable(view.caeTargets.join(QLatin1Char('|'))));
         QVERIFY(containsScope(view.targets, Graph));
         QVERIFY(storedMetadata(QStringLiteral("alice@contoso.test"))->shareWithAzureTools);
-        QTRY_VERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("shared token cache")));
+        QTRY_VERIFY(window.statusText().contains(QStringLiteral("shared token cache")));
 
         // The column's check box does the same.
         const QModelIndex cell = m_model->index(m_model->rowOf(alice.id()), AccountsModel::SharedColumn);

@@ -204,15 +204,30 @@ private slots:
         }
     }
 
-    void startsInTheTray()
+    // A first start (no accounts): the tray icon and the accounts window with its empty state, not a
+    // lone tray icon. Closing the window says once that Azid keeps running in the tray.
+    void aFirstStartShowsTheWindow()
     {
         const QJsonObject s = state();
         QVERIFY2(s.value(QStringLiteral("trayAvailable")).toBool(), qPrintable(describe(s)));
         QVERIFY(s.value(QStringLiteral("trayVisible")).toBool());
-        QVERIFY(!s.value(QStringLiteral("windowVisible")).toBool());
+        QTRY_VERIFY(state().value(QStringLiteral("windowVisible")).toBool());
+        QVERIFY(get(QStringLiteral("emptyLabel")).value(QStringLiteral("visible")).toBool());
         QCOMPARE(s.value(QStringLiteral("accounts")).toArray().size(), 0);
         QVERIFY(s.value(QStringLiteral("toolTip")).toString().contains(QStringLiteral("no accounts")));
         QCOMPARE(s.value(QStringLiteral("trayState")).toString(), QStringLiteral("Normal"));
+
+        QVERIFY(
+            ok(command(QStringLiteral("close"), {{QStringLiteral("window"), QStringLiteral("accounts")}})));
+        QTRY_VERIFY(!state().value(QStringLiteral("windowVisible")).toBool());
+        QVERIFY2(state()
+                     .value(QStringLiteral("lastMessage"))
+                     .toString()
+                     .startsWith(QStringLiteral("Azid keeps running")),
+                 qPrintable(describe(state())));
+        QCOMPARE(m_azid.state(), QProcess::Running);
+        model::AppSettings settings(Profile);
+        QVERIFY(settings.closeToTrayNoticeShown());
     }
 
     void signInWithPassword()
@@ -299,7 +314,8 @@ private slots:
     void copyAnArmTokenFromTheTray()
     {
         QApplication::clipboard()->clear();
-        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Azure Resource Manager")}));
+        QVERIFY(menu(
+            {QStringLiteral("alice@contoso.test"), QStringLiteral("Copy token: Azure Resource Manager")}));
         QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("eyJ")), 20000);
         const QString token = clipboardText();
 
@@ -334,7 +350,7 @@ private slots:
     void bearerHeaderFormat()
     {
         QVERIFY(menu({QStringLiteral("Copy format"), QStringLiteral("Authorization: Bearer header")}));
-        QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Microsoft Graph")}));
+        QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Copy token: Microsoft Graph")}));
         QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("Authorization: Bearer eyJ")),
                                  20000);
         const model::DecodedToken decoded = model::decodeJwt(clipboardText());
@@ -353,7 +369,7 @@ private slots:
             QJsonDocument(QJsonObject{{QStringLiteral("username"), QStringLiteral("alice@contoso.test")}}));
         QVERIFY(revoked.object().value(QStringLiteral("ok")).toBool());
         QApplication::clipboard()->clear();
-        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Azure Storage")}));
+        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Copy token: Azure Storage")}));
         QTRY_VERIFY_WITH_TIMEOUT(state().value(QStringLiteral("signInVisible")).toBool(), 20000);
         const QJsonObject waiting = state();
         QCOMPARE(waiting.value(QStringLiteral("trayState")).toString(), QStringLiteral("Attention"));
@@ -389,7 +405,7 @@ private slots:
         const int copied = tokensCopied();
         QApplication::clipboard()->clear();
         QVERIFY(holdTokenAnswers(1));
-        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Microsoft Graph")}));
+        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Copy token: Microsoft Graph")}));
         QTRY_COMPARE_WITH_TIMEOUT(heldAnswers(), 1, 20000);
 
         // Busy, and the menu offers to cancel.
@@ -425,7 +441,7 @@ private slots:
     {
         const int copied = tokensCopied();
         QVERIFY(holdTokenAnswers(1));
-        QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Azure Storage")}));
+        QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Copy token: Azure Storage")}));
         QTRY_COMPARE_WITH_TIMEOUT(heldAnswers(), 1, 20000);
         QCOMPARE(trayState(), QStringLiteral("Busy"));
         // A fetch that takes a while says so, and how to cancel it.
@@ -450,9 +466,9 @@ private slots:
         const QString bob = accountId(QStringLiteral("bob@contoso.test"));
         const int copied = tokensCopied();
         QVERIFY(holdTokenAnswers(2));
-        QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Key Vault")}));
+        QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Copy token: Key Vault")}));
         QTRY_COMPARE_WITH_TIMEOUT(heldAnswers(), 1, 20000);
-        QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Azure DevOps")}));
+        QVERIFY(menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Copy token: Azure DevOps")}));
         QTRY_COMPARE_WITH_TIMEOUT(heldAnswers(), 2, 20000);
         // One fetch for bob: the second replaced the first.
         QCOMPARE(state().value(QStringLiteral("tokenFetches")).toArray(), QJsonArray{bob});
@@ -476,7 +492,7 @@ private slots:
         QVERIFY(!hasValidToken(QStringLiteral("alice@contoso.test"), vault));
         const int copied = tokensCopied();
         QVERIFY(holdTokenAnswers(1));
-        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Key Vault")}));
+        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Copy token: Key Vault")}));
         QTRY_COMPARE_WITH_TIMEOUT(heldAnswers(), 1, 20000);
         QTRY_VERIFY_WITH_TIMEOUT(state()
                                      .value(QStringLiteral("lastMessage"))
@@ -498,18 +514,41 @@ private slots:
         QCOMPARE(trayState(), QStringLiteral("Normal"));
     }
 
-    void aSecondLaunchShowsTheWindow()
+    // A launch from the desktop menu (the desktop entry's Exec line) while Azid runs raises its window.
+    void aLaunchFromTheDesktopMenuShowsTheWindow()
     {
         QVERIFY(!state().value(QStringLiteral("windowVisible")).toBool());
+        QFile entry(QStringLiteral(AZID_DESKTOP_ENTRY));
+        QVERIFY(entry.open(QIODevice::ReadOnly));
+        QStringList exec;
+        for (const QByteArray &line : entry.readAll().split('\n')) {
+            if (line.startsWith("Exec="))
+                exec = QString::fromUtf8(line.mid(5)).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        }
+        QVERIFY(!exec.isEmpty());
+        QCOMPARE(exec.first(), QStringLiteral("azid"));
         QProcess second;
         second.setProcessChannelMode(QProcess::ForwardedChannels);
         second.start(QStringLiteral(AZID_APP_PATH),
-                     {QStringLiteral("--profile"), Profile, QStringLiteral("--show")});
+                     QStringList{QStringLiteral("--profile"), Profile} + exec.mid(1));
         QVERIFY(second.waitForFinished(30000));
         QCOMPARE(second.exitStatus(), QProcess::NormalExit);
         QCOMPARE(second.exitCode(), 0);
         QTRY_VERIFY(state().value(QStringLiteral("windowVisible")).toBool());
         QCOMPARE(m_azid.state(), QProcess::Running); // the first one is still the one
+    }
+
+    // The note that Azid keeps running comes once, not on every close.
+    void closingAgainSaysNothing()
+    {
+        const QString before = state().value(QStringLiteral("lastMessage")).toString();
+        QVERIFY(!before.startsWith(QStringLiteral("Azid keeps running")));
+        QVERIFY(
+            ok(command(QStringLiteral("close"), {{QStringLiteral("window"), QStringLiteral("accounts")}})));
+        QTRY_VERIFY(!state().value(QStringLiteral("windowVisible")).toBool());
+        QCOMPARE(state().value(QStringLiteral("lastMessage")).toString(), before);
+        QVERIFY(menu({QStringLiteral("Accounts")}));
+        QTRY_VERIFY(state().value(QStringLiteral("windowVisible")).toBool());
     }
 
     void screenshot()
@@ -536,7 +575,7 @@ private slots:
 
     void quittingClearsTheClipboard()
     {
-        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Key Vault")}));
+        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Copy token: Key Vault")}));
         QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("eyJ")), 20000);
         QCOMPARE(model::decodeJwt(clipboardText()).claims.value(QStringLiteral("aud")).toString(),
                  QStringLiteral("https://vault.azure.net"));
@@ -559,7 +598,8 @@ private slots:
             QVERIFY(!account.toObject().value(QStringLiteral("needsSignIn")).toBool());
         m_sandbox.clearRequests();
         QApplication::clipboard()->clear();
-        QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Azure Resource Manager")}));
+        QVERIFY(menu(
+            {QStringLiteral("alice@contoso.test"), QStringLiteral("Copy token: Azure Resource Manager")}));
         QTRY_VERIFY_WITH_TIMEOUT(clipboardText().startsWith(QStringLiteral("eyJ")), 20000);
         QCOMPARE(m_sandbox.countRequests(QStringLiteral("token")), 0); // from the encrypted cache
         QVERIFY(menu({QStringLiteral("Quit")}));

@@ -130,7 +130,8 @@ private slots:
         // The tray offers the unlock, and bob's token can be copied from memory.
         QVERIFY(m_app.menu({QStringLiteral("Unlock the keychain")})); // asks; nobody answers its prompt here
         const int copied = m_app.state().value(QStringLiteral("tokensCopied")).toInt();
-        QVERIFY(m_app.menu({QStringLiteral("bob@contoso.test"), QStringLiteral("Azure Resource Manager")}));
+        QVERIFY(m_app.menu(
+            {QStringLiteral("bob@contoso.test"), QStringLiteral("Copy token: Azure Resource Manager")}));
         QTRY_COMPARE_WITH_TIMEOUT(m_app.state().value(QStringLiteral("tokensCopied")).toInt(), copied + 1,
                                   30000);
 

@@ -162,16 +162,67 @@ private slots:
 
         const AuthenticationRecord bob = record(QStringLiteral("bob@contoso.test"), QStringLiteral("b"));
         const AccountMetadata fresh =
-            metadataForImport(bob, {known}, ImportSettings{QStringLiteral("ca.pem")});
+            metadataForImport(bob, {known}, ImportSettings{QStringLiteral("ca.pem"), false, {}});
         QCOMPARE(fresh.signInMethod, QStringLiteral("imported"));
         QCOMPARE(fresh.authorityUrl, bob.authority);
         QCOMPARE(fresh.caBundle, QStringLiteral("ca.pem"));
         QVERIFY(!fresh.isDefault);
         QVERIFY(!fresh.disableInstanceDiscovery);
-        // An authority that is not one of Microsoft's clouds is not validated by instance discovery.
+    }
+
+    // An imported record may name any authority. Instance discovery (Microsoft validating the authority)
+    // stays on for one that is not a Microsoft cloud until the person confirms that authority.
+    void importKeepsInstanceDiscoveryForUnconfirmedAuthorities()
+    {
         const AuthenticationRecord custom = record(QStringLiteral("carol@contoso.test"), QStringLiteral("c"),
-                                                   QStringLiteral("localhost:8443"));
-        QVERIFY(metadataForImport(custom, {}, {}).disableInstanceDiscovery);
+                                                   QStringLiteral("https://evil.example:8443"));
+        QVERIFY(!metadataForImport(custom, {}, {}).disableInstanceDiscovery);
+        ImportSettings confirmedOther;
+        confirmedOther.confirmedAuthorities = {QStringLiteral("other.example:8443")};
+        QVERIFY(!metadataForImport(custom, {}, confirmedOther).disableInstanceDiscovery);
+        ImportSettings confirmed;
+        confirmed.confirmedAuthorities = {QStringLiteral("evil.example:8443")};
+        QVERIFY(metadataForImport(custom, {}, confirmed).disableInstanceDiscovery);
+        // azid-cli --disable-instance-discovery: the person said so for the whole import.
+        QVERIFY(metadataForImport(custom, {}, ImportSettings{{}, true, {}}).disableInstanceDiscovery);
+        // A Microsoft cloud is validated by discovery anyway; confirming changes nothing there.
+        const AuthenticationRecord alice = record(QStringLiteral("alice@contoso.test"), QStringLiteral("a"));
+        ImportSettings microsoft;
+        microsoft.confirmedAuthorities = {QStringLiteral("login.microsoftonline.com")};
+        QVERIFY(!metadataForImport(alice, {}, microsoft).disableInstanceDiscovery);
+        // An account already here that moves to an unconfirmed authority loses its confirmation.
+        StoredAccount known = stored(record(QStringLiteral("carol@contoso.test"), QStringLiteral("c"),
+                                            QStringLiteral("https://good.example")),
+                                     false, QStringLiteral("browser"));
+        known.metadata.disableInstanceDiscovery = true;
+        const AccountMetadata moved = metadataForImport(custom, {known}, {});
+        QVERIFY(!moved.disableInstanceDiscovery);
+        QCOMPARE(moved.authorityUrl, custom.authority);
+        QCOMPARE(moved.signInMethod, QStringLiteral("browser"));
+    }
+
+    void importPlanSaysWhatIsAlreadyPresent()
+    {
+        const AuthenticationRecord alice = record(QStringLiteral("alice@contoso.test"), QStringLiteral("a"));
+        AuthenticationRecord aliceRenamed = alice;
+        aliceRenamed.username = QStringLiteral("alice.smith@contoso.test");
+        const AuthenticationRecord bob = record(QStringLiteral("bob@contoso.test"), QStringLiteral("b"),
+                                                QStringLiteral("https://idp.example"));
+        const AuthenticationRecord carol =
+            record(QStringLiteral("carol@contoso.test"), QStringLiteral("c"), QStringLiteral("idp.example"));
+        const StoredAccount aliceHere = stored(alice, true, QStringLiteral("password"));
+
+        const ImportPlan same = planImport({alice}, {aliceHere});
+        QCOMPARE(same.present, QList<AuthenticationRecord>{alice});
+        QVERIFY(same.added.isEmpty());
+        QVERIFY(same.replacing.isEmpty());
+
+        const ImportPlan mixed = planImport({aliceRenamed, bob, carol}, {aliceHere});
+        QVERIFY(mixed.present.isEmpty());
+        QCOMPARE(mixed.replacing, QList<AuthenticationRecord>{aliceRenamed});
+        QCOMPARE(mixed.added, (QList<AuthenticationRecord>{bob, carol}));
+        // Each authority once, as host[:port].
+        QCOMPARE(mixed.customAuthorities, QStringList{QStringLiteral("idp.example")});
     }
 
     void exportedFileIsTheOwnersAlone()

@@ -677,14 +677,15 @@ QFuture<VoidResult> AccountService::setDefault(const QString &id)
     return stored;
 }
 
-QFuture<Result<int>> AccountService::importRecords(const QByteArray &json)
+QFuture<Result<int>> AccountService::importRecords(const QByteArray &json,
+                                                   const QStringList &confirmedAuthorities)
 {
     const Result<QList<AuthenticationRecord>> parsed = parseRecords(json);
     if (!parsed.ok())
         return ready(Result<int>(parsed.error()));
     const QList<AuthenticationRecord> &records = parsed.value();
     // One change of the account list for all of them (the index and the summaries written once).
-    const ImportSettings settings{m_http.caBundleFile};
+    const ImportSettings settings{m_http.caBundleFile, false, confirmedAuthorities};
     QList<StoredAccount> batch;
     for (const AuthenticationRecord &record : records)
         batch << StoredAccount{record, metadataForImport(record, m_stored, settings)};

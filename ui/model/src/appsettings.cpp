@@ -23,6 +23,8 @@ const QString kProxyUrl = QStringLiteral("network/proxyUrl");
 const QString kRecentScopes = QStringLiteral("tokens/recentScopes");
 const QString kTenantNames = QStringLiteral("tenantNames/");
 const QString kRecentAccounts = QStringLiteral("tokens/recentAccounts");
+const QString kAccountsColumns = QStringLiteral("window/accountsColumns");
+const QString kCloseToTrayNoticeShown = QStringLiteral("window/closeToTrayNoticeShown");
 
 QString profileFolder(const QString &profile)
 {
@@ -245,6 +247,26 @@ void AppSettings::setTenantName(const QString &tenantId, const QString &name)
     if (tenantId.isEmpty())
         return;
     set(kTenantNames + tenantId.toLower(), name.trimmed());
+}
+
+QByteArray AppSettings::accountsColumns() const
+{
+    return m_settings->value(kAccountsColumns).toByteArray();
+}
+
+void AppSettings::setAccountsColumns(const QByteArray &state)
+{
+    m_settings->setValue(kAccountsColumns, state);
+}
+
+bool AppSettings::closeToTrayNoticeShown() const
+{
+    return m_settings->value(kCloseToTrayNoticeShown, false).toBool();
+}
+
+void AppSettings::setCloseToTrayNoticeShown(bool shown)
+{
+    m_settings->setValue(kCloseToTrayNoticeShown, shown);
 }
 
 void AppSettings::sync()

@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include <algorithm>
+
 namespace azid::model {
 
 QByteArray serializeRecords(const QList<AuthenticationRecord> &records, RecordsShape shape)
@@ -57,19 +59,56 @@ Result<QList<AuthenticationRecord>> parseRecords(const QByteArray &json)
     return records;
 }
 
+namespace {
+
+const StoredAccount *findAccount(const QList<StoredAccount> &existing, const QString &homeAccountId)
+{
+    const auto found = std::find_if(existing.cbegin(), existing.cend(), [&](const StoredAccount &stored) {
+        return stored.record.homeAccountId == homeAccountId;
+    });
+    return found == existing.cend() ? nullptr : &*found;
+}
+
+bool isCustomAuthority(const QString &authority)
+{
+    return cloudOfAuthority(authority) == Cloud::Custom;
+}
+
+} // namespace
+
+ImportPlan planImport(const QList<AuthenticationRecord> &records, const QList<StoredAccount> &existing)
+{
+    ImportPlan plan;
+    for (const AuthenticationRecord &record : records) {
+        const StoredAccount *known = findAccount(existing, record.homeAccountId);
+        if (known && known->record == record) {
+            plan.present << record;
+            continue;
+        }
+        (known ? plan.replacing : plan.added) << record;
+        const QString host = authorityHostPort(record.authority);
+        if (isCustomAuthority(record.authority) && !plan.customAuthorities.contains(host))
+            plan.customAuthorities << host;
+    }
+    return plan;
+}
+
 AccountMetadata metadataForImport(const AuthenticationRecord &record, const QList<StoredAccount> &existing,
                                   const ImportSettings &settings)
 {
-    for (const StoredAccount &stored : existing) {
-        if (stored.record.homeAccountId == record.homeAccountId)
-            return stored.metadata;
+    const StoredAccount *known = findAccount(existing, record.homeAccountId);
+    if (known && authorityHostPort(known->record.authority) == authorityHostPort(record.authority))
+        return known->metadata;
+    AccountMetadata metadata = known ? known->metadata : AccountMetadata{};
+    if (!known) {
+        metadata.signInMethod = QStringLiteral("imported");
+        metadata.caBundle = settings.caBundle;
     }
-    AccountMetadata metadata;
-    metadata.signInMethod = QStringLiteral("imported");
     metadata.authorityUrl = record.authority;
-    metadata.caBundle = settings.caBundle;
     metadata.disableInstanceDiscovery =
-        settings.disableInstanceDiscovery || cloudOfAuthority(record.authority) == Cloud::Custom;
+        settings.disableInstanceDiscovery ||
+        (isCustomAuthority(record.authority) &&
+         settings.confirmedAuthorities.contains(authorityHostPort(record.authority)));
     return metadata;
 }
 

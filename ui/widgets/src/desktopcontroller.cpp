@@ -58,6 +58,7 @@ DesktopController::DesktopController(model::AccountService *service, model::AppS
     connect(m_tray.get(), &TrayIcon::settingsRequested, this, &DesktopController::openSettings);
     connect(m_tray.get(), &TrayIcon::quitRequested, this, &DesktopController::quit);
     connect(m_tray.get(), &TrayIcon::cancelFetchRequested, this, &DesktopController::cancelTokenFetch);
+    connectClipboardCountdown();
     connect(m_tray.get(), &TrayIcon::messageClicked, this, [this]() {
         // Only the message that offered it cancels, and only the fetch it named.
         if (m_cancelNotice.isEmpty() || m_tray->lastMessage() != m_cancelNotice)
@@ -78,6 +79,7 @@ DesktopController::DesktopController(model::AccountService *service, model::AppS
     connect(m_window.get(), &AccountsWindow::otherScopeRequested, this, &DesktopController::askForScope);
     connect(m_window.get(), &AccountsWindow::inspectTokenRequested, this, &DesktopController::openInspector);
     connect(m_window.get(), &AccountsWindow::settingsRequested, this, &DesktopController::openSettings);
+    connect(m_window.get(), &AccountsWindow::closedToTray, this, &DesktopController::onWindowClosedToTray);
     if (m_service) {
         connect(m_service, &model::AccountService::accountsChanged, this, [this]() {
             const QStringList warnings = m_service->storage().storageWarnings();
@@ -122,6 +124,67 @@ void DesktopController::start(bool showWindow)
         qCInfo(lcUi) << "no system tray here: showing the accounts window instead";
     if (showWindow || !m_usesTray)
         showAccountsWindow();
+    else
+        showWindowIfNoAccounts();
+}
+
+void DesktopController::showWindowIfNoAccounts()
+{
+    if (!m_service)
+        return;
+    auto shown = std::make_shared<QMetaObject::Connection>();
+    auto check = [this, shown]() {
+        if (!m_service || !m_service->isLoaded())
+            return;
+        QObject::disconnect(*shown);
+        // A first start: nothing but a tray icon would leave a new user wondering where Azid is.
+        if (m_service->accounts().isEmpty())
+            showAccountsWindow();
+    };
+    *shown = connect(m_service, &model::AccountService::accountsChanged, this, check);
+    check();
+}
+
+void DesktopController::onWindowClosedToTray()
+{
+    if (!m_usesTray || !m_settings || m_settings->closeToTrayNoticeShown())
+        return;
+    m_settings->setCloseToTrayNoticeShown(true);
+    m_tray->showMessage(tr("Azid keeps running"),
+                        tr("Azid is still in the system tray: its menu copies tokens and opens the accounts "
+                           "window again. Quit it from there."));
+}
+
+void DesktopController::connectClipboardCountdown()
+{
+    connect(m_tray.get(), &TrayIcon::clearClipboardRequested, this, [this]() {
+        if (m_clipboard)
+            m_clipboard->clearNow();
+        updateClipboardCountdown();
+    });
+    m_countdown = new QTimer(this);
+    m_countdown->setInterval(1000);
+    connect(m_countdown, &QTimer::timeout, this, &DesktopController::updateClipboardCountdown);
+    if (m_clipboard) {
+        connect(m_clipboard, &SecretClipboard::copied, this, &DesktopController::updateClipboardCountdown);
+        connect(m_clipboard, &SecretClipboard::cleared, this, &DesktopController::updateClipboardCountdown);
+    }
+}
+
+void DesktopController::updateClipboardCountdown()
+{
+    const bool pending = m_clipboard && m_clipboard->clearPending();
+    int seconds = -1;
+    if (pending) {
+        const auto left = m_clipboard->clearsIn();
+        seconds = static_cast<int>((left.count() + 999) / 1000);
+        if (!m_countdown->isActive())
+            m_countdown->start();
+    } else {
+        m_countdown->stop();
+    }
+    m_tray->setClipboardCountdown(seconds);
+    m_window->setClipboardCountdown(seconds);
 }
 
 void DesktopController::raise(QWidget *widget)

@@ -7,6 +7,8 @@
 #include <QCryptographicHash>
 #include <QMimeData>
 
+#include <algorithm>
+
 namespace azid::ui {
 
 SystemClearTimer::SystemClearTimer(QObject *parent) : ClearTimer(parent)
@@ -80,8 +82,11 @@ void SecretClipboard::copySecret(const QString &text, std::chrono::milliseconds 
     QByteArray bytes = text.toUtf8();
     m_copiedHash = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256);
     scrub(bytes);
-    if (clearAfter.count() > 0)
+    if (clearAfter.count() > 0) {
         m_timer->start(clearAfter);
+        m_clearAt = QDeadlineTimer(clearAfter);
+    }
+    emit copied();
 }
 
 QByteArray SecretClipboard::currentHash() const
@@ -102,6 +107,13 @@ bool SecretClipboard::holdsSecret() const
 bool SecretClipboard::clearPending() const
 {
     return m_timer->isActive();
+}
+
+std::chrono::milliseconds SecretClipboard::clearsIn() const
+{
+    if (!clearPending())
+        return std::chrono::milliseconds(0);
+    return std::chrono::milliseconds(std::max<qint64>(0, m_clearAt.remainingTime()));
 }
 
 void SecretClipboard::clearNow()

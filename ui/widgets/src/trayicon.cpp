@@ -84,10 +84,13 @@ QString TrayIcon::accountTitle(const model::AccountEntry &entry, const QString &
     const QString authority = entry.stored.metadata.authorityUrl.isEmpty()
                                   ? entry.record().authority
                                   : entry.stored.metadata.authorityUrl;
+    const QString tenant = tenantName.isEmpty() ? entry.record().tenantId : tenantName;
+    if (entry.stored.metadata.isDefault)
+        //: The default account's tray menu entry: %1 is the user, %2 the tenant, %3 the cloud or authority
+        return tr("%1 (%2, %3) — default")
+            .arg(entry.record().username, tenant, model::authorityLabel(authority));
     //: A tray menu entry: %1 is the user, %2 the tenant, %3 the cloud or authority
-    return tr("%1 (%2, %3)")
-        .arg(entry.record().username, tenantName.isEmpty() ? entry.record().tenantId : tenantName,
-             model::authorityLabel(authority));
+    return tr("%1 (%2, %3)").arg(entry.record().username, tenant, model::authorityLabel(authority));
 }
 
 void TrayIcon::markDirty()
@@ -118,6 +121,7 @@ void TrayIcon::rebuildMenu()
     qDeleteAll(submenus);
     m_menu->setToolTipsVisible(true);
     addFetchActions();
+    addClipboardAction();
     if (m_service && m_service->keychainState() == model::AccountService::KeychainState::Locked)
         addUnlockAction();
     addAccountMenus();
@@ -144,6 +148,34 @@ void TrayIcon::addFetchActions()
     }
     if (!m_fetches.isEmpty())
         m_menu->addSeparator();
+}
+
+QString TrayIcon::clipboardText() const
+{
+    //: The tray menu entry while a copied token waits to be cleared
+    return tr("Clear the clipboard now (cleared in %n s)", nullptr, m_clearIn);
+}
+
+void TrayIcon::addClipboardAction()
+{
+    if (m_clearIn < 0)
+        return;
+    m_clearAction = m_menu->addAction(clipboardText());
+    m_clearAction->setObjectName(QStringLiteral("clearClipboardAction"));
+    m_clearAction->setToolTip(tr("The token copied last is still on the clipboard."));
+    connect(m_clearAction, &QAction::triggered, this, &TrayIcon::clearClipboardRequested);
+    m_menu->addSeparator();
+}
+
+void TrayIcon::setClipboardCountdown(int seconds)
+{
+    const bool shownBefore = m_clearIn >= 0;
+    m_clearIn = seconds < 0 ? -1 : seconds;
+    if (shownBefore != (m_clearIn >= 0))
+        markDirty();
+    else if (m_clearAction)
+        m_clearAction->setText(clipboardText());
+    m_icon.setToolTip(toolTip());
 }
 
 void TrayIcon::addUnlockAction()
@@ -228,10 +260,16 @@ void TrayIcon::addAccountMenu(QMenu *parent, const model::AccountEntry &entry)
         accountTitle(entry, m_settings ? m_settings->tenantName(entry.record().tenantId) : QString()));
     if (entry.needsSignIn(now))
         submenu->setIcon(iconFor(State::Attention));
+    if (entry.stored.metadata.isDefault) {
+        QFont bold = submenu->menuAction()->font();
+        bold.setBold(true);
+        submenu->menuAction()->setFont(bold);
+    }
     submenu->setToolTipsVisible(true);
     const model::Cloud cloud = model::cloudOfAuthority(entry.record().authority);
     for (const model::ScopePreset &preset : model::scopePresets(cloud)) {
-        QAction *action = submenu->addAction(preset.label);
+        //: A tray menu entry: %1 is the API, e.g. "Azure Resource Manager"
+        QAction *action = submenu->addAction(tr("Copy token: %1").arg(preset.label));
         action->setToolTip(tr("Copy a token for %1").arg(preset.scope));
         connect(action, &QAction::triggered, this,
                 [this, id, scope = preset.scope]() { emit copyTokenRequested(id, scope); });
@@ -239,13 +277,13 @@ void TrayIcon::addAccountMenu(QMenu *parent, const model::AccountEntry &entry)
     if (!recentScopes.isEmpty()) {
         submenu->addSeparator();
         for (const QString &scope : recentScopes) {
-            QAction *action = submenu->addAction(scope);
+            QAction *action = submenu->addAction(tr("Copy token: %1").arg(scope));
             action->setToolTip(tr("Copy a token for %1").arg(scope));
             connect(action, &QAction::triggered, this,
                     [this, id, scope]() { emit copyTokenRequested(id, scope); });
         }
     }
-    connect(submenu->addAction(tr("Other scope…")), &QAction::triggered, this,
+    connect(submenu->addAction(tr("Copy token for another scope…")), &QAction::triggered, this,
             [this, id]() { emit otherScopeRequested(id); });
     submenu->addSeparator();
     connect(submenu->addAction(entry.needsSignIn(now) ? tr("Sign in again (needed)…") : tr("Sign in again…")),
@@ -282,6 +320,8 @@ QString TrayIcon::toolTip() const
     }
     if (m_service->pendingRequests() > 0)
         return tr("Azid — getting a token…");
+    if (m_clearIn >= 0)
+        return tr("Azid — a token is on the clipboard, cleared in %n s", nullptr, m_clearIn);
     if (m_service->keychainState() != model::AccountService::KeychainState::Open)
         return tr("Azid — %1").arg(m_service->keychainMessage());
     const QList<model::AccountEntry> attention = m_service->accountsNeedingSignIn();
@@ -315,12 +355,20 @@ void TrayIcon::updateState()
     m_icon.setToolTip(toolTip());
 }
 
+QString TrayIcon::notificationText(const QString &text)
+{
+    QString plain = text;
+    plain.replace(QLatin1Char('<'), QChar(0x2039)).replace(QLatin1Char('>'), QChar(0x203A));
+    plain.replace(QLatin1Char('&'), QChar(0xFF06));
+    return plain;
+}
+
 void TrayIcon::showMessage(const QString &title, const QString &text, QSystemTrayIcon::MessageIcon icon,
                            int milliseconds)
 {
     m_lastMessage = title + QStringLiteral(": ") + text;
     if (m_icon.isVisible() && QSystemTrayIcon::supportsMessages())
-        m_icon.showMessage(title, text, icon, milliseconds);
+        m_icon.showMessage(notificationText(title), notificationText(text), icon, milliseconds);
 }
 
 } // namespace azid::ui

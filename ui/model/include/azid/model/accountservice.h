@@ -126,8 +126,9 @@ public:
     QFuture<VoidResult> remove(const QString &id);
     QFuture<VoidResult> setDefault(const QString &id);
     // Records in azure.identity's format (see records.h): one object, or an array of them. Returns how
-    // many.
-    QFuture<Result<int>> importRecords(const QByteArray &json);
+    // many. Instance discovery is turned off only for the custom authorities (host[:port]) the person
+    // confirmed (metadataForImport()).
+    QFuture<Result<int>> importRecords(const QByteArray &json, const QStringList &confirmedAuthorities = {});
 
     // "Share with Azure tools": an account with AccountMetadata::shareWithAzureTools has its entries
     // copied into azure.identity's shared token cache (SharedTokenCache, "msal.cache", where

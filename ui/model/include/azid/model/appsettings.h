@@ -90,6 +90,14 @@ public:
     QString tenantName(const QString &tenantId) const;
     void setTenantName(const QString &tenantId, const QString &name);
 
+    // The accounts window's column widths as the person left them (QHeaderView::saveState()); empty
+    // until they resize one. Not a change of settings: changed() is not emitted.
+    QByteArray accountsColumns() const;
+    void setAccountsColumns(const QByteArray &state);
+    // The accounts window was closed to the tray once and Azid said it keeps running there.
+    bool closeToTrayNoticeShown() const;
+    void setCloseToTrayNoticeShown(bool shown);
+
     void sync();
     QSettings::Status status() const;
 

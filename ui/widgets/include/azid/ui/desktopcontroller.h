@@ -14,6 +14,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 
 #include <chrono>
 
@@ -36,7 +37,8 @@ public:
 
     // The program started at login (the running executable).
     void setProgramPath(const QString &path) { m_programPath = path; }
-    // Loads the accounts and shows the tray icon, or the window when there is no tray.
+    // Loads the accounts and shows the tray icon, or the window when there is no tray. With no
+    // accounts at all once they are loaded (a first start), the window shows too, with its empty state.
     void start(bool showWindow);
 
     TrayIcon *tray() const { return m_tray.get(); }
@@ -95,6 +97,11 @@ private:
     void handleTokenError(const QString &accountId, const QString &scope, const AuthError &error,
                           std::optional<PendingCopy> retry);
     static void raise(QWidget *widget);
+    void onWindowClosedToTray();
+    // The countdown of a copied token, in the tray and the accounts window, once a second.
+    void connectClipboardCountdown();
+    void updateClipboardCountdown();
+    void showWindowIfNoAccounts();
 
     QPointer<model::AccountService> m_service;
     QPointer<model::AppSettings> m_settings;
@@ -114,6 +121,7 @@ private:
     QString m_cancelNotice;     // the tray message that offers to cancel a fetch...
     quint64 m_cancelTicket = 0; // ...and the fetch it is about
     bool m_usesTray = false;
+    QTimer *m_countdown = nullptr;
 };
 
 } // namespace azid::ui

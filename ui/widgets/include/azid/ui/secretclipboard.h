@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QDeadlineTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -60,6 +61,8 @@ public:
     // The clipboard still holds what copySecret put there.
     bool holdsSecret() const;
     bool clearPending() const;
+    // How long until the pending clear (zero when none is pending), for a countdown.
+    std::chrono::milliseconds clearsIn() const;
     // Clears the clipboard now if it still holds the secret (on quit).
     void clearNow();
 
@@ -69,6 +72,8 @@ public:
     static bool isMarkedSecret(const QMimeData *data);
 
 signals:
+    // A secret was put on the clipboard (clearPending() says whether it will be cleared).
+    void copied();
     // The secret was removed from the clipboard (by the timer or clearNow()).
     void cleared();
 
@@ -79,6 +84,7 @@ private:
     QPointer<QClipboard> m_clipboard;
     std::unique_ptr<ClearTimer> m_timer;
     QByteArray m_copiedHash;
+    QDeadlineTimer m_clearAt;
 };
 
 } // namespace azid::ui

@@ -56,13 +56,24 @@ public:
     void setTokenFetches(const QList<TokenFetch> &fetches);
     QList<TokenFetch> tokenFetches() const { return m_fetches; }
 
+    // While a copied token waits to be cleared from the clipboard: the seconds left, shown in the
+    // tooltip and in the menu's "Clear the clipboard now" entry; negative: nothing waits.
+    void setClipboardCountdown(int seconds);
+    int clipboardCountdown() const { return m_clearIn; }
+
+    // Title and text are shown as plain text: user names come from outside.
     void showMessage(const QString &title, const QString &text,
                      QSystemTrayIcon::MessageIcon icon = QSystemTrayIcon::Information,
                      int milliseconds = 8000);
     QString lastMessage() const { return m_lastMessage; }
 
+    // What a notification shows of `text`: markup characters as look-alikes, so that no notification
+    // server (freedesktop notifications take a subset of HTML in their body) renders a user name from an
+    // imported file as markup, and Qt's own balloon (plain text) shows the same.
+    static QString notificationText(const QString &text);
+
     static QIcon iconFor(State state);
-    // The title of an account's submenu: "user (tenant, cloud)".
+    // The title of an account's submenu: "user (tenant, cloud)", and "— default" for the default one.
     static QString accountTitle(const model::AccountEntry &entry, const QString &tenantName);
 
 signals:
@@ -74,6 +85,7 @@ signals:
     void settingsRequested();
     void quitRequested();
     void cancelFetchRequested(const QString &accountId);
+    void clearClipboardRequested();
     // The last message shown was clicked.
     void messageClicked();
 
@@ -82,6 +94,8 @@ private:
     void markDirty();
     // The parts of the menu, top to bottom.
     void addFetchActions();
+    void addClipboardAction();
+    QString clipboardText() const;
     void addUnlockAction();
     void addAccountMenus();
     void addTenantMenus(const QList<model::AccountEntry> &accounts);
@@ -96,6 +110,8 @@ private:
     State m_state = State::Normal;
     bool m_dirty = true;
     QString m_lastMessage;
+    int m_clearIn = -1;
+    QPointer<QAction> m_clearAction;
 };
 
 } // namespace azid::ui
