@@ -13,6 +13,7 @@
 #include "azid/model/appsettings.h"
 #include "azid/model/embeddedbrowser.h"
 #include "azid/ui/desktopcontroller.h"
+#include "azid/ui/readablecolors.h"
 #include "azid/ui/secretclipboard.h"
 #include "azid/ui/singleinstance.h"
 
@@ -148,6 +149,8 @@ int main(int argc, char *argv[])
     QApplication::setApplicationDisplayName(QStringLiteral("Azid"));
     QApplication::setApplicationVersion(QStringLiteral(AZID_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("azid"));
+    // Check boxes and radio buttons that stay visible on dark palettes.
+    azid::ui::installReadableStyle();
     // Closing the accounts window leaves the tray running; Quit in the tray menu ends the app.
     QApplication::setQuitOnLastWindowClosed(false);
     installTranslations(app);
