@@ -174,6 +174,24 @@ template <typename T> std::optional<AuthError> firstError(const QList<QFuture<T>
     return std::nullopt;
 }
 
+// Runs steps[next...] one after another, stopping at the first error. A keychain answers one request
+// at a time and each request waits at most its own timeout from when it is sent: a batch of many
+// items sent at once would time out in the queue.
+using Step = std::function<QFuture<VoidResult>()>;
+QFuture<VoidResult> inSequence(std::shared_ptr<const QList<Step>> steps, qsizetype next = 0)
+{
+    if (next == steps->size())
+        return ready(VoidResult(Done{}));
+    return steps->at(next)()
+        .then(QtFuture::Launch::Sync,
+              [steps, next](const VoidResult &done) -> QFuture<VoidResult> {
+                  if (!done)
+                      return ready(done);
+                  return inSequence(steps, next + 1);
+              })
+        .unwrap();
+}
+
 } // namespace
 
 QFuture<Result<Index>> AccountStore::State::readIndex()
@@ -473,15 +491,14 @@ QFuture<VoidResult> AccountStore::State::addUserItems(const QList<StoredAccount>
         idsByUser[key] << account.record.homeAccountId;
         userOfKey.insert(key, account.record.username);
     }
-    QList<QFuture<VoidResult>> updates;
-    for (auto it = idsByUser.constBegin(); it != idsByUser.constEnd(); ++it)
-        updates << updateUserItem(userOfKey.value(it.key()), it.value(), true);
-    return QtFuture::whenAll(updates.begin(), updates.end())
-        .then([](const QList<QFuture<VoidResult>> &done) -> VoidResult {
-            if (auto error = firstError(done))
-                return *error;
-            return Done{};
-        });
+    auto updates = std::make_shared<QList<Step>>();
+    auto self = shared_from_this();
+    for (auto it = idsByUser.constBegin(); it != idsByUser.constEnd(); ++it) {
+        *updates << [self, username = userOfKey.value(it.key()), ids = it.value()] {
+            return self->updateUserItem(username, ids, true);
+        };
+    }
+    return inSequence(updates);
 }
 
 QFuture<VoidResult> AccountStore::State::updateUserItem(const QString &username,
@@ -593,7 +610,7 @@ QFuture<VoidResult> AccountStore::State::putLocked(const QList<StoredAccount> &a
                 return ready(VoidResult(read.error()));
             const Index before = read.value();
             Index after = before;
-            QList<QFuture<VoidResult>> writes;
+            auto writes = std::make_shared<QList<Step>>();
             for (const StoredAccount &account : accounts) {
                 const QString id = account.record.homeAccountId;
                 if (!after.ids.contains(id))
@@ -602,19 +619,20 @@ QFuture<VoidResult> AccountStore::State::putLocked(const QList<StoredAccount> &a
                     after.defaultId = id;
                 else if (after.defaultId == id)
                     after.defaultId.clear();
-                writes << self->store->write(accountKey(id), accountItem(account.record, account.metadata));
+                *writes << [self, id, item = accountItem(account.record, account.metadata)] {
+                    return self->store->write(accountKey(id), item);
+                };
             }
             // The accounts first: an index entry never points at nothing because of us. The summaries
             // last: they follow the index and the items.
-            return QtFuture::whenAll(writes.begin(), writes.end())
-                .then(
-                    [self, before, after](const QList<QFuture<VoidResult>> &written) -> QFuture<VoidResult> {
-                        if (auto error = firstError(written))
-                            return ready(VoidResult(*error));
-                        if (before.sameContents(after) && before.pages > 0)
-                            return ready(VoidResult(Done{}));
-                        return self->writeIndex(after, before.pages);
-                    })
+            return inSequence(writes)
+                .then([self, before, after](const VoidResult &written) -> QFuture<VoidResult> {
+                    if (!written)
+                        return ready(written);
+                    if (before.sameContents(after) && before.pages > 0)
+                        return ready(VoidResult(Done{}));
+                    return self->writeIndex(after, before.pages);
+                })
                 .unwrap()
                 .then([self, before, after, accounts](const VoidResult &written) -> QFuture<VoidResult> {
                     if (!written)
