@@ -804,6 +804,23 @@ void AccountsWindow::importFrom(const QString &path)
 
 namespace {
 
+struct Choice
+{
+    QString text;
+    QString objectName;
+};
+
+// A question's two answers; the cautious one (`no`) is the default. Returns the `yes` button.
+QPushButton *addChoices(QMessageBox *box, const Choice &yes, const Choice &no)
+{
+    QPushButton *accept = box->addButton(yes.text, QMessageBox::AcceptRole);
+    accept->setObjectName(yes.objectName);
+    QPushButton *reject = box->addButton(no.text, QMessageBox::RejectRole);
+    reject->setObjectName(no.objectName);
+    box->setDefaultButton(reject);
+    return accept;
+}
+
 QString userNames(const QList<AuthenticationRecord> &records)
 {
     QStringList names;
@@ -830,11 +847,8 @@ void AccountsWindow::askToReplace(const std::shared_ptr<PendingImport> &pending)
            "Replacing keeps how it signs in and whether it is the default; its tokens stay until the next "
            "sign-in. Keep leaves it as it is.",
            nullptr, count));
-    QPushButton *replace = box->addButton(tr("Replace"), QMessageBox::AcceptRole);
-    replace->setObjectName(QStringLiteral("replaceButton"));
-    QPushButton *keep = box->addButton(tr("Keep"), QMessageBox::RejectRole);
-    keep->setObjectName(QStringLiteral("keepButton"));
-    box->setDefaultButton(keep);
+    QPushButton *replace = addChoices(box, {tr("Replace"), QStringLiteral("replaceButton")},
+                                      {tr("Keep"), QStringLiteral("keepButton")});
     connect(box, &QMessageBox::finished, this, [this, pending, box, replace]() {
         if (box->clickedButton() != replace) {
             pending->plan.present << pending->plan.replacing;
@@ -865,11 +879,8 @@ void AccountsWindow::askToTrustAuthorities(const std::shared_ptr<PendingImport> 
            "directly. Not trusted, Microsoft's instance discovery checks it first on every sign-in, and a "
            "sign-in fails when Microsoft does not know it. The sign-in dialog can change this later.",
            nullptr, count));
-    QPushButton *trust = box->addButton(tr("Trust"), QMessageBox::AcceptRole);
-    trust->setObjectName(QStringLiteral("trustAuthorityButton"));
-    QPushButton *check = box->addButton(tr("Keep checking"), QMessageBox::RejectRole);
-    check->setObjectName(QStringLiteral("keepCheckingButton"));
-    box->setDefaultButton(check);
+    QPushButton *trust = addChoices(box, {tr("Trust"), QStringLiteral("trustAuthorityButton")},
+                                    {tr("Keep checking"), QStringLiteral("keepCheckingButton")});
     connect(box, &QMessageBox::finished, this, [this, pending, box, trust, going]() {
         if (box->clickedButton() == trust)
             pending->confirmedAuthorities = going.customAuthorities;
