@@ -402,6 +402,15 @@ private slots:
         const int gap = child<QPushButton>("cancelButton")->mapTo(m_dialog.get(), QPoint()).y() -
                         box->mapTo(m_dialog.get(), QPoint(0, box->height())).y();
         QVERIFY2(gap < 3 * m_dialog->fontMetrics().height(), qPrintable(QString::number(gap)));
+
+        m_dialog->cancel();
+        choose("methodDeviceCode");
+        m_dialog->start();
+        m_operation->reportDeviceCode({QStringLiteral("https://microsoft.com/devicelogin"),
+                                       QStringLiteral("ABCD2EFGH"),
+                                       QDateTime::fromSecsSinceEpoch(m_clock.now() + 900)});
+        QTRY_VERIFY(m_dialog->height() < formHeight);
+        QTRY_COMPARE(m_dialog->height(), m_dialog->sizeHint().height());
     }
 
     void retryStartsAgainForOtherMethods()
