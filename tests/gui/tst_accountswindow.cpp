@@ -533,6 +533,14 @@ private slots:
         bobMenu->grab().save(QStringLiteral(AZID_SCREENSHOT_DIR "/azid-tray-account-menu.png"));
         bobMenu->close();
 
+        // "Copy token for another scope…" names the account in plain text (issue 14).
+        controller.askForScope(bob);
+        QWidget *scopeDialog = nullptr;
+        QTRY_VERIFY((scopeDialog = visibleTopLevel(QStringLiteral("otherScopeDialog"))));
+        for (QLabel *label : scopeDialog->findChildren<QLabel *>())
+            QCOMPARE(label->textFormat(), Qt::PlainText);
+        scopeDialog->close();
+
         clear->trigger();
         QTRY_COMPARE(tray->clipboardCountdown(), -1);
         QVERIFY(!clipboard.holdsSecret());

@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QInputDialog>
+#include <QLabel>
 #include <QRegularExpression>
 #include <QTimer>
 
@@ -430,6 +431,9 @@ void DesktopController::askForScope(const QString &accountId)
     dialog->setLabelText(tr("Copy a token for %1, for the scope (e.g. api://my-api/.default or "
                             "https://database.windows.net/.default):")
                              .arg(entry->record().username));
+    // The user name comes from outside (an imported record): never rich text.
+    for (QLabel *label : dialog->findChildren<QLabel *>())
+        label->setTextFormat(Qt::PlainText);
     dialog->setTextValue(
         m_settings && !m_settings->recentScopes().isEmpty() ? m_settings->recentScopes().first() : QString());
     connect(dialog, &QInputDialog::textValueSelected, this, [this, accountId](const QString &scope) {
