@@ -264,6 +264,7 @@ private slots:
     void loopbackBindServesLoopbackPeers();
     void peersOutsideLoopbackAreRefused();
     void floodGets429AndServingGoesOn();
+    void slowAndIdleConnectionsAreClosed();
     void azidCliAgentServesItToEnv();
     void aSignInNeededIsAnError();
     void noTokenTextInLogs();
@@ -636,6 +637,43 @@ void TestManagedIdentityEndpoint::floodGets429AndServingGoesOn()
     const SdkOutcome outcome = python(QStringLiteral("managed"), Arm);
     QVERIFY2(outcome.exitCode == 0, outcome.stderrText + QJsonDocument(outcome.json).toJson());
     QCOMPARE(outcome.json.value(QStringLiteral("sha256")).toString(), expectedHash(m_alice, Arm));
+}
+
+void TestManagedIdentityEndpoint::slowAndIdleConnectionsAreClosed()
+{
+    ManagedIdentityEndpointOptions options;
+    options.readTimeout = std::chrono::milliseconds(300);
+    options.maxConnections = 4;
+    startEndpoint(options);
+    const quint16 port = m_endpoint->url().port();
+    // A request that never ends its headers is closed without an answer.
+    QTcpSocket slow;
+    QByteArray received;
+    connect(&slow, &QTcpSocket::readyRead, &slow, [&]() { received += slow.readAll(); });
+    slow.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(slow.waitForConnected(10000));
+    slow.write("GET /msi/token?api-version=2019-08-01 HTTP/1.1\r\nX-IDENTITY-HEADER: ");
+    QVERIFY(QTest::qWaitFor([&slow]() { return slow.state() == QAbstractSocket::UnconnectedState; }, 30000));
+    QVERIFY(received.isEmpty());
+
+    // More idle connections than allowed: the oldest are dropped, and a request is still served.
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    for (int i = 0; i < 12; ++i) {
+        idle.push_back(std::make_unique<QTcpSocket>());
+        idle.back()->connectToHost(QHostAddress::LocalHost, port);
+    }
+    QVERIFY(QTest::qWaitFor(
+        [&idle]() {
+            return std::all_of(idle.begin(), idle.end(), [](const auto &socket) {
+                return socket->state() == QAbstractSocket::UnconnectedState;
+            });
+        },
+        30000));
+    const HttpAnswer answer =
+        get(tokenRequest(QStringLiteral("https://management.azure.com"), m_endpoint->secret().reveal()),
+            *m_endpoint);
+    QCOMPARE(answer.status, 200);
+    m_secrets << answer.json.value(QStringLiteral("access_token")).toString();
 }
 
 void TestManagedIdentityEndpoint::azidCliAgentServesItToEnv()
