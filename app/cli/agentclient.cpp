@@ -25,20 +25,7 @@ constexpr int AnswerTimeoutMs = 120 * 1000;
 class Connection
 {
 public:
-    explicit Connection(const QString &path)
-    {
-        const QByteArray name = QFile::encodeName(path);
-        sockaddr_un address{};
-        if (size_t(name.size()) >= sizeof address.sun_path)
-            return;
-        address.sun_family = AF_UNIX;
-        std::memcpy(address.sun_path, name.constData(), size_t(name.size()));
-        m_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (m_fd >= 0 && ::connect(m_fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0) {
-            ::close(m_fd);
-            m_fd = -1;
-        }
-    }
+    explicit Connection(const QString &path) : m_fd(model::agent::connectToSocket(path)) {}
     ~Connection()
     {
         if (m_fd >= 0)

@@ -70,16 +70,7 @@ struct Run
 // A raw connection to a Unix socket, as any program of the user could make.
 int connectTo(const QString &path)
 {
-    const QByteArray name = QFile::encodeName(path);
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::memcpy(address.sun_path, name.constData(), size_t(name.size()));
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0 && ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
+    return azid::model::agent::connectToSocket(path);
 }
 
 // What the agent sends on `fd` until it closes the connection (running the event loop meanwhile, for an

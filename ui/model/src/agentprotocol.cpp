@@ -1,10 +1,17 @@
 #include "azid/model/agentprotocol.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStandardPaths>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
 
 namespace azid::model::agent {
 namespace {
@@ -168,6 +175,22 @@ QString socketPath(const QString &profile)
 {
     const QString name = profile.isEmpty() ? QStringLiteral("default") : profile;
     return QDir(socketDirectory()).filePath(QStringLiteral("agent-%1.socket").arg(name));
+}
+
+int connectToSocket(const QString &path)
+{
+    const QByteArray name = QFile::encodeName(path);
+    sockaddr_un address{};
+    if (size_t(name.size()) >= sizeof address.sun_path)
+        return -1;
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path, name.constData(), size_t(name.size()));
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 QByteArray encodeRequest(const Request &request)

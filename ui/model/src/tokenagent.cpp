@@ -209,21 +209,13 @@ VoidResult ensurePrivateFolder(const QString &path)
     return Done{};
 }
 
-// Whether an agent already answers at `path` (a Unix socket connect does not block).
+// Whether an agent already answers at `path`.
 bool someoneListens(const QString &path)
 {
-    const QByteArray name = QFile::encodeName(path);
-    sockaddr_un address{};
-    if (size_t(name.size()) >= sizeof address.sun_path)
-        return false;
-    address.sun_family = AF_UNIX;
-    std::memcpy(address.sun_path, name.constData(), size_t(name.size()));
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return false;
-    const bool connected = ::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0;
-    ::close(fd);
-    return connected;
+    const int fd = agent::connectToSocket(path);
+    if (fd >= 0)
+        ::close(fd);
+    return fd >= 0;
 }
 
 // Changes with every change of the account list by any process: the list's lock file is written by

@@ -28,6 +28,9 @@ inline constexpr qsizetype MaxAnswerBytes = 1024 * 1024;
 QString socketDirectory();
 // The socket of the agent of `profile` ("default" for the empty name).
 QString socketPath(const QString &profile);
+// A blocking connection to the Unix socket at `path` (a connect there does not wait for the agent):
+// its file descriptor, or -1 when nothing listens there. The caller closes it.
+int connectToSocket(const QString &path);
 
 struct TokenQuery
 {
