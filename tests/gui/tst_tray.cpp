@@ -372,7 +372,8 @@ private slots:
         QVERIFY(menu({QStringLiteral("alice@contoso.test"), QStringLiteral("Copy token: Azure Storage")}));
         QTRY_VERIFY_WITH_TIMEOUT(state().value(QStringLiteral("signInVisible")).toBool(), 20000);
         const QJsonObject waiting = state();
-        QCOMPARE(waiting.value(QStringLiteral("trayState")).toString(), QStringLiteral("Attention"));
+        QVERIFY2(waiting.value(QStringLiteral("trayState")).toString() == QStringLiteral("Attention"),
+                 qPrintable(describe(waiting)));
         QVERIFY2(waiting.value(QStringLiteral("toolTip"))
                      .toString()
                      .contains(QStringLiteral("sign-in needed: alice@contoso.test")),
