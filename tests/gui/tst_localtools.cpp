@@ -5,16 +5,27 @@
 // with the program that asked, and never with token text.
 #include "azid/keychain/profilestorage.h"
 #include "azid/model/accountservice.h"
+#include "azid/model/appsettings.h"
 #include "azid/model/localtools.h"
+#include "azid/ui/desktopcontroller.h"
+#include "azid/ui/localtoolscontroller.h"
 #include "azid/ui/localtoolswindow.h"
+#include "azid/ui/secretclipboard.h"
+#include "azid/ui/signindialog.h"
 #include "logcapture.h"
 #include "sandbox.h"
 #include "secretsseen.h"
 
 #include <QApplication>
+#include <QClipboard>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineEdit>
 #include <QProcess>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <memory>
@@ -25,6 +36,7 @@ using namespace azid::model;
 namespace {
 const QString Profile = QStringLiteral("local-tools");
 const QString Arm = QStringLiteral("https://management.azure.com/.default");
+const QString Graph = QStringLiteral("https://graph.microsoft.com/.default");
 const QString Alice = QStringLiteral("alice@contoso.test");
 
 // What a program printed and how it ended.
@@ -111,6 +123,8 @@ private slots:
     void anEndpointPerChosenAccount();
     void refusedRequestsShowWhy();
     void stoppingAnEndpointEndsIt();
+    void theChoiceIsKeptAndServedAgain();
+    void aSignInNeededAsksThePersonAndTheProgramWaits();
     void noTokenTextInTheWindow();
 };
 
@@ -251,6 +265,78 @@ void TestLocalTools::noTokenTextInTheWindow()
         QVERIFY(!secret.isEmpty() && !text.contains(secret));
     QVERIFY(!text.contains(QStringLiteral("eyJ")));
     m_secrets.verifyNoneLogged(1);
+}
+
+void TestLocalTools::theChoiceIsKeptAndServedAgain()
+{
+    QTemporaryDir scratch;
+    model::AppSettings settings(Profile, scratch.filePath(QStringLiteral("azid.conf")));
+    ui::SecretClipboard clipboard(QGuiApplication::clipboard());
+    ui::DesktopController desktop(m_service.get(), &settings, &clipboard);
+    {
+        ui::LocalToolsController controller(*m_tools, settings, clipboard, desktop);
+        controller.setServing(m_alice, true);
+        QVERIFY(m_tools->isServing(m_alice));
+        QCOMPARE(settings.servedAccounts(), QStringList{m_alice});
+        // The shell lines go to the clipboard as a secret.
+        controller.copyShellEnvironment(m_alice);
+        QVERIFY(clipboard.holdsSecret());
+        QVERIFY(QGuiApplication::clipboard()->text().startsWith(QStringLiteral("export IDENTITY_ENDPOINT=")));
+        clipboard.clearNow();
+        m_tools->stopServing(m_alice);
+        QCOMPARE(settings.servedAccounts(), QStringList());
+        controller.setServing(m_alice, true);
+    }
+    // The next start of the app serves the account again, from the settings, with a new secret.
+    LocalTools restarted(*m_service, QStringLiteral("local-tools-restarted"));
+    ui::LocalToolsController controller(restarted, settings, clipboard, desktop);
+    controller.start();
+    QVERIFY(restarted.isServing(m_alice));
+    QVERIFY(restarted.shellEnvironment(m_alice) != m_tools->shellEnvironment(m_alice));
+    QCOMPARE(settings.servedAccounts(), QStringList{m_alice});
+    m_tools->stopServing(m_alice);
+}
+
+void TestLocalTools::aSignInNeededAsksThePersonAndTheProgramWaits()
+{
+    QTemporaryDir scratch;
+    model::AppSettings settings(Profile, scratch.filePath(QStringLiteral("azid.conf")));
+    ui::SecretClipboard clipboard(QGuiApplication::clipboard());
+    ui::DesktopController desktop(m_service.get(), &settings, &clipboard);
+    ui::LocalToolsController controller(*m_tools, settings, clipboard, desktop);
+
+    // Alice's refresh token is revoked and Graph was never asked for: only a sign-in can help.
+    m_sandbox.control("POST", QStringLiteral("revoke"),
+                      QJsonDocument(QJsonObject{{QStringLiteral("username"), Alice}}));
+    QProcess cli;
+    cli.start(QStringLiteral(AZID_CLI_PATH),
+              {QStringLiteral("--profile"), Profile, QStringLiteral("--output"), QStringLiteral("raw"),
+               QStringLiteral("token"), QStringLiteral("--scope"), Graph});
+    QVERIFY(cli.waitForStarted(30000));
+    QVERIFY(QTest::qWaitFor(
+        [&desktop]() { return desktop.signInDialog() && desktop.signInDialog()->isVisible(); }, 60000));
+    QCOMPARE(controller.waitingSignIns(), QStringList{m_alice});
+    QVERIFY(cli.state() == QProcess::Running);
+
+    // The person signs in again as Alice, in the dialog that opened for her.
+    ui::SignInDialog *dialog = desktop.signInDialog();
+    QCOMPARE(dialog->formRequest().username, Alice);
+    auto *password = dialog->findChild<QLineEdit *>(QStringLiteral("passwordEdit"));
+    auto *signIn = dialog->findChild<QPushButton *>(QStringLiteral("signInButton"));
+    QVERIFY(password && signIn);
+    password->setText(QStringLiteral("alice-password-1"));
+    QVERIFY(signIn->isEnabled());
+    signIn->click();
+
+    // The waiting program then gets its token, and said on stderr what it waited for.
+    QVERIFY(QTest::qWaitFor([&cli]() { return cli.state() == QProcess::NotRunning; }, 120000));
+    const QByteArray err = cli.readAllStandardError();
+    QVERIFY2(cli.exitCode() == 0, err.constData());
+    const QString token = QString::fromUtf8(cli.readAllStandardOutput().trimmed());
+    QVERIFY(token.startsWith(QStringLiteral("eyJ")));
+    m_secrets << token;
+    QVERIFY2(err.contains("waiting"), err.constData());
+    QVERIFY(controller.waitingSignIns().isEmpty());
 }
 
 QTEST_MAIN(TestLocalTools)

@@ -23,6 +23,7 @@ const QString kProxyUrl = QStringLiteral("network/proxyUrl");
 const QString kRecentScopes = QStringLiteral("tokens/recentScopes");
 const QString kTenantNames = QStringLiteral("tenantNames/");
 const QString kRecentAccounts = QStringLiteral("tokens/recentAccounts");
+const QString kServedAccounts = QStringLiteral("localTools/servedAccounts");
 const QString kAccountsColumns = QStringLiteral("window/accountsColumns");
 const QString kCloseToTrayNoticeShown = QStringLiteral("window/closeToTrayNoticeShown");
 
@@ -235,6 +236,16 @@ void AppSettings::addRecentAccount(const QString &accountId)
     ids.removeAll(accountId);
     ids.prepend(accountId);
     set(kRecentAccounts, ids.mid(0, MaxRecentAccounts));
+}
+
+QStringList AppSettings::servedAccounts() const
+{
+    return m_settings->value(kServedAccounts).toStringList();
+}
+
+void AppSettings::setServedAccounts(const QStringList &accountIds)
+{
+    set(kServedAccounts, accountIds);
 }
 
 QString AppSettings::tenantName(const QString &tenantId) const

@@ -398,7 +398,10 @@ void DesktopController::showSignInDialog(const model::SignInRequest &prefill, bo
         dialog->setDefaults(
             {prefill.authority, prefill.tenant, prefill.clientId, model::signInMethodKey(prefill.method)});
     connect(dialog, &SignInDialog::signedIn, this, &DesktopController::onSignedIn);
-    connect(dialog, &QDialog::rejected, this, [this]() { m_pendingCopy.reset(); });
+    connect(dialog, &QDialog::rejected, this, [this]() {
+        m_pendingCopy.reset();
+        emit signInClosed();
+    });
     m_signIn = dialog;
     raise(dialog);
 }
@@ -412,6 +415,7 @@ void DesktopController::onSignedIn(const StoredAccount &account, const model::Si
     }
     notify(tr("Signed in"), tr("%1 is signed in.").arg(account.record.username));
     m_window->selectAccount(account.record.homeAccountId);
+    emit accountSignedIn(account.record.homeAccountId);
     if (m_pendingCopy && m_pendingCopy->accountId == account.record.homeAccountId) {
         const PendingCopy copy = *m_pendingCopy;
         m_pendingCopy.reset();

@@ -86,6 +86,11 @@ public:
     QStringList recentAccounts() const;
     void addRecentAccount(const QString &accountId);
 
+    // The accounts served to local tools through a managed-identity endpoint ("Serve to local tools",
+    // home account ids): their endpoints start again with the app.
+    QStringList servedAccounts() const;
+    void setServedAccounts(const QStringList &accountIds);
+
     // Tenant names as the user typed them at sign-in (contoso.onmicrosoft.com), by tenant id.
     QString tenantName(const QString &tenantId) const;
     void setTenantName(const QString &tenantId, const QString &name);

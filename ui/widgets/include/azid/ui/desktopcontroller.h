@@ -69,6 +69,10 @@ public slots:
 signals:
     void tokenCopied(const QString &accountId, const QString &scope, qint64 expiresOn);
     void tokenFetchCancelled(const QString &accountId, const QString &scope);
+    // A sign-in from the sign-in dialog succeeded (a new account or a sign-in again).
+    void accountSignedIn(const QString &accountId);
+    // The sign-in dialog was closed without a sign-in.
+    void signInClosed();
     void quitRequested();
 
 private:
