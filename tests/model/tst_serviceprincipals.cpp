@@ -1,6 +1,6 @@
 // The tray app's service principals for real: kept in the Secret Service of run-with-keyring.sh's
 // private keyring, tokens from azid-sandbox's client credentials grant over TLS, one app with a
-// secret and one with a certificate (made with the openssl command line). A new instance over a new
+// secret and one with a certificate (made with openssl). A new instance over a new
 // store reads them back as the app does after a restart; a locked keyring is an error, not a list.
 #include "azid/keychain/keychainsecretstore.h"
 #include "azid/keychain/storagefailure.h"
@@ -9,12 +9,11 @@
 
 #include "keyringcontrol.h"
 #include "sandbox.h"
+#include "selfsignedcertificate.h"
 #include "testwait.h"
 
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QUuid>
 #include <QtTest>
@@ -77,20 +76,10 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         QVERIFY2(m_sandbox.start(), qPrintable(m_sandbox.errorString()));
-        QProcess openssl;
-        openssl.setWorkingDirectory(m_dir.path());
-        openssl.start(QStringLiteral("openssl"),
-                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                       QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
-                       QStringLiteral("app.key"), QStringLiteral("-out"), QStringLiteral("app.crt"),
-                       QStringLiteral("-subj"), QStringLiteral("/CN=app"), QStringLiteral("-days"),
-                       QStringLiteral("2")});
-        QVERIFY(openssl.waitForFinished(60000) && openssl.exitCode() == 0);
-        QFile key(m_dir.filePath(QStringLiteral("app.key")));
-        QFile certificate(m_dir.filePath(QStringLiteral("app.crt")));
-        QVERIFY(key.open(QIODevice::ReadOnly) && certificate.open(QIODevice::ReadOnly));
-        const QByteArray certificatePem = certificate.readAll();
-        m_certificatePem = key.readAll() + certificatePem;
+        const auto made = test::SelfSignedCertificate::make(m_dir.path(), QStringLiteral("app"));
+        QVERIFY(!made.keyAndCertificatePem.isEmpty());
+        const QByteArray certificatePem = made.certificatePem;
+        m_certificatePem = made.keyAndCertificatePem;
         // More than one keychain item holds: the certificate is split.
         QVERIFY(m_certificatePem.size() > SecretStore::MaxItemSize);
         m_certificateApp = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -164,6 +153,25 @@ private slots:
         const auto insecure = await(store->add(http, secret));
         QVERIFY(!insecure.ok() && insecure.error().invalidConfiguration);
         QVERIFY(await(store->list()).value().isEmpty());
+    }
+
+    // Two adds at once (a person adding while the first is still stored) are both listed.
+    void addsAtOnceAreBothListed()
+    {
+        auto store = principals();
+        ServicePrincipalSecret secret;
+        secret.clientSecret = Secret::fromString(DaemonSecret);
+        auto first =
+            store->add(principal(QStringLiteral("One"), Daemon, ServicePrincipal::Kind::Secret), secret);
+        auto second =
+            store->add(principal(QStringLiteral("Two"), Daemon, ServicePrincipal::Kind::Secret), secret);
+        QVERIFY(await(second).ok());
+        QVERIFY(await(first).ok());
+        const auto listed = await(principals()->list());
+        QVERIFY(listed.ok());
+        QCOMPARE(listed.value().size(), 2);
+        for (const ServicePrincipal &each : listed.value())
+            QVERIFY(await(store->remove(each.id)).ok());
     }
 
     // A locked keychain is an error of list and add, never an empty list. Runs last: it locks the keyring.

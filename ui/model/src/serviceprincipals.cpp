@@ -157,6 +157,15 @@ struct ServicePrincipals::State
     ConfidentialClientOptions defaults;
     // One credential per service principal, so that its tokens are cached between requests.
     QHash<QString, std::shared_ptr<TokenCredential>> credentials;
+    // The last change of the list: changes (read, change and write the index) run one after another.
+    QFuture<void> lastChange = QtFuture::makeReadyFuture();
+
+    template <typename Change> auto afterLastChange(Change change)
+    {
+        auto next = lastChange.then(QtFuture::Launch::Sync, std::move(change)).unwrap();
+        lastChange = QFuture<void>(next);
+        return next;
+    }
 
     Result<std::shared_ptr<TokenCredential>> credential(const ServicePrincipal &principal,
                                                         const ServicePrincipalSecret &secret) const;
@@ -313,11 +322,14 @@ QFuture<Result<ServicePrincipal>> ServicePrincipals::add(ServicePrincipal princi
 
     auto state = m_state;
     state->credentials.insert(principal.id, credential.value());
-    auto written =
-        onSuccess(writeEach(state->store, items), [state](const Done &) { return state->readIndex(); });
-    return onSuccess(written, [state, principal](const QStringList &ids) {
-        return onSuccess(state->store->write(indexKey(), indexItem(ids + QStringList{principal.id})),
-                         [principal](const Done &) { return ready(Result<ServicePrincipal>(principal)); });
+    return state->afterLastChange([state, items, principal]() {
+        auto written =
+            onSuccess(writeEach(state->store, items), [state](const Done &) { return state->readIndex(); });
+        return onSuccess(written, [state, principal](const QStringList &ids) {
+            return onSuccess(
+                state->store->write(indexKey(), indexItem(ids + QStringList{principal.id})),
+                [principal](const Done &) { return ready(Result<ServicePrincipal>(principal)); });
+        });
     });
 }
 
@@ -325,18 +337,20 @@ QFuture<VoidResult> ServicePrincipals::remove(const QString &id)
 {
     auto state = m_state;
     state->credentials.remove(id);
-    auto unlisted = onSuccess(state->readIndex(), [state, id](const QStringList &ids) {
-        QStringList rest = ids;
-        rest.removeAll(id);
-        return state->store->write(indexKey(), indexItem(rest));
-    });
-    auto stored = onSuccess(unlisted, [state, id](const Done &) { return state->readPrincipal(id); });
-    return onSuccess(stored, [state, id](const std::optional<StoredPrincipal> &principal) {
-        QStringList keys;
-        for (int piece = 0; principal && piece < principal->pieces; ++piece)
-            keys << secretKey(id, piece);
-        keys << passwordKey(id) << principalKey(id);
-        return removeEach(state->store, keys);
+    return state->afterLastChange([state, id]() {
+        auto unlisted = onSuccess(state->readIndex(), [state, id](const QStringList &ids) {
+            QStringList rest = ids;
+            rest.removeAll(id);
+            return state->store->write(indexKey(), indexItem(rest));
+        });
+        auto stored = onSuccess(unlisted, [state, id](const Done &) { return state->readPrincipal(id); });
+        return onSuccess(stored, [state, id](const std::optional<StoredPrincipal> &principal) {
+            QStringList keys;
+            for (int piece = 0; principal && piece < principal->pieces; ++piece)
+                keys << secretKey(id, piece);
+            keys << passwordKey(id) << principalKey(id);
+            return removeEach(state->store, keys);
+        });
     });
 }
 

@@ -46,8 +46,9 @@ struct ServicePrincipalSecret
 // hold), the certificate's password in "service-principal-password:<id>". Nothing goes to a file.
 //
 // A keychain that is locked or absent is an error of every operation, never an empty list.
-// Operations run one after another in call order only as far as the caller chains them; use it
-// from the thread that owns the store.
+// Changes of the list (add, remove) run one after another in call order, so that two adds at once
+// both stay listed; the tray app is the only program that changes it. Use it from the thread that
+// owns the store.
 class ServicePrincipals
 {
 public:
