@@ -295,8 +295,13 @@ private slots:
     void signInWithTheEmbeddedBrowser()
     {
         openAddAccount();
-        if (!get(QStringLiteral("methodEmbedded")).value(QStringLiteral("enabled")).toBool())
+        if (!get(QStringLiteral("methodEmbedded")).value(QStringLiteral("enabled")).toBool()) {
+            // Not left open: the next test waits for a sign-in dialog of its own.
+            QVERIFY(ok(command(QStringLiteral("close"),
+                               {{QStringLiteral("window"), QStringLiteral("signInDialog")}})));
+            QTRY_VERIFY(!state().value(QStringLiteral("signInVisible")).toBool());
             QSKIP("azid-webview was not built (no Qt WebEngine)");
+        }
         QVERIFY(set(QStringLiteral("methodEmbedded"), true));
         QVERIFY(set(QStringLiteral("loginHintEdit"), QStringLiteral("enrol@contoso.test")));
         QVERIFY(click(QStringLiteral("signInButton")));
