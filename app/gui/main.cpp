@@ -1,6 +1,7 @@
 // azid: the tray app. This is the composition root: it puts together the profile's storage (shared
 // with azid-cli), the network settings, the browser openers and the clipboard, and hands them to
-// the desktop controller. A second launch only asks the running one to show its window.
+// the desktop controller, and starts what it serves to local programs (the agent, managed-identity
+// endpoints). A second launch only asks the running one to show its window.
 #ifdef AZID_WITH_TEST_HOOKS
 #include "testhooks.h"
 #endif
@@ -12,7 +13,9 @@
 #include "azid/model/accountservice.h"
 #include "azid/model/appsettings.h"
 #include "azid/model/embeddedbrowser.h"
+#include "azid/model/localtools.h"
 #include "azid/ui/desktopcontroller.h"
+#include "azid/ui/localtoolscontroller.h"
 #include "azid/ui/readablecolors.h"
 #include "azid/ui/secretclipboard.h"
 #include "azid/ui/singleinstance.h"
@@ -204,9 +207,16 @@ int main(int argc, char *argv[])
     // Whatever ends the app, a token it copied does not stay behind.
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &clipboard, &azid::ui::SecretClipboard::clearNow);
 
+    // What the app serves to the same user's programs: the agent for azid-cli and its helpers, and a
+    // managed-identity endpoint for each account the person chose.
+    azid::model::LocalTools localTools(service, profile);
+    azid::ui::LocalToolsController localToolsController(localTools, settings, clipboard, controller);
+    controller.attachLocalTools(&localToolsController);
+
     answerRequests(instance, controller, service, clipboard);
 
     controller.start(arguments->show);
+    localToolsController.start();
     if (!controller.usesTray())
         QApplication::setQuitOnLastWindowClosed(true); // without a tray, the window is the app
     return QApplication::exec();

@@ -113,6 +113,17 @@ void AccountsWindow::createActions()
                             QStringLiteral("removeAction"));
     m_settingsAction = createAction(tr("Settings…"), QStringLiteral("preferences-system"),
                                     QKeySequence(Qt::CTRL | Qt::Key_Comma), QStringLiteral("settingsAction"));
+    m_serveLocal = createAction(tr("Serve to local tools"), QStringLiteral("network-server"),
+                                QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
+                                QStringLiteral("serveToLocalToolsAction"));
+    m_serveLocal->setCheckable(true);
+    m_serveLocal->setToolTip(
+        tr("Serve the selected account's tokens to Azure SDKs on this machine through a managed-identity "
+           "endpoint on 127.0.0.1 (a new secret at each start)\n%1")
+            .arg(withShortcut(m_serveLocal->text(), m_serveLocal->shortcut())));
+    m_copyEnvironment = createAction(tr("Copy shell environment"), QStringLiteral("utilities-terminal"),
+                                     QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V),
+                                     QStringLiteral("copyShellEnvironmentAction"));
     configureShareAction();
 
     connect(m_add, &QAction::triggered, this, &AccountsWindow::addAccountRequested);
@@ -129,6 +140,20 @@ void AccountsWindow::createActions()
     connect(m_import, &QAction::triggered, this, &AccountsWindow::importRecords);
     connect(m_remove, &QAction::triggered, this, &AccountsWindow::confirmRemoval);
     connect(m_settingsAction, &QAction::triggered, this, &AccountsWindow::settingsRequested);
+    connect(m_serveLocal, &QAction::triggered, this, [this](bool serve) {
+        if (!selectedAccountId().isEmpty())
+            emit serveToLocalToolsRequested(selectedAccountId(), serve);
+    });
+    connect(m_copyEnvironment, &QAction::triggered, this, [this]() {
+        if (!selectedAccountId().isEmpty())
+            emit copyShellEnvironmentRequested(selectedAccountId());
+    });
+}
+
+void AccountsWindow::setServedAccounts(const QStringList &accountIds)
+{
+    m_servedAccounts = accountIds;
+    updateActions();
 }
 
 QToolBar *AccountsWindow::createToolbar()
@@ -237,6 +262,8 @@ void AccountsWindow::createContextMenu()
     m_contextMenu->addSeparator();
     m_contextMenu->addAction(m_setDefault);
     m_contextMenu->addAction(m_share);
+    m_contextMenu->addAction(m_serveLocal);
+    m_contextMenu->addAction(m_copyEnvironment);
     m_contextMenu->addAction(m_export);
     m_contextMenu->addSeparator();
     m_contextMenu->addAction(m_remove);
@@ -612,6 +639,10 @@ void AccountsWindow::updateActions()
     m_copyChoose->setEnabled(one);
     m_remove->setEnabled(!ids.isEmpty());
     m_export->setEnabled(!ids.isEmpty());
+    const bool served = one && m_servedAccounts.contains(ids.first());
+    m_serveLocal->setEnabled(one);
+    m_serveLocal->setChecked(served);
+    m_copyEnvironment->setEnabled(served);
 
     const auto entry = one && m_service ? m_service->account(ids.first()) : std::nullopt;
     const bool available = m_service && m_service->canShareWithAzureTools();

@@ -4,6 +4,7 @@
 #include "azid/model/cloud.h"
 #include "azid/model/errortext.h"
 #include "azid/model/whenready.h"
+#include "azid/ui/localtoolscontroller.h"
 #include "uilogging.h"
 
 #include <QApplication>
@@ -201,6 +202,22 @@ void DesktopController::raise(QWidget *widget)
 void DesktopController::showAccountsWindow()
 {
     raise(m_window.get());
+}
+
+void DesktopController::attachLocalTools(LocalToolsController *localTools)
+{
+    model::LocalTools &tools = localTools->tools();
+    connect(m_tray.get(), &TrayIcon::localToolsWindowRequested, localTools,
+            &LocalToolsController::showWindow);
+    connect(m_window.get(), &AccountsWindow::serveToLocalToolsRequested, localTools,
+            &LocalToolsController::setServing);
+    connect(m_window.get(), &AccountsWindow::copyShellEnvironmentRequested, localTools,
+            &LocalToolsController::copyShellEnvironment);
+    connect(localTools, &LocalToolsController::message, this,
+            [this](const QString &title, const QString &text) { notify(title, text); });
+    const auto showServed = [this, &tools]() { m_window->setServedAccounts(tools.servedAccounts()); };
+    connect(&tools, &model::LocalTools::servingChanged, this, showServed);
+    showServed();
 }
 
 void DesktopController::notify(const QString &title, const QString &text, QSystemTrayIcon::MessageIcon icon)

@@ -131,6 +131,8 @@ void TrayIcon::rebuildMenu()
     connect(m_menu->addAction(tr("Add account…")), &QAction::triggered, this, &TrayIcon::addAccountRequested);
     connect(m_menu->addAction(tr("Accounts…")), &QAction::triggered, this,
             &TrayIcon::accountsWindowRequested);
+    connect(m_menu->addAction(tr("Served to local tools…")), &QAction::triggered, this,
+            &TrayIcon::localToolsWindowRequested);
     connect(m_menu->addAction(tr("Settings…")), &QAction::triggered, this, &TrayIcon::settingsRequested);
     m_menu->addSeparator();
     connect(m_menu->addAction(tr("Quit")), &QAction::triggered, this, &TrayIcon::quitRequested);

@@ -56,6 +56,11 @@ public:
     // "Share with Azure tools" for the selected account (AccountService::setShareWithAzureTools()).
     void shareSelected(bool share);
     QAction *shareAction() const { return m_share; }
+    // "Serve to local tools" (a managed-identity endpoint for the account) and "Copy shell environment":
+    // the accounts served now, for the actions' state.
+    void setServedAccounts(const QStringList &accountIds);
+    QAction *serveToLocalToolsAction() const { return m_serveLocal; }
+    QAction *copyShellEnvironmentAction() const { return m_copyEnvironment; }
     void exportSelected();
     void importRecords();
     // Without dialogs.
@@ -75,6 +80,8 @@ signals:
     // Empty accountId: open the inspector to paste a token.
     void inspectTokenRequested(const QString &accountId, const QString &scope);
     void settingsRequested();
+    void serveToLocalToolsRequested(const QString &accountId, bool serve);
+    void copyShellEnvironmentRequested(const QString &accountId);
     // The window was closed while the tray keeps Azid running.
     void closedToTray();
 
@@ -153,6 +160,9 @@ private:
     QAction *m_export = nullptr;
     QAction *m_import = nullptr;
     QAction *m_settingsAction = nullptr;
+    QAction *m_serveLocal = nullptr;
+    QAction *m_copyEnvironment = nullptr;
+    QStringList m_servedAccounts;
     QToolButton *m_copyButton = nullptr;
     QToolButton *m_inspectButton = nullptr;
     QMenu *m_copyMenu = nullptr;

@@ -23,6 +23,8 @@
 
 namespace azid::ui {
 
+class LocalToolsController;
+
 // What the desktop app does when someone asks: copy a token (silently; a sign-in dialog with the
 // reason when interaction is needed, after which the copy happens), sign in, inspect, change
 // settings, quit. It owns the tray icon and the windows; the service, settings and clipboard come
@@ -40,6 +42,9 @@ public:
     // Loads the accounts and shows the tray icon, or the window when there is no tray. With no
     // accounts at all once they are loaded (a first start), the window shows too, with its empty state.
     void start(bool showWindow);
+    // What the app serves to local programs: its window from the tray menu, and the accounts window's
+    // "Serve to local tools" and "Copy shell environment".
+    void attachLocalTools(LocalToolsController *localTools);
 
     TrayIcon *tray() const { return m_tray.get(); }
     AccountsModel *model() const { return m_model.get(); }

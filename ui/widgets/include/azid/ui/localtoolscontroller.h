@@ -1,6 +1,7 @@
 #pragma once
 
 #include "azid/model/localtools.h"
+#include "azid/ui/localtoolswindow.h"
 
 #include <QFuture>
 #include <QHash>
@@ -17,7 +18,6 @@ class AppSettings;
 namespace azid::ui {
 
 class DesktopController;
-class LocalToolsWindow;
 class SecretClipboard;
 
 // The tray app's side of what it serves to local programs (model::LocalTools):

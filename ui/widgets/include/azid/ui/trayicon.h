@@ -83,6 +83,7 @@ signals:
     void addAccountRequested();
     void accountsWindowRequested();
     void settingsRequested();
+    void localToolsWindowRequested();
     void quitRequested();
     void cancelFetchRequested(const QString &accountId);
     void clearClipboardRequested();
