@@ -4,7 +4,10 @@
 // entries put a real token on the clipboard: from azid-sandbox's client credentials grant for a
 // service principal, from a stand-in `az` script for the Azure CLI.
 #include "azid/keychain/memorysecretstore.h"
+#include "azid/keychain/storagefailure.h"
+#include "azid/readyfuture.h"
 #include "azid/ui/appidentitiesmenu.h"
+#include "azid/ui/appidentitiespanel.h"
 #include "azid/ui/secretclipboard.h"
 #include "azid/ui/serviceprincipaldialog.h"
 
@@ -19,6 +22,7 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QTemporaryDir>
+#include <QTreeWidget>
 #include <QtTest>
 
 using namespace azid;
@@ -49,6 +53,24 @@ QAction *find(QMenu *menu, const QString &text)
     }
     return nullptr;
 }
+
+// A keychain that is locked: every operation fails as the Secret Service's locked collection does.
+class LockedStore final : public SecretStore
+{
+public:
+    QFuture<SecretResult> read(const QString &) override { return ready(SecretResult(locked())); }
+    QFuture<VoidResult> write(const QString &, const Secret &) override
+    {
+        return ready(VoidResult(locked()));
+    }
+    QFuture<VoidResult> remove(const QString &) override { return ready(VoidResult(locked())); }
+
+private:
+    static AuthError locked()
+    {
+        return storageError(StorageFailure::KeychainLocked, QStringLiteral("The keychain is locked."));
+    }
+};
 } // namespace
 
 class TestAppIdentities : public QObject
@@ -204,6 +226,65 @@ private slots:
         QVERIFY(copied.wait(60000));
         QCOMPARE(QApplication::clipboard()->text(), CliToken);
         clipboard.clearNow();
+    }
+    // The accounts window's panel: what the menu found, and Copy token for the selected row.
+    void panelListsAndCopies()
+    {
+        ServicePrincipals principals(std::make_shared<MemorySecretStore>(), sandboxOptions());
+        ServicePrincipalSecret secret;
+        secret.clientSecret = Secret::fromString(DaemonSecret);
+        QVERIFY(await(principals.add({{},
+                                      QStringLiteral("Daemon app"),
+                                      m_sandbox.authority(),
+                                      Contoso,
+                                      Daemon,
+                                      ServicePrincipal::Kind::Secret},
+                                     secret))
+                    .ok());
+        DeveloperToolIdentities tools(toolsOnPath());
+        SecretClipboard clipboard(QApplication::clipboard());
+        AppIdentitiesMenu menu(&principals, &tools, &clipboard);
+        AppIdentitiesPanel panel(&menu);
+        QSignalSpy refreshed(&menu, &AppIdentitiesMenu::refreshed);
+        menu.refresh();
+        QVERIFY(refreshed.wait(60000));
+        QTreeWidget *list = panel.list();
+        QCOMPARE(list->topLevelItemCount(), 4); // the service principal and three tools
+        QCOMPARE(list->topLevelItem(0)->text(0), QStringLiteral("Daemon app"));
+        QCOMPARE(list->topLevelItem(0)->text(2), Daemon);
+        QCOMPARE(list->topLevelItem(1)->text(4), QStringLiteral("Signed in"));
+        QCOMPARE(list->topLevelItem(2)->text(4), QStringLiteral("Not installed"));
+        QPushButton *copy = nullptr;
+        for (QPushButton *button : panel.findChildren<QPushButton *>()) {
+            if (button->text() == QStringLiteral("Copy token: Azure Resource Manager"))
+                copy = button;
+        }
+        QVERIFY(copy);
+        QVERIFY(!copy->isEnabled());
+        list->setCurrentItem(list->topLevelItem(2));
+        QVERIFY(!copy->isEnabled()); // a tool that is not installed
+        list->setCurrentItem(list->topLevelItem(1));
+        QVERIFY(copy->isEnabled());
+        QSignalSpy copied(&menu, &AppIdentitiesMenu::tokenCopied);
+        copy->click();
+        QVERIFY(copied.wait(60000));
+        QCOMPARE(QApplication::clipboard()->text(), CliToken);
+        clipboard.clearNow();
+    }
+
+    // A locked keychain shows as such in the menu, not as no service principals.
+    void lockedKeychainShown()
+    {
+        ServicePrincipals principals(std::make_shared<LockedStore>(), sandboxOptions());
+        DeveloperToolIdentities tools(toolsOnPath());
+        AppIdentitiesMenu menu(&principals, &tools, nullptr);
+        QSignalSpy refreshed(&menu, &AppIdentitiesMenu::refreshed);
+        menu.refresh();
+        QVERIFY(refreshed.wait(60000));
+        QAction *error = find(&menu, QStringLiteral("Cannot read the keychain"));
+        QVERIFY(error);
+        QVERIFY(!error->isEnabled());
+        QVERIFY2(error->toolTip().contains(QStringLiteral("locked")), qPrintable(error->toolTip()));
     }
 };
 

@@ -67,14 +67,37 @@ void AppIdentitiesMenu::addPrincipalMenu(const model::ServicePrincipal &principa
         //: A tray menu entry: %1 is the API, e.g. "Azure Resource Manager"
         QAction *action = submenu->addAction(tr("Copy token: %1").arg(preset.label));
         action->setToolTip(tr("Copy a token for %1").arg(preset.scope));
-        connect(action, &QAction::triggered, this, [this, principal, scope = preset.scope]() {
-            copy(principal.displayName, scope, m_principals->token(principal, scope));
-        });
+        connect(action, &QAction::triggered, this,
+                [this, principal, scope = preset.scope]() { copyPrincipalToken(principal, scope); });
     }
     submenu->addSeparator();
-    connect(submenu->addAction(tr("Remove")), &QAction::triggered, this, [this, id = principal.id]() {
-        model::whenReady(m_principals->remove(id), this, [this](const VoidResult &) { refresh(); });
+    connect(submenu->addAction(tr("Remove")), &QAction::triggered, this,
+            [this, id = principal.id]() { removePrincipal(id); });
+}
+
+void AppIdentitiesMenu::copyPrincipalToken(const model::ServicePrincipal &principal, const QString &scope)
+{
+    copy(principal.displayName, scope, m_principals->token(principal, scope));
+}
+
+void AppIdentitiesMenu::copyToolToken(const model::DeveloperToolIdentity &identity, const QString &scope)
+{
+    copy(who(identity), scope, m_tools->token(identity.tool, scope));
+}
+
+void AppIdentitiesMenu::removePrincipal(const QString &id)
+{
+    model::whenReady(m_principals->remove(id), this, [this](const VoidResult &removed) {
+        if (!removed)
+            emit tokenFailed(tr("Remove service principal"), removed.error());
+        refresh();
     });
+}
+
+QString AppIdentitiesMenu::who(const model::DeveloperToolIdentity &identity)
+{
+    const QString tool = model::DeveloperToolIdentity::toolName(identity.tool);
+    return identity.account.isEmpty() ? tool : tr("%1 — %2").arg(tool, identity.account);
 }
 
 void AppIdentitiesMenu::addToolEntry(const model::DeveloperToolIdentity &identity)
@@ -89,15 +112,13 @@ void AppIdentitiesMenu::addToolEntry(const model::DeveloperToolIdentity &identit
         shown->setToolTip(identity.detail);
         return;
     }
-    const QString who = identity.account.isEmpty() ? tool : tr("%1 — %2").arg(tool, identity.account);
-    QMenu *submenu = addMenu(who);
+    QMenu *submenu = addMenu(who(identity));
     submenu->setToolTipsVisible(true);
     for (const model::ScopePreset &preset : presetsFor(QString())) {
         QAction *action = submenu->addAction(tr("Copy token: %1").arg(preset.label));
         action->setToolTip(tr("Copy a token for %1").arg(preset.scope));
-        connect(action, &QAction::triggered, this, [this, who, tool = identity.tool, scope = preset.scope]() {
-            copy(who, scope, m_tools->token(tool, scope));
-        });
+        connect(action, &QAction::triggered, this,
+                [this, identity, scope = preset.scope]() { copyToolToken(identity, scope); });
     }
 }
 
@@ -109,9 +130,13 @@ void AppIdentitiesMenu::copy(const QString &who, const QString &scope,
             emit tokenFailed(who, result.error());
             return;
         }
-        QString text = model::formatToken(result.value().token.revealString(), m_format);
+        const model::TokenFormat format = m_settings ? m_settings->tokenFormat() : model::TokenFormat::Raw;
+        const auto delay = m_settings
+                               ? m_settings->clipboardClearDelay()
+                               : std::chrono::milliseconds(model::AppSettings::DefaultClearSeconds * 1000);
+        QString text = model::formatToken(result.value().token.revealString(), format);
         if (m_clipboard)
-            m_clipboard->copySecret(text, m_clearDelay);
+            m_clipboard->copySecret(text, delay);
         text.fill(QLatin1Char('\0'));
         emit tokenCopied(who, scope);
     });

@@ -7,8 +7,6 @@
 #include <QMenu>
 #include <QPointer>
 
-#include <chrono>
-
 namespace azid::ui {
 
 class SecretClipboard;
@@ -25,12 +23,18 @@ public:
     AppIdentitiesMenu(model::ServicePrincipals *principals, model::DeveloperToolIdentities *tools,
                       SecretClipboard *clipboard, QWidget *parent = nullptr);
 
-    void setTokenFormat(model::TokenFormat format) { m_format = format; }
-    void setClearDelay(std::chrono::milliseconds delay) { m_clearDelay = delay; }
+    // Copies take their format and clipboard delay from `settings`; without, the raw token, cleared
+    // after the default delay.
+    void setSettings(model::AppSettings *settings) { m_settings = settings; }
 
     // Reads the service principals and asks the tools again, then rebuilds the entries.
     void refresh();
-    // The entries as last built (tests).
+    // What the entries do, also for the accounts window: copies a token for `scope`.
+    void copyPrincipalToken(const model::ServicePrincipal &principal, const QString &scope);
+    void copyToolToken(const model::DeveloperToolIdentity &identity, const QString &scope);
+    // Removes the service principal, then refreshes.
+    void removePrincipal(const QString &id);
+    // What refresh() found.
     QList<model::ServicePrincipal> servicePrincipals() const { return m_principalsShown; }
     QList<model::DeveloperToolIdentity> toolIdentities() const { return m_toolsShown; }
 
@@ -39,19 +43,20 @@ signals:
     void addServicePrincipalRequested();
     // A token was copied, for a notice ("a token for <scope> of <who>").
     void tokenCopied(const QString &who, const QString &scope);
+    // A token could not be had (who: whose), or a removal failed.
     void tokenFailed(const QString &who, const AuthError &error);
 
 private:
     void rebuild();
     void addPrincipalMenu(const model::ServicePrincipal &principal);
     void addToolEntry(const model::DeveloperToolIdentity &identity);
+    static QString who(const model::DeveloperToolIdentity &identity);
     void copy(const QString &who, const QString &scope, const QFuture<Result<AccessToken>> &token);
 
     model::ServicePrincipals *m_principals;
     model::DeveloperToolIdentities *m_tools;
     QPointer<SecretClipboard> m_clipboard;
-    model::TokenFormat m_format = model::TokenFormat::Raw;
-    std::chrono::milliseconds m_clearDelay{model::AppSettings::DefaultClearSeconds * 1000};
+    QPointer<model::AppSettings> m_settings;
     QList<model::ServicePrincipal> m_principalsShown;
     QList<model::DeveloperToolIdentity> m_toolsShown;
     QString m_keychainError; // why the service principals could not be read
