@@ -7,6 +7,7 @@
 #include "azid/model/accountservice.h"
 #include "azid/model/appsettings.h"
 #include "azid/model/localtools.h"
+#include "azid/ui/accountswindow.h"
 #include "azid/ui/desktopcontroller.h"
 #include "azid/ui/localtoolscontroller.h"
 #include "azid/ui/localtoolswindow.h"
@@ -16,11 +17,13 @@
 #include "sandbox.h"
 #include "secretsseen.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
+#include <QMenu>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -124,6 +127,7 @@ private slots:
     void refusedRequestsShowWhy();
     void stoppingAnEndpointEndsIt();
     void theChoiceIsKeptAndServedAgain();
+    void theAccountsWindowServesAnAccount();
     void aSignInNeededAsksThePersonAndTheProgramWaits();
     void noTokenTextInTheWindow();
 };
@@ -295,6 +299,36 @@ void TestLocalTools::theChoiceIsKeptAndServedAgain()
     QVERIFY(restarted.shellEnvironment(m_alice) != m_tools->shellEnvironment(m_alice));
     QCOMPARE(settings.servedAccounts(), QStringList{m_alice});
     m_tools->stopServing(m_alice);
+}
+
+void TestLocalTools::theAccountsWindowServesAnAccount()
+{
+    QTemporaryDir scratch;
+    model::AppSettings settings(Profile, scratch.filePath(QStringLiteral("azid.conf")));
+    ui::SecretClipboard clipboard(QGuiApplication::clipboard());
+    ui::DesktopController desktop(m_service.get(), &settings, &clipboard);
+    ui::LocalToolsController controller(*m_tools, settings, clipboard, desktop);
+    desktop.attachLocalTools(&controller);
+    ui::AccountsWindow *window = desktop.accountsWindow();
+    window->selectAccount(m_alice);
+    QAction *serve = window->serveToLocalToolsAction();
+    QAction *copy = window->copyShellEnvironmentAction();
+    QVERIFY(serve->isEnabled() && !serve->isChecked() && !copy->isEnabled());
+    QVERIFY(window->contextMenu()->actions().contains(serve) &&
+            window->contextMenu()->actions().contains(copy));
+
+    serve->trigger(); // checks it, as a click does
+    QVERIFY(m_tools->isServing(m_alice));
+    QVERIFY(serve->isChecked() && copy->isEnabled());
+    copy->trigger();
+    QVERIFY(clipboard.holdsSecret());
+    QVERIFY(QGuiApplication::clipboard()->text().contains(QStringLiteral("IDENTITY_HEADER")));
+    clipboard.clearNow();
+
+    serve->trigger();
+    QVERIFY(!m_tools->isServing(m_alice));
+    QVERIFY(!serve->isChecked() && !copy->isEnabled());
+    QCOMPARE(settings.servedAccounts(), QStringList());
 }
 
 void TestLocalTools::aSignInNeededAsksThePersonAndTheProgramWaits()
