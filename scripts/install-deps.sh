@@ -21,6 +21,9 @@ packages=(
   clang libfuzzer-14-dev
   # the tests make their client certificates with the openssl command line
   openssl
+  # the developer tools' protocols are tested with the real tools: git (credential helper, a clone
+  # over HTTPS through git http-backend) and kubectl (below); PyJWT checks the tokens they send
+  git python3-jwt
   # packaging: the .deb (dpkg-shlibdeps, lintian), desktop entry and AppStream checks, PNG icons
   dpkg-dev lintian desktop-file-utils appstream librsvg2-bin
 )
@@ -29,6 +32,12 @@ packages=(
 # bundles npm and conflicts with Debian's npm package): only install them when the commands are absent.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   packages+=(nodejs npm)
+fi
+
+# kubectl may be preinstalled with the machine (another package that conflicts with Debian's
+# kubernetes-client): only install Debian's when the command is absent.
+if ! command -v kubectl >/dev/null; then
+  packages+=(kubernetes-client)
 fi
 
 missing=()
