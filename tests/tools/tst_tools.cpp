@@ -49,6 +49,8 @@ class TestTools : public QObject
     Q_OBJECT
 
 private:
+    static bool kubectlSpeaksV1(const QString &kubectl);
+    void checkExecCredentialV1();
     azid::test::Sandbox m_sandbox;
     QTemporaryDir m_scratch;
 
@@ -232,6 +234,41 @@ void TestTools::kubectlExecPlugin_data()
     QTest::newRow("v1") << QStringLiteral("client.authentication.k8s.io/v1");
 }
 
+// Whether this kubectl runs exec plugins of client.authentication.k8s.io/v1 (kubectl 1.22 and later).
+bool TestTools::kubectlSpeaksV1(const QString &kubectl)
+{
+    const Run version =
+        run(kubectl, {QStringLiteral("version"), QStringLiteral("--client"), QStringLiteral("--output=json")},
+            developerShell());
+    const QJsonObject client = version.json().value(QStringLiteral("clientVersion")).toObject();
+    const int major = client.value(QStringLiteral("major")).toString().toInt();
+    const int minor = client.value(QStringLiteral("minor")).toString().remove(QLatin1Char('+')).toInt();
+    return major > 1 || (major == 1 && minor >= 22);
+}
+
+// The plugin's answer when kubectl asks for v1: an ExecCredential of that version with the token and
+// an RFC 3339 expiry.
+void TestTools::checkExecCredentialV1()
+{
+    QProcessEnvironment environment = developerShell();
+    environment.insert(
+        QStringLiteral("KUBERNETES_EXEC_INFO"),
+        QStringLiteral("{\"kind\":\"ExecCredential\",\"apiVersion\":"
+                       "\"client.authentication.k8s.io/v1\",\"spec\":{\"interactive\":false}}"));
+    const Run plugin = cli({QStringLiteral("kubectl-credential"), QStringLiteral("--scope"),
+                            AksServer + QStringLiteral("/.default")},
+                           environment);
+    QVERIFY2(plugin.exitCode == 0, qPrintable(plugin.describe()));
+    const QJsonObject credential = plugin.json();
+    QCOMPARE(credential.value(QStringLiteral("kind")).toString(), QStringLiteral("ExecCredential"));
+    QCOMPARE(credential.value(QStringLiteral("apiVersion")).toString(),
+             QStringLiteral("client.authentication.k8s.io/v1"));
+    const QJsonObject status = credential.value(QStringLiteral("status")).toObject();
+    QVERIFY(status.value(QStringLiteral("token")).toString().startsWith(QStringLiteral("eyJ")));
+    QVERIFY(QDateTime::fromString(status.value(QStringLiteral("expirationTimestamp")).toString(), Qt::ISODate)
+                .isValid());
+}
+
 // kubectl asks `azid-cli kubectl-credential` for a credential and sends its token to an HTTPS server
 // that accepts only a token for the cluster's audience signed for the account.
 void TestTools::kubectlExecPlugin()
@@ -261,6 +298,12 @@ void TestTools::kubectlExecPlugin()
         return path;
     };
     const QString kubectl = qEnvironmentVariable("AZID_TEST_KUBECTL", QStringLiteral(AZID_KUBECTL));
+    if (apiVersion.endsWith(QStringLiteral("/v1")) && !kubectlSpeaksV1(kubectl)) {
+        // Debian 12's kubectl (1.20) knows only v1beta1: the plugin's v1 answer is checked as kubectl
+        // 1.22 and later reads it, from the KUBERNETES_EXEC_INFO such a kubectl sets.
+        checkExecCredentialV1();
+        return;
+    }
     const QStringList getNamespace{QStringLiteral("get"), QStringLiteral("--raw"),
                                    QStringLiteral("/api/v1/namespaces/default")};
 
