@@ -68,6 +68,7 @@ std::optional<AuthError> startManagedIdentityEndpoint(const Arguments &a, model:
     options.listen = address.value();
     if (!a.account.isEmpty())
         options.accountIds = {a.account};
+    options.allowedScopes = a.scopes;
     auto *endpoint = new model::ManagedIdentityEndpoint(service, &agent);
     if (const VoidResult started = endpoint->start(options); !started.ok())
         return started.error();

@@ -108,10 +108,11 @@ QString usage()
         "  git-credential [--account SEL] [--scope S] get|store|erase\n"
         "           A git credential helper (also run as git-credential-azid): an Entra access token for\n"
         "           Azure DevOps as the password; erase drops the cached token.\n"
-        "  agent    [--managed-identity-endpoint [ADDR:]PORT] [--account SEL]\n"
+        "  agent    [--managed-identity-endpoint [ADDR:]PORT [--scope S]...] [--account SEL]\n"
         "           Serves this profile's tokens to the same user's programs in the foreground (azid-cli\n"
         "           token then asks it first); with --managed-identity-endpoint, also a local managed-\n"
-        "           identity endpoint for --account. Stops on SIGTERM or SIGINT.\n"
+        "           identity endpoint for --account, which hands out only the --scope values given\n"
+        "           (any scope without --scope). Stops on SIGTERM or SIGINT.\n"
         "  env      [--account SEL]\n"
         "           Prints export IDENTITY_ENDPOINT=... and export IDENTITY_HEADER=... of the running\n"
         "           agent's managed-identity endpoint (exit 3 when none serves).\n"
@@ -291,6 +292,13 @@ bool agentOption(Reader &r, const QString &arg, Arguments &a)
     if (a.command == QStringLiteral("agent") &&
         textOption(r, arg, a, {{"--managed-identity-endpoint", &Arguments::managedIdentityEndpoint}}))
         return true;
+    // The endpoint's allow-list: the scopes it may hand out (every one when none is given).
+    if (a.command == QStringLiteral("agent")) {
+        if (const auto scope = r.value(arg, QStringLiteral("--scope"))) {
+            a.scopes << *scope;
+            return true;
+        }
+    }
     return textOption(r, arg, a, {{"--account", &Arguments::account}});
 }
 
@@ -361,6 +369,9 @@ QString check(const Arguments &a)
             "kubectl-credential needs --scope, e.g. 6dae42f8-4368-4678-94ff-3960e28e3630/.default.");
     if (a.command == QStringLiteral("git-credential") && a.subcommand.isEmpty())
         return QStringLiteral("git-credential needs git's operation: get, store or erase.");
+    if (a.command == QStringLiteral("agent") && !a.scopes.isEmpty() && a.managedIdentityEndpoint.isEmpty())
+        return QStringLiteral("agent's --scope is the managed-identity endpoint's allow-list: it needs "
+                              "--managed-identity-endpoint.");
     if (a.command == QStringLiteral("token") && a.scopes.isEmpty())
         return QStringLiteral(
             "token needs at least one --scope, e.g. https://management.azure.com/.default.");

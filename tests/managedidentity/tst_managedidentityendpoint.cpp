@@ -682,7 +682,7 @@ void TestManagedIdentityEndpoint::azidCliAgentServesItToEnv()
     agent.start(QStringLiteral(AZID_CLI_PATH),
                 {QStringLiteral("--profile"), QStringLiteral("mi-endpoint"), QStringLiteral("agent"),
                  QStringLiteral("--managed-identity-endpoint"), QStringLiteral("0"),
-                 QStringLiteral("--account"), Bob});
+                 QStringLiteral("--scope"), Arm, QStringLiteral("--account"), Bob});
     QVERIFY(agent.waitForStarted(30000));
     const auto stopAgent = qScopeGuard([&agent]() {
         agent.terminate();
@@ -721,6 +721,12 @@ void TestManagedIdentityEndpoint::azidCliAgentServesItToEnv()
                   {QStringLiteral(AZID_SDK_CLIENT_PY), QStringLiteral("default"), Arm}, environment);
     QVERIFY2(client.exitCode == 0, client.stderrText + QJsonDocument(client.json).toJson());
     QCOMPARE(client.json.value(QStringLiteral("sha256")).toString(), expectedHash(m_bob, Arm));
+    // --scope is the endpoint's allow-list: another scope is refused.
+    const SdkOutcome refused =
+        runClient(QStringLiteral(AZID_TEST_PYTHON),
+                  {QStringLiteral(AZID_SDK_CLIENT_PY), QStringLiteral("managed"), Graph}, environment);
+    QVERIFY2(refused.exitCode != 0 && !refused.json.contains(QStringLiteral("sha256")),
+             refused.stderrText + QJsonDocument(refused.json).toJson());
     // The agent's log names the calling program, never the token.
     agent.terminate();
     QVERIFY(agent.waitForFinished(30000));
@@ -728,6 +734,7 @@ void TestManagedIdentityEndpoint::azidCliAgentServesItToEnv()
     QVERIFY2(log.contains("served a token for " + Arm.toUtf8() + " to /usr/bin/python3") &&
                  log.contains("(pid " + QByteArray::number(client.pid) + ')'),
              log.constData());
+    QVERIFY2(log.contains("invalid_scope"), log.constData());
     QVERIFY(!log.contains("eyJ"));
 }
 
