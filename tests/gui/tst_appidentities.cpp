@@ -4,10 +4,13 @@
 // entries put a real token on the clipboard: from azid-sandbox's client credentials grant for a
 // service principal, from a stand-in `az` script for the Azure CLI.
 #include "azid/keychain/memorysecretstore.h"
+#include "azid/keychain/profilestorage.h"
 #include "azid/keychain/storagefailure.h"
+#include "azid/model/accountservice.h"
 #include "azid/readyfuture.h"
 #include "azid/ui/appidentitiesmenu.h"
 #include "azid/ui/appidentitiespanel.h"
+#include "azid/ui/desktopcontroller.h"
 #include "azid/ui/secretclipboard.h"
 #include "azid/ui/serviceprincipaldialog.h"
 
@@ -69,6 +72,33 @@ private:
     static AuthError locked()
     {
         return storageError(StorageFailure::KeychainLocked, QStringLiteral("The keychain is locked."));
+    }
+};
+
+ServicePrincipalSecret daemonSecret()
+{
+    ServicePrincipalSecret secret;
+    secret.clientSecret = Secret::fromString(DaemonSecret);
+    return secret;
+}
+
+// What the tray app puts together: service principals in a store, the tools, the clipboard, the menu.
+struct Tray
+{
+    ServicePrincipals principals;
+    DeveloperToolIdentities tools;
+    SecretClipboard clipboard{QApplication::clipboard()};
+    AppIdentitiesMenu menu{&principals, &tools, &clipboard};
+
+    Tray(const ConfidentialClientOptions &options, const DeveloperToolOptions &toolOptions,
+         std::shared_ptr<SecretStore> store = std::make_shared<MemorySecretStore>())
+        : principals(std::move(store), options), tools(toolOptions)
+    {}
+    bool refresh()
+    {
+        QSignalSpy refreshed(&menu, &AppIdentitiesMenu::refreshed);
+        menu.refresh();
+        return refreshed.wait(60000);
     }
 };
 } // namespace
@@ -188,23 +218,18 @@ private slots:
 
     void trayMenuCopiesTokens()
     {
-        ServicePrincipals principals(std::make_shared<MemorySecretStore>(), sandboxOptions());
-        ServicePrincipalSecret secret;
-        secret.clientSecret = Secret::fromString(DaemonSecret);
-        QVERIFY(await(principals.add({{},
-                                      QStringLiteral("Daemon app"),
-                                      m_sandbox.authority(),
-                                      Contoso,
-                                      Daemon,
-                                      ServicePrincipal::Kind::Secret},
-                                     secret))
+        Tray tray(sandboxOptions(), toolsOnPath());
+        QVERIFY(await(tray.principals.add({{},
+                                           QStringLiteral("Daemon app"),
+                                           m_sandbox.authority(),
+                                           Contoso,
+                                           Daemon,
+                                           ServicePrincipal::Kind::Secret},
+                                          daemonSecret()))
                     .ok());
-        DeveloperToolIdentities tools(toolsOnPath());
-        SecretClipboard clipboard(QApplication::clipboard());
-        AppIdentitiesMenu menu(&principals, &tools, &clipboard);
-        QSignalSpy refreshed(&menu, &AppIdentitiesMenu::refreshed);
-        menu.refresh();
-        QVERIFY(refreshed.wait(60000));
+        AppIdentitiesMenu &menu = tray.menu;
+        SecretClipboard &clipboard = tray.clipboard;
+        QVERIFY(tray.refresh());
         QCOMPARE(menu.title(), QStringLiteral("Service principals and tools"));
         QVERIFY(find(&menu, QStringLiteral("Add service principal…")));
         QVERIFY(find(&menu, QStringLiteral("Azure Developer CLI — not installed")));
@@ -227,27 +252,23 @@ private slots:
         QCOMPARE(QApplication::clipboard()->text(), CliToken);
         clipboard.clearNow();
     }
+
     // The accounts window's panel: what the menu found, and Copy token for the selected row.
     void panelListsAndCopies()
     {
-        ServicePrincipals principals(std::make_shared<MemorySecretStore>(), sandboxOptions());
-        ServicePrincipalSecret secret;
-        secret.clientSecret = Secret::fromString(DaemonSecret);
-        QVERIFY(await(principals.add({{},
-                                      QStringLiteral("Daemon app"),
-                                      m_sandbox.authority(),
-                                      Contoso,
-                                      Daemon,
-                                      ServicePrincipal::Kind::Secret},
-                                     secret))
+        Tray tray(sandboxOptions(), toolsOnPath());
+        QVERIFY(await(tray.principals.add({{},
+                                           QStringLiteral("Daemon app"),
+                                           m_sandbox.authority(),
+                                           Contoso,
+                                           Daemon,
+                                           ServicePrincipal::Kind::Secret},
+                                          daemonSecret()))
                     .ok());
-        DeveloperToolIdentities tools(toolsOnPath());
-        SecretClipboard clipboard(QApplication::clipboard());
-        AppIdentitiesMenu menu(&principals, &tools, &clipboard);
+        AppIdentitiesMenu &menu = tray.menu;
+        SecretClipboard &clipboard = tray.clipboard;
         AppIdentitiesPanel panel(&menu);
-        QSignalSpy refreshed(&menu, &AppIdentitiesMenu::refreshed);
-        menu.refresh();
-        QVERIFY(refreshed.wait(60000));
+        QVERIFY(tray.refresh());
         QTreeWidget *list = panel.list();
         QCOMPARE(list->topLevelItemCount(), 4); // the service principal and three tools
         QCOMPARE(list->topLevelItem(0)->text(0), QStringLiteral("Daemon app"));
@@ -275,16 +296,46 @@ private slots:
     // A locked keychain shows as such in the menu, not as no service principals.
     void lockedKeychainShown()
     {
-        ServicePrincipals principals(std::make_shared<LockedStore>(), sandboxOptions());
-        DeveloperToolIdentities tools(toolsOnPath());
-        AppIdentitiesMenu menu(&principals, &tools, nullptr);
-        QSignalSpy refreshed(&menu, &AppIdentitiesMenu::refreshed);
-        menu.refresh();
-        QVERIFY(refreshed.wait(60000));
+        Tray tray(sandboxOptions(), toolsOnPath(), std::make_shared<LockedStore>());
+        QVERIFY(tray.refresh());
+        AppIdentitiesMenu &menu = tray.menu;
         QAction *error = find(&menu, QStringLiteral("Cannot read the keychain"));
         QVERIFY(error);
         QVERIFY(!error->isEnabled());
         QVERIFY2(error->toolTip().contains(QStringLiteral("locked")), qPrintable(error->toolTip()));
+    }
+
+    // The tray app puts them together: the profile's keychain store, the tray menu's "Service
+    // principals and tools" after the accounts, and the panel in the accounts window.
+    void desktopControllerShowsThem()
+    {
+        auto store = std::make_shared<MemorySecretStore>();
+        {
+            ServicePrincipals principals(store);
+            QVERIFY(await(principals.add({{},
+                                          QStringLiteral("Daemon app"),
+                                          m_sandbox.authority(),
+                                          Contoso,
+                                          Daemon,
+                                          ServicePrincipal::Kind::Secret},
+                                         daemonSecret()))
+                        .ok());
+        }
+        AccountService service(std::make_unique<ProfileStorage>(
+            QStringLiteral("apps"), ProfileStorage::TokenPersistence::MemoryOnly, store));
+        AppSettings settings(QStringLiteral("apps"), m_dir.filePath(QStringLiteral("apps.conf")));
+        SecretClipboard clipboard(QApplication::clipboard());
+        DesktopController controller(&service, &settings, &clipboard);
+        QVERIFY(controller.appIdentities());
+        QSignalSpy refreshed(controller.appIdentities()->menu(), &AppIdentitiesMenu::refreshed);
+        QVERIFY(refreshed.wait(60000));
+        controller.tray()->rebuildMenu();
+        QAction *entry = find(controller.tray()->menu(), QStringLiteral("Service principals and tools"));
+        QVERIFY(entry && entry->menu());
+        QVERIFY(find(entry->menu(), QStringLiteral("Daemon app")));
+        auto *panel = controller.accountsWindow()->findChild<AppIdentitiesPanel *>();
+        QVERIFY(panel);
+        QCOMPARE(panel->list()->topLevelItem(0)->text(0), QStringLiteral("Daemon app"));
     }
 };
 

@@ -321,14 +321,15 @@ QFuture<Result<ServicePrincipal>> ServicePrincipals::add(ServicePrincipal princi
     items.append({principalKey(principal.id), principalItem(stored)});
 
     auto state = m_state;
-    state->credentials.insert(principal.id, credential.value());
-    return state->afterLastChange([state, items, principal]() {
+    return state->afterLastChange([state, items, principal, made = credential.value()]() {
         auto written =
             onSuccess(writeEach(state->store, items), [state](const Done &) { return state->readIndex(); });
-        return onSuccess(written, [state, principal](const QStringList &ids) {
-            return onSuccess(
-                state->store->write(indexKey(), indexItem(ids + QStringList{principal.id})),
-                [principal](const Done &) { return ready(Result<ServicePrincipal>(principal)); });
+        return onSuccess(written, [state, principal, made](const QStringList &ids) {
+            return onSuccess(state->store->write(indexKey(), indexItem(ids + QStringList{principal.id})),
+                             [state, principal, made](const Done &) {
+                                 state->credentials.insert(principal.id, made);
+                                 return ready(Result<ServicePrincipal>(principal));
+                             });
         });
     });
 }
@@ -357,8 +358,11 @@ QFuture<VoidResult> ServicePrincipals::remove(const QString &id)
 QFuture<Result<AccessToken>> ServicePrincipals::token(const ServicePrincipal &principal, const QString &scope)
 {
     auto state = m_state;
-    if (const auto known = state->credentials.value(principal.id))
-        return known->getToken({scope});
+    if (const auto known = state->credentials.value(principal.id)) {
+        // Kept until its answer comes, even if the service principal is removed meanwhile.
+        return known->getToken({scope}).then(QtFuture::Launch::Sync,
+                                             [known](const Result<AccessToken> &token) { return token; });
+    }
     auto stored =
         onSuccess(state->readPrincipal(principal.id), [](const std::optional<StoredPrincipal> &found) {
             if (!found) {

@@ -322,6 +322,12 @@ void AccountsWindow::showContextMenuForCurrentRow()
     showContextMenuAt(cell.isValid() ? cell.center() : QPoint(0, 0));
 }
 
+void AccountsWindow::addPanel(QWidget *panel)
+{
+    auto *layout = qobject_cast<QVBoxLayout *>(centralWidget()->layout());
+    layout->insertWidget(layout->count() - 1, panel);
+}
+
 QWidget *AccountsWindow::createCentralWidget()
 {
     auto *central = new QWidget(this);

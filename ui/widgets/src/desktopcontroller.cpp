@@ -4,6 +4,7 @@
 #include "azid/model/cloud.h"
 #include "azid/model/errortext.h"
 #include "azid/model/whenready.h"
+#include "azid/ui/appidentitiespanel.h"
 #include "azid/ui/localtoolscontroller.h"
 #include "uilogging.h"
 
@@ -61,6 +62,7 @@ DesktopController::DesktopController(model::AccountService *service, model::AppS
     connect(m_tray.get(), &TrayIcon::quitRequested, this, &DesktopController::quit);
     connect(m_tray.get(), &TrayIcon::cancelFetchRequested, this, &DesktopController::cancelTokenFetch);
     connectClipboardCountdown();
+    connectAppIdentities();
     connect(m_tray.get(), &TrayIcon::messageClicked, this, [this]() {
         // Only the message that offered it cancels, and only the fetch it named.
         if (m_cancelNotice.isEmpty() || m_tray->lastMessage() != m_cancelNotice)
@@ -155,6 +157,20 @@ void DesktopController::onWindowClosedToTray()
     m_tray->showMessage(tr("Azid keeps running"),
                         tr("Azid is still in the system tray: its menu copies tokens and opens the accounts "
                            "window again. Quit it from there."));
+}
+
+void DesktopController::connectAppIdentities()
+{
+    if (!m_service)
+        return;
+    m_appIdentities = std::make_unique<AppIdentitiesController>(m_service->storage().secretStore(),
+                                                                m_settings, m_clipboard);
+    m_tray->setAppIdentitiesMenu(m_appIdentities->menu());
+    m_window->addPanel(m_appIdentities->createPanel(m_window.get()));
+    connect(m_appIdentities.get(), &AppIdentitiesController::notice, this,
+            [this](const QString &title, const QString &text, bool warning) {
+                notify(title, text, warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
+            });
 }
 
 void DesktopController::connectClipboardCountdown()

@@ -112,6 +112,12 @@ void TrayIcon::setTokenFetches(const QList<TokenFetch> &fetches)
     updateState();
 }
 
+void TrayIcon::setAppIdentitiesMenu(QMenu *menu)
+{
+    m_appIdentities = menu;
+    markDirty();
+}
+
 void TrayIcon::rebuildMenu()
 {
     m_dirty = false;
@@ -126,6 +132,8 @@ void TrayIcon::rebuildMenu()
         addUnlockAction();
     addAccountMenus();
     m_menu->addSeparator();
+    if (m_appIdentities)
+        m_menu->addMenu(m_appIdentities);
     addFormatMenu();
     m_menu->addSeparator();
     connect(m_menu->addAction(tr("Add account…")), &QAction::triggered, this, &TrayIcon::addAccountRequested);

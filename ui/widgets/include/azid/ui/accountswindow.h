@@ -39,6 +39,8 @@ public:
                    QWidget *parent = nullptr);
 
     QTableView *view() const { return m_view; }
+    // A panel under the accounts (the service principals and developer tools), above the status line.
+    void addPanel(QWidget *panel);
     QString selectedAccountId() const;
     QStringList selectedAccountIds() const;
     void selectAccount(const QString &accountId);

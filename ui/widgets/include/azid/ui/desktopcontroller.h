@@ -4,6 +4,7 @@
 #include "azid/model/appsettings.h"
 #include "azid/ui/accountsmodel.h"
 #include "azid/ui/accountswindow.h"
+#include "azid/ui/appidentitiescontroller.h"
 #include "azid/ui/secretclipboard.h"
 #include "azid/ui/settingsdialog.h"
 #include "azid/ui/signindialog.h"
@@ -49,6 +50,7 @@ public:
     TrayIcon *tray() const { return m_tray.get(); }
     AccountsModel *model() const { return m_model.get(); }
     AccountsWindow *accountsWindow() const { return m_window.get(); }
+    AppIdentitiesController *appIdentities() const { return m_appIdentities.get(); }
     SignInDialog *signInDialog() const { return m_signIn; }
     TokenInspector *inspector() const { return m_inspector; }
     bool usesTray() const { return m_usesTray; }
@@ -109,6 +111,9 @@ private:
     void onWindowClosedToTray();
     // The countdown of a copied token, in the tray and the accounts window, once a second.
     void connectClipboardCountdown();
+    // The service principals and developer tools in the profile's keychain: the tray's menu of them and
+    // the accounts window's panel.
+    void connectAppIdentities();
     void updateClipboardCountdown();
     void showWindowIfNoAccounts();
 
@@ -118,6 +123,7 @@ private:
     std::unique_ptr<AccountsModel> m_model;
     std::unique_ptr<TrayIcon> m_tray;
     std::unique_ptr<AccountsWindow> m_window;
+    std::unique_ptr<AppIdentitiesController> m_appIdentities; // service principals and developer tools
     QPointer<SignInDialog> m_signIn;
     QPointer<TokenInspector> m_inspector;
     QPointer<SettingsDialog> m_settingsDialog;

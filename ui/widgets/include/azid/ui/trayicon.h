@@ -46,6 +46,8 @@ public:
     bool isVisible() const;
 
     QMenu *menu() { return m_menu.get(); }
+    // "Service principals and tools", after the accounts (AppIdentitiesMenu; not owned).
+    void setAppIdentitiesMenu(QMenu *menu);
     QSystemTrayIcon *systemTrayIcon() { return &m_icon; }
     State state() const { return m_state; }
     QString toolTip() const;
@@ -113,6 +115,7 @@ private:
     QString m_lastMessage;
     int m_clearIn = -1;
     QPointer<QAction> m_clearAction;
+    QPointer<QMenu> m_appIdentities;
 };
 
 } // namespace azid::ui
