@@ -128,6 +128,14 @@ private:
         return options;
     }
 
+    // The sandbox's daemon app with its secret, as "Daemon app".
+    bool addDaemon(ServicePrincipals &principals) const
+    {
+        const ServicePrincipal daemon{{},     QStringLiteral("Daemon app"),  m_sandbox.authority(), Contoso,
+                                      Daemon, ServicePrincipal::Kind::Secret};
+        return await(principals.add(daemon, daemonSecret())).ok();
+    }
+
 private slots:
     void initTestCase()
     {
@@ -219,14 +227,7 @@ private slots:
     void trayMenuCopiesTokens()
     {
         Tray tray(sandboxOptions(), toolsOnPath());
-        QVERIFY(await(tray.principals.add({{},
-                                           QStringLiteral("Daemon app"),
-                                           m_sandbox.authority(),
-                                           Contoso,
-                                           Daemon,
-                                           ServicePrincipal::Kind::Secret},
-                                          daemonSecret()))
-                    .ok());
+        QVERIFY(addDaemon(tray.principals));
         AppIdentitiesMenu &menu = tray.menu;
         SecretClipboard &clipboard = tray.clipboard;
         QVERIFY(tray.refresh());
@@ -257,14 +258,7 @@ private slots:
     void panelListsAndCopies()
     {
         Tray tray(sandboxOptions(), toolsOnPath());
-        QVERIFY(await(tray.principals.add({{},
-                                           QStringLiteral("Daemon app"),
-                                           m_sandbox.authority(),
-                                           Contoso,
-                                           Daemon,
-                                           ServicePrincipal::Kind::Secret},
-                                          daemonSecret()))
-                    .ok());
+        QVERIFY(addDaemon(tray.principals));
         AppIdentitiesMenu &menu = tray.menu;
         SecretClipboard &clipboard = tray.clipboard;
         AppIdentitiesPanel panel(&menu);
@@ -312,14 +306,7 @@ private slots:
         auto store = std::make_shared<MemorySecretStore>();
         {
             ServicePrincipals principals(store);
-            QVERIFY(await(principals.add({{},
-                                          QStringLiteral("Daemon app"),
-                                          m_sandbox.authority(),
-                                          Contoso,
-                                          Daemon,
-                                          ServicePrincipal::Kind::Secret},
-                                         daemonSecret()))
-                        .ok());
+            QVERIFY(addDaemon(principals));
         }
         AccountService service(std::make_unique<ProfileStorage>(
             QStringLiteral("apps"), ProfileStorage::TokenPersistence::MemoryOnly, store));
