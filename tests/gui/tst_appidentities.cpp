@@ -168,6 +168,14 @@ private slots:
         QCOMPARE(named<QLineEdit>(&dialog, QStringLiteral("Certificate password"))->echoMode(),
                  QLineEdit::Password);
         QVERIFY(named<QPushButton>(&dialog, QStringLiteral("Choose certificate file")));
+        QStringList names;
+        for (const QWidget *widget : dialog.findChildren<QWidget *>()) {
+            if (widget->isVisibleTo(&dialog) && !widget->accessibleName().isEmpty())
+                names << widget->accessibleName();
+        }
+        QCOMPARE(QSet<QString>(names.begin(), names.end()).size(), names.size()); // no two share one
+        // The whole dialog, frame included, on the screen.
+        QVERIFY(dialog.screen()->availableGeometry().contains(dialog.frameGeometry()));
         // Nothing typed: no problem shown, but Add is not possible.
         QVERIFY(!dialog.problem().isEmpty());
         QVERIFY(dialog.shownProblem().isEmpty());
