@@ -263,6 +263,8 @@ private slots:
         QVERIFY(QFile::exists(cacheFile(profile)));
 
         // Now with a newer cache beside it: the copy holds alice's tokens, the current cache does not.
+        // Bob stays signed in: removing the last account of a profile would remove the copies too.
+        QCOMPARE(login(profile, QStringLiteral("bob@contoso.test")).exitCode, 0);
         QVERIFY(QFile::copy(cacheFile(profile), copy));
         const QString exported = profileFolder(profile) + QStringLiteral("/alice.json");
         QCOMPARE(run(at(profile) + QStringList{QStringLiteral("accounts"), QStringLiteral("export"),

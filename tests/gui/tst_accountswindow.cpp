@@ -348,7 +348,7 @@ private slots:
                      qPrintable(a->toolTip()));
             QVERIFY2(!a->icon().isNull(), qPrintable(a->objectName()));
         }
-        QCOMPARE(withShortcut, 11);
+        QCOMPARE(withShortcut, 13);
         for (QAction *a : m_window->contextMenu()->actions()) {
             if (!a->isSeparator() && !a->menu())
                 QVERIFY2(!a->shortcut().isEmpty(), qPrintable(a->text()));
