@@ -391,52 +391,51 @@ QFuture<TokenResult> AccountService::tokenFor(const QString &id, const TokenRequ
     watcher->setFuture(promise->future());
 
     // Tokens that azid-cli or another instance saved meanwhile come in first.
-    whenReady(
-        m_storage->loadCaches(), this, [this, id, request, promise, over](const VoidResult &loaded) {
-            if (!loaded.ok())
-                qCWarning(lcModel).noquote() << "could not read the token caches:" << loaded.error().message;
-            if (*over)
-                return; // cancelled before anything went out
-            const auto entry = account(id);
-            if (!entry) {
+    whenReady(m_storage->loadCaches(), this, [this, id, request, promise, over](const VoidResult &loaded) {
+        if (!loaded.ok())
+            qCWarning(lcModel).noquote() << "could not read the token caches:" << loaded.error().message;
+        if (*over)
+            return; // cancelled before anything went out
+        const auto entry = account(id);
+        if (!entry) {
+            *over = true;
+            setPending(-1);
+            promise->addResult(TokenResult(
+                AuthError::unavailable(tr("This account was removed while its token was requested."))));
+            promise->finish();
+            return;
+        }
+        InteractiveBrowserCredential *credential = credentialFor(*entry);
+        m_inUse[credential] += 1;
+        const quint64 generation = m_storage->cache()->generation();
+        const quint64 caeGeneration = m_storage->caeCache()->generation();
+        whenReady(
+            credential->getTokenInfo(request), this,
+            [this, id, promise, over, credential, generation, caeGeneration](const TokenResult &result) {
+                releaseCredential(credential);
+                if (result.ok())
+                    m_attention.remove(id);
+                else if (result.error().kind == ErrorKind::AuthenticationRequired)
+                    m_attention.insert(id, result.error().message);
+                whenReady(m_storage->saveCaches(), this, [](const VoidResult &saved) {
+                    if (!saved.ok())
+                        qCWarning(lcModel).noquote()
+                            << "could not save the token caches:" << saved.error().message;
+                });
+                // A refresh (also one whose request was cancelled meanwhile) changed the cache.
+                if (result.ok() && (m_storage->cache()->generation() != generation ||
+                                    m_storage->caeCache()->generation() != caeGeneration))
+                    publishIfShared(id);
+                rebuildEntries();
+                emit accountsChanged();
+                if (*over)
+                    return;
                 *over = true;
                 setPending(-1);
-                promise->addResult(TokenResult(
-                    AuthError::unavailable(tr("This account was removed while its token was requested."))));
+                promise->addResult(result);
                 promise->finish();
-                return;
-            }
-            InteractiveBrowserCredential *credential = credentialFor(*entry);
-            m_inUse[credential] += 1;
-            const quint64 generation = m_storage->cache()->generation();
-            const quint64 caeGeneration = m_storage->caeCache()->generation();
-            whenReady(
-                credential->getTokenInfo(request), this,
-                [this, id, promise, over, credential, generation, caeGeneration](const TokenResult &result) {
-                    releaseCredential(credential);
-                    if (result.ok())
-                        m_attention.remove(id);
-                    else if (result.error().kind == ErrorKind::AuthenticationRequired)
-                        m_attention.insert(id, result.error().message);
-                    whenReady(m_storage->saveCaches(), this, [](const VoidResult &saved) {
-                        if (!saved.ok())
-                            qCWarning(lcModel).noquote()
-                                << "could not save the token caches:" << saved.error().message;
-                    });
-                    // A refresh (also one whose request was cancelled meanwhile) changed the cache.
-                    if (result.ok() && (m_storage->cache()->generation() != generation ||
-                                        m_storage->caeCache()->generation() != caeGeneration))
-                        publishIfShared(id);
-                    rebuildEntries();
-                    emit accountsChanged();
-                    if (*over)
-                        return;
-                    *over = true;
-                    setPending(-1);
-                    promise->addResult(result);
-                    promise->finish();
-                });
-        });
+            });
+    });
     return promise->future();
 }
 
